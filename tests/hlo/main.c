@@ -1,0 +1,13 @@
+/* Runs every suite of the hlo folder's unit tests. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void) {
+    SRunner *sr = srunner_create(shape_suite());
+    srunner_add_suite(sr, element_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
