@@ -1,0 +1,34 @@
+/* The CPU target: HLO module → LLVM IR (codegen/) → optimized native code, as an object file (AOT)
+ * or in-process through LLVM ORC LLJIT (JIT). The emitted entry point and metadata follow
+ * include/hloc/abi.h. Only this folder links LLVM. */
+#ifndef HLOC_TARGETS_CPU_CPU_H
+#define HLOC_TARGETS_CPU_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hloc/abi.h"
+#include "ir.h"
+#include "status.h"
+
+typedef struct hloc_cpu_options {
+    const char *name;     /* entry symbol NAME (abi.h); NULL: derived from the module name */
+    const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
+    int opt_level;        /* 0..3, default 2 */
+    const char *dump_dir; /* write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s there; NULL: none */
+} hloc_cpu_options;
+
+/* AOT: compiles |m| to a relocatable ELF object in memory (*out_obj, *out_len, free()). The object
+ * defines NAME and NAME_metadata, and hloc_module_info when |shared| is true (it is going into a
+ * shared object). Needs nothing beyond libc/libm at link time. */
+hloc_status *hloc_cpu_compile_object(const hloc_module *m, const hloc_cpu_options *o, int shared,
+                                     void **out_obj, size_t *out_len);
+
+/* JIT: compiles |m| in-process. *out is owned by the caller (hloc_cpu_jit_destroy). The metadata
+ * (and its entry pointer) stay valid until then. Thread-safe: several threads may compile at once. */
+typedef struct hloc_cpu_jit hloc_cpu_jit;
+hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *o, hloc_cpu_jit **out);
+const hloc_module_metadata *hloc_cpu_jit_metadata(const hloc_cpu_jit *j);
+void hloc_cpu_jit_destroy(hloc_cpu_jit *j);
+
+#endif
