@@ -1,27 +1,25 @@
-/* hloc: the command line. Dispatches `hloc COMMAND ...` to the command table below. */
+/* hloc: the command line. Dispatches `hloc COMMAND ...` to the table of tools/commands.h. */
 #include <stdio.h>
 #include <string.h>
 
-#include "hloc/hloc.h"
+#include "commands.h"
 
-typedef struct command {
-    const char *name, *summary;
-    int (*run)(int argc, char **argv); /* argv[0] is the command name */
-    void (*help)(FILE *out);
-} command;
-
-static const command commands[] = {
-    {NULL, NULL, NULL, NULL},
+static const hloc_command *const commands[] = {
+    &hloc_cmd_fmt,
+    &hloc_cmd_verify,
+    NULL,
 };
 
 static void usage(FILE *out) {
     fprintf(out,
             "usage: hloc COMMAND [OPTIONS] ...\n"
             "\n"
-            "hloc is an ahead-of-time compiler for XLA's HLO.\n"
+            "hloc is an ahead-of-time compiler for XLA's HLO: it reads the HLO text that JAX and\n"
+            "XLA print, checks it, evaluates it and compiles it to native code.\n"
             "\n"
             "commands:\n");
-    for (const command *c = commands; c->name; c++) fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    for (const hloc_command *const *c = commands; *c; c++)
+        fprintf(out, "  %-10s %s\n", (*c)->name, (*c)->summary);
     fprintf(out, "\nRun 'hloc COMMAND --help' for the options of a command.\n");
 }
 
@@ -38,16 +36,18 @@ int main(int argc, char **argv) {
         printf("hloc 0.1.0\n");
         return 0;
     }
-    for (const command *c = commands; c->name; c++) {
-        if (strcmp(c->name, argv[1])) continue;
-        for (int i = 2; i < argc; i++)
+    for (const hloc_command *const *c = commands; *c; c++) {
+        if (strcmp((*c)->name, argv[1])) continue;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--")) break;
             if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                c->help(stdout);
+                (*c)->help(stdout);
                 return 0;
             }
-        return c->run(argc - 1, argv + 1);
+        }
+        return (*c)->run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "hloc: unknown command '%s'\n", argv[1]);
+    fprintf(stderr, "hloc: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;
 }
