@@ -4,9 +4,9 @@
 
 #include "commands.h"
 
+/* Commands join this table as the libraries they need land (fmt/verify need the parser,
+ * printer and verifier). */
 static const hloc_command *const commands[] = {
-    &hloc_cmd_fmt,
-    &hloc_cmd_verify,
     NULL,
 };
 
