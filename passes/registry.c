@@ -6,11 +6,11 @@
 #include "passes_internal.h"
 
 extern const hloc_pass hloc_pass_algsimp, hloc_pass_constfold, hloc_pass_cse, hloc_pass_dce,
-    hloc_pass_inline, hloc_pass_tuple_simp;
+    hloc_pass_fusion, hloc_pass_inline, hloc_pass_tuple_simp;
 
 static const hloc_pass *const passes[] = {
     &hloc_pass_inline, &hloc_pass_algsimp, &hloc_pass_tuple_simp, &hloc_pass_constfold,
-    &hloc_pass_cse,    &hloc_pass_dce,     NULL,
+    &hloc_pass_cse,    &hloc_pass_dce,     &hloc_pass_fusion, NULL,
 };
 
 const hloc_pass *const *hloc_pass_list(void) { return passes; }
