@@ -1,6 +1,7 @@
 /* Buffer assignment (see buffer_assignment.h). */
 #include "buffer_assignment.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
