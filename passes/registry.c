@@ -61,7 +61,8 @@ hloc_status *hloc_pipeline_parse(const char *name, const char *list, hloc_pipeli
 }
 
 /* Inline calls first so that the simplifier sees one graph, then simplify to a fixed point (as
- * XLA's "simplification" pipeline does; 16 rounds is far more than any corpus model needs). */
+ * XLA's "simplification" pipeline does; 16 rounds is far more than any corpus model needs), then
+ * fuse. */
 hloc_pipeline *hloc_pipeline_default(void) {
     hloc_pipeline *p = hloc_pipeline_create("optimization");
     hloc_pipeline *simp = hloc_pipeline_create("simplification");
@@ -75,6 +76,7 @@ hloc_pipeline *hloc_pipeline_default(void) {
         hloc_pipeline_destroy(p);
         return NULL;
     }
-    ok = hloc_pipeline_add_pass(p, &hloc_pass_dce);
+    /* Fusion last: it sees the simplified graph, and nothing after it needs unfused code. */
+    ok = hloc_pipeline_add_pass(p, &hloc_pass_dce) && hloc_pipeline_add_pass(p, &hloc_pass_fusion);
     return ok ? p : (hloc_pipeline_destroy(p), NULL);
 }
