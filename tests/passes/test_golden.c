@@ -145,6 +145,8 @@ START_TEST(matcher) {
 }
 END_TEST
 
+Suite *dumps_suite(void);
+
 int main(void) {
     Suite *s = suite_create("passes");
     TCase *t = tcase_create("golden");
@@ -153,6 +155,7 @@ int main(void) {
     tcase_add_test(t, golden_files);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
+    srunner_add_suite(sr, dumps_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
