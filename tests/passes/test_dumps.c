@@ -23,7 +23,7 @@ static void remove_tree(const char *dir) {
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
-        char p[8192];
+        char p[8448];
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
         unlink(p);
     }
@@ -45,7 +45,7 @@ static int check_dumps(const char *dir, const char *model, bool *saw_before, boo
         if (strstr(e->d_name, ".before_optimizations.")) *saw_before = true;
         if (strstr(e->d_name, ".after_optimizations.")) *saw_after = true;
         if (strstr(e->d_name, ".after_") && strstr(e->d_name, ".before_")) *saw_pass = true;
-        char p[8192];
+        char p[8448];
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
         hloc_module *m = NULL;
         hloc_status *st = hloc_module_parse_file(p, &m);
@@ -75,7 +75,7 @@ START_TEST(every_dump_parses) {
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
-        char path[8192], dump[8192];
+        char path[4608], dump[4608];
         snprintf(path, sizeof path, "%s/%s/model.hlo", cases, e->d_name);
         snprintf(dump, sizeof dump, "%s/%s", tmpl, e->d_name);
         hloc_module *m = NULL;

@@ -1,4 +1,4 @@
-/* Golden tests of the passes: every tests/passes/golden/*.hlo file starts with
+/* Golden tests of the passes: every .hlo file in tests/passes/golden starts with
  *   // RUN: pass-a,pass-b      (or "// RUN: default" for the default pipeline)
  * and holds `// CHECK` lines (filecheck.h) about the module printed after the passes ran with
  * verification after each. The printed result must also parse and verify again. */
