@@ -6,11 +6,13 @@
 #include "passes_internal.h"
 
 extern const hloc_pass hloc_pass_algsimp, hloc_pass_constfold, hloc_pass_cse, hloc_pass_dce,
-    hloc_pass_fusion, hloc_pass_inline, hloc_pass_layout_assignment, hloc_pass_tuple_simp;
+    hloc_pass_fusion, hloc_pass_inline, hloc_pass_layout_assignment, hloc_pass_multi_output_fusion,
+    hloc_pass_tuple_simp;
 
 static const hloc_pass *const passes[] = {
     &hloc_pass_inline, &hloc_pass_algsimp, &hloc_pass_tuple_simp, &hloc_pass_constfold,
-    &hloc_pass_cse,    &hloc_pass_dce,     &hloc_pass_fusion, &hloc_pass_layout_assignment, NULL,
+    &hloc_pass_cse,    &hloc_pass_dce,     &hloc_pass_fusion, &hloc_pass_layout_assignment,
+    &hloc_pass_multi_output_fusion, NULL,
 };
 
 const hloc_pass *const *hloc_pass_list(void) { return passes; }
@@ -78,6 +80,6 @@ hloc_pipeline *hloc_pipeline_default(void) {
     }
     /* Fusion last: it sees the simplified graph, and nothing after it needs unfused code. */
     ok = hloc_pipeline_add_pass(p, &hloc_pass_dce) && hloc_pipeline_add_pass(p, &hloc_pass_layout_assignment) &&
-         hloc_pipeline_add_pass(p, &hloc_pass_fusion);
+         hloc_pipeline_add_pass(p, &hloc_pass_fusion) && hloc_pipeline_add_pass(p, &hloc_pass_multi_output_fusion);
     return ok ? p : (hloc_pipeline_destroy(p), NULL);
 }
