@@ -8,12 +8,14 @@
 
 #include "passes_internal.h"
 
-/* The reduce at the root of a reduction fusion (or the reduce itself), or NULL. */
+/* The reduce at the root of a reduction fusion, or a bare reduce, or NULL. */
 static const hloc_instr *reduction_of(const hloc_instr *i) {
     if (i->op == HLOC_OP_FUSION && i->attrs->fusion_kind == HLOC_FUSION_INPUT && i->n_called == 1) {
         const hloc_instr *r = i->called[0]->root;
         return r && r->op == HLOC_OP_REDUCE && hloc_shape_is_array(&r->shape) ? r : NULL;
     }
+    /* A reduce that fusion left alone is a one-instruction reduction kernel. */
+    if (i->op == HLOC_OP_REDUCE && i->n_operands == 2 && hloc_shape_is_array(&i->shape)) return i;
     return NULL;
 }
 
@@ -52,6 +54,13 @@ static bool independent(const hloc_instr *a, const hloc_instr *b, uint32_t bound
  * for. Returns the clone of the root. */
 static hloc_instr *clone_body(hloc_computation *into, const hloc_instr *f, hloc_instr **ops,
                               uint32_t n_ops, hloc_instr **params, hloc_instr **map) {
+    if (f->op != HLOC_OP_FUSION) {
+        hloc_instr *xo[2];
+        for (uint32_t k = 0; k < f->n_operands && k < 2; k++)
+            for (uint32_t q = 0; q < n_ops; q++)
+                if (ops[q] == f->operands[k]) xo[k] = params[q];
+        return hloc_instr_clone_into(into, f, xo, NULL);
+    }
     const hloc_computation *b = f->called[0];
     for (uint32_t j = 0; j < b->n_instrs; j++) {
         const hloc_instr *i = b->instrs[j];
