@@ -54,12 +54,47 @@ static bool root_op(const hloc_instr *i) {
     return loop_op(i) || i->op == HLOC_OP_REDUCE || i->op == HLOC_OP_REDUCE_WINDOW;
 }
 
+typedef struct extra_member {
+    int group;
+    const hloc_instr *instr;
+} extra_member;
+
 typedef struct group_state {
     int *group;            /* by instr id: group number, -1 none */
     bool *dup;             /* by instr id: member duplicated (it keeps outside users) */
     hloc_instr **root;     /* by group */
     int n_groups;
+    extra_member *extra;   /* cheap producers duplicated into further groups */
+    uint32_t n_extra, cap_extra;
 } group_state;
+
+static bool in_group(const group_state *s, const hloc_instr *i, int g) {
+    if (s->group[i->id] == g) return true;
+    for (uint32_t k = 0; k < s->n_extra; k++)
+        if (s->extra[k].group == g && s->extra[k].instr == i) return true;
+    return false;
+}
+
+static bool add_extra(group_state *s, int g, const hloc_instr *i) {
+    if (in_group(s, i, g)) return true;
+    if (s->n_extra == s->cap_extra) {
+        uint32_t cap = s->cap_extra ? 2 * s->cap_extra : 16;
+        extra_member *n = realloc(s->extra, cap * sizeof *n);
+        if (!n) return false;
+        s->extra = n;
+        s->cap_extra = cap;
+    }
+    s->extra[s->n_extra++] = (extra_member){g, i};
+    return true;
+}
+
+/* Duplicates the cheap producer |p| (and the scalar constants it reads) into group |g|. */
+static bool duplicate_into(group_state *s, int g, const hloc_instr *p) {
+    if (!add_extra(s, g, p)) return false;
+    for (uint32_t k = 0; k < p->n_operands; k++)
+        if (is_scalar_constant(p->operands[k]) && !add_extra(s, g, p->operands[k])) return false;
+    return true;
+}
 
 static bool all_users_in(const hloc_instr *p, const int *group, int g) {
     for (uint32_t k = 0; k < p->n_users; k++)
@@ -113,6 +148,10 @@ static void form_groups(hloc_computation *c, group_state *s) {
             if ((root->op == HLOC_OP_REDUCE || root->op == HLOC_OP_REDUCE_WINDOW) && i == root &&
                 k >= i->n_operands / 2 && !is_scalar_constant(p))
                 continue;
+            if (s->group[p->id] != -1 && s->group[p->id] != g && s->dup[p->id] && cheap(p)) {
+                duplicate_into(s, g, p);
+                continue;
+            }
             int how = joins(p, root, s, g);
             if (!how) continue;
             s->group[p->id] = g;
@@ -150,14 +189,14 @@ static hloc_status *build_fusion(hloc_computation *c, group_state *s, int g, hlo
     }
     for (uint32_t j = 0; j < c->n_instrs; j++) {
         hloc_instr *i = c->instrs[j];
-        if (i->dead || s->group[i->id] != g) continue;
+        if (i->dead || !in_group(s, i, g)) continue;
         members[n_members++] = i;
     }
     for (uint32_t a = 0; a < n_members; a++) {
         hloc_instr *i = members[a];
         for (uint32_t k = 0; k < i->n_operands; k++) {
             hloc_instr *p = i->operands[k];
-            if (s->group[p->id] == g) continue;
+            if (in_group(s, p, g)) continue;
             bool seen = false;
             for (uint32_t q = 0; q < n_inputs && !seen; q++) seen = inputs[q] == p;
             if (!seen) inputs[n_inputs++] = p;
@@ -251,6 +290,7 @@ oom:
 out:
     free(s.group);
     free(s.dup);
+    free(s.extra);
     free(s.root);
     free(size);
     free(map);
