@@ -276,6 +276,8 @@ static hloc_status *fuse_computation(hloc_computation *c, bool *changed) {
         const hloc_instr *i = c->instrs[j];
         if (s.group[i->id] >= 0 && !is_scalar_constant(i)) size[s.group[i->id]]++;
     }
+    for (uint32_t k = 0; k < s.n_extra; k++)
+        if (!is_scalar_constant(s.extra[k].instr)) size[s.extra[k].group]++;
     for (int g = 0; g < s.n_groups && !st; g++) {
         /* One real instruction is no fusion; a reduce alone is already one loop nest. */
         if (size[g] < 2) continue;
