@@ -3,7 +3,8 @@
 #define HLOC_TESTS_RUNTIME_SUITES_H
 #include <check.h>
 /* set by main from argv: the fixture shared objects built next to the test */
-extern const char *fixture_path, *fixture_bad_magic_path, *fixture_plain_path;
+extern const char *fixture_path, *fixture_bad_magic_path, *fixture_plain_path, *fixture_object_path;
 Suite *loader_suite(void);
 Suite *thread_pool_suite(void);
+Suite *aot_suite(void);
 #endif

@@ -1,6 +1,6 @@
 /* Runtime tests against hand-written fixture modules (fixture_model.c): loading and metadata,
  * buffer validation errors, the libffi call with and without options, the thread pool.
- * argv: fixture_model.so fixture_bad_magic.so fixture_plain.so */
+ * (main.c sets the fixture paths from argv) */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,7 +12,7 @@
 #include "hloc/runtime.h"
 #include "suites.h"
 
-const char *fixture_path, *fixture_bad_magic_path, *fixture_plain_path;
+const char *fixture_path, *fixture_bad_magic_path, *fixture_plain_path, *fixture_object_path;
 
 
 
