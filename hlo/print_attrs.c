@@ -342,7 +342,9 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         if (t->left_side) hloc_strbuf_puts(b, ", left_side=true");
         if (t->lower) hloc_strbuf_puts(b, ", lower=true");
         if (t->unit_diagonal) hloc_strbuf_puts(b, ", unit_diagonal=true");
-        if (t->transpose_a == HLOC_TRANSPOSE_YES) hloc_strbuf_puts(b, ", transpose_a=TRANSPOSE");
+        /* XLA prints the options proto's set fields; NO_TRANSPOSE is not the proto default. */
+        if (t->transpose_a == HLOC_TRANSPOSE_NO) hloc_strbuf_puts(b, ", transpose_a=NO_TRANSPOSE");
+        else if (t->transpose_a == HLOC_TRANSPOSE_YES) hloc_strbuf_puts(b, ", transpose_a=TRANSPOSE");
         else if (t->transpose_a == HLOC_TRANSPOSE_ADJOINT) hloc_strbuf_puts(b, ", transpose_a=ADJOINT");
         break;
     }

@@ -159,6 +159,8 @@ START_TEST(test_compare_and_misc) {
     hloc_instr *ts = mk(HLOC_OP_TRIANGULAR_SOLVE, f32v(4), "ts", a, a);
     ts->attrs->triangular_solve = (hloc_triangular_solve){true, true, false, HLOC_TRANSPOSE_ADJOINT};
     CK_INSTR("%ts = f32[4]{0} triangular-solve(%a, %a), left_side=true, lower=true, transpose_a=ADJOINT", ts);
+    ts->attrs->triangular_solve = (hloc_triangular_solve){false, false, true, HLOC_TRANSPOSE_NO};
+    CK_INSTR("%ts = f32[4]{0} triangular-solve(%a, %a), unit_diagonal=true, transpose_a=NO_TRANSPOSE", ts);
     hloc_instr *ch = mk(HLOC_OP_CHOLESKY, f32v(4), "ch", a, NULL);
     ch->attrs->cholesky_lower = true;
     CK_INSTR("%ch = f32[4]{0} cholesky(%a), lower=true", ch);
