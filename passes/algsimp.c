@@ -95,7 +95,13 @@ static hloc_instr *transpose(hloc_instr *i) {
     if (q->n != p->n) return NULL;
     int64_t *v = HLOC_ARENA_ARRAY(i->parent->parent->arena, int64_t, p->n ? p->n : 1);
     if (!v) return NULL;
-    for (uint32_t k = 0; k < p->n; k++) v[k] = q->v[p->v[k]];
+    bool composed_identity = true;
+    for (uint32_t k = 0; k < p->n; k++) {
+        if (p->v[k] < 0 || (uint64_t)p->v[k] >= q->n) return NULL;
+        v[k] = q->v[p->v[k]];
+        composed_identity &= v[k] == (int64_t)k;
+    }
+    if (composed_identity && same_shape(a->operands[0], i)) return a->operands[0];
     i->attrs->dims = (hloc_i64_list){v, p->n};
     hloc_instr_set_operand(i, 0, a->operands[0]);
     return i;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer_assignment.h"
 #include "pass_flags.h"
 
 void hloc_pass_flags_init(hloc_pass_flags *f) {
@@ -101,6 +102,19 @@ bool hloc_pass_flags_run(hloc_pass_flags *f, hloc_module *m) {
     if (!st) st = hloc_dump_module(m, &f->opts, &f->dump_seq, "before_optimizations");
     if (!st) st = hloc_pipeline_run(p, m, &f->opts, NULL);
     if (!st) st = hloc_dump_module(m, &f->opts, &f->dump_seq, "after_optimizations");
+    if (!st && f->opts.dump_dir) {
+        hloc_buffer_plan *plan = NULL;
+        st = hloc_buffer_plan_create(m, &plan);
+        if (!st) {
+            hloc_strbuf b = {0};
+            hloc_buffer_plan_report(plan, &b);
+            char *text = hloc_strbuf_take(&b);
+            st = text ? hloc_dump_text(m, &f->opts, &f->dump_seq, "buffer-assignment", "txt", text)
+                      : hloc_status_oom();
+            free(text);
+        }
+        hloc_buffer_plan_destroy(plan);
+    }
     hloc_pipeline_destroy(p);
     if (!st) return true;
     fprintf(stderr, "%s\n", hloc_status_message(st));
