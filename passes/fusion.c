@@ -9,6 +9,7 @@
  * constants), which are duplicated into every group that reads them. Each group becomes a
  * `fusion` instruction calling a new computation, as XLA prints it (kind=kLoop/kInput/kOutput).
  * Requires: a verified module without existing fusions in the groups' way. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,9 +67,11 @@ typedef struct group_state {
     int n_groups;
     extra_member *extra;   /* cheap producers duplicated into further groups */
     uint32_t n_extra, cap_extra;
+    uint32_t bound;        /* ids at or above were made while building fusions: no members */
 } group_state;
 
 static bool in_group(const group_state *s, const hloc_instr *i, int g) {
+    if (i->id >= s->bound) return false;
     if (s->group[i->id] == g) return true;
     for (uint32_t k = 0; k < s->n_extra; k++)
         if (s->extra[k].group == g && s->extra[k].instr == i) return true;
@@ -121,7 +124,7 @@ static int joins(const hloc_instr *p, const hloc_instr *root, const group_state 
 static bool has_output_member(const hloc_computation *c, const group_state *s, int g) {
     for (uint32_t j = 0; j < c->n_instrs; j++) {
         const hloc_instr *i = c->instrs[j];
-        if (s->group[i->id] == g && (i->op == HLOC_OP_DOT || i->op == HLOC_OP_CONVOLUTION)) return true;
+        if (in_group(s, i, g) && (i->op == HLOC_OP_DOT || i->op == HLOC_OP_CONVOLUTION)) return true;
     }
     return false;
 }
@@ -260,6 +263,7 @@ static hloc_status *fuse_computation(hloc_computation *c, bool *changed) {
     hloc_module *m = c->parent;
     uint32_t bound = m->next_instr_id;
     group_state s = {0};
+    s.bound = bound;
     s.group = malloc(sizeof *s.group * bound);
     s.dup = calloc(bound, sizeof *s.dup);
     s.root = malloc(sizeof *s.root * (c->n_instrs + 1));
