@@ -146,6 +146,7 @@ START_TEST(matcher) {
 END_TEST
 
 Suite *dumps_suite(void);
+Suite *random_suite(void);
 
 int main(void) {
     Suite *s = suite_create("passes");
@@ -156,6 +157,7 @@ int main(void) {
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_add_suite(sr, dumps_suite());
+    srunner_add_suite(sr, random_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
