@@ -264,13 +264,13 @@ static void op_convert(gen *g) {
 /* parameter(-1) placeholders (weights added mid-body) get their numbers here. */
 static void number_parameters(char *text) {
     int next_param = 0;
-    for (char *p = text; (p = strstr(p, "parameter(")); p += 10) {
+    char *entry = strstr(text, "ENTRY");
+    for (char *p = entry ? entry : text; (p = strstr(p, "parameter(")); p += 10) {
         char *q = p + 10;
         if (!strncmp(q, "-1)", 3)) {
             char num[8];
             int k = snprintf(num, sizeof num, "%d", next_param++);
-            /* "-1" is two characters; pad single digits with a leading zero-free space trick:
-             * numbers below 100 fit in "-1" + one char of the following ")" when we shift. */
+            /* "-1" is two characters: one-digit numbers get a leading blank, which HLO allows. */
             if (k == 1) {
                 q[0] = ' ';
                 q[1] = num[0];
