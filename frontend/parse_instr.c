@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "print.h"
 
 typedef struct fwd_operands {
     hloc_instr *i;
@@ -67,10 +68,16 @@ static hloc_instr *lookup(comp_ctx *cc, const hloc_token *t) {
     return names_find(cc->instrs, t->s, t->n);
 }
 
+static const char *shape_text(hloc_parser *p, const hloc_shape *s) {
+    const char *t = hloc_shape_str(p->tmp, s);
+    return t ? t : "?";
+}
+
 static void check_operand_shape(hloc_parser *p, const hloc_token *at, const hloc_shape *written,
                                 const hloc_instr *op) {
     if (written && !hloc_shape_equal_ignoring_layout(written, &op->shape))
-        parse_fail(p, at, "operand '%s' is written with a shape that differs from its definition", op->name);
+        parse_fail(p, at, "operand '%s' is written as %s but defined as %s", op->name, shape_text(p, written),
+                   shape_text(p, &op->shape));
 }
 
 static void parse_param_number(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *at) {
@@ -185,6 +192,7 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     hloc_called_refs refs;
     memset(&refs, 0, sizeof refs);
     while (parse_accept(p, TK_COMMA)) parse_attribute(p, i, &refs);
+    parse_check_required(p, i, &refs, &op_tok);
     if (op == HLOC_OP_PARAMETER) i->attrs->index = param_no; /* an `index=` attribute must not move it */
     add_called(p, i, &refs);
     if (refs.n_preds) {
