@@ -10,6 +10,7 @@
 
 #include "parse.h"
 #include "print.h"
+#include "verify.h"
 
 typedef struct fwd_operands {
     hloc_instr *i;
@@ -93,6 +94,51 @@ static void parse_param_number(hloc_parser *p, comp_ctx *cc, hloc_instr *i, cons
     if (!hloc_computation_set_param(c, i)) parse_fail_oom(p);
 }
 
+/* Opcodes whose result shape follows from operands and attributes (XLA's parser list). */
+static bool inferable(hloc_opcode op) {
+    switch (op) {
+    case HLOC_OP_CONVERT: case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_REDUCE_PRECISION:
+    case HLOC_OP_STOCHASTIC_CONVERT:
+        return false;
+    case HLOC_OP_TUPLE: case HLOC_OP_GET_TUPLE_ELEMENT: case HLOC_OP_CONCATENATE: case HLOC_OP_TRANSPOSE:
+    case HLOC_OP_REVERSE: case HLOC_OP_PAD: case HLOC_OP_SLICE: case HLOC_OP_DOT: case HLOC_OP_CONVOLUTION:
+    case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW: case HLOC_OP_SELECT_AND_SCATTER: case HLOC_OP_SORT:
+    case HLOC_OP_MAP: case HLOC_OP_CALL: case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL: case HLOC_OP_GATHER:
+    case HLOC_OP_SCATTER: case HLOC_OP_DYNAMIC_UPDATE_SLICE: case HLOC_OP_AFTER_ALL: case HLOC_OP_ADD_DEPENDENCY:
+    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_TOPK:
+        return true;
+    default:
+        return (hloc_opcode_flags(op) & OPF_EW) != 0;
+    }
+}
+
+/* Sets the shape of an instruction written without one, as XLA's parser does: needs its operands
+ * and called computations to be defined already. */
+static void infer_shape(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *op_tok, bool forward) {
+    (void)cc;
+    if (forward)
+        parse_fail(p, op_tok, "cannot infer the shape of '%s': an operand is defined later; write the shape",
+                   i->name);
+    if (!inferable(i->op))
+        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
+                   hloc_opcode_name(i->op));
+    hloc_parse_mod_ctx *mc = p->mc;
+    for (uint32_t k = mc->n_refs - i->n_called; k < mc->n_refs; k++) {
+        comp_ref *r = &mc->refs[k];
+        hloc_computation *c = names_find(mc->comps, r->name.s, r->name.n);
+        if (!c)
+            parse_fail(p, &r->name, "cannot infer the shape of '%s': computation '%.*s' is not defined yet", i->name,
+                       (int)r->name.n, r->name.s);
+        i->called[r->slot] = c;
+    }
+    hloc_shape out;
+    if (!hloc_infer_shape(i, p->a, &out, &p->diag)) longjmp(p->jmp, 1);
+    if (out.type == HLOC_TYPE_INVALID)
+        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
+                   hloc_opcode_name(i->op));
+    i->shape = out;
+}
+
 static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     bool is_root = false;
     hloc_token root_tok = p->tok;
@@ -110,8 +156,16 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     }
     parse_expect(p, TK_EQUAL, "'=' after the instruction name");
     hloc_shape shape;
-    if (!parse_at_shape(p)) parse_expected(p, "a shape");
-    parse_shape(p, &shape);
+    bool infer = false;
+    if (parse_at_shape(p)) {
+        parse_shape(p, &shape);
+    } else if (p->tok.kind == TK_WORD && !p->tok.pct && parse_peek(p).kind == TK_LPAREN) {
+        /* `x = add(a, b)`: the shape is inferred once the operands and attributes are known. */
+        infer = true;
+        memset(&shape, 0, sizeof shape);
+    } else {
+        parse_expected(p, "a shape");
+    }
     hloc_token op_tok = p->tok;
     if (op_tok.kind != TK_WORD || op_tok.pct) parse_expected(p, "an opcode");
     hloc_opcode op;
@@ -195,6 +249,7 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     parse_check_required(p, i, &refs, &op_tok);
     if (op == HLOC_OP_PARAMETER) i->attrs->index = param_no; /* an `index=` attribute must not move it */
     add_called(p, i, &refs);
+    if (infer) infer_shape(p, cc, i, &op_tok, forward);
     if (refs.n_preds) {
         if (!hloc_arena_grow(p->tmp, (void **)&cc->preds, &cc->cap_preds, cc->n_preds + 1, sizeof *cc->preds))
             parse_fail_oom(p);
