@@ -90,6 +90,7 @@ typedef struct hloc_parse_mod_ctx {
     struct hloc_comp_ref *refs;   /* computation references, resolved at the end */
     uint32_t n_refs, cap_refs;
     bool saw_entry;
+    hloc_token entry_layout_tok;  /* where entry_computation_layout's value starts */
 } hloc_parse_mod_ctx;
 
 #endif

@@ -348,7 +348,13 @@ static void finish_computation(hloc_parser *p, comp_ctx *cc, const hloc_token *c
     if (!c->root) c->root = c->instrs[c->n_instrs - 1];
 }
 
-static void parse_signature(hloc_parser *p) {
+/* `(name: shape, ...) -> shape` before a computation body. */
+typedef struct signature {
+    hloc_shape result;
+    hloc_token result_tok;
+} signature;
+
+static void parse_signature(hloc_parser *p, signature *sig) {
     parse_expect(p, TK_LPAREN, "'('");
     if (p->tok.kind != TK_RPAREN) {
         do {
@@ -360,8 +366,16 @@ static void parse_signature(hloc_parser *p) {
     }
     parse_expect(p, TK_RPAREN, "',' or ')' in the parameter list");
     parse_expect(p, TK_ARROW, "'->' after the parameter list");
-    hloc_shape r;
-    parse_shape(p, &r);
+    sig->result_tok = p->tok;
+    parse_shape(p, &sig->result);
+}
+
+/* As XLA: only the result is checked; parameter lists in signatures are informative (XLA's own tests
+ * write fewer parameters than the body has). */
+static void check_signature(hloc_parser *p, const hloc_computation *c, const signature *sig) {
+    if (!hloc_shape_equal_ignoring_layout(&sig->result, &c->root->shape))
+        parse_fail(p, &sig->result_tok, "computation '%s' declares result %s but its root '%s' is %s", c->name,
+                   shape_text(p, &sig->result), c->root->name, shape_text(p, &c->root->shape));
 }
 
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok) {
@@ -385,8 +399,10 @@ void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_to
         p->m->entry = c;
     }
     names_put(p, p->mc->comps, c->name, c);
+    signature sig;
+    memset(&sig, 0, sizeof sig);
     if (p->tok.kind == TK_LPAREN) {
-        parse_signature(p);
+        parse_signature(p, &sig);
         c->has_signature = true;
     }
     comp_ctx cc;
@@ -407,6 +423,7 @@ void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_to
     hloc_token close = p->tok;
     parse_advance(p);
     finish_computation(p, &cc, &close);
+    if (c->has_signature) check_signature(p, c, &sig);
     if (p->tok.kind == TK_COMMA) {
         parse_advance(p);
         if (!parse_accept_word(p, "execution_thread")) parse_expected(p, "execution_thread");
