@@ -37,7 +37,7 @@ static bool broadcast(hloc_si *s, hloc_shape *out) {
 }
 
 static bool reshape(hloc_si *s, hloc_shape *out) {
-    if (!hloc_si_need_array(s, 0) || !declared_array(s)) return false;
+    if (!hloc_si_need_operands(s, 1, UINT32_MAX) || !hloc_si_need_array(s, 0) || !declared_array(s)) return false;
     const hloc_shape *x = hloc_si_op(s, 0), *r = &s->i->shape;
     if (s->i->op == HLOC_OP_DYNAMIC_RESHAPE) {
         if (!hloc_si_need_operands(s, 1u + r->rank, 1u + r->rank)) return false;
