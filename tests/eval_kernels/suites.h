@@ -9,5 +9,6 @@ Suite *conv_suite(void);
 Suite *gather_suite(void);
 Suite *sort_suite(void);
 Suite *rng_suite(void);
+Suite *linalg_suite(void);
 
 #endif
