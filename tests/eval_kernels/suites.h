@@ -6,5 +6,7 @@
 
 Suite *window_suite(void);
 Suite *conv_suite(void);
+Suite *gather_suite(void);
+Suite *sort_suite(void);
 
 #endif
