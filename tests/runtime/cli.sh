@@ -22,5 +22,15 @@ check "and says why: $err" grep -qF "not an hloc module (no hloc_module_info sym
 check "inspect without a file is a usage error (got $rc)" test "$rc" = 2
 err=$("$hloc" inspect /nonexistent.so 2>&1); rc=$?
 check "inspect of a missing file fails: $err" test "$rc" = 1
+# the runtime's public headers stand alone, in C and (where installed) C++
+inc=${HLOC_TEST_DATA:?}/../../include
+for h in hloc/runtime.h hloc/abi.h; do
+    check "$h compiles on its own as C17" cc -std=c17 -Wall -Wextra -Wpedantic -Werror \
+        -fsyntax-only -I"$inc" -x c "$inc/$h"
+    if command -v c++ >/dev/null; then
+        check "$h compiles on its own as C++17" c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror \
+            -fsyntax-only -I"$inc" -x c++ "$inc/$h"
+    fi
+done
 [ "$fails" = 0 ] && echo "all checks passed"
 exit $((fails > 0))
