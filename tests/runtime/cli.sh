@@ -12,9 +12,11 @@ check() { # description, command...: the command must succeed
 out=$("$hloc" inspect "$fixture") || { echo "FAIL: inspect exit status $?"; fails=$((fails + 1)); }
 for want in "hloc module 'fixture' (ABI version 1)" "target: x86_64-unknown-linux-gnu generic" \
     "entry: fixture(2 parameters, 2 results, options)" "1   greater                  s32[2]" \
-    "scratch: 32 bytes" "needs: libc.so.6"; do
+    "scratch: 32 bytes"; do
     check "inspect prints '$want'" grep -qF "$want" <<<"$out"
 done
+# (a sanitizer build adds its runtimes to the fixture's NEEDED)
+check "inspect prints the NEEDED libraries" grep -q "needs: .*libc.so.6" <<<"$out"
 err=$("$hloc" inspect "$plain" 2>&1 >/dev/null); rc=$?
 check "inspect of a plain .so fails with 1 (got $rc)" test "$rc" = 1
 check "and says why: $err" grep -qF "not an hloc module (no hloc_module_info symbol)" <<<"$err"
