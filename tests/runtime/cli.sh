@@ -16,7 +16,7 @@ for want in "hloc module 'fixture' (ABI version 1)" "target: x86_64-unknown-linu
     check "inspect prints '$want'" grep -qF "$want" <<<"$out"
 done
 # (a sanitizer build adds its runtimes to the fixture's NEEDED)
-check "inspect prints the NEEDED libraries" grep -q "needs: .*libc.so.6" <<<"$out"
+check "inspect prints the NEEDED libraries" grep -q "^  needs: lib" <<<"$out"
 err=$("$hloc" inspect "$plain" 2>&1 >/dev/null); rc=$?
 check "inspect of a plain .so fails with 1 (got $rc)" test "$rc" = 1
 check "and says why: $err" grep -qF "not an hloc module (no hloc_module_info symbol)" <<<"$err"
