@@ -18,6 +18,7 @@ typedef struct hloc_parser {
     hloc_diag diag;
     jmp_buf jmp;
     bool oom;
+    int depth;                 /* tuple shape nesting, bounded */
     hloc_arena *a;             /* IR allocations (the module's arena) */
     hloc_arena *tmp;           /* scratch: name tables, pending references */
     hloc_module *m;            /* NULL when parsing a lone shape */
@@ -57,6 +58,8 @@ void parse_shape(hloc_parser *p, hloc_shape *out);
 
 /* Literals (parse_literal.c): the value of |shape| in constant(...) / literal=. */
 hloc_literal *parse_literal(hloc_parser *p, const hloc_shape *shape);
+/* A literal that carries its shapes: `s32[] 1`, `(f32[] 1, s32[2]{0} {1, 2})` (custom-call literal=). */
+hloc_literal *parse_shaped_literal(hloc_parser *p);
 
 /* Attributes (parse_attrs.c): one `name=value` after an instruction's operands. */
 /* Called computations named by an instruction's attributes, by role; a zeroed token (TK_EOF) is

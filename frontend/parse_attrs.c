@@ -435,9 +435,7 @@ static void a_operand_layout_constraints(hloc_parser *p, hloc_instr *i, hloc_cal
 
 static void a_literal(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
-    hloc_shape s;
-    parse_shape(p, &s);
-    i->attrs->literal = parse_literal(p, &s);
+    i->attrs->literal = parse_shaped_literal(p);
 }
 
 /* ---- dot, gather, scatter ---------------------------------------------------------------- */

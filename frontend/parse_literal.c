@@ -173,3 +173,42 @@ hloc_literal *parse_literal(hloc_parser *p, const hloc_shape *shape) {
     parse_into(p, l);
     return l;
 }
+
+/* custom-call literal=: each array written with its shape, tuples as `(s32[] 1, f32[2]{0} {1, 2})`. */
+static void parse_shaped_into(hloc_parser *p, hloc_literal *out, int depth) {
+    if (depth > 64) parse_fail(p, &p->tok, "literal nests too deeply");
+    memset(out, 0, sizeof *out);
+    if (p->tok.kind == TK_LPAREN) {
+        parse_advance(p);
+        uint32_t cap = 0;
+        out->shape.type = HLOC_TYPE_TUPLE;
+        if (p->tok.kind != TK_RPAREN) {
+            do {
+                if (!hloc_arena_grow(p->a, (void **)&out->elems, &cap, out->n_elems + 1, sizeof *out->elems))
+                    parse_fail_oom(p);
+                parse_shaped_into(p, &out->elems[out->n_elems], depth + 1);
+                out->n_elems++;
+            } while (parse_accept(p, TK_COMMA));
+        }
+        parse_expect(p, TK_RPAREN, "',' or ')' in tuple literal");
+        hloc_shape *es = parse_alloc(p, p->a, (out->n_elems ? out->n_elems : 1) * sizeof *es);
+        for (uint32_t k = 0; k < out->n_elems; k++) es[k] = out->elems[k].shape;
+        out->shape.elems = es;
+        out->shape.n_elems = out->n_elems;
+        return;
+    }
+    hloc_shape s;
+    parse_shape(p, &s);
+    if (s.type == HLOC_TYPE_TUPLE) parse_fail(p, &p->prev, "expected an array shape in a literal");
+    if (!hloc_type_is_array(s.type)) {
+        if (!hloc_literal_init(p->a, out, &s)) parse_fail_oom(p);
+        return;
+    }
+    *out = *parse_literal(p, &s);
+}
+
+hloc_literal *parse_shaped_literal(hloc_parser *p) {
+    hloc_literal *l = parse_alloc(p, p->a, sizeof *l);
+    parse_shaped_into(p, l, 0);
+    return l;
+}

@@ -134,10 +134,14 @@ static void parse_layout(hloc_parser *p, hloc_shape *s) {
     s->has_layout = true;
 }
 
+/* Tuples nest; a bound keeps hostile input from exhausting the stack. */
+enum { MAX_TUPLE_DEPTH = 256 };
+
 void parse_shape(hloc_parser *p, hloc_shape *s) {
     memset(s, 0, sizeof *s);
     if (p->tok.kind == TK_LPAREN) {
         hloc_token open = p->tok;
+        if (++p->depth > MAX_TUPLE_DEPTH) parse_fail(p, &open, "tuple shapes nest deeper than %d", MAX_TUPLE_DEPTH);
         parse_advance(p);
         s->type = HLOC_TYPE_TUPLE;
         uint32_t cap = 0;
@@ -159,6 +163,7 @@ void parse_shape(hloc_parser *p, hloc_shape *s) {
             longjmp(p->jmp, 1);
         }
         parse_advance(p);
+        p->depth--;
         return;
     }
     hloc_type t = word_type(&p->tok);

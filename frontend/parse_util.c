@@ -128,6 +128,7 @@ double parse_float(hloc_parser *p) {
         errno = 0;
         v = strtod(buf, &end);
         if (end != buf + t->n || end == buf) parse_expected(p, "a number");
+        if (isinf(v)) parse_fail(p, t, "number '%s' is out of range", buf);
     }
     parse_advance(p);
     return v;
