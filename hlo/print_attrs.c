@@ -233,11 +233,26 @@ static raw_group raw_group_of(const char *name) {
     return RAW_OWN;
 }
 
-static void put_raw(hloc_strbuf *b, const hloc_attrs *a, raw_group g) {
+/* Collectives print their base class's attributes (channel, replica groups, ...) before their
+ * own dimensions=; |base| selects those (1), the rest (0), or every attribute (-1). */
+static bool is_collective_base(const hloc_instr *i, const char *name) {
+    if (!strcmp(name, "channel_id") || !strcmp(name, "replica_groups") || !strcmp(name, "constrain_layout"))
+        return true;
+    return i->op == HLOC_OP_REDUCE_SCATTER && !strcmp(name, "use_global_device_ids");
+}
+
+static void put_raw(hloc_strbuf *b, const hloc_instr *i, raw_group g, int base) {
+    const hloc_attrs *a = i->attrs;
     for (uint32_t k = 0; k < a->n_extra; k++) {
         if (raw_group_of(a->extra[k].name) != g) continue;
+        if (base >= 0 && is_collective_base(i, a->extra[k].name) != (base == 1)) continue;
         hloc_strbuf_printf(b, ", %s=%s", a->extra[k].name, a->extra[k].value ? a->extra[k].value : "");
     }
+}
+
+static bool dims_after_base(hloc_opcode op) {
+    return op == HLOC_OP_ALL_GATHER || op == HLOC_OP_ALL_GATHER_START || op == HLOC_OP_ALL_TO_ALL ||
+           op == HLOC_OP_REDUCE_SCATTER;
 }
 
 /* Opcode-specific typed attributes, XLA's PrintExtraAttributesImpl of each instruction class. */
@@ -327,7 +342,9 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         if (t->left_side) hloc_strbuf_puts(b, ", left_side=true");
         if (t->lower) hloc_strbuf_puts(b, ", lower=true");
         if (t->unit_diagonal) hloc_strbuf_puts(b, ", unit_diagonal=true");
-        if (t->transpose_a == HLOC_TRANSPOSE_YES) hloc_strbuf_puts(b, ", transpose_a=TRANSPOSE");
+        /* XLA prints the options proto's set fields; NO_TRANSPOSE is not the proto default. */
+        if (t->transpose_a == HLOC_TRANSPOSE_NO) hloc_strbuf_puts(b, ", transpose_a=NO_TRANSPOSE");
+        else if (t->transpose_a == HLOC_TRANSPOSE_YES) hloc_strbuf_puts(b, ", transpose_a=TRANSPOSE");
         else if (t->transpose_a == HLOC_TRANSPOSE_ADJOINT) hloc_strbuf_puts(b, ", transpose_a=ADJOINT");
         break;
     }
@@ -460,11 +477,17 @@ static void put_metadata(hloc_strbuf *b, const hloc_metadata *m) {
 
 void hloc_print_attrs(hloc_strbuf *b, const hloc_instr *i, const hloc_print_options *o) {
     const hloc_attrs *a = i->attrs;
-    put_own(b, i);
-    put_raw(b, a, RAW_OWN);
+    if (dims_after_base(i->op)) {
+        put_raw(b, i, RAW_OWN, 1);
+        put_own(b, i);
+        put_raw(b, i, RAW_OWN, 0);
+    } else {
+        put_own(b, i);
+        put_raw(b, i, RAW_OWN, -1);
+    }
     if (i->op == HLOC_OP_CUSTOM_CALL && a->api_version) hloc_strbuf_printf(b, ", api_version=%s", a->api_version);
     put_called(b, i, o);
-    put_raw(b, a, RAW_BEFORE_CONTROL);
+    put_raw(b, i, RAW_BEFORE_CONTROL, -1);
     if (i->n_control_preds) {
         hloc_strbuf_puts(b, ", control-predecessors={");
         for (uint32_t k = 0; k < i->n_control_preds; k++) {
@@ -473,7 +496,7 @@ void hloc_print_attrs(hloc_strbuf *b, const hloc_instr *i, const hloc_print_opti
         }
         hloc_strbuf_putc(b, '}');
     }
-    put_raw(b, a, RAW_AFTER_CONTROL);
+    put_raw(b, i, RAW_AFTER_CONTROL, -1);
     if (o->print_metadata && !metadata_empty(&a->metadata)) put_metadata(b, &a->metadata);
     if (o->print_backend_config && a->backend_config) hloc_strbuf_printf(b, ", backend_config=%s", a->backend_config);
 }

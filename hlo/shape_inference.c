@@ -183,25 +183,43 @@ bool hloc_si_check_signature(hloc_si *s, const hloc_computation *c, const char *
     return true;
 }
 
-bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *role,
-                           const hloc_type *types, uint32_t n) {
-    enum { MAX = 64 };
-    if (n == 0 || n > MAX) return hloc_si_fail(s, "unsupported number of reduced values %u", n);
-    hloc_shape scalars[MAX];
-    const hloc_shape *params[2 * MAX];
-    for (uint32_t k = 0; k < n; k++) {
-        scalars[k] = hloc_shape_scalar(types[k]);
-        params[k] = params[n + k] = &scalars[k];
-    }
-    hloc_shape result = scalars[0];
-    if (n > 1 && !hloc_si_tuple(s, scalars, n, &result)) return false;
-    return hloc_si_check_signature(s, c, role, params, 2 * n, &result);
+static bool fp_compatible(hloc_type a, hloc_type b) {
+    return a == b || (hloc_type_is_float(a) && hloc_type_is_float(b));
 }
 
-/* Families not written yet trust the declared shape. */
-static bool declared(hloc_si *s, hloc_shape *out) {
-    *out = s->i->shape;
-    return true;
+static const hloc_shape *param_shape(const hloc_computation *c, uint32_t k) {
+    return k < c->n_params && c->params[k] ? &c->params[k]->shape : NULL;
+}
+
+bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *role,
+                           const hloc_type *init, const hloc_type *in, uint32_t n, hloc_type *acc) {
+    if (!in) in = init;
+    if (n == 0 || n > 64) return hloc_si_fail(s, "unsupported number of reduced values %u", n);
+    if (c->n_params != 2 * n)
+        return hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
+                            c->n_params, 2 * n);
+    for (uint32_t k = 0; k < 2 * n; k++) {
+        const hloc_shape *p = param_shape(c, k);
+        hloc_type want = k < n ? init[k] : in[k - n];
+        if (!p) return hloc_si_fail(s, "%s computation '%s' has no parameter %u", role, c->name, k);
+        if (!hloc_shape_is_scalar(p) || !fp_compatible(p->type, want))
+            return hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s[]", role,
+                                c->name, k, hloc_si_str(s, p), hloc_type_name(want));
+        if (k < n) acc[k] = p->type;
+    }
+    if (!c->root) return hloc_si_fail(s, "%s computation '%s' has no root", role, c->name);
+    const hloc_shape *r = &c->root->shape;
+    bool ok = n == 1 ? hloc_shape_is_scalar(r) && r->type == acc[0]
+                     : hloc_shape_is_tuple(r) && r->n_elems == n;
+    for (uint32_t k = 0; ok && n > 1 && k < n; k++)
+        ok = hloc_shape_is_scalar(&r->elems[k]) && r->elems[k].type == acc[k];
+    if (ok) return true;
+    hloc_shape want[64];
+    for (uint32_t k = 0; k < n; k++) want[k] = hloc_shape_scalar(acc[k]);
+    hloc_shape w = want[0];
+    if (n > 1 && !hloc_si_tuple(s, want, n, &w)) return false;
+    return hloc_si_fail(s, "%s computation '%s' returns %s, expected %s (its accumulator parameters)",
+                        role, c->name, hloc_si_str(s, r), hloc_si_str(s, &w));
 }
 
 static bool (*family(hloc_opcode op))(hloc_si *, hloc_shape *) {
@@ -214,21 +232,21 @@ static bool (*family(hloc_opcode op))(hloc_si *, hloc_shape *) {
     case HLOC_OP_SET_DIMENSION_SIZE:
         return hloc_infer_shape_op;
     case HLOC_OP_DOT: case HLOC_OP_CONVOLUTION: case HLOC_OP_RAGGED_DOT: case HLOC_OP_SCALED_DOT:
-        return declared;
+        return hloc_infer_dot_conv;
     case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW: case HLOC_OP_SELECT_AND_SCATTER:
     case HLOC_OP_SORT: case HLOC_OP_TOPK: case HLOC_OP_MAP: case HLOC_OP_SCAN:
-        return declared;
+        return hloc_infer_reduce_op;
     case HLOC_OP_GATHER: case HLOC_OP_SCATTER:
-        return declared;
+        return hloc_infer_gather_scatter;
     case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL: case HLOC_OP_CALL: case HLOC_OP_FUSION:
     case HLOC_OP_ASYNC_START: case HLOC_OP_ASYNC_UPDATE: case HLOC_OP_ASYNC_DONE:
     case HLOC_OP_CUSTOM_CALL:
-        return declared;
+        return hloc_infer_control;
     default:
         break;
     }
     if (hloc_opcode_flags(op) & OPF_EW) return hloc_infer_elementwise;
-    return declared;
+    return hloc_infer_misc;
 }
 
 bool hloc_infer_shape(const hloc_instr *i, hloc_arena *a, hloc_shape *out, hloc_diag *d) {

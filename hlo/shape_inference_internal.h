@@ -55,10 +55,16 @@ const hloc_computation *hloc_si_callee(hloc_si *s, uint32_t k, const char *role)
 /* Checks that |c| takes n params of shapes |params| and returns |result| (NULL: any). */
 bool hloc_si_check_signature(hloc_si *s, const hloc_computation *c, const char *role,
                              const hloc_shape *const *params, uint32_t n, const hloc_shape *result);
-/* Checks that |c| is a reducer over the element types |types| (n of them): takes 2n scalars
- * (accumulators then values) and returns the n accumulators (a tuple when n > 1). */
+/* Checks that |c| is a reducer for n values: takes 2n scalars (accumulators, then values) and
+ * returns the n accumulators (a tuple when n > 1). Accumulators must fit |init| and values |in|
+ * (in NULL = init) up to float precision, as in XLA. Sets acc[k] to the accumulator types. */
 bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *role,
-                           const hloc_type *types, uint32_t n);
+                           const hloc_type *init, const hloc_type *in, uint32_t n, hloc_type *acc);
+
+/* Windows (reduce-window, select-and-scatter, convolution): |w| has n dims with sane sizes,
+ * strides and dilations; the output size of one dimension over a base of |base| elements. */
+bool hloc_si_check_window(hloc_si *s, const hloc_window *w, uint32_t n);
+int64_t hloc_si_window_out(const hloc_window_dim *w, int64_t base);
 
 /* The families; each handles the opcodes its file lists. Operand counts of fixed-arity opcodes
  * are already checked by the dispatcher. */

@@ -28,6 +28,14 @@ hloc_status *hloc_elf_needed(const char *path, char ***out_names, size_t *out_n)
 hloc_status *hloc_header_generate(const hloc_module_metadata *md, const char *so_name,
                                   char **out_text);
 
+/* The AOT output of `hloc compile` from the code generator's object |obj| (|len| bytes): writes it
+ * to |object_path| (NULL: a temporary file, removed afterwards), links it into |so_path|, checks
+ * that the .so needs nothing beyond libc/libm, loads it to read back its metadata (every runtime
+ * check), and writes the C header to |header_path| unless NULL. On failure the status names the
+ * step and file. */
+hloc_status *hloc_aot_package(const void *obj, size_t len, const char *so_path,
+                              const char *header_path, const char *object_path);
+
 /* True if |s| is a C identifier and not a C keyword (entry point names). */
 int hloc_is_c_identifier(const char *s);
 

@@ -14,10 +14,10 @@
 #include "compare.h"
 #include "hloc/hloc.h"
 #include "npy_literal.h"
-#include "targets.h"
+#include "run_target.h"
 
 typedef struct options {
-    const conf_target *target;
+    const hloc_run_target *target;
     const char *hlo;    /* file name inside each case folder */
     const char *filter; /* substring of case names; NULL = all */
     const char *dir;
@@ -37,7 +37,7 @@ static void help(FILE *out) {
             "\n"
             "options:\n"
             "  --target TARGET  where to run (required):\n");
-    for (const conf_target *const *t = conf_targets; *t; t++)
+    for (const hloc_run_target *const *t = hloc_run_targets; *t; t++)
         fprintf(out, "                     %-8s %s\n", (*t)->name, (*t)->summary);
     fprintf(out,
             "  --hlo FILE       the module file of each case: model.hlo (JAX's output, default)\n"
@@ -217,10 +217,10 @@ static int parse_args(int argc, char **argv, options *o) {
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--target")) {
-                o->target = conf_target_find(v);
+                o->target = hloc_run_target_find(v);
                 if (!o->target) {
                     fprintf(stderr, "conformance: unknown target '%s'; built in:", v);
-                    for (const conf_target *const *t = conf_targets; *t; t++)
+                    for (const hloc_run_target *const *t = hloc_run_targets; *t; t++)
                         fprintf(stderr, " %s", (*t)->name);
                     fprintf(stderr, "\n");
                     return 2;

@@ -179,7 +179,27 @@ void kb_expect(const hloc_literal *l, const double *want, int64_t n, double tol)
         if (isnan(want[e]))
             ck_assert_msg(isnan(got), "element %lld: got %g, want nan", (long long)e, got);
         else
-            ck_assert_msg(fabs(got - want[e]) <= tol, "element %lld: got %.9g, want %.9g",
-                          (long long)e, got, want[e]);
+            ck_assert_msg(got == want[e] || fabs(got - want[e]) <= tol,
+                          "element %lld: got %.9g, want %.9g", (long long)e, got, want[e]);
     }
+}
+
+hloc_i64_list kb_list(kb *b, uint32_t n, const int64_t *v) {
+    hloc_i64_list l = {HLOC_ARENA_ARRAY(b->m->arena, int64_t, n ? n : 1), n};
+    memcpy(l.v, v, n * sizeof *v);
+    return l;
+}
+
+hloc_computation *kb_comp(kb *b, uint32_t n_params, const hloc_type *types, hloc_instr **params) {
+    static int count;
+    char name[32];
+    snprintf(name, sizeof name, "c%d", count++);
+    hloc_computation *c = hloc_computation_create(b->m, name);
+    for (uint32_t k = 0; k < n_params; k++) {
+        hloc_shape s = hloc_shape_scalar(types[k]);
+        params[k] = hloc_instr_create(c, HLOC_OP_PARAMETER, &s, NULL, 0, NULL);
+        params[k]->attrs->index = k;
+        ck_assert(hloc_computation_set_param(c, params[k]));
+    }
+    return c;
 }

@@ -29,6 +29,14 @@ void kb_window(kb *b, hloc_instr *i, const char *text);
 void kb_dim_labels(hloc_instr *i, const char *text);
 /* `ROOT op(p0, p1)` on scalars of type t; for compare, dir gives the direction. */
 hloc_computation *kb_binop(kb *b, hloc_opcode op, hloc_type t, hloc_cmp_dir dir);
+/* An i64 list copied into the module arena; KL(b, 1, 2) spells one inline, KL0 the empty one. */
+hloc_i64_list kb_list(kb *b, uint32_t n, const int64_t *v);
+#define KL(b, ...)                                                                                 \
+    kb_list((b), sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t), (int64_t[]){__VA_ARGS__})
+#define KL0 ((hloc_i64_list){NULL, 0})
+/* A computation with scalar parameters of |types| (returned in params[]); the caller builds the
+ * body and sets c->root. */
+hloc_computation *kb_comp(kb *b, uint32_t n_params, const hloc_type *types, hloc_instr **params);
 /* Checks each element of |l| against want[] within tol. */
 void kb_expect(const hloc_literal *l, const double *want, int64_t n, double tol);
 

@@ -159,6 +159,8 @@ START_TEST(test_compare_and_misc) {
     hloc_instr *ts = mk(HLOC_OP_TRIANGULAR_SOLVE, f32v(4), "ts", a, a);
     ts->attrs->triangular_solve = (hloc_triangular_solve){true, true, false, HLOC_TRANSPOSE_ADJOINT};
     CK_INSTR("%ts = f32[4]{0} triangular-solve(%a, %a), left_side=true, lower=true, transpose_a=ADJOINT", ts);
+    ts->attrs->triangular_solve = (hloc_triangular_solve){false, false, true, HLOC_TRANSPOSE_NO};
+    CK_INSTR("%ts = f32[4]{0} triangular-solve(%a, %a), unit_diagonal=true, transpose_a=NO_TRANSPOSE", ts);
     hloc_instr *ch = mk(HLOC_OP_CHOLESKY, f32v(4), "ch", a, NULL);
     ch->attrs->cholesky_lower = true;
     CK_INSTR("%ch = f32[4]{0} cholesky(%a), lower=true", ch);
@@ -332,6 +334,24 @@ START_TEST(test_custom_call_and_extras) {
 }
 END_TEST
 
+START_TEST(test_collectives) {
+    int64_t d[] = {4, 8}, dout[] = {4, 16};
+    hloc_instr *a = param(c, 0, arr(HLOC_TYPE_F32, 2, d), "a");
+    hloc_instr *ag = mk(HLOC_OP_ALL_GATHER, arr(HLOC_TYPE_F32, 2, dout), "ag", a, NULL);
+    ag->attrs->dims = list(1, 1);
+    ag->attrs->has_dims = true;
+    hloc_raw_attr ex[3] = {{"channel_id", "1"}, {"use_global_device_ids", "true"}, {"replica_groups", "{{0,1}}"}};
+    ag->attrs->extra = ex;
+    ag->attrs->n_extra = 3;
+    CK_INSTR("%ag = f32[4,16]{1,0} all-gather(%a), channel_id=1, replica_groups={{0,1}}, dimensions={1}, "
+             "use_global_device_ids=true", ag);
+    hloc_instr *ng = mk(HLOC_OP_NEGATE, arr(HLOC_TYPE_F32, 2, d), "ng", a, NULL);
+    ng->attrs->extra = ex;
+    ng->attrs->n_extra = 3;
+    CK_INSTR("%ng = f32[4,8]{1,0} negate(%a), channel_id=1, use_global_device_ids=true, replica_groups={{0,1}}", ng);
+}
+END_TEST
+
 START_TEST(test_module) {
     hloc_computation *add = scalar_add("add_comp");
     /* Definition order puts callees first: move main behind add_comp. */
@@ -424,6 +444,7 @@ Suite *print_module_suite(void) {
     tcase_add_test(tc, test_gather_scatter);
     tcase_add_test(tc, test_called);
     tcase_add_test(tc, test_custom_call_and_extras);
+    tcase_add_test(tc, test_collectives);
     tcase_add_test(tc, test_module);
     suite_add_tcase(s, tc);
     return s;

@@ -120,7 +120,7 @@ START_TEST(test_header) {
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(h, want[i]), "header lacks '%s':\n%s", want[i], h);
 
-    /* it compiles on its own, as C and as C++ would need extern "C" (checked as C here) */
+    /* it compiles on its own */
     make_tmpdir();
     char path[128], cmd[512];
     snprintf(path, sizeof path, "%s/fixture.h", tmpdir);
@@ -128,6 +128,12 @@ START_TEST(test_header) {
     snprintf(cmd, sizeof cmd,
              "cc -std=c17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -x c %s", path);
     ck_assert_int_eq(system(cmd), 0);
+    /* and as C++, where a C++ compiler is installed (bootstrap.sh installs only gcc) */
+    if (system("command -v c++ >/dev/null 2>&1") == 0) {
+        snprintf(cmd, sizeof cmd,
+                 "c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -x c++ %s", path);
+        ck_assert_int_eq(system(cmd), 0);
+    }
     remove_tmpdir();
     free(h);
 
@@ -139,6 +145,56 @@ START_TEST(test_header) {
     ck_assert_ptr_null(h);
     hloc_status_free(s);
     hloc_executable_unload(e);
+}
+END_TEST
+
+static void *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *d = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(d, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return d;
+}
+
+START_TEST(test_package) {
+    make_tmpdir();
+    size_t len;
+    void *obj = read_file(fixture_object_path, &len);
+    char so[128], h[128], o[128];
+    snprintf(so, sizeof so, "%s/m.so", tmpdir);
+    snprintf(h, sizeof h, "%s/m.h", tmpdir);
+    snprintf(o, sizeof o, "%s/m.o", tmpdir);
+    ok(hloc_aot_package(obj, len, so, h, o));
+    ck_assert_int_eq(access(so, R_OK), 0);
+    ck_assert_int_eq(access(o, R_OK), 0);
+    size_t hlen;
+    char *text = read_file(h, &hlen);
+    text[hlen] = 0;
+    ck_assert_ptr_nonnull(strstr(text, "The interface of m.so"));
+    ck_assert_ptr_nonnull(strstr(text, "#define FIXTURE_RESULT0_BYTES 24ull"));
+    free(text);
+    /* without --object and --header: only the .so, and no temporary left behind */
+    unlink(so);
+    ok(hloc_aot_package(obj, len, so, NULL, NULL));
+    ck_assert_int_eq(access(so, R_OK), 0);
+    /* bytes that are no object file: the link step's error */
+    hloc_status *s = hloc_aot_package("not an object", 13, so, NULL, NULL);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(strstr(hloc_status_message(s), "link failed"), "%s", hloc_status_message(s));
+    hloc_status_free(s);
+    /* an unwritable header path */
+    s = hloc_aot_package(obj, len, so, "/nonexistent/dir/m.h", NULL);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(strstr(hloc_status_message(s), "/nonexistent/dir/m.h: cannot write"), "%s",
+                  hloc_status_message(s));
+    hloc_status_free(s);
+    free(obj);
+    remove_tmpdir();
 }
 END_TEST
 
@@ -160,6 +216,7 @@ Suite *aot_suite(void) {
     tcase_add_test(tc, test_link_needed_run);
     tcase_add_test(tc, test_link_errors);
     tcase_add_test(tc, test_header);
+    tcase_add_test(tc, test_package);
     tcase_add_test(tc, test_identifiers);
     suite_add_tcase(s, tc);
     return s;

@@ -5,4 +5,8 @@
 Suite *ew_suite(void);
 Suite *shape_ops_suite(void);
 Suite *module_suite(void);
+Suite *dot_conv_suite(void);
+Suite *calls_suite(void);
+Suite *misc_suite(void);
+Suite *corpus_suite(void);
 #endif

@@ -1,5 +1,5 @@
-/* The conformance runner's target table. */
-#include "targets.h"
+/* The table of targets a module can run on (run_target.h). */
+#include "run_target.h"
 
 #include <string.h>
 
@@ -10,15 +10,15 @@ static hloc_status *run_interp(const hloc_module *m, const hloc_literal *const *
     return hloc_evaluate(m, args, n_args, NULL, arena, out);
 }
 
-static const conf_target interp = {"interp", "the reference evaluator (hlo/eval.c)", run_interp};
+static const hloc_run_target interp = {"interp", "the reference evaluator (hlo/eval.c)", run_interp};
 
-const conf_target *const conf_targets[] = {
+const hloc_run_target *const hloc_run_targets[] = {
     &interp,
     NULL,
 };
 
-const conf_target *conf_target_find(const char *name) {
-    for (const conf_target *const *t = conf_targets; *t; t++)
+const hloc_run_target *hloc_run_target_find(const char *name) {
+    for (const hloc_run_target *const *t = hloc_run_targets; *t; t++)
         if (!strcmp((*t)->name, name)) return *t;
     return NULL;
 }
