@@ -10,6 +10,9 @@ void hloc_lexer_init(hloc_lexer *lx, const char *src, size_t len) {
     lx->src = src;
     lx->len = len;
     lx->line = 1;
+    /* A UTF-8 byte order mark is not text; columns still count from the line's first byte. */
+    if (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF)
+        lx->pos = 3;
 }
 
 static bool word_char(char c) {

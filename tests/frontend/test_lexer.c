@@ -83,6 +83,13 @@ START_TEST(test_respects_length) {
 }
 END_TEST
 
+START_TEST(test_bom) {
+    int n = lex_all("\xEF\xBB\xBFHloModule", 12);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(texts[0], "HloModule");
+}
+END_TEST
+
 Suite *lexer_suite(void) {
     Suite *s = suite_create("lexer");
     TCase *tc = tcase_create("lexer");
@@ -90,6 +97,7 @@ Suite *lexer_suite(void) {
     tcase_add_test(tc, test_positions_and_pct);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_respects_length);
+    tcase_add_test(tc, test_bom);
     suite_add_tcase(s, tc);
     return s;
 }
