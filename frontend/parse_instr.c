@@ -5,6 +5,7 @@
  * Operands may name instructions defined later in the computation; those are wired up at the
  * closing '}', then the computation is checked for cycles and put in a valid order. Called
  * computations are resolved once the whole module is read (parse_resolve_module). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,18 +95,22 @@ static void parse_param_number(hloc_parser *p, comp_ctx *cc, hloc_instr *i, cons
     if (!hloc_computation_set_param(c, i)) parse_fail_oom(p);
 }
 
-/* Opcodes whose result shape follows from operands and attributes (XLA's parser list). */
+/* Opcodes whose result shape may be left out (XLA's CanInferShape; broadcast aside, whose result
+ * dimensions the attributes do not give). */
 static bool inferable(hloc_opcode op) {
     switch (op) {
     case HLOC_OP_CONVERT: case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_REDUCE_PRECISION:
     case HLOC_OP_STOCHASTIC_CONVERT:
         return false;
     case HLOC_OP_TUPLE: case HLOC_OP_GET_TUPLE_ELEMENT: case HLOC_OP_CONCATENATE: case HLOC_OP_TRANSPOSE:
-    case HLOC_OP_REVERSE: case HLOC_OP_PAD: case HLOC_OP_SLICE: case HLOC_OP_DOT: case HLOC_OP_CONVOLUTION:
+    case HLOC_OP_REVERSE: case HLOC_OP_PAD: case HLOC_OP_DOT: case HLOC_OP_RAGGED_DOT: case HLOC_OP_CONVOLUTION:
     case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW: case HLOC_OP_SELECT_AND_SCATTER: case HLOC_OP_SORT:
     case HLOC_OP_MAP: case HLOC_OP_CALL: case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL: case HLOC_OP_GATHER:
-    case HLOC_OP_SCATTER: case HLOC_OP_DYNAMIC_UPDATE_SLICE: case HLOC_OP_AFTER_ALL: case HLOC_OP_ADD_DEPENDENCY:
-    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_TOPK:
+    case HLOC_OP_SCATTER: case HLOC_OP_AFTER_ALL: case HLOC_OP_ADD_DEPENDENCY: case HLOC_OP_OPTIMIZATION_BARRIER:
+    case HLOC_OP_TOPK: case HLOC_OP_CHOLESKY: case HLOC_OP_TRIANGULAR_SOLVE: case HLOC_OP_FFT:
+    case HLOC_OP_BATCH_NORM_TRAINING: case HLOC_OP_BATCH_NORM_INFERENCE: case HLOC_OP_BATCH_NORM_GRAD:
+    case HLOC_OP_GET_DIMENSION_SIZE: case HLOC_OP_SET_DIMENSION_SIZE: case HLOC_OP_PARTITION_ID:
+    case HLOC_OP_REPLICA_ID: case HLOC_OP_DOMAIN:
         return true;
     default:
         return (hloc_opcode_flags(op) & OPF_EW) != 0;
@@ -132,7 +137,23 @@ static void infer_shape(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_
         i->called[r->slot] = c;
     }
     hloc_shape out;
-    if (!hloc_infer_shape(i, p->a, &out, &p->diag)) longjmp(p->jmp, 1);
+    hloc_diag d;
+    hloc_diag_init(&d, "", NULL, 0);
+    if (!hloc_infer_shape(i, p->a, &out, &d)) {
+        /* Shape inference speaks of declared shapes; say instead why the shape cannot be left out. */
+        char why[256] = "";
+        const char *m = d.out.data ? strstr(d.out.data, "error: ") : NULL;
+        if (m) {
+            m += 7;
+            size_t nl = strlen(i->name);
+            if (m[0] == '\'' && !strncmp(m + 1, i->name, nl) && !strncmp(m + 1 + nl, "': ", 3)) m += nl + 4;
+            size_t n = strcspn(m, "\n");
+            snprintf(why, sizeof why, "%.*s", (int)(n < sizeof why - 1 ? n : sizeof why - 1), m);
+        }
+        hloc_diag_free(&d); /* before parse_fail: no heap block may outlive the longjmp */
+        parse_fail(p, op_tok, "cannot infer the shape of '%s' (write it): %s", i->name, why);
+    }
+    hloc_diag_free(&d);
     if (out.type == HLOC_TYPE_INVALID)
         parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
                    hloc_opcode_name(i->op));

@@ -131,6 +131,9 @@ START_TEST(test_inferred_shapes) {
     msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  a = negate(q)\n  q = f32[4]{0} negate(p)\n}\n");
     ck_assert_msg(strstr(msg, "test.hlo:3:7: error: cannot infer the shape of 'a'"), "%s", msg);
     free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  q = s32[] parameter(1)\n  ROOT a = add(p, q)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:4:12: error: cannot infer the shape of 'a' (write it): "), "%s", msg);
+    free(msg);
 }
 END_TEST
 
