@@ -28,7 +28,8 @@ static void bad(const char *shape_and_value, const char *substr) {
     char text[4096];
     snprintf(text, sizeof text, "HloModule m\nENTRY e {\n  ROOT c = %s\n}\n", shape_and_value);
     char *msg = test_parse_error(text);
-    ck_assert_msg(strstr(msg, substr), "'%s': message '%s' lacks '%s'", shape_and_value, msg, substr);
+    ck_assert_msg(strstr(msg, substr), "'%s': message '%s' lacks '%s'", shape_and_value, msg,
+                  substr);
     free(msg);
 }
 
@@ -67,7 +68,8 @@ END_TEST
 
 START_TEST(test_arrays) {
     const hloc_literal *l = constant("s32[2,3]{1,0} constant({ { 1, 2, 3 }, { 4, 5, -6 } })");
-    for (int i = 0; i < 5; i++) ck_assert_int_eq(hloc_literal_get_i64(l, i), i + 1);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(hloc_literal_get_i64(l, i), i + 1);
     ck_assert_int_eq(hloc_literal_get_i64(l, 5), -6);
     teardown();
     /* Values are in logical row-major order whatever the layout. */
@@ -100,8 +102,9 @@ START_TEST(test_complex_and_tuples) {
 END_TEST
 
 START_TEST(test_custom_call_literal) {
-    mod = test_parse("HloModule m\nENTRY e {\n  ROOT c = s32[] custom-call(), custom_call_target=\"SetBound\", "
-                     "literal=(s32[] 1, (f32[2]{0} {2.5, 3}, token[]))\n}\n");
+    mod = test_parse(
+        "HloModule m\nENTRY e {\n  ROOT c = s32[] custom-call(), custom_call_target=\"SetBound\", "
+        "literal=(s32[] 1, (f32[2]{0} {2.5, 3}, token[]))\n}\n");
     const hloc_literal *l = mod->entry->root->attrs->literal;
     ck_assert_ptr_nonnull(l);
     ck_assert_int_eq(l->shape.type, HLOC_TYPE_TUPLE);
