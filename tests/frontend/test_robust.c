@@ -10,8 +10,8 @@
 
 static const char *const files[] = {
     "cases/argmax/xla_opt.hlo",
-    "cases/while_dynamic/xla_opt.hlo",
-    "cases/scatter_add/xla_opt.hlo",
+    "cases/while_dynamic/model.hlo",
+    "cases/conv_dilated/xla_opt.hlo",
 };
 
 static void parse_one(const char *text, size_t len, const char *what, size_t at) {
