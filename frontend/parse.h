@@ -20,6 +20,7 @@ typedef struct hloc_parser {
     jmp_buf jmp;
     bool oom;
     int depth;                      /* tuple shape nesting, bounded */
+    int inline_depth;               /* inline computation nesting, bounded */
     hloc_arena *a;                  /* IR allocations (the module's arena) */
     hloc_arena *tmp;                /* scratch: name tables, pending references */
     hloc_module *m;                 /* NULL when parsing a lone shape */
@@ -84,6 +85,9 @@ void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called
 /* Instructions and computations (parse_instr.c). */
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok);
 void parse_resolve_module(hloc_parser *p);
+/* `{ instructions }` as an attribute value: a new computation named after |caller| and |role|;
+ * returns a word token naming it (for the called-computation references). */
+hloc_token parse_inline_computation(hloc_parser *p, const hloc_instr *caller, const char *role);
 
 /* Module (parse_module.c) state shared with parse_instr.c. */
 typedef struct hloc_name_table hloc_name_table;

@@ -478,35 +478,40 @@ static void a_indices_are_sorted(hloc_parser *p, hloc_instr *i, hloc_called_refs
 
 /* ---- called computations and control predecessors ---------------------------------------- */
 
-static void comp_name(hloc_parser *p, hloc_token *out) {
+/* A computation: its name, or `{ ... }` written in place (XLA's nested computation). */
+static void comp_ref(hloc_parser *p, const hloc_instr *i, const char *role, hloc_token *out) {
     if (p->tok.kind == TK_LBRACE)
-        parse_fail(p, &p->tok,
-                   "inline computations are not supported; define the computation and name it");
-    parse_name(p, out);
+        *out = parse_inline_computation(p, i, role);
+    else
+        parse_name(p, out);
 }
 
-#define COMP_ATTR(fn, field)                                                                       \
+#define COMP_ATTR(fn, field, role)                                                                 \
     static void fn(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {                           \
-        (void)i;                                                                                   \
-        comp_name(p, &r->field);                                                                   \
+        comp_ref(p, i, role, &r->field);                                                           \
     }
-COMP_ATTR(a_to_apply, to_apply)
-COMP_ATTR(a_calls, calls)
-COMP_ATTR(a_condition, condition)
-COMP_ATTR(a_body, body)
-COMP_ATTR(a_true_computation, true_comp)
-COMP_ATTR(a_false_computation, false_comp)
-COMP_ATTR(a_select, select)
-COMP_ATTR(a_scatter, scatter)
+COMP_ATTR(a_to_apply, to_apply, "to_apply")
+COMP_ATTR(a_calls, calls, "calls")
+COMP_ATTR(a_condition, condition, "condition")
+COMP_ATTR(a_body, body, "body")
+COMP_ATTR(a_true_computation, true_comp, "true_computation")
+COMP_ATTR(a_false_computation, false_comp, "false_computation")
+COMP_ATTR(a_select, select, "select")
+COMP_ATTR(a_scatter, scatter, "scatter")
 
 /* {a, b, c} of names into a scratch array. */
-static void name_list(hloc_parser *p, hloc_token **out, uint32_t *n) {
+/* With |i| set the items are computations, which may be written in place. */
+static void name_list(hloc_parser *p, const hloc_instr *i, const char *role, hloc_token **out,
+                      uint32_t *n) {
     uint32_t cap = 0;
     parse_expect(p, TK_LBRACE, "'{'");
     if (p->tok.kind != TK_RBRACE) {
         do {
             hloc_token t;
-            parse_name(p, &t);
+            if (i)
+                comp_ref(p, i, role, &t);
+            else
+                parse_name(p, &t);
             if (!hloc_arena_grow(p->tmp, (void **)out, &cap, *n + 1, sizeof t)) parse_fail_oom(p);
             (*out)[(*n)++] = t;
         } while (parse_accept(p, TK_COMMA));
@@ -514,16 +519,14 @@ static void name_list(hloc_parser *p, hloc_token **out, uint32_t *n) {
     parse_expect(p, TK_RBRACE, "',' or '}'");
 }
 static void a_branch_computations(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)i;
-    name_list(p, &r->branches, &r->n_branches);
+    name_list(p, i, "branch_computations", &r->branches, &r->n_branches);
 }
 static void a_called_computations(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)i;
-    name_list(p, &r->called, &r->n_called);
+    name_list(p, i, "called_computations", &r->called, &r->n_called);
 }
 static void a_control_predecessors(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)i;
-    name_list(p, &r->preds, &r->n_preds);
+    name_list(p, NULL, NULL, &r->preds, &r->n_preds);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

@@ -451,6 +451,54 @@ static void check_signature(hloc_parser *p, const hloc_computation *c, const sig
                    shape_text(p, &sig->result), c->root->name, shape_text(p, &c->root->shape));
 }
 
+/* '{' instruction+ '}': the instructions of |c|, then its operand wiring, order and root. */
+static void parse_body(hloc_parser *p, hloc_computation *c) {
+    comp_ctx cc;
+    memset(&cc, 0, sizeof cc);
+    cc.c = c;
+    cc.instrs = names_create(p);
+    hloc_token open = p->tok;
+    parse_expect(p, TK_LBRACE, "'{' to open the computation body");
+    while (p->tok.kind != TK_RBRACE) {
+        if (p->tok.kind == TK_EOF) {
+            hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&p->tok),
+                             "expected an instruction or '}', found end of input");
+            hloc_diag_report(&p->diag, HLOC_SEV_NOTE, parse_loc(&open), "to close '{' opened here");
+            longjmp(p->jmp, 1);
+        }
+        parse_instruction(p, &cc);
+    }
+    hloc_token close = p->tok;
+    parse_advance(p);
+    finish_computation(p, &cc, &close);
+}
+
+/* Inline computations nest; the bound keeps hostile input from exhausting the stack. */
+enum { MAX_INLINE_DEPTH = 32 };
+
+hloc_token parse_inline_computation(hloc_parser *p, const hloc_instr *caller, const char *role) {
+    hloc_token open = p->tok;
+    if (++p->inline_depth > MAX_INLINE_DEPTH)
+        parse_fail(p, &open, "inline computations nest deeper than %d", MAX_INLINE_DEPTH);
+    /* Named after the caller and the attribute, made unique among the module's computations. */
+    char *name = hloc_arena_printf(p->a, "%s.%s", caller->name, role);
+    for (int k = 1; name && names_find(p->mc->comps, name, strlen(name)); k++)
+        name = hloc_arena_printf(p->a, "%s.%s.%d", caller->name, role, k);
+    if (!name) parse_fail_oom(p);
+    hloc_computation *c = hloc_computation_create(p->m, name);
+    if (!c) parse_fail_oom(p);
+    c->loc = parse_loc(&open);
+    names_put(p, p->mc->comps, c->name, c);
+    parse_body(p, c);
+    p->inline_depth--;
+    hloc_token t = open;
+    t.kind = TK_WORD;
+    t.pct = false;
+    t.s = c->name;
+    t.n = (uint32_t)strlen(c->name);
+    return t;
+}
+
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok) {
     hloc_token name_tok = p->tok;
     if (p->tok.kind != TK_WORD)
@@ -481,24 +529,7 @@ void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_to
         parse_signature(p, &sig);
         c->has_signature = true;
     }
-    comp_ctx cc;
-    memset(&cc, 0, sizeof cc);
-    cc.c = c;
-    cc.instrs = names_create(p);
-    hloc_token open = p->tok;
-    parse_expect(p, TK_LBRACE, "'{' to open the computation body");
-    while (p->tok.kind != TK_RBRACE) {
-        if (p->tok.kind == TK_EOF) {
-            hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&p->tok),
-                             "expected an instruction or '}', found end of input");
-            hloc_diag_report(&p->diag, HLOC_SEV_NOTE, parse_loc(&open), "to close '{' opened here");
-            longjmp(p->jmp, 1);
-        }
-        parse_instruction(p, &cc);
-    }
-    hloc_token close = p->tok;
-    parse_advance(p);
-    finish_computation(p, &cc, &close);
+    parse_body(p, c);
     if (c->has_signature) check_signature(p, c, &sig);
     if (p->tok.kind == TK_COMMA) {
         parse_advance(p);

@@ -148,6 +148,36 @@ START_TEST(test_inferred_shapes) {
 }
 END_TEST
 
+START_TEST(test_inline_computations) {
+    /* `to_apply={...}`: a computation written in place, named after its caller. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
+                     "  ROOT r = f32[] reduce(p, z), dimensions={0}, to_apply={\n"
+                     "    a = f32[] parameter(0)\n    b = f32[] parameter(1)\n    ROOT s = f32[] add(a, b)\n  }\n"
+                     "  c = pred[] parameter(1)\n"
+                     "  k = f32[] conditional(c, z, z), branch_computations={{ ROOT x = f32[] parameter(0) }, "
+                     "{ y = f32[] parameter(0)\n ROOT n = f32[] negate(y) }}\n"
+                     "}\n");
+    hloc_instr *r = test_find(mod, "r"), *k = test_find(mod, "k");
+    ck_assert_uint_eq(r->n_called, 1);
+    ck_assert_str_eq(r->called[0]->name, "r.to_apply");
+    ck_assert_str_eq(r->called[0]->root->name, "s");
+    ck_assert_uint_eq(r->called[0]->loc.line, 5);
+    ck_assert_uint_eq(k->n_called, 2);
+    ck_assert_str_eq(k->called[0]->name, "k.branch_computations");
+    ck_assert_str_eq(k->called[1]->name, "k.branch_computations.1");
+    ck_assert_str_eq(k->called[1]->root->name, "n");
+    ck_assert_ptr_eq(mod->comps[mod->n_comps - 1], mod->entry); /* callees first */
+    /* It prints as named computations, which parse back. */
+    char *text = NULL;
+    hloc_status *st = hloc_module_print(mod, &text);
+    ck_assert_ptr_null(st);
+    hloc_module *again = test_parse(text);
+    ck_assert_uint_eq(again->n_comps, 4);
+    hloc_module_destroy(again);
+    free(text);
+}
+END_TEST
+
 Suite *module_suite(void) {
     Suite *s = suite_create("module");
     TCase *tc = tcase_create("module");
@@ -158,6 +188,7 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_conditional_order);
     tcase_add_test(tc, test_users);
     tcase_add_test(tc, test_inferred_shapes);
+    tcase_add_test(tc, test_inline_computations);
     suite_add_tcase(s, tc);
     return s;
 }
