@@ -8,6 +8,7 @@
 Suite *print_shape_suite(void);
 Suite *print_literal_suite(void);
 Suite *print_module_suite(void);
+Suite *print_roundtrip_suite(void);
 
 /* Prints with |fn| into a fresh buffer and compares with |want|; frees the buffer. */
 #define CK_PRINTS(want, call)                       \

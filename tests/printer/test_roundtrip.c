@@ -1,0 +1,226 @@
+/* Round trips over the corpus: print(parse(print(parse(x)))) == print(parse(x)) for every
+ * model.hlo and xla_opt.hlo of tests/data/cases and every .hlo of tests/data/perf, and printing a
+ * parsed xla_opt.hlo (XLA's own output) gives back the original text. */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+#include "suites.h"
+
+typedef struct file_list {
+    char **paths;
+    size_t n, cap;
+} file_list;
+
+static void add_path(file_list *l, const char *path) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->paths = realloc(l->paths, l->cap * sizeof *l->paths);
+        ck_assert_ptr_nonnull(l->paths);
+    }
+    l->paths[l->n] = strdup(path);
+    ck_assert_ptr_nonnull(l->paths[l->n]);
+    l->n++;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static const char *data_dir(void) {
+    const char *d = getenv("HLOC_TEST_DATA");
+    ck_assert_msg(d != NULL, "HLOC_TEST_DATA is not set");
+    return d;
+}
+
+/* cases/<name>/{model,xla_opt}.hlo (|which| picks the file names) and perf/<name>.hlo. */
+static file_list corpus(bool models, bool xla_opt, bool perf) {
+    file_list l = {0};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cases", data_dir());
+    DIR *d = opendir(path);
+    ck_assert_msg(d != NULL, "cannot open %s", path);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.') continue;
+        if (models) {
+            snprintf(path, sizeof path, "%s/cases/%s/model.hlo", data_dir(), e->d_name);
+            add_path(&l, path);
+        }
+        if (xla_opt) {
+            snprintf(path, sizeof path, "%s/cases/%s/xla_opt.hlo", data_dir(), e->d_name);
+            add_path(&l, path);
+        }
+    }
+    closedir(d);
+    snprintf(path, sizeof path, "%s/perf", data_dir());
+    d = opendir(path);
+    ck_assert_msg(d != NULL, "cannot open %s", path);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!ends_with(e->d_name, ".hlo")) continue;
+        bool is_opt = ends_with(e->d_name, ".xla_opt.hlo");
+        if ((is_opt && xla_opt) || (!is_opt && perf)) {
+            snprintf(path, sizeof path, "%s/perf/%s", data_dir(), e->d_name);
+            add_path(&l, path);
+        }
+    }
+    closedir(d);
+    qsort(l.paths, l.n, sizeof *l.paths, cmp_str);
+    return l;
+}
+
+static void free_list(file_list *l) {
+    for (size_t k = 0; k < l->n; k++) free(l->paths[k]);
+    free(l->paths);
+}
+
+static char *slurp(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)len + 1);
+    ck_assert_ptr_nonnull(s);
+    *n = fread(s, 1, (size_t)len, f);
+    s[*n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Parses |text| and prints it; NULL (and the message in *err) if it does not parse. */
+static char *parse_print(const char *text, size_t n, const char *name, char **err) {
+    hloc_module *m = NULL;
+    hloc_status *st = hloc_parse_module(text, n, name, &m);
+    if (st) {
+        *err = strdup(hloc_status_message(st));
+        hloc_status_free(st);
+        return NULL;
+    }
+    char *out = NULL;
+    st = hloc_module_print(m, &out);
+    ck_assert_msg(st == NULL, "%s: print failed", name);
+    hloc_module_destroy(m);
+    return out;
+}
+
+/* The first line where |a| and |b| differ, for messages. */
+static int first_diff_line(const char *a, const char *b) {
+    int line = 1;
+    for (; *a && *a == *b; a++, b++)
+        if (*a == '\n') line++;
+    return line;
+}
+
+START_TEST(test_fixed_point) {
+    file_list l = corpus(true, true, true);
+    ck_assert_msg(l.n > 200, "only %zu corpus files", l.n);
+    size_t ok = 0;
+    for (size_t k = 0; k < l.n; k++) {
+        size_t n;
+        char *text = slurp(l.paths[k], &n), *err = NULL;
+        char *p1 = parse_print(text, n, l.paths[k], &err);
+        ck_assert_msg(p1 != NULL, "%s does not parse: %s", l.paths[k], err);
+        char *p2 = parse_print(p1, strlen(p1), "printed", &err);
+        ck_assert_msg(p2 != NULL, "printed %s does not parse back: %s", l.paths[k], err);
+        ck_assert_msg(!strcmp(p1, p2), "%s: printing is not a fixed point (line %d)", l.paths[k],
+                      first_diff_line(p1, p2));
+        ok++;
+        free(text);
+        free(p1);
+        free(p2);
+    }
+    ck_assert_uint_eq(ok, l.n);
+    fprintf(stderr, "fixed point reached for %zu corpus files\n", ok);
+    free_list(&l);
+}
+END_TEST
+
+/* Whitespace-insensitive equality: runs of blanks compare as one space, line ends as blanks. */
+static bool same_modulo_space(const char *a, const char *b) {
+    for (;;) {
+        bool sa = false, sb = false;
+        while (isspace((unsigned char)*a)) a++, sa = true;
+        while (isspace((unsigned char)*b)) b++, sb = true;
+        if (!*a || !*b) return !*a && !*b;
+        if (sa != sb || *a != *b) return false;
+        a++, b++;
+    }
+}
+
+START_TEST(test_reproduces_xla) {
+    file_list l = corpus(false, true, false);
+    ck_assert_msg(l.n > 100, "only %zu xla_opt files", l.n);
+    size_t exact = 0;
+    for (size_t k = 0; k < l.n; k++) {
+        size_t n;
+        char *text = slurp(l.paths[k], &n), *err = NULL;
+        char *p = parse_print(text, n, l.paths[k], &err);
+        ck_assert_msg(p != NULL, "%s does not parse: %s", l.paths[k], err);
+        ck_assert_msg(same_modulo_space(p, text), "%s: printed text differs from XLA's at line %d", l.paths[k],
+                      first_diff_line(p, text));
+        exact += !strcmp(p, text);
+        free(text);
+        free(p);
+    }
+    /* XLA's dumps are reproduced byte for byte, not only modulo white space. */
+    ck_assert_uint_eq(exact, l.n);
+    fprintf(stderr, "xla_opt files reproduced exactly: %zu of %zu\n", exact, l.n);
+    free_list(&l);
+}
+END_TEST
+
+/* XLA's own test files are hand-written in many styles; every one the parser accepts must reach
+ * the fixed point too. */
+START_TEST(test_xla_tests_fixed_point) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/xla-hlo", data_dir());
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    file_list l = {0};
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!ends_with(e->d_name, ".hlo")) continue;
+        char path[4096 + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        add_path(&l, path);
+    }
+    closedir(d);
+    size_t parsed = 0;
+    for (size_t k = 0; k < l.n; k++) {
+        size_t n;
+        char *text = slurp(l.paths[k], &n), *err = NULL;
+        char *p1 = parse_print(text, n, l.paths[k], &err);
+        free(text);
+        if (!p1) { /* not every XLA test file is a single valid module */
+            free(err);
+            continue;
+        }
+        parsed++;
+        char *p2 = parse_print(p1, strlen(p1), "printed", &err);
+        ck_assert_msg(p2 != NULL, "printed %s does not parse back: %s", l.paths[k], err);
+        ck_assert_msg(!strcmp(p1, p2), "%s: printing is not a fixed point (line %d)", l.paths[k],
+                      first_diff_line(p1, p2));
+        free(p1);
+        free(p2);
+    }
+    ck_assert_msg(parsed >= 45, "only %zu of %zu XLA test files parse", parsed, l.n);
+    fprintf(stderr, "fixed point reached for %zu of %zu XLA test files (the others do not parse)\n", parsed, l.n);
+    free_list(&l);
+}
+END_TEST
+
+Suite *print_roundtrip_suite(void) {
+    Suite *s = suite_create("print_roundtrip");
+    TCase *tc = tcase_create("corpus");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_fixed_point);
+    tcase_add_test(tc, test_reproduces_xla);
+    tcase_add_test(tc, test_xla_tests_fixed_point);
+    suite_add_tcase(s, tc);
+    return s;
+}
