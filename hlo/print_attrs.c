@@ -305,7 +305,8 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         put_precision(b, a);
         break;
     case HLOC_OP_COMPARE:
-        hloc_strbuf_printf(b, ", direction=%s", cmp_dir_name(a->cmp_dir));
+        /* A missing required attribute stays missing, so that the text reads back the same. */
+        if (a->cmp_dir != HLOC_CMP_NONE) hloc_strbuf_printf(b, ", direction=%s", cmp_dir_name(a->cmp_dir));
         if (a->cmp_type != HLOC_CMPT_NONE) hloc_strbuf_printf(b, ", type=%s", cmp_type_name(a->cmp_type));
         break;
     case HLOC_OP_GATHER: put_gather(b, &a->gather); break;
@@ -324,7 +325,9 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         put_attr_float(b, a->epsilon);
         hloc_strbuf_printf(b, ", feature_index=%" PRId64, a->feature_index);
         break;
-    case HLOC_OP_FUSION: hloc_strbuf_printf(b, ", kind=%s", fusion_kind_name(a->fusion_kind)); break;
+    case HLOC_OP_FUSION:
+        if (a->fusion_kind != HLOC_FUSION_NONE) hloc_strbuf_printf(b, ", kind=%s", fusion_kind_name(a->fusion_kind));
+        break;
     case HLOC_OP_RNG:
         if (a->rng_distribution == HLOC_RNG_DIST_UNIFORM) hloc_strbuf_puts(b, ", distribution=rng_uniform");
         else if (a->rng_distribution == HLOC_RNG_DIST_NORMAL) hloc_strbuf_puts(b, ", distribution=rng_normal");
@@ -334,7 +337,7 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         break;
     case HLOC_OP_RNG_GET_AND_UPDATE_STATE: hloc_strbuf_printf(b, ", delta=%" PRId64, a->delta); break;
     case HLOC_OP_FFT:
-        hloc_strbuf_printf(b, ", fft_type=%s", fft_type_name(a->fft_type));
+        if (a->fft_type != HLOC_FFT_NONE) hloc_strbuf_printf(b, ", fft_type=%s", fft_type_name(a->fft_type));
         attr_list(b, "fft_length", &a->fft_length);
         break;
     case HLOC_OP_TRIANGULAR_SOLVE: {
@@ -357,8 +360,10 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         break;
     case HLOC_OP_CUSTOM_CALL:
         put_conv_common(b, a);
-        hloc_strbuf_puts(b, ", custom_call_target=");
-        hloc_print_quoted(b, a->custom_call_target ? a->custom_call_target : "");
+        if (a->custom_call_target) {
+            hloc_strbuf_puts(b, ", custom_call_target=");
+            hloc_print_quoted(b, a->custom_call_target);
+        }
         if (a->has_operand_layout_constraints) {
             hloc_strbuf_puts(b, ", operand_layout_constraints={");
             for (uint32_t k = 0; k < a->n_operand_layout_constraints; k++) {

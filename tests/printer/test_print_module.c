@@ -138,6 +138,7 @@ START_TEST(test_compare_and_misc) {
     hloc_instr *a = param(c, 0, f32v(4), "a");
     int64_t four = 4;
     hloc_instr *cmp = mk(HLOC_OP_COMPARE, arr(HLOC_TYPE_PRED, 1, &four), "cmp", a, a);
+    CK_INSTR("%cmp = pred[4]{0} compare(%a, %a)", cmp); /* nothing to say: the text stays as read */
     cmp->attrs->cmp_dir = HLOC_CMP_LT;
     CK_INSTR("%cmp = pred[4]{0} compare(%a, %a), direction=LT", cmp);
     cmp->attrs->cmp_type = HLOC_CMPT_TOTALORDER;
