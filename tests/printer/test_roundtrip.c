@@ -10,6 +10,7 @@
 
 #include "module_equal.h"
 #include "parser.h"
+#include "print_internal.h"
 #include "suites.h"
 
 typedef struct file_list {
@@ -257,11 +258,116 @@ START_TEST(test_mutations_fixed_point) {
 }
 END_TEST
 
+/* Every element value prints as text the parser reads back to the same bits: all codes of the
+ * 8- and 16-bit floats, pseudo-random bit patterns of f32, f64, c64 and the integer types. NaNs
+ * need only stay NaN (XLA's parser keeps no payload). */
+static bool is_nan_bits(hloc_type t, const void *p) {
+    if (hloc_type_is_complex(t)) {
+        double re, im;
+        hloc_elem_load_c128(t, p, &re, &im);
+        return re != re || im != im;
+    }
+    double v = hloc_elem_load_f64(t, p);
+    return v != v;
+}
+
+static void check_values_round_trip(hloc_type t, uint64_t count, uint64_t (*pattern)(uint64_t)) {
+    size_t bytes = hloc_type_bytes(t);
+    const uint64_t chunk = 2048;
+    for (uint64_t base = 0; base < count; base += chunk) {
+        uint64_t n = count - base < chunk ? count - base : chunk;
+        hloc_arena *a = hloc_arena_create();
+        int64_t dims[1] = {(int64_t)n};
+        hloc_shape s = hloc_shape_array(t, 1, dims);
+        hloc_literal *l = hloc_literal_create(a, &s);
+        ck_assert_ptr_nonnull(l);
+        for (uint64_t k = 0; k < n; k++) {
+            uint64_t bits = pattern(base + k);
+            unsigned char *dst = hloc_literal_at(l, (int64_t)k);
+            if (bytes == 16) {
+                memcpy(dst, &bits, 8);
+                uint64_t hi = pattern(~(base + k));
+                memcpy(dst + 8, &hi, 8);
+            } else {
+                memcpy(dst, &bits, bytes); /* little-endian: the low bytes */
+            }
+            if (hloc_type_is_signed_int(t) && hloc_type_bits(t) < 8 * (int)bytes) /* keep sub-byte ints canonical */
+                hloc_elem_store_i64(t, dst, hloc_elem_load_i64(t, dst));
+            else if (hloc_type_bits(t) < 8 * (int)bytes)
+                hloc_elem_store_u64(t, dst, hloc_elem_load_u64(t, dst) & ((1ull << hloc_type_bits(t)) - 1));
+            if (t == HLOC_TYPE_PRED) *dst &= 1;
+        }
+        hloc_strbuf b = {0};
+        hloc_strbuf_printf(&b, "HloModule m\n\nENTRY e {\n  ROOT c = ");
+        hloc_print_shape(&b, &s);
+        hloc_strbuf_puts(&b, " constant(");
+        hloc_print_literal(&b, l);
+        hloc_strbuf_puts(&b, ")\n}\n");
+        ck_assert(!b.oom);
+        hloc_module *m = NULL;
+        hloc_status *st = hloc_parse_module(b.data, b.len, "values", &m);
+        ck_assert_msg(st == NULL, "%s values do not parse: %s", hloc_type_name(t), hloc_status_message(st));
+        const hloc_literal *got = m->entry->root->attrs->literal;
+        ck_assert_ptr_nonnull(got);
+        for (uint64_t k = 0; k < n; k++) {
+            const void *x = hloc_literal_at(l, (int64_t)k), *y = hloc_literal_at(got, (int64_t)k);
+            if (is_nan_bits(t, x)) {
+                ck_assert_msg(is_nan_bits(t, y), "%s NaN did not read back as NaN", hloc_type_name(t));
+                continue;
+            }
+            if (memcmp(x, y, bytes)) {
+                hloc_strbuf e = {0};
+                hloc_print_element(&e, t, x, true);
+                ck_abort_msg("%s value %s (element %llu) reads back with other bits", hloc_type_name(t),
+                             e.data ? e.data : "", (unsigned long long)(base + k));
+            }
+        }
+        hloc_module_destroy(m);
+        hloc_strbuf_free(&b);
+        hloc_arena_destroy(a);
+    }
+}
+
+static uint64_t identity_bits(uint64_t k) { return k; }
+static uint64_t mixed_bits(uint64_t k) {
+    uint64_t z = k * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull; /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    /* Mostly moderate exponents, some extremes, so that both ordinary and edge values show up. */
+    return k % 4 == 0 ? z : (z & 0x800fffffffffffffull) | ((uint64_t)(1023 - 40 + (z >> 52) % 80) << 52);
+}
+static uint64_t mixed_bits_f32(uint64_t k) {
+    uint64_t z = mixed_bits(k);
+    uint32_t f = (uint32_t)z;
+    if (k % 4) f = (f & 0x807fffffu) | ((uint32_t)(127 - 30 + (z >> 40) % 60) << 23);
+    return f;
+}
+
+START_TEST(test_element_values_round_trip) {
+    static const hloc_type small[] = {HLOC_TYPE_F16, HLOC_TYPE_BF16, HLOC_TYPE_F8E5M2, HLOC_TYPE_F8E4M3,
+                                      HLOC_TYPE_F8E4M3FN, HLOC_TYPE_F8E4M3B11FNUZ, HLOC_TYPE_F8E5M2FNUZ,
+                                      HLOC_TYPE_F8E4M3FNUZ, HLOC_TYPE_F8E3M4, HLOC_TYPE_F8E8M0FNU};
+    for (size_t k = 0; k < sizeof small / sizeof *small; k++)
+        check_values_round_trip(small[k], 1ull << hloc_type_bits(small[k]), identity_bits);
+    check_values_round_trip(HLOC_TYPE_F4E2M1FN, 16, identity_bits);
+    check_values_round_trip(HLOC_TYPE_F32, 20000, mixed_bits_f32);
+    check_values_round_trip(HLOC_TYPE_F64, 20000, mixed_bits);
+    check_values_round_trip(HLOC_TYPE_C64, 4000, mixed_bits_f32);
+    check_values_round_trip(HLOC_TYPE_C128, 4000, mixed_bits);
+    static const hloc_type ints[] = {HLOC_TYPE_PRED, HLOC_TYPE_S2, HLOC_TYPE_S4, HLOC_TYPE_S8, HLOC_TYPE_S16,
+                                     HLOC_TYPE_S32, HLOC_TYPE_S64, HLOC_TYPE_U2, HLOC_TYPE_U4, HLOC_TYPE_U8,
+                                     HLOC_TYPE_U16, HLOC_TYPE_U32, HLOC_TYPE_U64};
+    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) check_values_round_trip(ints[k], 3000, mixed_bits);
+}
+END_TEST
+
 Suite *print_roundtrip_suite(void) {
     Suite *s = suite_create("print_roundtrip");
     TCase *tc = tcase_create("corpus");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_corpus_round_trip);
+    tcase_add_test(tc, test_element_values_round_trip);
     tcase_add_test(tc, test_reproduces_xla);
     tcase_add_test(tc, test_xla_tests_fixed_point);
     tcase_add_test(tc, test_mutations_fixed_point);
