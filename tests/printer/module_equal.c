@@ -1,5 +1,5 @@
-/* Structural equality of two modules, for the round-trip tests: the printer's output must parse back
- * to the same module, not only to the same text. Reports the first difference. */
+/* Structural equality of two modules, for the round-trip tests: the printer's output must parse
+ * back to the same module, not only to the same text. Reports the first difference. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +44,8 @@ static bool list_eq(const hloc_i64_list *a, const hloc_i64_list *b) {
 
 static bool literal_eq(const hloc_literal *a, const hloc_literal *b) {
     if (!a || !b) return a == b;
-    if (a->elided != b->elided || a->n_elems != b->n_elems || !shape_eq(&a->shape, &b->shape)) return false;
+    if (a->elided != b->elided || a->n_elems != b->n_elems || !shape_eq(&a->shape, &b->shape))
+        return false;
     for (uint32_t k = 0; k < a->n_elems; k++)
         if (!literal_eq(&a->elems[k], &b->elems[k])) return false;
     if (a->elided) return true;
@@ -53,24 +54,25 @@ static bool literal_eq(const hloc_literal *a, const hloc_literal *b) {
 
 static bool metadata_eq(const hloc_metadata *a, const hloc_metadata *b) {
     return str_eq(a->op_type, b->op_type) && str_eq(a->op_name, b->op_name) &&
-           str_eq(a->source_file, b->source_file) && str_eq(a->deduplicated_name, b->deduplicated_name) &&
-           str_eq(a->scheduling_name, b->scheduling_name) && str_eq(a->profile_type, b->profile_type) &&
-           a->source_line == b->source_line && a->source_end_line == b->source_end_line &&
-           a->source_column == b->source_column && a->source_end_column == b->source_end_column &&
-           a->stack_frame_id == b->stack_frame_id;
+           str_eq(a->source_file, b->source_file) &&
+           str_eq(a->deduplicated_name, b->deduplicated_name) &&
+           str_eq(a->scheduling_name, b->scheduling_name) &&
+           str_eq(a->profile_type, b->profile_type) && a->source_line == b->source_line &&
+           a->source_end_line == b->source_end_line && a->source_column == b->source_column &&
+           a->source_end_column == b->source_end_column && a->stack_frame_id == b->stack_frame_id;
 }
 
-#define FIELD(f)                                                     \
-    do {                                                             \
-        if (x->f != y->f) return fail(c, "attribute %s differs", #f); \
+#define FIELD(f)                                                                                   \
+    do {                                                                                           \
+        if (x->f != y->f) return fail(c, "attribute %s differs", #f);                              \
     } while (0)
-#define LIST(f)                                                      \
-    do {                                                             \
-        if (!list_eq(&x->f, &y->f)) return fail(c, "attribute %s differs", #f); \
+#define LIST(f)                                                                                    \
+    do {                                                                                           \
+        if (!list_eq(&x->f, &y->f)) return fail(c, "attribute %s differs", #f);                    \
     } while (0)
-#define STR(f)                                                       \
-    do {                                                             \
-        if (!str_eq(x->f, y->f)) return fail(c, "attribute %s differs", #f); \
+#define STR(f)                                                                                     \
+    do {                                                                                           \
+        if (!str_eq(x->f, y->f)) return fail(c, "attribute %s differs", #f);                       \
     } while (0)
 
 static bool attrs_eq(cmp *c, const hloc_attrs *x, const hloc_attrs *y) {
@@ -87,8 +89,9 @@ static bool attrs_eq(cmp *c, const hloc_attrs *x, const hloc_attrs *y) {
     FIELD(window.n_dims);
     for (uint32_t k = 0; k < x->window.n_dims; k++) {
         const hloc_window_dim *a = &x->window.dims[k], *b = &y->window.dims[k];
-        if (a->size != b->size || a->stride != b->stride || a->pad_lo != b->pad_lo || a->pad_hi != b->pad_hi ||
-            a->lhs_dilate != b->lhs_dilate || a->rhs_dilate != b->rhs_dilate || a->reversal != b->reversal)
+        if (a->size != b->size || a->stride != b->stride || a->pad_lo != b->pad_lo ||
+            a->pad_hi != b->pad_hi || a->lhs_dilate != b->lhs_dilate ||
+            a->rhs_dilate != b->rhs_dilate || a->reversal != b->reversal)
             return fail(c, "window dimension %u differs", k);
     }
     FIELD(conv.present);
@@ -116,8 +119,10 @@ static bool attrs_eq(cmp *c, const hloc_attrs *x, const hloc_attrs *y) {
     LIST(dot.rhs_group);
     /* An all-default precision list is not printed (as XLA): it may come back empty. */
     bool px = false, py = false;
-    for (uint32_t k = 0; k < x->n_precision; k++) px |= x->precision[k] != HLOC_PRECISION_DEFAULT;
-    for (uint32_t k = 0; k < y->n_precision; k++) py |= y->precision[k] != HLOC_PRECISION_DEFAULT;
+    for (uint32_t k = 0; k < x->n_precision; k++)
+        px |= x->precision[k] != HLOC_PRECISION_DEFAULT;
+    for (uint32_t k = 0; k < y->n_precision; k++)
+        py |= y->precision[k] != HLOC_PRECISION_DEFAULT;
     if (px || py) {
         FIELD(n_precision);
         if (memcmp(x->precision, y->precision, x->n_precision * sizeof *x->precision))
@@ -193,11 +198,14 @@ static bool instr_eq(cmp *c, const hloc_instr *x, const hloc_instr *y) {
     if (!shape_eq(&x->shape, &y->shape)) return fail(c, "shape differs");
     if (x->n_operands != y->n_operands) return fail(c, "operand count differs");
     for (uint32_t k = 0; k < x->n_operands; k++)
-        if (!str_eq(x->operands[k]->name, y->operands[k]->name)) return fail(c, "operand %u differs", k);
+        if (!str_eq(x->operands[k]->name, y->operands[k]->name))
+            return fail(c, "operand %u differs", k);
     if (x->n_called != y->n_called) return fail(c, "called computation count differs");
     for (uint32_t k = 0; k < x->n_called; k++)
-        if (!str_eq(x->called[k]->name, y->called[k]->name)) return fail(c, "called computation %u differs", k);
-    if (x->n_control_preds != y->n_control_preds) return fail(c, "control predecessor count differs");
+        if (!str_eq(x->called[k]->name, y->called[k]->name))
+            return fail(c, "called computation %u differs", k);
+    if (x->n_control_preds != y->n_control_preds)
+        return fail(c, "control predecessor count differs");
     for (uint32_t k = 0; k < x->n_control_preds; k++)
         if (!str_eq(x->control_preds[k]->name, y->control_preds[k]->name))
             return fail(c, "control predecessor %u differs", k);
@@ -208,13 +216,17 @@ static bool comp_eq(cmp *c, const hloc_computation *x, const hloc_computation *y
     c->where = x->name;
     if (!str_eq(x->name, y->name)) return fail(c, "computation name %s vs %s", x->name, y->name);
     if (x->n_params != y->n_params) return fail(c, "parameter count differs");
-    if (!str_eq(x->execution_thread, y->execution_thread)) return fail(c, "execution thread differs");
-    if ((x->root == NULL) != (y->root == NULL) || (x->root && !str_eq(x->root->name, y->root->name)))
+    if (!str_eq(x->execution_thread, y->execution_thread))
+        return fail(c, "execution thread differs");
+    if ((x->root == NULL) != (y->root == NULL) ||
+        (x->root && !str_eq(x->root->name, y->root->name)))
         return fail(c, "root differs");
     uint32_t i = 0, j = 0;
     for (;;) {
-        while (i < x->n_instrs && x->instrs[i]->dead) i++;
-        while (j < y->n_instrs && y->instrs[j]->dead) j++;
+        while (i < x->n_instrs && x->instrs[i]->dead)
+            i++;
+        while (j < y->n_instrs && y->instrs[j]->dead)
+            j++;
         if (i == x->n_instrs || j == y->n_instrs) break;
         c->where = x->instrs[i]->name;
         if (!instr_eq(c, x->instrs[i], y->instrs[j])) return false;
@@ -238,27 +250,34 @@ bool hloc_test_module_equal(const hloc_module *x, const hloc_module *y, char *wh
             return fail(&c, "entry layout parameter %u differs", k);
     if (x->has_entry_layout && !shape_eq(&x->entry_result_shape, &y->entry_result_shape))
         return fail(&c, "entry layout result differs");
-    if (!str_eq(x->input_output_alias, y->input_output_alias) || !str_eq(x->buffer_donor, y->buffer_donor) ||
-        !str_eq(x->frontend_attributes, y->frontend_attributes) || x->replica_count != y->replica_count ||
-        x->num_partitions != y->num_partitions || x->n_extra != y->n_extra)
+    if (!str_eq(x->input_output_alias, y->input_output_alias) ||
+        !str_eq(x->buffer_donor, y->buffer_donor) ||
+        !str_eq(x->frontend_attributes, y->frontend_attributes) ||
+        x->replica_count != y->replica_count || x->num_partitions != y->num_partitions ||
+        x->n_extra != y->n_extra)
         return fail(&c, "header attributes differ");
     for (uint32_t k = 0; k < x->n_extra; k++)
-        if (!str_eq(x->extra[k].name, y->extra[k].name) || !str_eq(x->extra[k].value, y->extra[k].value))
+        if (!str_eq(x->extra[k].name, y->extra[k].name) ||
+            !str_eq(x->extra[k].value, y->extra[k].value))
             return fail(&c, "header attribute %s differs", x->extra[k].name);
     if (x->n_file_names != y->n_file_names || x->n_function_names != y->n_function_names ||
         x->n_file_locations != y->n_file_locations || x->n_stack_frames != y->n_stack_frames)
         return fail(&c, "stack-frame tables differ in size");
     for (uint32_t k = 0; k < x->n_file_names; k++)
-        if (!str_eq(x->file_names[k], y->file_names[k])) return fail(&c, "file name %u differs", k + 1);
+        if (!str_eq(x->file_names[k], y->file_names[k]))
+            return fail(&c, "file name %u differs", k + 1);
     for (uint32_t k = 0; k < x->n_function_names; k++)
-        if (!str_eq(x->function_names[k], y->function_names[k])) return fail(&c, "function name %u differs", k + 1);
-    if (x->n_file_locations &&
-        memcmp(x->file_locations, y->file_locations, x->n_file_locations * sizeof *x->file_locations))
+        if (!str_eq(x->function_names[k], y->function_names[k]))
+            return fail(&c, "function name %u differs", k + 1);
+    if (x->n_file_locations && memcmp(x->file_locations, y->file_locations,
+                                      x->n_file_locations * sizeof *x->file_locations))
         return fail(&c, "file locations differ");
-    if (x->n_stack_frames && memcmp(x->stack_frames, y->stack_frames, x->n_stack_frames * sizeof *x->stack_frames))
+    if (x->n_stack_frames &&
+        memcmp(x->stack_frames, y->stack_frames, x->n_stack_frames * sizeof *x->stack_frames))
         return fail(&c, "stack frames differ");
     if (x->n_comps != y->n_comps) return fail(&c, "computation count differs");
-    if ((x->entry == NULL) != (y->entry == NULL) || (x->entry && !str_eq(x->entry->name, y->entry->name)))
+    if ((x->entry == NULL) != (y->entry == NULL) ||
+        (x->entry && !str_eq(x->entry->name, y->entry->name)))
         return fail(&c, "entry computation differs");
     for (uint32_t k = 0; k < x->n_comps; k++)
         if (!comp_eq(&c, x->comps[k], y->comps[k])) return false;

@@ -29,7 +29,9 @@ static void add_path(file_list *l, const char *path) {
     l->n++;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static bool ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
@@ -78,7 +80,8 @@ static file_list corpus(bool models, bool xla_opt, bool perf) {
 }
 
 static void free_list(file_list *l) {
-    for (size_t k = 0; k < l->n; k++) free(l->paths[k]);
+    for (size_t k = 0; k < l->n; k++)
+        free(l->paths[k]);
     free(l->paths);
 }
 
@@ -134,12 +137,14 @@ static bool check_round_trip(const char *text, size_t n, const char *name, bool 
     char *p1 = NULL, *p2 = NULL;
     ck_assert_ptr_null(hloc_module_print(m1, &p1));
     st = hloc_parse_module(p1, strlen(p1), "printed", &m2);
-    ck_assert_msg(st == NULL, "%s: printed text does not parse back: %s", name, hloc_status_message(st));
+    ck_assert_msg(st == NULL, "%s: printed text does not parse back: %s", name,
+                  hloc_status_message(st));
     char why[512];
-    ck_assert_msg(hloc_test_module_equal(m1, m2, why, sizeof why), "%s: parse(print(m)) differs from m: %s",
-                  name, why);
+    ck_assert_msg(hloc_test_module_equal(m1, m2, why, sizeof why),
+                  "%s: parse(print(m)) differs from m: %s", name, why);
     ck_assert_ptr_null(hloc_module_print(m2, &p2));
-    ck_assert_msg(!strcmp(p1, p2), "%s: printing is not a fixed point (line %d)", name, first_diff_line(p1, p2));
+    ck_assert_msg(!strcmp(p1, p2), "%s: printing is not a fixed point (line %d)", name,
+                  first_diff_line(p1, p2));
     hloc_module_destroy(m1);
     hloc_module_destroy(m2);
     free(p1);
@@ -167,8 +172,10 @@ END_TEST
 static bool same_modulo_space(const char *a, const char *b) {
     for (;;) {
         bool sa = false, sb = false;
-        while (isspace((unsigned char)*a)) a++, sa = true;
-        while (isspace((unsigned char)*b)) b++, sb = true;
+        while (isspace((unsigned char)*a))
+            a++, sa = true;
+        while (isspace((unsigned char)*b))
+            b++, sb = true;
         if (!*a || !*b) return !*a && !*b;
         if (sa != sb || *a != *b) return false;
         a++, b++;
@@ -184,8 +191,8 @@ START_TEST(test_reproduces_xla) {
         char *text = slurp(l.paths[k], &n), *err = NULL;
         char *p = parse_print(text, n, l.paths[k], &err);
         ck_assert_msg(p != NULL, "%s does not parse: %s", l.paths[k], err);
-        ck_assert_msg(same_modulo_space(p, text), "%s: printed text differs from XLA's at line %d", l.paths[k],
-                      first_diff_line(p, text));
+        ck_assert_msg(same_modulo_space(p, text), "%s: printed text differs from XLA's at line %d",
+                      l.paths[k], first_diff_line(p, text));
         exact += !strcmp(p, text);
         free(text);
         free(p);
@@ -216,11 +223,13 @@ START_TEST(test_xla_tests_fixed_point) {
     for (size_t k = 0; k < l.n; k++) {
         size_t n;
         char *text = slurp(l.paths[k], &n);
-        parsed += check_round_trip(text, n, l.paths[k], true); /* not every file is one valid module */
+        parsed +=
+            check_round_trip(text, n, l.paths[k], true); /* not every file is one valid module */
         free(text);
     }
     ck_assert_msg(parsed >= 45, "only %zu of %zu XLA test files parse", parsed, l.n);
-    fprintf(stderr, "round trip exact for %zu of %zu XLA test files (the others do not parse)\n", parsed, l.n);
+    fprintf(stderr, "round trip exact for %zu of %zu XLA test files (the others do not parse)\n",
+            parsed, l.n);
     free_list(&l);
 }
 END_TEST
@@ -291,10 +300,12 @@ static void check_values_round_trip(hloc_type t, uint64_t count, uint64_t (*patt
             } else {
                 memcpy(dst, &bits, bytes); /* little-endian: the low bytes */
             }
-            if (hloc_type_is_signed_int(t) && hloc_type_bits(t) < 8 * (int)bytes) /* keep sub-byte ints canonical */
+            if (hloc_type_is_signed_int(t) &&
+                hloc_type_bits(t) < 8 * (int)bytes) /* keep sub-byte ints canonical */
                 hloc_elem_store_i64(t, dst, hloc_elem_load_i64(t, dst));
             else if (hloc_type_bits(t) < 8 * (int)bytes)
-                hloc_elem_store_u64(t, dst, hloc_elem_load_u64(t, dst) & ((1ull << hloc_type_bits(t)) - 1));
+                hloc_elem_store_u64(t, dst,
+                                    hloc_elem_load_u64(t, dst) & ((1ull << hloc_type_bits(t)) - 1));
             if (t == HLOC_TYPE_PRED) *dst &= 1;
         }
         hloc_strbuf b = {0};
@@ -306,20 +317,23 @@ static void check_values_round_trip(hloc_type t, uint64_t count, uint64_t (*patt
         ck_assert(!b.oom);
         hloc_module *m = NULL;
         hloc_status *st = hloc_parse_module(b.data, b.len, "values", &m);
-        ck_assert_msg(st == NULL, "%s values do not parse: %s", hloc_type_name(t), hloc_status_message(st));
+        ck_assert_msg(st == NULL, "%s values do not parse: %s", hloc_type_name(t),
+                      hloc_status_message(st));
         const hloc_literal *got = m->entry->root->attrs->literal;
         ck_assert_ptr_nonnull(got);
         for (uint64_t k = 0; k < n; k++) {
             const void *x = hloc_literal_at(l, (int64_t)k), *y = hloc_literal_at(got, (int64_t)k);
             if (is_nan_bits(t, x)) {
-                ck_assert_msg(is_nan_bits(t, y), "%s NaN did not read back as NaN", hloc_type_name(t));
+                ck_assert_msg(is_nan_bits(t, y), "%s NaN did not read back as NaN",
+                              hloc_type_name(t));
                 continue;
             }
             if (memcmp(x, y, bytes)) {
                 hloc_strbuf e = {0};
                 hloc_print_element(&e, t, x, true);
-                ck_abort_msg("%s value %s (element %llu) reads back with other bits", hloc_type_name(t),
-                             e.data ? e.data : "", (unsigned long long)(base + k));
+                ck_abort_msg("%s value %s (element %llu) reads back with other bits",
+                             hloc_type_name(t), e.data ? e.data : "",
+                             (unsigned long long)(base + k));
             }
         }
         hloc_module_destroy(m);
@@ -335,7 +349,9 @@ static uint64_t mixed_bits(uint64_t k) {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     z ^= z >> 31;
     /* Mostly moderate exponents, some extremes, so that both ordinary and edge values show up. */
-    return k % 4 == 0 ? z : (z & 0x800fffffffffffffull) | ((uint64_t)(1023 - 40 + (z >> 52) % 80) << 52);
+    return k % 4 == 0
+               ? z
+               : (z & 0x800fffffffffffffull) | ((uint64_t)(1023 - 40 + (z >> 52) % 80) << 52);
 }
 static uint64_t mixed_bits_f32(uint64_t k) {
     uint64_t z = mixed_bits(k);
@@ -345,9 +361,10 @@ static uint64_t mixed_bits_f32(uint64_t k) {
 }
 
 START_TEST(test_element_values_round_trip) {
-    static const hloc_type small[] = {HLOC_TYPE_F16, HLOC_TYPE_BF16, HLOC_TYPE_F8E5M2, HLOC_TYPE_F8E4M3,
-                                      HLOC_TYPE_F8E4M3FN, HLOC_TYPE_F8E4M3B11FNUZ, HLOC_TYPE_F8E5M2FNUZ,
-                                      HLOC_TYPE_F8E4M3FNUZ, HLOC_TYPE_F8E3M4, HLOC_TYPE_F8E8M0FNU};
+    static const hloc_type small[] = {
+        HLOC_TYPE_F16,      HLOC_TYPE_BF16,          HLOC_TYPE_F8E5M2,     HLOC_TYPE_F8E4M3,
+        HLOC_TYPE_F8E4M3FN, HLOC_TYPE_F8E4M3B11FNUZ, HLOC_TYPE_F8E5M2FNUZ, HLOC_TYPE_F8E4M3FNUZ,
+        HLOC_TYPE_F8E3M4,   HLOC_TYPE_F8E8M0FNU};
     for (size_t k = 0; k < sizeof small / sizeof *small; k++)
         check_values_round_trip(small[k], 1ull << hloc_type_bits(small[k]), identity_bits);
     check_values_round_trip(HLOC_TYPE_F4E2M1FN, 16, identity_bits);
@@ -355,10 +372,12 @@ START_TEST(test_element_values_round_trip) {
     check_values_round_trip(HLOC_TYPE_F64, 20000, mixed_bits);
     check_values_round_trip(HLOC_TYPE_C64, 4000, mixed_bits_f32);
     check_values_round_trip(HLOC_TYPE_C128, 4000, mixed_bits);
-    static const hloc_type ints[] = {HLOC_TYPE_PRED, HLOC_TYPE_S2, HLOC_TYPE_S4, HLOC_TYPE_S8, HLOC_TYPE_S16,
-                                     HLOC_TYPE_S32, HLOC_TYPE_S64, HLOC_TYPE_U2, HLOC_TYPE_U4, HLOC_TYPE_U8,
-                                     HLOC_TYPE_U16, HLOC_TYPE_U32, HLOC_TYPE_U64};
-    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) check_values_round_trip(ints[k], 3000, mixed_bits);
+    static const hloc_type ints[] = {HLOC_TYPE_PRED, HLOC_TYPE_S2,  HLOC_TYPE_S4,  HLOC_TYPE_S8,
+                                     HLOC_TYPE_S16,  HLOC_TYPE_S32, HLOC_TYPE_S64, HLOC_TYPE_U2,
+                                     HLOC_TYPE_U4,   HLOC_TYPE_U8,  HLOC_TYPE_U16, HLOC_TYPE_U32,
+                                     HLOC_TYPE_U64};
+    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++)
+        check_values_round_trip(ints[k], 3000, mixed_bits);
 }
 END_TEST
 
