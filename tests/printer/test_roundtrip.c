@@ -143,6 +143,20 @@ static bool check_round_trip(const char *text, size_t n, const char *name, bool 
     ck_assert_msg(hloc_test_module_equal(m1, m2, why, sizeof why),
                   "%s: parse(print(m)) differs from m: %s", name, why);
     ck_assert_ptr_null(hloc_module_print(m2, &p2));
+    /* Without '%' before names (as JAX writes HLO) the text must mean the same module. */
+    hloc_print_options o = hloc_print_options_default();
+    o.print_percent = false;
+    hloc_strbuf plain = {0};
+    hloc_print_module(&plain, m1, &o);
+    ck_assert(!plain.oom);
+    hloc_module *m3 = NULL;
+    st = hloc_parse_module(plain.data, plain.len, "printed", &m3);
+    ck_assert_msg(st == NULL, "%s: text printed without '%%' does not parse back: %s", name,
+                  hloc_status_message(st));
+    ck_assert_msg(hloc_test_module_equal(m1, m3, why, sizeof why),
+                  "%s: parse(print(m)) without '%%' differs from m: %s", name, why);
+    hloc_module_destroy(m3);
+    hloc_strbuf_free(&plain);
     ck_assert_msg(!strcmp(p1, p2), "%s: printing is not a fixed point (line %d)", name,
                   first_diff_line(p1, p2));
     hloc_module_destroy(m1);
