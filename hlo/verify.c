@@ -98,7 +98,7 @@ static void check_names(vctx *v) {
             }
             for (uint32_t k = 0; k < comp->n_instrs; k++) {
                 const hloc_instr *i = comp->instrs[k];
-                if (i->dead) continue;
+                if (!i || i->dead) continue;
                 prev = names_add(&instrs, i->name, i->loc);
                 if (prev) {
                     ierr(v, i, "instruction name is not unique in the module");
@@ -150,7 +150,7 @@ static void check_params(vctx *v, const hloc_computation *c) {
     }
     for (uint32_t k = 0; k < c->n_instrs; k++) {
         const hloc_instr *i = c->instrs[k];
-        if (i->dead || i->op != HLOC_OP_PARAMETER) continue;
+        if (!i || i->dead || i->op != HLOC_OP_PARAMETER) continue;
         int64_t n = i->attrs->index;
         if (n < 0 || n >= c->n_params || c->params[n] != i)
             ierr(v, i, "parameter number %lld is used twice or not registered", (long long)n);
@@ -191,6 +191,54 @@ static void check_operands(vctx *v, const hloc_computation *c, const hloc_instr 
     }
 }
 
+static bool has_user(const hloc_instr *of, const hloc_instr *user) {
+    for (uint32_t k = 0; k < of->n_users; k++)
+        if (of->users[k] == user) return true;
+    return false;
+}
+
+static bool uses(const hloc_instr *user, const hloc_instr *of) {
+    for (uint32_t k = 0; k < user->n_operands; k++)
+        if (user->operands[k] == of) return true;
+    return false;
+}
+
+/* Passes rely on user lists matching operand lists exactly (each user once). */
+static void check_users(vctx *v, const hloc_instr *i) {
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (i->operands[k] && !has_user(i->operands[k], i))
+            ierr(v, i, "is missing from the user list of its operand '%s'", i->operands[k]->name);
+    for (uint32_t k = 0; k < i->n_users; k++) {
+        const hloc_instr *u = i->users[k];
+        if (!u || u->dead || !uses(u, i))
+            ierr(v, i, "lists '%s' as a user, which does not use it", u ? u->name : "(null)");
+        for (uint32_t j = 0; j < k; j++)
+            if (i->users[j] == u) ierr(v, i, "lists user '%s' twice", u->name);
+    }
+}
+
+/* Ids index side tables, so they must be below the module's bound and unique. */
+static void check_ids(vctx *v) {
+    const hloc_module *m = v->m;
+    uint32_t bound = m->next_instr_id;
+    uint8_t *seen = calloc(bound ? bound : 1, 1);
+    if (!seen) return;
+    for (uint32_t c = 0; c < m->n_comps; c++)
+        for (uint32_t k = 0; k < m->comps[c]->n_instrs; k++) {
+            const hloc_instr *i = m->comps[c]->instrs[k];
+            if (!i) {
+                cerr(v, m->comps[c], "instruction slot %u is empty", k);
+            } else if (i->id >= bound) {
+                ierr(v, i, "id %u is outside the module's range (%u)", i->id, bound);
+            } else if (seen[i->id]) {
+                ierr(v, i, "id %u is used twice (or the instruction is listed twice)", i->id);
+            } else {
+                seen[i->id] = 1;
+            }
+        }
+    free(seen);
+}
+
 /* Iterative DFS over operands and control predecessors inside |c|; reports each cycle once. */
 static void check_cycles(vctx *v, const hloc_computation *c) {
     uint32_t bound = v->m->next_instr_id, n = c->n_instrs;
@@ -200,7 +248,7 @@ static void check_cycles(vctx *v, const hloc_computation *c) {
     if (!state || !stack || !next) goto out;
     for (uint32_t s = 0; s < n; s++) {
         const hloc_instr *start = c->instrs[s];
-        if (start->dead || start->id >= bound || state[start->id]) continue;
+        if (!start || start->dead || start->id >= bound || state[start->id]) continue;
         uint32_t sp = 0;
         stack[sp] = start;
         next[sp++] = 0;
@@ -254,7 +302,7 @@ static void check_recursion(vctx *v) {
                 continue;
             }
             const hloc_instr *i = top->instrs[ins[sp - 1]];
-            if (cal[sp - 1] >= i->n_called) {
+            if (!i || cal[sp - 1] >= i->n_called) {
                 ins[sp - 1]++;
                 cal[sp - 1] = 0;
                 continue;
@@ -338,6 +386,7 @@ static void check_computation(vctx *v, const hloc_computation *c) {
         if (!i || i->dead) continue;
         uint32_t before = v->n_errors;
         check_operands(v, c, i);
+        check_users(v, i);
         /* Inference reads operands and callees, so it only runs on a sound instruction. */
         if (v->n_errors == before) check_shape(v, i);
     }
@@ -350,11 +399,19 @@ bool hloc_verify_module(const hloc_module *m, hloc_diag *d) {
         hloc_diag_report(d, HLOC_SEV_ERROR, (hloc_loc){0, 0}, "out of memory while verifying");
         return false;
     }
+    for (uint32_t c = 0; c < m->n_comps; c++)
+        if (!m->comps[c]) {
+            hloc_diag_report(d, HLOC_SEV_ERROR, (hloc_loc){0, 0}, "module '%s': computation slot %u is empty",
+                             m->name, c);
+            hloc_arena_destroy(v.scratch);
+            return false;
+        }
     if (!m->entry) {
         hloc_diag_report(d, HLOC_SEV_ERROR, (hloc_loc){0, 0}, "module '%s' has no entry computation", m->name);
         v.n_errors++;
     }
     check_names(&v);
+    check_ids(&v);
     check_recursion(&v);
     for (uint32_t c = 0; c < m->n_comps; c++) check_computation(&v, m->comps[c]);
     check_entry_layout(&v);

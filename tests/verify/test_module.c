@@ -82,6 +82,19 @@ START_TEST(test_structure) {
     t.m->entry_result_shape = tb_shape(&t, "f32[5]");
     ck_assert(tb_verify(&t, "entry_computation_layout result is f32[5], the root is f32[4]"));
     t.m->has_entry_layout = false;
+    /* ids and user lists */
+    uint32_t id = e->id;
+    e->id = n->id;
+    ck_assert(tb_verify(&t, "id 1 is used twice"));
+    e->id = id;
+    n->n_users = 0;
+    ck_assert(tb_verify(&t, "'exponential.2': is missing from the user list of its operand 'negate.1'"));
+    n->n_users = 1;
+    hloc_instr *saved = a->users[0];
+    a->users[0] = e;
+    ck_assert(tb_verify(&t, "'parameter.0': lists 'exponential.2' as a user, which does not use it"));
+    a->users[0] = saved;
+    ck_assert(tb_verify(&t, NULL));
     /* bad layout */
     e->shape.minor_to_major[0] = 3;
     ck_assert(tb_verify(&t, "not a permutation"));
