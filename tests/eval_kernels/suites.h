@@ -8,5 +8,7 @@ Suite *window_suite(void);
 Suite *conv_suite(void);
 Suite *gather_suite(void);
 Suite *sort_suite(void);
+Suite *rng_suite(void);
+Suite *linalg_suite(void);
 
 #endif
