@@ -209,9 +209,10 @@ bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *ro
     }
     if (!c->root) return hloc_si_fail(s, "%s computation '%s' has no root", role, c->name);
     const hloc_shape *r = &c->root->shape;
-    bool ok = n == 1 ? hloc_shape_is_scalar(r) && r->type == acc[0]
-                     : hloc_shape_is_tuple(r) && r->n_elems == n;
-    for (uint32_t k = 0; ok && n > 1 && k < n; k++)
+    /* As XLA's VerifyReducerShape: one accumulator may also come back as a 1-tuple. */
+    bool ok = n == 1 && hloc_shape_is_scalar(r) ? r->type == acc[0]
+                                                : hloc_shape_is_tuple(r) && r->n_elems == n;
+    for (uint32_t k = 0; ok && hloc_shape_is_tuple(r) && k < n; k++)
         ok = hloc_shape_is_scalar(&r->elems[k]) && r->elems[k].type == acc[k];
     if (ok) return true;
     hloc_shape want[64];

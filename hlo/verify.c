@@ -161,7 +161,10 @@ static void check_params(vctx *v, const hloc_computation *c) {
 static int expected_callees(hloc_opcode op) {
     switch (op) {
     case HLOC_OP_WHILE: case HLOC_OP_SELECT_AND_SCATTER: return 2;
-    case HLOC_OP_CONDITIONAL: case HLOC_OP_CUSTOM_CALL: return -1;
+    /* async-update/done may repeat the start's calls=; collective-reduce has to_apply. */
+    case HLOC_OP_CONDITIONAL: case HLOC_OP_CUSTOM_CALL: case HLOC_OP_ASYNC_UPDATE:
+    case HLOC_OP_ASYNC_DONE: case HLOC_OP_COLLECTIVE_REDUCE:
+        return -1;
     default: return hloc_opcode_flags(op) & OPF_CALLS ? 1 : 0;
     }
 }

@@ -32,6 +32,14 @@ START_TEST(test_reduce) {
     hloc_instr_add_called(ri, add);
     ck_assert(tb_fails(&t, ri, "parameter 0 has shape f32[], expected s32[]"));
     ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_REDUCE, "f32[3]", 3, x, z, z), "as many init values"));
+    /* A reducer may return its one accumulator as a 1-tuple (XLA's VerifyReducerShape). */
+    hloc_computation *keep1 = t.c, *tup = tb_comp(&t, "add_tuple");
+    hloc_instr *ta = tb_param(&t, "f32[]"), *tb2 = tb_param(&t, "f32[]");
+    hloc_instr *ts = tb_op(&t, HLOC_OP_ADD, "f32[]", 2, ta, tb2);
+    tb_op(&t, HLOC_OP_TUPLE, "(f32[])", 1, ts);
+    tb_enter(&t, keep1);
+    r->called[0] = tup;
+    ck_assert(tb_infers(&t, r, "f32[3]"));
 
     /* variadic argmax-style reduce: (f32, s32) pairs */
     hloc_computation *keep = t.c, *pair = tb_comp(&t, "pair");
