@@ -13,6 +13,7 @@ typedef struct vctx {
     hloc_diag *d;
     hloc_arena *scratch;
     uint32_t n_errors;
+    uint32_t *listed_in; /* by instruction id: 1 + id of the computation listing it, 0 = none */
 } vctx;
 
 static void ierr(vctx *v, const hloc_instr *i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -185,6 +186,8 @@ static void check_operands(vctx *v, const hloc_computation *c, const hloc_instr 
             ierr(v, i, "%s %u '%s' belongs to computation '%s', not '%s'", what, n, o->name,
                  o->parent ? o->parent->name : "?", c->name);
         else if (o->dead) ierr(v, i, "%s %u '%s' was removed", what, n, o->name);
+        else if (v->listed_in && (o->id >= v->m->next_instr_id || v->listed_in[o->id] != c->id + 1))
+            ierr(v, i, "%s %u '%s' is not listed in computation '%s'", what, n, o->name, c->name);
     }
     for (uint32_t k = 0; k < i->n_called; k++) {
         const hloc_computation *callee = i->called[k];
@@ -225,7 +228,11 @@ static void check_ids(vctx *v) {
     const hloc_module *m = v->m;
     uint32_t bound = m->next_instr_id;
     uint8_t *seen = calloc(bound ? bound : 1, 1);
-    if (!seen) return;
+    v->listed_in = calloc(bound ? bound : 1, sizeof *v->listed_in);
+    if (!seen || !v->listed_in) {
+        free(seen);
+        return;
+    }
     for (uint32_t c = 0; c < m->n_comps; c++)
         for (uint32_t k = 0; k < m->comps[c]->n_instrs; k++) {
             const hloc_instr *i = m->comps[c]->instrs[k];
@@ -237,6 +244,7 @@ static void check_ids(vctx *v) {
                 ierr(v, i, "id %u is used twice (or the instruction is listed twice)", i->id);
             } else {
                 seen[i->id] = 1;
+                v->listed_in[i->id] = m->comps[c]->id + 1;
             }
         }
     free(seen);
@@ -397,7 +405,7 @@ static void check_computation(vctx *v, const hloc_computation *c) {
 }
 
 bool hloc_verify_module(const hloc_module *m, hloc_diag *d) {
-    vctx v = {m, d, hloc_arena_create(), 0};
+    vctx v = {m, d, hloc_arena_create(), 0, NULL};
     if (!v.scratch) {
         hloc_diag_report(d, HLOC_SEV_ERROR, (hloc_loc){0, 0}, "out of memory while verifying");
         return false;
@@ -418,6 +426,7 @@ bool hloc_verify_module(const hloc_module *m, hloc_diag *d) {
     check_recursion(&v);
     for (uint32_t c = 0; c < m->n_comps; c++) check_computation(&v, m->comps[c]);
     check_entry_layout(&v);
+    free(v.listed_in);
     hloc_arena_destroy(v.scratch);
     return v.n_errors == 0;
 }

@@ -95,6 +95,16 @@ START_TEST(test_structure) {
     ck_assert(tb_verify(&t, "'parameter.0': lists 'exponential.2' as a user, which does not use it"));
     a->users[0] = saved;
     ck_assert(tb_verify(&t, NULL));
+    /* an operand that its computation does not list */
+    uint32_t slot = 0;
+    while (t.m->entry->instrs[slot] != n) slot++;
+    t.m->entry->instrs[slot] = e;
+    t.m->entry->n_instrs--;
+    ck_assert(tb_verify(&t, "'exponential.2': operand 0 'negate.1' is not listed in computation 'main'"));
+    t.m->entry->instrs[slot] = n;
+    t.m->entry->instrs[slot + 1] = e;
+    t.m->entry->n_instrs++;
+    ck_assert(tb_verify(&t, NULL));
     /* bad layout */
     e->shape.minor_to_major[0] = 3;
     ck_assert(tb_verify(&t, "not a permutation"));
