@@ -37,7 +37,8 @@ bool hloc_si_need_scalar(hloc_si *s, uint32_t k);
 bool hloc_si_need_type(hloc_si *s, uint32_t k, hloc_type t);
 bool hloc_si_need_operands(hloc_si *s, uint32_t min, uint32_t max); /* max UINT32_MAX = any */
 /* |dims| (count n) are each in [0, rank) and distinct; |what| names the attribute. */
-bool hloc_si_check_dims(hloc_si *s, const int64_t *dims, uint32_t n, uint32_t rank, const char *what);
+bool hloc_si_check_dims(hloc_si *s, const int64_t *dims, uint32_t n, uint32_t rank,
+                        const char *what);
 
 /* Shapes with the default layout. */
 hloc_shape hloc_si_array(hloc_type t, uint32_t rank, const int64_t *dims);

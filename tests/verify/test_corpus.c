@@ -144,7 +144,10 @@ START_TEST(test_error_files) {
         if (!found) {
             bad++;
             fprintf(stderr, "%s: expected '%s' at %u:%u, got %s:\n%s\n", path, want, line, col,
-                    n < 0 ? "a parse error" : n == 0 ? "no error" : "", msg);
+                    n < 0    ? "a parse error"
+                    : n == 0 ? "no error"
+                             : "",
+                    msg);
         }
         free(msg);
     }

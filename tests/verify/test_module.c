@@ -13,7 +13,8 @@ START_TEST(test_valid_and_declared_shape) {
     hloc_instr *add = tb_op(&t, HLOC_OP_ADD, "f32[4]", 2, a, b);
     ck_assert(tb_verify(&t, NULL));
     add->shape.dims[0] = 5;
-    ck_assert(tb_verify(&t, "'add.2': declared shape f32[5] does not match the inferred shape f32[4]"));
+    ck_assert(
+        tb_verify(&t, "'add.2': declared shape f32[5] does not match the inferred shape f32[4]"));
     add->shape.dims[0] = 4;
     add->shape.type = HLOC_TYPE_S32;
     ck_assert(tb_verify(&t, "declared shape s32[4]"));
@@ -30,7 +31,8 @@ START_TEST(test_every_error_reported) {
     ck_assert(!hloc_verify_module(t.m, &t.d));
     ck_assert_uint_eq(t.d.n_errors, 2);
     ck_assert_ptr_nonnull(strstr(t.d.out.data, "'add.2': operand 1 has type s32, expected f32"));
-    ck_assert_ptr_nonnull(strstr(t.d.out.data, "'multiply.3': operand 1 has type f32, expected s32"));
+    ck_assert_ptr_nonnull(
+        strstr(t.d.out.data, "'multiply.3': operand 1 has type f32, expected s32"));
     hloc_status *st = hloc_module_verify(t.m);
     ck_assert_ptr_nonnull(st);
     ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
@@ -88,19 +90,23 @@ START_TEST(test_structure) {
     ck_assert(tb_verify(&t, "id 1 is used twice"));
     e->id = id;
     n->n_users = 0;
-    ck_assert(tb_verify(&t, "'exponential.2': is missing from the user list of its operand 'negate.1'"));
+    ck_assert(
+        tb_verify(&t, "'exponential.2': is missing from the user list of its operand 'negate.1'"));
     n->n_users = 1;
     hloc_instr *saved = a->users[0];
     a->users[0] = e;
-    ck_assert(tb_verify(&t, "'parameter.0': lists 'exponential.2' as a user, which does not use it"));
+    ck_assert(
+        tb_verify(&t, "'parameter.0': lists 'exponential.2' as a user, which does not use it"));
     a->users[0] = saved;
     ck_assert(tb_verify(&t, NULL));
     /* an operand that its computation does not list */
     uint32_t slot = 0;
-    while (t.m->entry->instrs[slot] != n) slot++;
+    while (t.m->entry->instrs[slot] != n)
+        slot++;
     t.m->entry->instrs[slot] = e;
     t.m->entry->n_instrs--;
-    ck_assert(tb_verify(&t, "'exponential.2': operand 0 'negate.1' is not listed in computation 'main'"));
+    ck_assert(
+        tb_verify(&t, "'exponential.2': operand 0 'negate.1' is not listed in computation 'main'"));
     t.m->entry->instrs[slot] = n;
     t.m->entry->instrs[slot + 1] = e;
     t.m->entry->n_instrs++;
@@ -156,9 +162,10 @@ START_TEST(test_every_opcode_has_a_rule) {
     hloc_computation *f = tb_comp(&t, "f");
     tb_param(&t, "f32[4]");
     tb_enter(&t, t.m->entry);
-    hloc_instr *kinds[6] = {tb_param(&t, "f32[4]"), tb_param(&t, "s32[]"), tb_param(&t, "(f32[4], s32[])"),
-                            tb_param(&t, "c64[2,3,3]"), tb_param(&t, "u8[3,4]"),
-                            tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 0)};
+    hloc_instr *kinds[6] = {
+        tb_param(&t, "f32[4]"),          tb_param(&t, "s32[]"),
+        tb_param(&t, "(f32[4], s32[])"), tb_param(&t, "c64[2,3,3]"),
+        tb_param(&t, "u8[3,4]"),         tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 0)};
     const char *decl[4] = {"f32[4]", "(f32[4], s32[])", "s32[]", "u16[3,4,2]"};
     for (int op = 0; op < HLOC_OP_COUNT; op++) {
         int arity = hloc_opcode_arity((hloc_opcode)op);
@@ -166,7 +173,8 @@ START_TEST(test_every_opcode_has_a_rule) {
             if (arity >= 0 && n != (uint32_t)arity) continue;
             for (int kind = 0; kind < 6; kind++)
                 for (int callee = 0; callee < 4; callee++) {
-                    hloc_instr *ops[4] = {kinds[kind], kinds[(kind + 1) % 6], kinds[kind], kinds[1]};
+                    hloc_instr *ops[4] = {kinds[kind], kinds[(kind + 1) % 6], kinds[kind],
+                                          kinds[1]};
                     hloc_shape s = tb_shape(&t, decl[(kind + callee) % 4]);
                     hloc_instr *i = hloc_instr_create(t.c, (hloc_opcode)op, &s, ops, n, NULL);
                     ck_assert_ptr_nonnull(i);
@@ -176,8 +184,8 @@ START_TEST(test_every_opcode_has_a_rule) {
                     bool ok = hloc_infer_shape(i, t.m->arena, &out, &t.d);
                     ck_assert_msg(ok || t.d.n_errors > 0, "%s failed without a message",
                                   hloc_opcode_name((hloc_opcode)op));
-                    ck_assert_msg(!t.d.out.data || !strstr(t.d.out.data, "no shape rule"), "%s has no rule",
-                                  hloc_opcode_name((hloc_opcode)op));
+                    ck_assert_msg(!t.d.out.data || !strstr(t.d.out.data, "no shape rule"),
+                                  "%s has no rule", hloc_opcode_name((hloc_opcode)op));
                     hloc_diag_free(&t.d);
                 }
         }
