@@ -130,11 +130,11 @@ bool hloc_si_check_window(hloc_si *s, const hloc_window *w, uint32_t n) {
         return hloc_si_fail(s, "window has %u dimensions, expected %u", w->n_dims, n);
     for (uint32_t k = 0; k < n; k++) {
         const hloc_window_dim *d = &w->dims[k];
-        if (d->size < 0 || d->stride < 1 || d->lhs_dilate < 1 || d->rhs_dilate < 1)
+        if (d->size < 1 || d->stride < 1 || d->lhs_dilate < 1 || d->rhs_dilate < 1)
             return hloc_si_fail(
                 s,
                 "window dimension %u has size %lld, stride %lld, dilations %lld/%lld: "
-                "size must be >= 0, stride and dilations >= 1",
+                "size, stride and dilations must be >= 1",
                 k, (long long)d->size, (long long)d->stride, (long long)d->lhs_dilate,
                 (long long)d->rhs_dilate);
     }

@@ -73,7 +73,7 @@ START_TEST(test_windows_sort_map) {
     hloc_instr_add_called(rw, add);
     ck_assert(tb_infers(&t, rw, "f32[2,3]"));
     w[1].stride = 0;
-    ck_assert(tb_fails(&t, rw, "stride and dilations >= 1"));
+    ck_assert(tb_fails(&t, rw, "stride and dilations must be >= 1"));
     w[1].stride = 2;
     hloc_instr *src = tb_param(&t, "f32[2,3]");
     hloc_instr *ss = tb_op(&t, HLOC_OP_SELECT_AND_SCATTER, "f32[4,6]", 3, x, src, z);
