@@ -9,13 +9,21 @@ static bool in_list(const hloc_i64_list *l, int64_t d) {
     return false;
 }
 
-/* The declared element type, if the operands' type may become it. */
-static bool result_type(hloc_si *s, hloc_type from, hloc_type *out) {
+/* The declared element type, if the operands' type may become it; with no declared shape (the
+ * parser inferring one) the higher-precision operand type, as XLA infers it. */
+static bool result_type(hloc_si *s, hloc_type from, hloc_type other, hloc_type *out) {
     hloc_type to = s->i->shape.type;
+    if (to == HLOC_TYPE_INVALID) {
+        bool wider = hloc_type_is_float(other) && hloc_type_is_float(from) &&
+                     hloc_type_bits(other) > hloc_type_bits(from);
+        *out = wider ? other : from;
+        return true;
+    }
     if (!hloc_type_is_array(to))
         return hloc_si_fail(s, "%s result must be an array, declared %s",
                             hloc_opcode_name(s->i->op), hloc_si_str(s, &s->i->shape));
-    if (hloc_type_is_int(from) && hloc_type_is_int(to) && hloc_type_bits(to) < hloc_type_bits(from))
+    if (hloc_type_is_int(from) && hloc_type_is_int(to) &&
+        hloc_type_bits(to) < hloc_type_bits(from))
         return hloc_si_fail(s, "result type %s is narrower than the operands' %s",
                             hloc_type_name(to), hloc_type_name(from));
     *out = to;
@@ -81,7 +89,7 @@ static bool dot_dims(hloc_si *s, uint32_t l, uint32_t r, const hloc_i64_list *sk
             dims[n++] = y->dims[d];
         }
     hloc_type t;
-    if (!result_type(s, x->type, &t)) return false;
+    if (!result_type(s, x->type, y->type, &t)) return false;
     *out = hloc_si_array(t, n, dims);
     return true;
 }
@@ -206,7 +214,7 @@ static bool convolution(hloc_si *s, hloc_shape *out) {
         dims[dn->out_spatial[d]] = hloc_si_window_out(w, x->dims[dn->in_spatial[d]]);
     }
     hloc_type t;
-    if (!result_type(s, x->type, &t)) return false;
+    if (!result_type(s, x->type, k->type, &t)) return false;
     *out = hloc_si_array(t, ns + 2, dims);
     return true;
 }

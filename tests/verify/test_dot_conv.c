@@ -23,6 +23,8 @@ START_TEST(test_dot) {
     ck_assert(tb_infers(&t, d, "f32[8,2,5]"));
     d->shape.type = HLOC_TYPE_BF16; /* preferred element type */
     ck_assert(tb_infers(&t, d, "bf16[8,2,5]"));
+    d->shape.type = HLOC_TYPE_INVALID; /* no declared shape: the parser asks for one */
+    ck_assert(tb_infers(&t, d, "f32[8,2,5]"));
     d->attrs->dot.rhs_contracting = LIST(&t, 2);
     ck_assert(tb_fails(&t, d, "contracting dimension sizes differ"));
     d->attrs->dot.rhs_contracting = LIST(&t, 0);
