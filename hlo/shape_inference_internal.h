@@ -67,6 +67,9 @@ bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *ro
 bool hloc_si_check_window(hloc_si *s, const hloc_window *w, uint32_t n);
 int64_t hloc_si_window_out(const hloc_window_dim *w, int64_t base);
 
+/* The verifier's layout-sensitive part (verify_layouts.c); returns the number of errors. */
+uint32_t hloc_verify_layouts(const hloc_module *m, hloc_diag *d);
+
 /* The families; each handles the opcodes its file lists. Operand counts of fixed-arity opcodes
  * are already checked by the dispatcher. */
 bool hloc_infer_elementwise(hloc_si *s, hloc_shape *out);

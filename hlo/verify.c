@@ -430,7 +430,7 @@ static void check_computation(vctx *v, const hloc_computation *c) {
     check_cycles(v, c);
 }
 
-bool hloc_verify_module(const hloc_module *m, hloc_diag *d) {
+bool hloc_verify_module_opts(const hloc_module *m, const hloc_verify_options *o, hloc_diag *d) {
     vctx v = {m, d, hloc_arena_create(), 0, NULL};
     if (!v.scratch) {
         hloc_diag_report(d, HLOC_SEV_ERROR, (hloc_loc){0, 0}, "out of memory while verifying");
@@ -454,7 +454,12 @@ bool hloc_verify_module(const hloc_module *m, hloc_diag *d) {
     for (uint32_t c = 0; c < m->n_comps; c++)
         check_computation(&v, m->comps[c]);
     check_entry_layout(&v);
+    if (o && o->layout_sensitive && v.n_errors == 0) v.n_errors += hloc_verify_layouts(m, d);
     free(v.listed_in);
     hloc_arena_destroy(v.scratch);
     return v.n_errors == 0;
+}
+
+bool hloc_verify_module(const hloc_module *m, hloc_diag *d) {
+    return hloc_verify_module_opts(m, NULL, d);
 }

@@ -1,6 +1,7 @@
 /* The module verifier on hand-built modules: a valid module, then one broken invariant at a time
  * (declared shape, duplicate names, foreign operands, missing root, cycles, parameters, entry
  * layout), and that every error is reported, not just the first. */
+#include <stdio.h>
 #include <string.h>
 
 #include "suites.h"
@@ -209,6 +210,53 @@ START_TEST(test_called_counts) {
 }
 END_TEST
 
+static bool verify_layouts(tb *t, const char *want) {
+    hloc_verify_options o = {.layout_sensitive = true};
+    bool ok = hloc_verify_module_opts(t->m, &o, &t->d);
+    const char *out = t->d.out.data ? t->d.out.data : "";
+    bool good = want ? !ok && strstr(out, want) : ok;
+    if (!good)
+        fprintf(stderr, "layout verification: expected %s, got:\n%s\n", want ? want : "no error",
+                out);
+    hloc_diag_free(&t->d);
+    return good;
+}
+
+START_TEST(test_layout_sensitive) {
+    tb t;
+    tb_init(&t);
+    hloc_instr *a = tb_param(&t, "f32[2,3]"), *b = tb_param(&t, "s32[]");
+    hloc_instr *n = tb_op(&t, HLOC_OP_NEGATE, "f32[2,3]", 1, a);
+    hloc_instr *tp = tb_op(&t, HLOC_OP_TUPLE, "(f32[2,3], s32[])", 2, n, b);
+    hloc_instr *g = tb_op(&t, HLOC_OP_GET_TUPLE_ELEMENT, "f32[2,3]", 1, tp);
+    ck_assert(verify_layouts(&t, NULL));
+    /* elementwise ops may change layouts; tuple elements may not */
+    n->shape.minor_to_major[0] = 0, n->shape.minor_to_major[1] = 1;
+    ck_assert(tb_verify(&t, NULL));
+    ck_assert(verify_layouts(&t, "'tuple.3': element 0: f32[2,3]{1,0}, expected f32[2,3]{0,1}"));
+    tp->shape.elems[0].minor_to_major[0] = 0, tp->shape.elems[0].minor_to_major[1] = 1;
+    ck_assert(verify_layouts(&t, "'get-tuple-element.4': result, tuple element is: f32[2,3]{1,0}, "
+                                 "expected f32[2,3]{0,1}"));
+    g->shape.minor_to_major[0] = 0, g->shape.minor_to_major[1] = 1;
+    ck_assert(verify_layouts(&t, NULL));
+    g->shape.has_layout = false;
+    ck_assert(tb_verify(&t, NULL));
+    ck_assert(verify_layouts(&t, "'get-tuple-element.4': f32[2,3] has no layout"));
+    g->shape.has_layout = true;
+    /* a callee's parameters and root carry the call's layouts */
+    hloc_computation *f = tb_comp(&t, "f");
+    hloc_instr *fp = tb_param(&t, "f32[2,3]");
+    tb_enter(&t, t.m->entry);
+    hloc_instr *call = tb_op(&t, HLOC_OP_CALL, "f32[2,3]", 1, a);
+    hloc_instr_add_called(call, f);
+    ck_assert(verify_layouts(&t, NULL));
+    fp->shape.minor_to_major[0] = 0, fp->shape.minor_to_major[1] = 1;
+    ck_assert(tb_verify(&t, NULL));
+    ck_assert(verify_layouts(&t, "'call.6': parameter 0 of 'f': f32[2,3]{0,1}, expected f32[2,3]{1,0}"));
+    tb_free(&t);
+}
+END_TEST
+
 Suite *module_suite(void) {
     Suite *s = suite_create("verify-module");
     TCase *tc = tcase_create("module");
@@ -217,6 +265,7 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_structure);
     tcase_add_test(tc, test_every_opcode_has_a_rule);
     tcase_add_test(tc, test_called_counts);
+    tcase_add_test(tc, test_layout_sensitive);
     suite_add_tcase(s, tc);
     return s;
 }
