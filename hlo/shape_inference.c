@@ -172,24 +172,35 @@ const hloc_computation *hloc_si_callee(hloc_si *s, uint32_t k, const char *role)
     return NULL;
 }
 
+/* A note pointing at the callee's part at fault; returns false to end the failing check. */
+static bool callee_note(hloc_si *s, hloc_loc loc, const char *what, const char *name) {
+    if (s->d && loc.line) hloc_diag_report(s->d, HLOC_SEV_NOTE, loc, "%s '%s' is here", what, name);
+    return false;
+}
+
 bool hloc_si_check_signature(hloc_si *s, const hloc_computation *c, const char *role,
                              const hloc_shape *const *params, uint32_t n,
                              const hloc_shape *result) {
-    if (c->n_params != n)
-        return hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role,
-                            c->name, c->n_params, n);
+    if (c->n_params != n) {
+        hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
+                     c->n_params, n);
+        return callee_note(s, c->loc, "computation", c->name);
+    }
     for (uint32_t k = 0; k < n; k++) {
         const hloc_instr *p = c->params[k];
         if (!p) return hloc_si_fail(s, "%s computation '%s' has no parameter %u", role, c->name, k);
-        if (!hloc_si_same(&p->shape, params[k]))
-            return hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s",
-                                role, c->name, k, hloc_si_str(s, &p->shape),
-                                hloc_si_str(s, params[k]));
+        if (!hloc_si_same(&p->shape, params[k])) {
+            hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s", role,
+                         c->name, k, hloc_si_str(s, &p->shape), hloc_si_str(s, params[k]));
+            return callee_note(s, p->loc, "parameter", p->name);
+        }
     }
     if (!c->root) return hloc_si_fail(s, "%s computation '%s' has no root", role, c->name);
-    if (result && !hloc_si_same(&c->root->shape, result))
-        return hloc_si_fail(s, "%s computation '%s' returns %s, expected %s", role, c->name,
-                            hloc_si_str(s, &c->root->shape), hloc_si_str(s, result));
+    if (result && !hloc_si_same(&c->root->shape, result)) {
+        hloc_si_fail(s, "%s computation '%s' returns %s, expected %s", role, c->name,
+                     hloc_si_str(s, &c->root->shape), hloc_si_str(s, result));
+        return callee_note(s, c->root->loc, "root", c->root->name);
+    }
     return true;
 }
 
@@ -205,16 +216,20 @@ bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *ro
                            const hloc_type *init, const hloc_type *in, uint32_t n, hloc_type *acc) {
     if (!in) in = init;
     if (n == 0 || n > 64) return hloc_si_fail(s, "unsupported number of reduced values %u", n);
-    if (c->n_params != 2 * n)
-        return hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role,
-                            c->name, c->n_params, 2 * n);
+    if (c->n_params != 2 * n) {
+        hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
+                     c->n_params, 2 * n);
+        return callee_note(s, c->loc, "computation", c->name);
+    }
     for (uint32_t k = 0; k < 2 * n; k++) {
         const hloc_shape *p = param_shape(c, k);
         hloc_type want = k < n ? init[k] : in[k - n];
         if (!p) return hloc_si_fail(s, "%s computation '%s' has no parameter %u", role, c->name, k);
-        if (!hloc_shape_is_scalar(p) || !fp_compatible(p->type, want))
-            return hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s[]",
-                                role, c->name, k, hloc_si_str(s, p), hloc_type_name(want));
+        if (!hloc_shape_is_scalar(p) || !fp_compatible(p->type, want)) {
+            hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s[]", role,
+                         c->name, k, hloc_si_str(s, p), hloc_type_name(want));
+            return callee_note(s, c->params[k]->loc, "parameter", c->params[k]->name);
+        }
         if (k < n) acc[k] = p->type;
     }
     if (!c->root) return hloc_si_fail(s, "%s computation '%s' has no root", role, c->name);
@@ -230,9 +245,9 @@ bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *ro
         want[k] = hloc_shape_scalar(acc[k]);
     hloc_shape w = want[0];
     if (n > 1 && !hloc_si_tuple(s, want, n, &w)) return false;
-    return hloc_si_fail(s,
-                        "%s computation '%s' returns %s, expected %s (its accumulator parameters)",
-                        role, c->name, hloc_si_str(s, r), hloc_si_str(s, &w));
+    hloc_si_fail(s, "%s computation '%s' returns %s, expected %s (its accumulator parameters)",
+                 role, c->name, hloc_si_str(s, r), hloc_si_str(s, &w));
+    return callee_note(s, c->root->loc, "root", c->root->name);
 }
 
 static bool (*family(hloc_opcode op))(hloc_si *, hloc_shape *) {
