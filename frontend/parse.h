@@ -72,6 +72,8 @@ typedef struct hloc_called_refs {
 } hloc_called_refs;
 void parse_attribute(hloc_parser *p, hloc_instr *i, hloc_called_refs *refs);
 void parse_metadata(hloc_parser *p, hloc_metadata *md);
+/* Fails at |op| (the opcode token) if an attribute XLA requires for the opcode was not given. */
+void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r, const hloc_token *op);
 
 /* Instructions and computations (parse_instr.c). */
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok);
@@ -88,6 +90,7 @@ typedef struct hloc_parse_mod_ctx {
     struct hloc_comp_ref *refs;   /* computation references, resolved at the end */
     uint32_t n_refs, cap_refs;
     bool saw_entry;
+    hloc_token entry_layout_tok;  /* where entry_computation_layout's value starts */
 } hloc_parse_mod_ctx;
 
 #endif

@@ -627,6 +627,74 @@ void parse_attribute(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     add_extra(p, i, r, &name);
 }
 
+/* Attributes XLA's parser requires per opcode ("attribute X is expected but not seen"). */
+static const struct {
+    hloc_opcode op;
+    const char *names; /* space-separated */
+} required[] = {
+    {HLOC_OP_COMPARE, "direction"},
+    {HLOC_OP_IOTA, "iota_dimension"},
+    {HLOC_OP_GET_TUPLE_ELEMENT, "index"},
+    {HLOC_OP_TRANSPOSE, "dimensions"},
+    {HLOC_OP_REVERSE, "dimensions"},
+    {HLOC_OP_CONCATENATE, "dimensions"},
+    {HLOC_OP_SLICE, "slice"},
+    {HLOC_OP_DYNAMIC_SLICE, "dynamic_slice_sizes"},
+    {HLOC_OP_PAD, "padding"},
+    {HLOC_OP_REDUCE, "dimensions to_apply"},
+    {HLOC_OP_REDUCE_WINDOW, "to_apply"},
+    {HLOC_OP_SELECT_AND_SCATTER, "select scatter"},
+    {HLOC_OP_CONVOLUTION, "dim_labels"},
+    {HLOC_OP_GATHER, "offset_dims collapsed_slice_dims start_index_map index_vector_dim slice_sizes"},
+    {HLOC_OP_SCATTER, "update_window_dims inserted_window_dims scatter_dims_to_operand_dims index_vector_dim to_apply"},
+    {HLOC_OP_SORT, "dimensions to_apply"},
+    {HLOC_OP_TOPK, "k"},
+    {HLOC_OP_WHILE, "condition body"},
+    {HLOC_OP_CALL, "to_apply"},
+    {HLOC_OP_MAP, "to_apply"},
+    {HLOC_OP_FUSION, "kind calls"},
+    {HLOC_OP_CUSTOM_CALL, "custom_call_target"},
+    {HLOC_OP_RNG, "distribution"},
+    {HLOC_OP_RNG_BIT_GENERATOR, "algorithm"},
+    {HLOC_OP_RNG_GET_AND_UPDATE_STATE, "delta"},
+    {HLOC_OP_REDUCE_PRECISION, "exponent_bits mantissa_bits"},
+    {HLOC_OP_BATCH_NORM_TRAINING, "epsilon feature_index"},
+    {HLOC_OP_BATCH_NORM_INFERENCE, "epsilon feature_index"},
+    {HLOC_OP_BATCH_NORM_GRAD, "epsilon feature_index"},
+    {HLOC_OP_FFT, "fft_type fft_length"},
+    {HLOC_OP_ALL_REDUCE, "to_apply"},
+    {HLOC_OP_REDUCE_SCATTER, "to_apply dimensions"},
+    {HLOC_OP_GET_DIMENSION_SIZE, "dimensions"},
+    {HLOC_OP_SET_DIMENSION_SIZE, "dimensions"},
+};
+
+static bool seen(const hloc_called_refs *r, const char *name, size_t n) {
+    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
+        if (strlen(table[k].name) == n && !memcmp(table[k].name, name, n)) return r->seen[k] != 0;
+    return false;
+}
+
+void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r, const hloc_token *op) {
+    if (i->op == HLOC_OP_CONDITIONAL) {
+        bool tf = seen(r, "true_computation", 16) && seen(r, "false_computation", 17);
+        bool br = seen(r, "branch_computations", 19);
+        if (tf == br || (!tf && (seen(r, "true_computation", 16) || seen(r, "false_computation", 17))))
+            parse_fail(p, op, "conditional '%s' needs either true_computation and false_computation or "
+                       "branch_computations", i->name);
+        return;
+    }
+    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++) {
+        if (required[k].op != i->op) continue;
+        for (const char *s = required[k].names; *s;) {
+            size_t n = strcspn(s, " ");
+            if (!seen(r, s, n))
+                parse_fail(p, op, "attribute '%.*s' is expected but not seen for '%s'", (int)n, s, hloc_opcode_name(i->op));
+            s += n;
+            while (*s == ' ') s++;
+        }
+    }
+}
+
 /* ---- metadata -------------------------------------------------------------------------------- */
 
 void parse_metadata(hloc_parser *p, hloc_metadata *md) {

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "parse.h"
+#include "print.h"
+#include "verify.h"
 
 typedef struct fwd_operands {
     hloc_instr *i;
@@ -67,10 +69,16 @@ static hloc_instr *lookup(comp_ctx *cc, const hloc_token *t) {
     return names_find(cc->instrs, t->s, t->n);
 }
 
+static const char *shape_text(hloc_parser *p, const hloc_shape *s) {
+    const char *t = hloc_shape_str(p->tmp, s);
+    return t ? t : "?";
+}
+
 static void check_operand_shape(hloc_parser *p, const hloc_token *at, const hloc_shape *written,
                                 const hloc_instr *op) {
     if (written && !hloc_shape_equal_ignoring_layout(written, &op->shape))
-        parse_fail(p, at, "operand '%s' is written with a shape that differs from its definition", op->name);
+        parse_fail(p, at, "operand '%s' is written as %s but defined as %s", op->name, shape_text(p, written),
+                   shape_text(p, &op->shape));
 }
 
 static void parse_param_number(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *at) {
@@ -84,6 +92,51 @@ static void parse_param_number(hloc_parser *p, comp_ctx *cc, hloc_instr *i, cons
         longjmp(p->jmp, 1);
     }
     if (!hloc_computation_set_param(c, i)) parse_fail_oom(p);
+}
+
+/* Opcodes whose result shape follows from operands and attributes (XLA's parser list). */
+static bool inferable(hloc_opcode op) {
+    switch (op) {
+    case HLOC_OP_CONVERT: case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_REDUCE_PRECISION:
+    case HLOC_OP_STOCHASTIC_CONVERT:
+        return false;
+    case HLOC_OP_TUPLE: case HLOC_OP_GET_TUPLE_ELEMENT: case HLOC_OP_CONCATENATE: case HLOC_OP_TRANSPOSE:
+    case HLOC_OP_REVERSE: case HLOC_OP_PAD: case HLOC_OP_SLICE: case HLOC_OP_DOT: case HLOC_OP_CONVOLUTION:
+    case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW: case HLOC_OP_SELECT_AND_SCATTER: case HLOC_OP_SORT:
+    case HLOC_OP_MAP: case HLOC_OP_CALL: case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL: case HLOC_OP_GATHER:
+    case HLOC_OP_SCATTER: case HLOC_OP_DYNAMIC_UPDATE_SLICE: case HLOC_OP_AFTER_ALL: case HLOC_OP_ADD_DEPENDENCY:
+    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_TOPK:
+        return true;
+    default:
+        return (hloc_opcode_flags(op) & OPF_EW) != 0;
+    }
+}
+
+/* Sets the shape of an instruction written without one, as XLA's parser does: needs its operands
+ * and called computations to be defined already. */
+static void infer_shape(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *op_tok, bool forward) {
+    (void)cc;
+    if (forward)
+        parse_fail(p, op_tok, "cannot infer the shape of '%s': an operand is defined later; write the shape",
+                   i->name);
+    if (!inferable(i->op))
+        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
+                   hloc_opcode_name(i->op));
+    hloc_parse_mod_ctx *mc = p->mc;
+    for (uint32_t k = mc->n_refs - i->n_called; k < mc->n_refs; k++) {
+        comp_ref *r = &mc->refs[k];
+        hloc_computation *c = names_find(mc->comps, r->name.s, r->name.n);
+        if (!c)
+            parse_fail(p, &r->name, "cannot infer the shape of '%s': computation '%.*s' is not defined yet", i->name,
+                       (int)r->name.n, r->name.s);
+        i->called[r->slot] = c;
+    }
+    hloc_shape out;
+    if (!hloc_infer_shape(i, p->a, &out, &p->diag)) longjmp(p->jmp, 1);
+    if (out.type == HLOC_TYPE_INVALID)
+        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
+                   hloc_opcode_name(i->op));
+    i->shape = out;
 }
 
 static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
@@ -103,8 +156,16 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     }
     parse_expect(p, TK_EQUAL, "'=' after the instruction name");
     hloc_shape shape;
-    if (!parse_at_shape(p)) parse_expected(p, "a shape");
-    parse_shape(p, &shape);
+    bool infer = false;
+    if (parse_at_shape(p)) {
+        parse_shape(p, &shape);
+    } else if (p->tok.kind == TK_WORD && !p->tok.pct && parse_peek(p).kind == TK_LPAREN) {
+        /* `x = add(a, b)`: the shape is inferred once the operands and attributes are known. */
+        infer = true;
+        memset(&shape, 0, sizeof shape);
+    } else {
+        parse_expected(p, "a shape");
+    }
     hloc_token op_tok = p->tok;
     if (op_tok.kind != TK_WORD || op_tok.pct) parse_expected(p, "an opcode");
     hloc_opcode op;
@@ -185,8 +246,10 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     hloc_called_refs refs;
     memset(&refs, 0, sizeof refs);
     while (parse_accept(p, TK_COMMA)) parse_attribute(p, i, &refs);
+    parse_check_required(p, i, &refs, &op_tok);
     if (op == HLOC_OP_PARAMETER) i->attrs->index = param_no; /* an `index=` attribute must not move it */
     add_called(p, i, &refs);
+    if (infer) infer_shape(p, cc, i, &op_tok, forward);
     if (refs.n_preds) {
         if (!hloc_arena_grow(p->tmp, (void **)&cc->preds, &cc->cap_preds, cc->n_preds + 1, sizeof *cc->preds))
             parse_fail_oom(p);
@@ -285,7 +348,13 @@ static void finish_computation(hloc_parser *p, comp_ctx *cc, const hloc_token *c
     if (!c->root) c->root = c->instrs[c->n_instrs - 1];
 }
 
-static void parse_signature(hloc_parser *p) {
+/* `(name: shape, ...) -> shape` before a computation body. */
+typedef struct signature {
+    hloc_shape result;
+    hloc_token result_tok;
+} signature;
+
+static void parse_signature(hloc_parser *p, signature *sig) {
     parse_expect(p, TK_LPAREN, "'('");
     if (p->tok.kind != TK_RPAREN) {
         do {
@@ -297,8 +366,16 @@ static void parse_signature(hloc_parser *p) {
     }
     parse_expect(p, TK_RPAREN, "',' or ')' in the parameter list");
     parse_expect(p, TK_ARROW, "'->' after the parameter list");
-    hloc_shape r;
-    parse_shape(p, &r);
+    sig->result_tok = p->tok;
+    parse_shape(p, &sig->result);
+}
+
+/* As XLA: only the result is checked; parameter lists in signatures are informative (XLA's own tests
+ * write fewer parameters than the body has). */
+static void check_signature(hloc_parser *p, const hloc_computation *c, const signature *sig) {
+    if (!hloc_shape_equal_ignoring_layout(&sig->result, &c->root->shape))
+        parse_fail(p, &sig->result_tok, "computation '%s' declares result %s but its root '%s' is %s", c->name,
+                   shape_text(p, &sig->result), c->root->name, shape_text(p, &c->root->shape));
 }
 
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok) {
@@ -322,8 +399,10 @@ void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_to
         p->m->entry = c;
     }
     names_put(p, p->mc->comps, c->name, c);
+    signature sig;
+    memset(&sig, 0, sizeof sig);
     if (p->tok.kind == TK_LPAREN) {
-        parse_signature(p);
+        parse_signature(p, &sig);
         c->has_signature = true;
     }
     comp_ctx cc;
@@ -344,6 +423,7 @@ void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_to
     hloc_token close = p->tok;
     parse_advance(p);
     finish_computation(p, &cc, &close);
+    if (c->has_signature) check_signature(p, c, &sig);
     if (p->tok.kind == TK_COMMA) {
         parse_advance(p);
         if (!parse_accept_word(p, "execution_thread")) parse_expected(p, "execution_thread");

@@ -9,9 +9,16 @@
 
 #include "parse.h"
 #include "parser.h"
+#include "print.h"
+
+static const char *shape_text(hloc_parser *p, const hloc_shape *s) {
+    const char *t = hloc_shape_str(p->tmp, s);
+    return t ? t : "?";
+}
 
 static void entry_layout(hloc_parser *p) {
     hloc_module *m = p->m;
+    p->mc->entry_layout_tok = p->tok;
     parse_expect(p, TK_LBRACE, "'{'");
     parse_expect(p, TK_LPAREN, "'(' to open the parameter layouts");
     uint32_t cap = 0;
@@ -29,6 +36,23 @@ static void entry_layout(hloc_parser *p) {
     parse_shape(p, &m->entry_result_shape);
     parse_expect(p, TK_RBRACE, "'}'");
     m->has_entry_layout = true;
+}
+
+/* entry_computation_layout must describe the entry's parameters and result (layouts aside). */
+static void check_entry_layout(hloc_parser *p) {
+    hloc_module *m = p->m;
+    const hloc_computation *e = m->entry;
+    const hloc_token *at = &p->mc->entry_layout_tok;
+    if (m->n_entry_params != e->n_params)
+        parse_fail(p, at, "entry_computation_layout has %u parameters but the entry computation '%s' has %u",
+                   m->n_entry_params, e->name, e->n_params);
+    for (uint32_t k = 0; k < e->n_params; k++)
+        if (!hloc_shape_equal_ignoring_layout(&m->entry_param_shapes[k], &e->params[k]->shape))
+            parse_fail(p, at, "entry_computation_layout parameter %u is %s but '%s' is %s", k,
+                       shape_text(p, &m->entry_param_shapes[k]), e->params[k]->name, shape_text(p, &e->params[k]->shape));
+    if (!hloc_shape_equal_ignoring_layout(&m->entry_result_shape, &e->root->shape))
+        parse_fail(p, at, "entry_computation_layout result is %s but the root '%s' is %s",
+                   shape_text(p, &m->entry_result_shape), e->root->name, shape_text(p, &e->root->shape));
 }
 
 static void header_attribute(hloc_parser *p, uint32_t *cap_extra) {
@@ -176,6 +200,7 @@ static void parse_module(hloc_parser *p) {
         m->entry = m->comps[m->n_comps - 1];
         m->entry->is_entry = true;
     }
+    if (m->has_entry_layout) check_entry_layout(p);
     if (!header) {
         m->name = hloc_arena_printf(p->a, "module_%s", m->entry->name);
         if (!m->name) parse_fail_oom(p);

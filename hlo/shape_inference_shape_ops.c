@@ -28,8 +28,6 @@ static bool broadcast(hloc_si *s, hloc_shape *out) {
         return hloc_si_fail(s, "broadcast dimensions has %u entries, operand rank is %u", d->n, x->rank);
     if (!hloc_si_check_dims(s, d->v, d->n, r->rank, "dimensions")) return false;
     for (uint32_t k = 0; k < d->n; k++) {
-        if (k && d->v[k - 1] >= d->v[k])
-            return hloc_si_fail(s, "broadcast dimensions must be increasing");
         if (x->dims[k] != r->dims[d->v[k]])
             return hloc_si_fail(s, "operand dimension %u (size %lld) maps to result dimension %lld of size %lld",
                                 k, (long long)x->dims[k], (long long)d->v[k], (long long)r->dims[d->v[k]]);
@@ -39,7 +37,7 @@ static bool broadcast(hloc_si *s, hloc_shape *out) {
 }
 
 static bool reshape(hloc_si *s, hloc_shape *out) {
-    if (!hloc_si_need_array(s, 0) || !declared_array(s)) return false;
+    if (!hloc_si_need_operands(s, 1, UINT32_MAX) || !hloc_si_need_array(s, 0) || !declared_array(s)) return false;
     const hloc_shape *x = hloc_si_op(s, 0), *r = &s->i->shape;
     if (s->i->op == HLOC_OP_DYNAMIC_RESHAPE) {
         if (!hloc_si_need_operands(s, 1u + r->rank, 1u + r->rank)) return false;

@@ -157,7 +157,20 @@ static void check_params(vctx *v, const hloc_computation *c) {
     }
 }
 
+/* How many computations an opcode calls: -1 any (conditional, custom-call), else exactly. */
+static int expected_callees(hloc_opcode op) {
+    switch (op) {
+    case HLOC_OP_WHILE: case HLOC_OP_SELECT_AND_SCATTER: return 2;
+    case HLOC_OP_CONDITIONAL: case HLOC_OP_CUSTOM_CALL: return -1;
+    default: return hloc_opcode_flags(op) & OPF_CALLS ? 1 : 0;
+    }
+}
+
 static void check_operands(vctx *v, const hloc_computation *c, const hloc_instr *i) {
+    int want = expected_callees(i->op);
+    if (want >= 0 && i->n_called != (uint32_t)want)
+        ierr(v, i, "%s calls %d computation%s, found %u", hloc_opcode_name(i->op), want,
+             want == 1 ? "" : "s", i->n_called);
     if (i->parent != c) ierr(v, i, "listed in '%s' but belongs to another computation", c->name);
     for (uint32_t k = 0; k < i->n_operands + i->n_control_preds; k++) {
         bool ctl = k >= i->n_operands;

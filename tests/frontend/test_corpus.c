@@ -11,6 +11,22 @@
 
 static int n_parsed;
 
+/* The printer's text parses back to a module that prints identically (LLVM's echo test). */
+static void round_trip(const hloc_module *m, const char *what) {
+    char *t1 = NULL, *t2 = NULL;
+    hloc_status *st = hloc_module_print(m, &t1);
+    ck_assert_msg(st == NULL, "%s: print: %s", what, hloc_status_message(st));
+    hloc_module *m2 = NULL;
+    st = hloc_module_parse_text(t1, strlen(t1), "printed.hlo", &m2);
+    ck_assert_msg(st == NULL, "%s: printed text does not parse: %s", what, hloc_status_message(st));
+    st = hloc_module_print(m2, &t2);
+    ck_assert_msg(st == NULL, "%s: print: %s", what, hloc_status_message(st));
+    ck_assert_msg(strcmp(t1, t2) == 0, "%s: print(parse(print(m))) differs from print(m)", what);
+    free(t1);
+    free(t2);
+    hloc_module_destroy(m2);
+}
+
 static void parse_ok(const char *path) {
     hloc_module *m = NULL;
     hloc_status *st = hloc_module_parse_file(path, &m);
@@ -28,6 +44,9 @@ static void parse_ok(const char *path) {
             for (uint32_t j = 0; j < comp->instrs[k]->n_called; j++) ck_assert_ptr_nonnull(comp->instrs[k]->called[j]);
         }
     }
+    round_trip(m, path);
+    st = hloc_module_verify(m);
+    ck_assert_msg(st == NULL, "%s: verify: %s", path, hloc_status_message(st));
     hloc_module_destroy(m);
     n_parsed++;
 }
@@ -134,6 +153,7 @@ START_TEST(test_xla_hlo) {
                 failed++;
             } else {
                 ck_assert_msg(st == NULL, "%s module %d: %s", files[i], chunk, hloc_status_message(st));
+                round_trip(m, files[i]);
             }
             hloc_status_free(st);
             hloc_module_destroy(m);

@@ -1,5 +1,6 @@
 /* Module-level structure: header attributes, stack-frame tables, entry choice, headerless modules,
  * forward references, called computation order, locations. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hloc/hloc.h"
@@ -112,6 +113,27 @@ START_TEST(test_users) {
 }
 END_TEST
 
+START_TEST(test_inferred_shapes) {
+    /* Shapes may be left out where XLA infers them. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4,8]{1,0} parameter(0)\n  a = add(p, p)\n"
+                     "  t = tuple(a, p)\n  ROOT g = get-tuple-element(t), index=1\n}\n");
+    hloc_instr *a = test_find(mod, "a"), *t = test_find(mod, "t"), *g = test_find(mod, "g");
+    ck_assert_int_eq(a->shape.type, HLOC_TYPE_F32);
+    ck_assert_int_eq(a->shape.rank, 2);
+    ck_assert_int_eq(a->shape.dims[1], 8);
+    ck_assert_int_eq(t->shape.type, HLOC_TYPE_TUPLE);
+    ck_assert_uint_eq(t->shape.n_elems, 2);
+    ck_assert(hloc_shape_equal_ignoring_layout(&g->shape, &test_find(mod, "p")->shape));
+    teardown();
+    char *msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  ROOT c = convert(p)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:3:12: error: the shape of 'c' must be written"), "%s", msg);
+    free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  a = negate(q)\n  q = f32[4]{0} negate(p)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:3:7: error: cannot infer the shape of 'a'"), "%s", msg);
+    free(msg);
+}
+END_TEST
+
 Suite *module_suite(void) {
     Suite *s = suite_create("module");
     TCase *tc = tcase_create("module");
@@ -121,6 +143,7 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_forward_computation);
     tcase_add_test(tc, test_conditional_order);
     tcase_add_test(tc, test_users);
+    tcase_add_test(tc, test_inferred_shapes);
     suite_add_tcase(s, tc);
     return s;
 }
