@@ -102,6 +102,8 @@ void cg_nest_end(cg *c, cg_nest *nest);
 /* An alloca in the entry block of the current function (so that mem2reg promotes it). */
 LLVMValueRef cg_alloca(cg *c, LLVMTypeRef t, const char *name);
 LLVMBasicBlockRef cg_block(cg *c, const char *name);
+/* Attributes every emitted function carries (denormal mode, so that inlining stays legal). */
+void cg_fn_attrs(cg *c, LLVMValueRef fn);
 /* Clamps an i64 to [lo, hi]. */
 LLVMValueRef cg_clamp_i64(cg *c, LLVMValueRef v, int64_t lo, int64_t hi);
 

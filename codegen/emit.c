@@ -317,6 +317,7 @@ LLVMValueRef cg_scalar_fn(cg *c, const hloc_computation *comp) {
     LLVMTypeRef ft = LLVMFunctionType(scalar_ret_type(c, comp), pt, comp->n_params, 0);
     LLVMValueRef fn = LLVMAddFunction(c->mod, comp->name, ft);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
+    cg_fn_attrs(c, fn);
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c->ctx, kind, 0));
     c->scalar_fns[comp->id] = fn;
