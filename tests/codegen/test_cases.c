@@ -16,12 +16,6 @@
 
 /* Cases the CPU backend does not pass yet, as "file:case". */
 static const char *const known_failures[] = {
-    "model.hlo:maxpool_grad",   /* select-and-scatter */
-    "model.hlo:top_k",          /* topk */
-    "xla_opt.hlo:argsort",      /* bitcast in a comparator */
-    "xla_opt.hlo:maxpool_grad", /* variadic reduce-window */
-    "xla_opt.hlo:sort",         /* bitcast in a comparator */
-    "xla_opt.hlo:top_k",        /* TopK custom-call */
     NULL,
 };
 
