@@ -7,6 +7,9 @@
 /* Commands join this table as the libraries they need land (fmt/verify need the parser,
  * printer and verifier). */
 static const hloc_command *const commands[] = {
+    &hloc_cmd_fmt,
+    &hloc_cmd_verify,
+    &hloc_cmd_inspect,
     NULL,
 };
 

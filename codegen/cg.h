@@ -1,0 +1,176 @@
+/* Internal state shared by the files of codegen/: the emission context, instruction values, and
+ * the helpers every per-opcode emitter uses (types, loads/stores, loops, scalar functions).
+ * Values of instructions live per *emission scope*: a called computation that is emitted at two
+ * call sites gets two scopes and two sets of buffers. Errors are sticky: the first one is kept in
+ * cg->err and emitters return a harmless value (undef) so that emission can unwind normally. */
+#ifndef HLOC_CODEGEN_CG_H
+#define HLOC_CODEGEN_CG_H
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "codegen.h"
+#include "ir.h"
+#include "status.h"
+
+typedef enum cg_kind {
+    CGV_NONE = 0,
+    CGV_BUFFER, /* materialized array: ptr + layout of |shape| */
+    CGV_TUPLE,  /* compile-time tuple of values */
+    CGV_INLINE, /* generated on demand at each consumer's index */
+    CGV_SCALAR, /* a known SSA scalar in compute type (scalar functions, memoized) */
+} cg_kind;
+
+typedef struct cg_value {
+    cg_kind kind;
+    LLVMValueRef ptr;         /* BUFFER */
+    const hloc_shape *shape;  /* BUFFER: element type, dims and the layout the bytes are in */
+    struct cg_value *elems;   /* TUPLE */
+    uint32_t n_elems;
+    LLVMValueRef scalar;      /* SCALAR */
+} cg_value;
+
+typedef struct cg_scope {
+    cg_value **vals;          /* by instruction id; NULL: not emitted yet */
+    bool scalar_mode;         /* every index is rank 0: memoize elements as SCALAR */
+    const hloc_computation *comp;
+} cg_scope;
+
+typedef struct cg {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr, t_void;
+    const hloc_module *m;
+    hloc_arena *arena;        /* compile-time data, freed after emission */
+    const hloc_codegen_options *opts;
+    LLVMValueRef fn;          /* function being emitted */
+    LLVMValueRef scratch;     /* base of the scratch arena in fn */
+    uint64_t scratch_bytes;   /* bump allocator high-water mark (buffers.c) */
+    LLVMValueRef *scalar_fns; /* by computation id */
+    hloc_status *err;         /* first error; sticky */
+    uint32_t depth;           /* nesting of inlined computations */
+} cg;
+
+/* Records the first error (further ones are dropped). */
+void cg_fail(cg *c, hloc_status_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cg_unsupported(cg *c, const hloc_instr *i, const char *what);
+
+/* ---- types (types.c) ---- */
+/* The type elements are computed in: pred i1; integers their storage width (sub-byte ints i8);
+ * f16/bf16 f32; f32, f64 themselves. NULL (and an error) for types codegen does not handle. */
+LLVMTypeRef cg_ctype(cg *c, hloc_type t);
+bool cg_type_supported(hloc_type t);
+/* Loads/stores element |off| (an i64 element offset) of a buffer of type |t| with conversion
+ * between storage and compute type (bf16/f16 round to nearest even on store). */
+LLVMValueRef cg_load(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off);
+void cg_store(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off, LLVMValueRef v);
+/* Brings a compute-type value to what the HLO type can hold: rounds f32 to bf16/f16 precision,
+ * wraps sub-byte integers. Every elementwise result goes through it. */
+LLVMValueRef cg_fit(cg *c, hloc_type t, LLVMValueRef v);
+/* Converts a compute value of type |from| to type |to| with XLA's semantics (saturating float→int
+ * with NaN→0, int widening by signedness, pred as 0/1). */
+LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to);
+LLVMValueRef cg_const_i64(cg *c, int64_t v);
+LLVMValueRef cg_zero(cg *c, hloc_type t);
+/* Constant of type t (compute type) from a double / an integer. */
+LLVMValueRef cg_const_f(cg *c, hloc_type t, double v);
+LLVMValueRef cg_const_int(cg *c, hloc_type t, int64_t v);
+
+/* ---- layout helpers (loops.c) ---- */
+/* Element offset of a logical multi-index in a buffer of shape |s| (its layout). */
+LLVMValueRef cg_offset(cg *c, const hloc_shape *s, LLVMValueRef const *idx);
+typedef struct cg_loop {
+    LLVMBasicBlockRef header, body, exit, pre;
+    LLVMValueRef iv;
+} cg_loop;
+/* for (iv = 0; iv < n; iv++) {...}: cg_loop_begin leaves the builder in the body. */
+void cg_loop_begin(cg *c, cg_loop *l, LLVMValueRef n, const char *name);
+void cg_loop_end(cg *c, cg_loop *l);
+/* A loop nest over |rank| dims, outermost first in |order| (physical major-to-minor); idx[d] is
+ * filled with the induction variable of dim d. Ends in the innermost body; close with
+ * cg_nest_end. */
+typedef struct cg_nest {
+    cg_loop loops[HLOC_MAX_RANK];
+    uint32_t n;
+} cg_nest;
+void cg_nest_begin(cg *c, cg_nest *nest, const hloc_shape *s, LLVMValueRef *idx);
+void cg_nest_begin_dims(cg *c, cg_nest *nest, uint32_t rank, const int64_t *dims,
+                        const uint8_t *major_to_minor, LLVMValueRef *idx);
+void cg_nest_end(cg *c, cg_nest *nest);
+/* An alloca in the entry block of the current function (so that mem2reg promotes it). */
+LLVMValueRef cg_alloca(cg *c, LLVMTypeRef t, const char *name);
+LLVMBasicBlockRef cg_block(cg *c, const char *name);
+/* Clamps an i64 to [lo, hi]. */
+LLVMValueRef cg_clamp_i64(cg *c, LLVMValueRef v, int64_t lo, int64_t hi);
+
+/* ---- buffers (buffers.c) ---- */
+/* A fresh 64-byte-aligned block of the scratch arena, as a pointer in the current function. */
+LLVMValueRef cg_alloc(cg *c, uint64_t bytes);
+/* A buffer value for |shape| (tuples: a tree of buffers). */
+cg_value *cg_alloc_value(cg *c, const hloc_shape *shape);
+/* Copies |src| into the buffers of |dst| (same shape; layouts may differ). */
+void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst);
+cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape);
+
+/* ---- elemental emission (elemental.c) ---- */
+/* The element of |i| at logical index |idx| (rank of i's shape; ignored for rank 0), in compute
+ * type. Loads materialized values, generates inline ones. */
+LLVMValueRef cg_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx);
+/* Same, for operand k of |i| at an index of the operand's rank. */
+LLVMValueRef cg_operand(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, LLVMValueRef const *idx);
+/* The generator itself (ignores any materialized value of |i|). */
+LLVMValueRef cg_generate(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx);
+bool cg_is_elemental(const hloc_instr *i);
+/* Fills |dst| (a buffer of i's shape) with i's elements through a loop nest. */
+void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+
+/* ---- computations (emit.c) ---- */
+/* Emits |comp| in a new scope with the given parameter values; returns the root's value. */
+cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params);
+/* Same, computing the root's value into |dst| (its leaves directly where possible). */
+cg_value *cg_emit_computation_into(cg *c, const hloc_computation *comp, cg_value *const *params,
+                                   const cg_value *dst);
+/* The internal function for a scalar computation (reducers, comparators, combiners): takes the
+ * parameters in compute type, returns the root (a struct for tuple roots). */
+LLVMValueRef cg_scalar_fn(cg *c, const hloc_computation *comp);
+/* Calls it; results[k] receives root leaf k. */
+void cg_call_scalar(cg *c, const hloc_computation *comp, LLVMValueRef const *args, uint32_t n_args,
+                    LLVMValueRef *results);
+cg_value *cg_value_of(cg *c, cg_scope *s, const hloc_instr *i);
+
+/* ---- per-opcode emitters ---- */
+LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* ew.c */
+LLVMValueRef cg_shape_op(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx);  /* shapeops.c */
+/* Scalar operand |operand| of |i| as an i64 start index, clamped to [0, dim - size]. */
+LLVMValueRef cg_dynamic_start(cg *c, cg_scope *s, const hloc_instr *i, uint32_t operand, int64_t dim,
+                              int64_t size);
+LLVMValueRef cg_reduce_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* reduce.c */
+LLVMValueRef cg_reduce_window_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx);
+void cg_emit_reduce(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
+LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
+LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */
+void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_dus(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_sort(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);     /* sort.c */
+cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
+cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
+
+/* ---- math (math.c): vectorizable polynomial approximations, f32 or f64 compute values ---- */
+LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x);
+LLVMValueRef cg_math_log(cg *c, LLVMValueRef x);
+LLVMValueRef cg_math_tanh(cg *c, LLVMValueRef x);
+LLVMValueRef cg_math_erf(cg *c, LLVMValueRef x);
+LLVMValueRef cg_math_sin(cg *c, LLVMValueRef x);
+LLVMValueRef cg_math_cos(cg *c, LLVMValueRef x);
+/* Calls an LLVM intrinsic overloaded on the type of its first argument. */
+LLVMValueRef cg_intrinsic(cg *c, const char *name, LLVMValueRef const *args, unsigned n);
+/* Same, with the overload types given explicitly. */
+LLVMValueRef cg_intrinsic_t(cg *c, const char *name, LLVMTypeRef const *types, unsigned n_types,
+                            LLVMValueRef const *args, unsigned n);
+/* Calls the libm function |name| (f suffix added for f32) on one or two arguments. */
+LLVMValueRef cg_libm(cg *c, const char *name, LLVMValueRef const *args, unsigned n);
+
+#endif

@@ -1,0 +1,25 @@
+/* Target-independent LLVM IR emission for an HLO module: the entry function with the ABI of
+ * include/hloc/abi.h, its metadata, and everything it calls. Targets (targets/cpu) add the target
+ * machine, optimization and object or JIT output. */
+#ifndef HLOC_CODEGEN_CODEGEN_H
+#define HLOC_CODEGEN_CODEGEN_H
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+
+#include "ir.h"
+#include "status.h"
+
+typedef struct hloc_codegen_options {
+    const char *name;        /* entry symbol NAME; NAME_metadata is the metadata */
+    const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
+    bool shared;             /* also define hloc_module_info() (going into a shared object) */
+} hloc_codegen_options;
+
+/* Emits |m| (its entry computation and everything reachable) into a new LLVM module in |ctx|.
+ * On success *out is owned by the caller (LLVMDisposeModule); on failure it is NULL and the status
+ * names the instruction and what is not supported. Does not modify |m|. */
+hloc_status *hloc_codegen_emit(const hloc_module *m, LLVMContextRef ctx,
+                               const hloc_codegen_options *o, LLVMModuleRef *out);
+
+#endif

@@ -1,0 +1,112 @@
+/* Control flow: while loops and conditionals as real branches. A while keeps its state in its own
+ * buffers; the body's result is copied back each iteration, through temporaries where the body
+ * passes state elements through to other positions (so that no copy reads an overwritten one). */
+#include "cg.h"
+
+enum { MAX_LEAVES = 256 };
+
+static void leaves(cg_value *v, cg_value **out, uint32_t *n) {
+    if (v->kind == CGV_TUPLE) {
+        for (uint32_t k = 0; k < v->n_elems; k++) leaves(&v->elems[k], out, n);
+        return;
+    }
+    if (*n < MAX_LEAVES) out[(*n)++] = v;
+}
+
+static LLVMValueRef pred_of(cg *c, cg_value *v, const hloc_instr *at) {
+    if (!v || v->kind != CGV_BUFFER || v->shape->type != HLOC_TYPE_PRED) {
+        cg_unsupported(c, at, "a condition that is not a pred scalar");
+        return LLVMConstInt(c->t_i1, 0, 0);
+    }
+    return cg_load(c, HLOC_TYPE_PRED, v->ptr, cg_const_i64(c, 0));
+}
+
+cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i) {
+    if (i->n_called != 2 || i->n_operands != 1) {
+        cg_unsupported(c, i, "a while without a condition and a body");
+        return cg_alloc_value(c, &i->shape);
+    }
+    const hloc_computation *cond = i->called[0], *body = i->called[1];
+    cg_value *init = cg_value_of(c, s, i->operands[0]);
+    cg_value *state = cg_alloc_value(c, &i->shape);
+    if (!state || c->err) return state;
+    cg_copy_value(c, s, init, state);
+
+    LLVMBasicBlockRef header = cg_block(c, "while.cond"), bb = cg_block(c, "while.body"),
+                      exit = cg_block(c, "while.exit");
+    LLVMBuildBr(c->b, header);
+    LLVMPositionBuilderAtEnd(c->b, header);
+    cg_value *cv = cg_emit_computation(c, cond, &state);
+    if (c->err) return state;
+    LLVMBuildCondBr(c->b, pred_of(c, cv, i), bb, exit);
+    LLVMPositionBuilderAtEnd(c->b, bb);
+    cg_value *r = cg_emit_computation(c, body, &state);
+    if (c->err || !r) return state;
+
+    cg_value *rl[MAX_LEAVES], *sl[MAX_LEAVES];
+    uint32_t nr = 0, ns = 0;
+    leaves(r, rl, &nr);
+    leaves(state, sl, &ns);
+    if (nr != ns || nr == MAX_LEAVES) {
+        cg_unsupported(c, i, "a while body whose result does not match its state");
+        return state;
+    }
+    const cg_value *src[MAX_LEAVES];
+    for (uint32_t k = 0; k < nr; k++) {
+        src[k] = rl[k];
+        for (uint32_t j = 0; j < ns; j++) {
+            if (j == k || rl[k]->ptr != sl[j]->ptr) continue;
+            cg_value *tmp = cg_alloc_value(c, rl[k]->shape);
+            if (!tmp) return state;
+            cg_copy_value(c, s, rl[k], tmp);
+            src[k] = tmp;
+            break;
+        }
+    }
+    for (uint32_t k = 0; k < nr; k++) cg_copy_value(c, s, src[k], sl[k]);
+    LLVMBuildBr(c->b, header);
+    LLVMMoveBasicBlockAfter(exit, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(c->b, exit);
+    return state;
+}
+
+cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i) {
+    uint32_t nb = i->n_called;
+    if (nb == 0 || i->n_operands != nb + 1) {
+        cg_unsupported(c, i, "a conditional without one operand per branch");
+        return cg_alloc_value(c, &i->shape);
+    }
+    cg_value *out = cg_alloc_value(c, &i->shape);
+    cg_value *args[256];
+    if (!out || nb > 256) {
+        if (nb > 256) cg_unsupported(c, i, "more than 256 branches");
+        return out;
+    }
+    for (uint32_t k = 0; k < nb; k++) args[k] = cg_value_of(c, s, i->operands[k + 1]);
+    const hloc_instr *sel = i->operands[0];
+    LLVMValueRef v = cg_elem(c, s, sel, NULL);
+    LLVMValueRef which;
+    if (sel->shape.type == HLOC_TYPE_PRED) {
+        /* true_computation is branch 0 */
+        which = LLVMBuildSelect(c->b, v, LLVMConstInt(c->t_i32, 0, 0), LLVMConstInt(c->t_i32, 1, 0), "");
+    } else {
+        LLVMValueRef w = cg_convert(c, v, sel->shape.type, HLOC_TYPE_S64);
+        LLVMValueRef bad = LLVMBuildOr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, w, cg_const_i64(c, 0), ""),
+                                       LLVMBuildICmp(c->b, LLVMIntSGE, w, cg_const_i64(c, nb), ""), "");
+        w = LLVMBuildSelect(c->b, bad, cg_const_i64(c, nb - 1), w, "");
+        which = LLVMBuildTrunc(c->b, w, c->t_i32, "");
+    }
+    LLVMBasicBlockRef join = cg_block(c, "cond.join");
+    LLVMBasicBlockRef blocks[256];
+    for (uint32_t k = 0; k < nb; k++) blocks[k] = cg_block(c, "cond.branch");
+    LLVMValueRef sw = LLVMBuildSwitch(c->b, which, blocks[nb - 1], nb);
+    for (uint32_t k = 0; k + 1 < nb; k++) LLVMAddCase(sw, LLVMConstInt(c->t_i32, k, 0), blocks[k]);
+    for (uint32_t k = 0; k < nb && !c->err; k++) {
+        LLVMPositionBuilderAtEnd(c->b, blocks[k]);
+        cg_emit_computation_into(c, i->called[k], &args[k], out);
+        LLVMBuildBr(c->b, join);
+    }
+    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(c->b, join);
+    return out;
+}

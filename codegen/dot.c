@@ -1,0 +1,129 @@
+/* dot (dot_general) as plain loops. Where the output's storage is its compute type (f32, f64,
+ * 32/64-bit ints) it accumulates in the output buffer in i-k-j order, so that the innermost loop
+ * streams over contiguous rhs and output rows and vectorizes; otherwise (bf16/f16 outputs) each
+ * output element keeps an f32 accumulator over the contracting dims. Operands are converted to the
+ * output's type before the multiply. */
+#include "cg.h"
+
+typedef struct dot_dims {
+    uint32_t n_batch, n_lfree, n_rfree, n_contr;
+    int64_t lb[HLOC_MAX_RANK], rb[HLOC_MAX_RANK], lc[HLOC_MAX_RANK], rc[HLOC_MAX_RANK];
+    int64_t lfree[HLOC_MAX_RANK], rfree[HLOC_MAX_RANK];
+} dot_dims;
+
+static bool in_list(const hloc_i64_list *l, int64_t d) {
+    for (uint32_t k = 0; k < l->n; k++)
+        if (l->v[k] == d) return true;
+    return false;
+}
+
+static bool dot_dims_of(const hloc_instr *i, dot_dims *dd) {
+    const hloc_dot_dnums *dn = &i->attrs->dot;
+    const hloc_shape *ls = &i->operands[0]->shape, *rs = &i->operands[1]->shape;
+    if (dn->lhs_batch.n != dn->rhs_batch.n || dn->lhs_contracting.n != dn->rhs_contracting.n) return false;
+    dd->n_batch = dn->lhs_batch.n;
+    dd->n_contr = dn->lhs_contracting.n;
+    for (uint32_t k = 0; k < dd->n_batch; k++) {
+        dd->lb[k] = dn->lhs_batch.v[k];
+        dd->rb[k] = dn->rhs_batch.v[k];
+    }
+    for (uint32_t k = 0; k < dd->n_contr; k++) {
+        dd->lc[k] = dn->lhs_contracting.v[k];
+        dd->rc[k] = dn->rhs_contracting.v[k];
+        if (dd->lc[k] < 0 || dd->lc[k] >= ls->rank || dd->rc[k] < 0 || dd->rc[k] >= rs->rank ||
+            ls->dims[dd->lc[k]] != rs->dims[dd->rc[k]])
+            return false;
+    }
+    dd->n_lfree = dd->n_rfree = 0;
+    for (int64_t d = 0; d < ls->rank; d++)
+        if (!in_list(&dn->lhs_batch, d) && !in_list(&dn->lhs_contracting, d)) dd->lfree[dd->n_lfree++] = d;
+    for (int64_t d = 0; d < rs->rank; d++)
+        if (!in_list(&dn->rhs_batch, d) && !in_list(&dn->rhs_contracting, d)) dd->rfree[dd->n_rfree++] = d;
+    return dd->n_batch + dd->n_lfree + dd->n_rfree == i->shape.rank;
+}
+
+static bool accumulates_in_place(hloc_type t) {
+    switch (t) {
+    case HLOC_TYPE_F32: case HLOC_TYPE_F64: case HLOC_TYPE_S32: case HLOC_TYPE_S64:
+    case HLOC_TYPE_U32: case HLOC_TYPE_U64:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static LLVMValueRef madd(cg *c, hloc_type t, LLVMValueRef acc, LLVMValueRef a, LLVMValueRef b) {
+    if (hloc_type_is_float(t)) return LLVMBuildFAdd(c->b, acc, LLVMBuildFMul(c->b, a, b, ""), "");
+    if (t == HLOC_TYPE_PRED) return LLVMBuildOr(c->b, acc, LLVMBuildAnd(c->b, a, b, ""), "");
+    return LLVMBuildAdd(c->b, acc, LLVMBuildMul(c->b, a, b, ""), "");
+}
+
+void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
+    dot_dims dd;
+    if (i->n_operands != 2 || dst->kind != CGV_BUFFER || !dot_dims_of(i, &dd)) {
+        cg_unsupported(c, i, "this form of dot");
+        return;
+    }
+    const hloc_instr *L = i->operands[0], *R = i->operands[1];
+    const hloc_shape *os = dst->shape;
+    hloc_type ot = os->type, lt = L->shape.type, rt = R->shape.type;
+    LLVMValueRef oi[HLOC_MAX_RANK], li[HLOC_MAX_RANK], ri[HLOC_MAX_RANK];
+    int64_t cdims[HLOC_MAX_RANK];
+    for (uint32_t k = 0; k < dd.n_contr; k++) cdims[k] = L->shape.dims[dd.lc[k]];
+    LLVMValueRef ci[HLOC_MAX_RANK];
+    cg_nest outer, contr, inner;
+    uint32_t n_outer = dd.n_batch + dd.n_lfree;
+
+    if (accumulates_in_place(ot)) {
+        uint64_t bytes = hloc_shape_bytes(os);
+        if (bytes) LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0), cg_const_i64(c, (int64_t)bytes), 1);
+        cg_nest_begin_dims(c, &outer, n_outer, os->dims, NULL, oi);
+        cg_nest_begin_dims(c, &contr, dd.n_contr, cdims, NULL, ci);
+        for (uint32_t k = 0; k < dd.n_batch; k++) li[dd.lb[k]] = oi[k];
+        for (uint32_t k = 0; k < dd.n_lfree; k++) li[dd.lfree[k]] = oi[dd.n_batch + k];
+        for (uint32_t k = 0; k < dd.n_contr; k++) li[dd.lc[k]] = ci[k];
+        LLVMValueRef a = cg_convert(c, cg_operand(c, s, i, 0, li), lt, ot);
+        int64_t rdims[HLOC_MAX_RANK];
+        uint8_t rorder[HLOC_MAX_RANK];
+        for (uint32_t k = 0; k < dd.n_rfree; k++) {
+            rdims[n_outer + k] = os->dims[n_outer + k];
+            rorder[k] = (uint8_t)(n_outer + k);
+        }
+        cg_nest_begin_dims(c, &inner, dd.n_rfree, rdims, rorder, oi);
+        for (uint32_t k = 0; k < dd.n_batch; k++) ri[dd.rb[k]] = oi[k];
+        for (uint32_t k = 0; k < dd.n_contr; k++) ri[dd.rc[k]] = ci[k];
+        for (uint32_t k = 0; k < dd.n_rfree; k++) ri[dd.rfree[k]] = oi[n_outer + k];
+        LLVMValueRef bv = cg_convert(c, cg_operand(c, s, i, 1, ri), rt, ot);
+        LLVMValueRef off = cg_offset(c, os, oi);
+        LLVMValueRef acc = cg_load(c, ot, dst->ptr, off);
+        cg_store(c, ot, dst->ptr, off, madd(c, ot, acc, a, bv));
+        cg_nest_end(c, &inner);
+        cg_nest_end(c, &contr);
+        cg_nest_end(c, &outer);
+        return;
+    }
+
+    /* Accumulate each output element in its compute type (f32 for bf16/f16). */
+    LLVMTypeRef at = cg_ctype(c, ot);
+    LLVMValueRef acc = cg_alloca(c, at, "acc");
+    cg_nest_begin(c, &outer, os, oi);
+    LLVMBuildStore(c->b, LLVMConstNull(at), acc);
+    cg_nest_begin_dims(c, &contr, dd.n_contr, cdims, NULL, ci);
+    for (uint32_t k = 0; k < dd.n_batch; k++) {
+        li[dd.lb[k]] = oi[k];
+        ri[dd.rb[k]] = oi[k];
+    }
+    for (uint32_t k = 0; k < dd.n_lfree; k++) li[dd.lfree[k]] = oi[dd.n_batch + k];
+    for (uint32_t k = 0; k < dd.n_rfree; k++) ri[dd.rfree[k]] = oi[n_outer + k];
+    for (uint32_t k = 0; k < dd.n_contr; k++) {
+        li[dd.lc[k]] = ci[k];
+        ri[dd.rc[k]] = ci[k];
+    }
+    LLVMValueRef a = cg_convert(c, cg_operand(c, s, i, 0, li), lt, ot);
+    LLVMValueRef bv = cg_convert(c, cg_operand(c, s, i, 1, ri), rt, ot);
+    LLVMValueRef cur = LLVMBuildLoad2(c->b, at, acc, "");
+    LLVMBuildStore(c->b, madd(c, ot, cur, a, bv), acc);
+    cg_nest_end(c, &contr);
+    cg_store(c, ot, dst->ptr, cg_offset(c, os, oi), LLVMBuildLoad2(c->b, at, acc, ""));
+    cg_nest_end(c, &outer);
+}

@@ -1,0 +1,386 @@
+/* The driver: walks computations in order and gives each instruction a value — a buffer it
+ * materializes into, a tuple of values, or "inline" (generated inside each consumer's loop) — and
+ * emits scalar computations (reducers, comparators) as internal functions. The entry computation
+ * becomes an internal body function; metadata.c wraps it in the ABI entry point. */
+#include <string.h>
+
+#include "cg.h"
+
+enum { MAX_DEPTH = 64 };
+
+/* Consumers that compute each of their elements from operand elements through cg_operand. */
+static bool fusible_consumer(const hloc_instr *u) {
+    return cg_is_elemental(u);
+}
+
+/* Consumers that read each element of operand |p| at most once per own element and whose own
+ * elements are each computed once: inlining |p| there costs nothing extra. */
+static bool reads_once(const hloc_instr *u, const hloc_instr *p) {
+    if (hloc_opcode_flags(u->op) & OPF_EW) return true;
+    switch (u->op) {
+    case HLOC_OP_RESHAPE: case HLOC_OP_TRANSPOSE: case HLOC_OP_SLICE: case HLOC_OP_REVERSE:
+    case HLOC_OP_COPY: case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_CONCATENATE:
+        return true;
+    case HLOC_OP_PAD: case HLOC_OP_DYNAMIC_SLICE:
+        return u->operands[0] == p;
+    case HLOC_OP_REDUCE:
+        for (uint32_t k = u->n_operands / 2; k < u->n_operands; k++)
+            if (u->operands[k] == p) return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Ops that cost about a load per element: worth recomputing rather than storing. */
+static bool cheap(const hloc_instr *i) {
+    switch (i->op) {
+    case HLOC_OP_BROADCAST: case HLOC_OP_IOTA: case HLOC_OP_RESHAPE: case HLOC_OP_TRANSPOSE:
+    case HLOC_OP_SLICE: case HLOC_OP_REVERSE: case HLOC_OP_COPY: case HLOC_OP_BITCAST_CONVERT:
+    case HLOC_OP_CONVERT: case HLOC_OP_CONSTANT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool should_inline(const hloc_instr *i) {
+    if (!cg_is_elemental(i) || i->parent->root == i || i->n_users == 0) return false;
+    if (!hloc_shape_is_array(&i->shape)) return false;
+    for (uint32_t k = 0; k < i->n_users; k++)
+        if (!fusible_consumer(i->users[k])) return false;
+    if (cheap(i) && i->n_users <= 4) return true;
+    return i->n_users == 1 && reads_once(i->users[0], i);
+}
+
+cg_value *cg_value_of(cg *c, cg_scope *s, const hloc_instr *i) {
+    cg_value *v = s->vals[i->id];
+    if (!v) {
+        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: '%s' used before it was emitted", i->name);
+        return cg_alloc_value(c, &i->shape);
+    }
+    if (v->kind == CGV_INLINE) {
+        /* A whole-value consumer of an inline value: materialize it here, once. */
+        cg_value *buf = cg_alloc_value(c, &i->shape);
+        if (!buf) return v;
+        cg_materialize_elemental(c, s, i, buf);
+        s->vals[i->id] = buf;
+        return buf;
+    }
+    return v;
+}
+
+static cg_value *new_value(cg *c, cg_kind kind) {
+    cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
+    if (!v) {
+        cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+        static cg_value dummy;
+        return &dummy;
+    }
+    v->kind = kind;
+    return v;
+}
+
+/* Global holding a constant's literal (logical row-major, so its value reads with a row-major
+ * shape). Cached per instruction. */
+static cg_value *constant_value(cg *c, const hloc_instr *i) {
+    const hloc_literal *l = i->attrs->literal;
+    if (!l || !hloc_shape_is_array(&i->shape) || !cg_type_supported(i->shape.type)) {
+        cg_unsupported(c, i, "this constant");
+        return new_value(c, CGV_TUPLE);
+    }
+    size_t n = hloc_shape_bytes(&l->shape);
+    LLVMValueRef init = LLVMConstStringInContext(c->ctx, l->data ? (const char *)l->data : "",
+                                                 l->data ? (unsigned)n : 0, 1);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), "const");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(g, 64);
+    hloc_shape *rm = HLOC_ARENA_NEW(c->arena, hloc_shape);
+    if (!rm) return new_value(c, CGV_TUPLE);
+    *rm = i->shape;
+    hloc_shape_set_default_layout(rm);
+    return cg_buffer_value(c, g, rm);
+}
+
+static cg_value *tuple_value(cg *c, cg_scope *s, const hloc_instr *i) {
+    cg_value *v = new_value(c, CGV_TUPLE);
+    v->n_elems = i->n_operands;
+    v->elems = i->n_operands ? HLOC_ARENA_ARRAY(c->arena, cg_value, i->n_operands) : NULL;
+    if (i->n_operands && !v->elems) {
+        cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+        v->n_elems = 0;
+        return v;
+    }
+    for (uint32_t k = 0; k < i->n_operands; k++) v->elems[k] = *cg_value_of(c, s, i->operands[k]);
+    return v;
+}
+
+static bool dest_fits(const cg_value *d, const hloc_shape *shape) {
+    if (!d) return false;
+    if (d->kind == CGV_BUFFER) {
+        return hloc_shape_is_array(shape) && d->shape->type == shape->type &&
+               hloc_shape_same_dims(d->shape, shape);
+    }
+    return false;
+}
+
+static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint) {
+    cg_value *dst;
+    switch (i->op) {
+    case HLOC_OP_CONSTANT:
+        return constant_value(c, i);
+    case HLOC_OP_TUPLE:
+        return tuple_value(c, s, i);
+    case HLOC_OP_GET_TUPLE_ELEMENT: {
+        cg_value *t = cg_value_of(c, s, i->operands[0]);
+        if (t->kind != CGV_TUPLE || i->attrs->index < 0 || (uint64_t)i->attrs->index >= t->n_elems) {
+            cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: bad get-tuple-element '%s'", i->name);
+            return new_value(c, CGV_TUPLE);
+        }
+        return &t->elems[i->attrs->index];
+    }
+    case HLOC_OP_BITCAST: {
+        cg_value *o = cg_value_of(c, s, i->operands[0]);
+        if (o->kind != CGV_BUFFER || hloc_shape_bytes(&i->shape) != hloc_shape_bytes(o->shape)) {
+            cg_unsupported(c, i, "this bitcast");
+            return o;
+        }
+        return cg_buffer_value(c, o->ptr, &i->shape);
+    }
+    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY:
+        return cg_value_of(c, s, i->operands[0]);
+    case HLOC_OP_AFTER_ALL:
+        return new_value(c, CGV_TUPLE);
+    case HLOC_OP_CALL: case HLOC_OP_FUSION: {
+        if (i->n_called != 1) {
+            cg_unsupported(c, i, "a call without exactly one computation");
+            return new_value(c, CGV_TUPLE);
+        }
+        cg_value **args = i->n_operands ? HLOC_ARENA_ARRAY(c->arena, cg_value *, i->n_operands) : NULL;
+        if (i->n_operands && !args) return new_value(c, CGV_TUPLE);
+        for (uint32_t k = 0; k < i->n_operands; k++) args[k] = cg_value_of(c, s, i->operands[k]);
+        cg_value *r = cg_emit_computation(c, i->called[0], args);
+        return r ? r : new_value(c, CGV_TUPLE);
+    }
+    case HLOC_OP_WHILE:
+        return cg_emit_while(c, s, i);
+    case HLOC_OP_CONDITIONAL:
+        return cg_emit_conditional(c, s, i);
+    default:
+        break;
+    }
+    dst = dest_fits(hint, &i->shape) ? (cg_value *)hint : NULL;
+    switch (i->op) {
+    case HLOC_OP_DOT:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_dot(c, s, i, dst);
+        return dst;
+    case HLOC_OP_REDUCE:
+        if (hloc_shape_is_tuple(&i->shape)) {
+            dst = cg_alloc_value(c, &i->shape);
+            if (dst) cg_emit_reduce(c, s, i, dst);
+            return dst;
+        }
+        break;
+    case HLOC_OP_SORT:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_sort(c, s, i, dst);
+        return dst;
+    case HLOC_OP_SCATTER:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_scatter(c, s, i, dst);
+        return dst;
+    case HLOC_OP_DYNAMIC_UPDATE_SLICE:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_dus(c, s, i, dst);
+        return dst;
+    default:
+        break;
+    }
+    if (!cg_is_elemental(i)) {
+        cg_unsupported(c, i, "this opcode");
+        return new_value(c, CGV_TUPLE);
+    }
+    if (!dst && should_inline(i)) return new_value(c, CGV_INLINE);
+    if (!dst) dst = cg_alloc_value(c, &i->shape);
+    if (dst) cg_materialize_elemental(c, s, i, dst);
+    return dst;
+}
+
+/* Marks, in |hints|, the root leaves of |i| that can be computed straight into |dst|. */
+static void hint_root(const hloc_instr *i, const cg_value *dst, const cg_value **hints) {
+    if (!dst) return;
+    if (i->op == HLOC_OP_TUPLE && dst->kind == CGV_TUPLE && dst->n_elems == i->n_operands) {
+        for (uint32_t k = 0; k < i->n_operands; k++) hint_root(i->operands[k], &dst->elems[k], hints);
+        return;
+    }
+    if (dst->kind != CGV_BUFFER || hints[i->id]) return;
+    switch (i->op) {
+    case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_GET_TUPLE_ELEMENT:
+    case HLOC_OP_BITCAST: case HLOC_OP_CALL: case HLOC_OP_FUSION: case HLOC_OP_WHILE:
+    case HLOC_OP_CONDITIONAL: case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY:
+        return;
+    default:
+        hints[i->id] = dst;
+    }
+}
+
+static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const *params,
+                           const cg_value *root_dst) {
+    if (++c->depth > MAX_DEPTH) {
+        cg_fail(c, HLOC_STATUS_UNIMPLEMENTED, "computation '%s': calls nested too deeply", comp->name);
+        c->depth--;
+        return NULL;
+    }
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    cg_scope s = {0};
+    s.comp = comp;
+    s.vals = HLOC_ARENA_ARRAY(c->arena, cg_value *, n_ids ? n_ids : 1);
+    const cg_value **hints = HLOC_ARENA_ARRAY(c->arena, const cg_value *, n_ids ? n_ids : 1);
+    if (!s.vals || !hints) {
+        cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+        c->depth--;
+        return NULL;
+    }
+    if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
+    for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
+        const hloc_instr *i = comp->instrs[k];
+        if (i->dead) continue;
+        if (i->op == HLOC_OP_PARAMETER) {
+            int64_t n = i->attrs->index;
+            if (n < 0 || (uint64_t)n >= comp->n_params) {
+                cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: bad parameter number in '%s'", i->name);
+                break;
+            }
+            s.vals[i->id] = params[n];
+            continue;
+        }
+        s.vals[i->id] = emit_instr(c, &s, i, hints[i->id]);
+    }
+    c->depth--;
+    if (c->err || !comp->root) return NULL;
+    cg_value *r = cg_value_of(c, &s, comp->root);
+    if (root_dst && r != root_dst) {
+        cg_copy_value(c, &s, r, root_dst);
+        return (cg_value *)root_dst;
+    }
+    return r;
+}
+
+cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params) {
+    return emit_comp(c, comp, params, NULL);
+}
+
+cg_value *cg_emit_computation_into(cg *c, const hloc_computation *comp, cg_value *const *params,
+                                   const cg_value *dst) {
+    return emit_comp(c, comp, params, dst);
+}
+
+/* ---- scalar computations ---- */
+
+static LLVMTypeRef scalar_ret_type(cg *c, const hloc_computation *comp) {
+    const hloc_shape *rs = &comp->root->shape;
+    if (rs->type != HLOC_TYPE_TUPLE) return cg_ctype(c, rs->type);
+    LLVMTypeRef el[64];
+    if (rs->n_elems > 64) {
+        cg_fail(c, HLOC_STATUS_UNIMPLEMENTED, "computation '%s': too many results", comp->name);
+        return c->t_f32;
+    }
+    for (uint32_t k = 0; k < rs->n_elems; k++) el[k] = cg_ctype(c, rs->elems[k].type);
+    return LLVMStructTypeInContext(c->ctx, el, rs->n_elems, 0);
+}
+
+static bool is_scalar_comp(const hloc_computation *comp) {
+    for (uint32_t k = 0; k < comp->n_params; k++)
+        if (!hloc_shape_is_scalar(&comp->params[k]->shape)) return false;
+    const hloc_shape *rs = &comp->root->shape;
+    if (rs->type == HLOC_TYPE_TUPLE) {
+        for (uint32_t k = 0; k < rs->n_elems; k++)
+            if (!hloc_shape_is_scalar(&rs->elems[k])) return false;
+        return true;
+    }
+    return hloc_shape_is_scalar(rs);
+}
+
+LLVMValueRef cg_scalar_fn(cg *c, const hloc_computation *comp) {
+    if (c->scalar_fns[comp->id]) return c->scalar_fns[comp->id];
+    if (!comp->root || !is_scalar_comp(comp) || comp->n_params > 64) {
+        cg_fail(c, HLOC_STATUS_UNIMPLEMENTED,
+                "computation '%s': cpu codegen needs scalar parameters and results here", comp->name);
+        return NULL;
+    }
+    LLVMTypeRef pt[64];
+    for (uint32_t k = 0; k < comp->n_params; k++) pt[k] = cg_ctype(c, comp->params[k]->shape.type);
+    LLVMTypeRef ft = LLVMFunctionType(scalar_ret_type(c, comp), pt, comp->n_params, 0);
+    LLVMValueRef fn = LLVMAddFunction(c->mod, comp->name, ft);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c->ctx, kind, 0));
+    c->scalar_fns[comp->id] = fn;
+
+    /* Save the caller's position, emit the callee, come back. */
+    LLVMValueRef saved_fn = c->fn;
+    LLVMBasicBlockRef saved_bb = LLVMGetInsertBlock(c->b);
+    c->fn = fn;
+    LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    cg_scope s = {0};
+    s.comp = comp;
+    s.scalar_mode = true;
+    s.vals = HLOC_ARENA_ARRAY(c->arena, cg_value *, n_ids ? n_ids : 1);
+    if (!s.vals) {
+        cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+    } else {
+        for (uint32_t k = 0; k < comp->n_params; k++) {
+            cg_value *v = new_value(c, CGV_SCALAR);
+            v->scalar = LLVMGetParam(fn, k);
+            s.vals[comp->params[k]->id] = v;
+        }
+        const hloc_instr *root = comp->root;
+        if (root->shape.type == HLOC_TYPE_TUPLE) {
+            LLVMTypeRef rt = LLVMGetReturnType(ft);
+            LLVMValueRef agg = LLVMGetUndef(rt);
+            for (uint32_t k = 0; k < root->shape.n_elems; k++) {
+                LLVMValueRef e;
+                if (root->op == HLOC_OP_TUPLE) {
+                    e = cg_elem(c, &s, root->operands[k], NULL);
+                } else {
+                    cg_fail(c, HLOC_STATUS_UNIMPLEMENTED,
+                            "computation '%s': tuple result must be a tuple instruction", comp->name);
+                    e = LLVMGetUndef(LLVMStructGetTypeAtIndex(rt, k));
+                }
+                agg = LLVMBuildInsertValue(c->b, agg, e, k, "");
+            }
+            LLVMBuildRet(c->b, agg);
+        } else {
+            LLVMBuildRet(c->b, cg_elem(c, &s, root, NULL));
+        }
+    }
+    c->fn = saved_fn;
+    if (saved_bb) LLVMPositionBuilderAtEnd(c->b, saved_bb);
+    return fn;
+}
+
+void cg_call_scalar(cg *c, const hloc_computation *comp, LLVMValueRef const *args, uint32_t n_args,
+                    LLVMValueRef *results) {
+    LLVMValueRef fn = cg_scalar_fn(c, comp);
+    const hloc_shape *rs = comp->root ? &comp->root->shape : NULL;
+    uint32_t n_res = rs && rs->type == HLOC_TYPE_TUPLE ? rs->n_elems : 1;
+    if (!fn || c->err || n_args != comp->n_params) {
+        if (!c->err)
+            cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT, "computation '%s' takes %u parameters, not %u",
+                    comp->name, comp->n_params, n_args);
+        for (uint32_t k = 0; k < n_res; k++) results[k] = LLVMGetUndef(c->t_f32);
+        return;
+    }
+    LLVMValueRef r = LLVMBuildCall2(c->b, LLVMGlobalGetValueType(fn), fn, (LLVMValueRef *)args,
+                                    n_args, "");
+    if (rs->type != HLOC_TYPE_TUPLE) {
+        results[0] = r;
+        return;
+    }
+    for (uint32_t k = 0; k < n_res; k++) results[k] = LLVMBuildExtractValue(c->b, r, k, "");
+}

@@ -1,0 +1,294 @@
+/* The module-level driver: the internal body function (parameters, results and scratch as
+ * noalias pointers), the ABI entry point that finds or allocates scratch and calls it, and the
+ * metadata of include/hloc/abi.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cg.h"
+#include "hloc/abi.h"
+
+static void add_attr(cg *c, LLVMValueRef fn, unsigned idx, const char *name, uint64_t val) {
+    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+    LLVMAddAttributeAtIndex(fn, idx, LLVMCreateEnumAttribute(c->ctx, kind, val));
+}
+
+static void collect_leaves(const hloc_shape *s, const hloc_shape **out, uint32_t *n) {
+    if (s->type == HLOC_TYPE_TUPLE) {
+        for (uint32_t k = 0; k < s->n_elems; k++) collect_leaves(&s->elems[k], out, n);
+        return;
+    }
+    out[(*n)++] = s;
+}
+
+/* The value tree of result pointers for shape |s|, consuming params from *next. */
+static cg_value *result_tree(cg *c, const hloc_shape *s, LLVMValueRef fn, unsigned *next) {
+    if (s->type == HLOC_TYPE_TUPLE) {
+        cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
+        cg_value *e = s->n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, s->n_elems) : NULL;
+        if (!v || (s->n_elems && !e)) return NULL;
+        v->kind = CGV_TUPLE;
+        v->elems = e;
+        v->n_elems = s->n_elems;
+        for (uint32_t k = 0; k < s->n_elems; k++) {
+            cg_value *ek = result_tree(c, &s->elems[k], fn, next);
+            if (!ek) return NULL;
+            e[k] = *ek;
+        }
+        return v;
+    }
+    return cg_buffer_value(c, LLVMGetParam(fn, (*next)++), s);
+}
+
+static LLVMValueRef str_global(cg *c, const char *s) {
+    LLVMValueRef init = LLVMConstStringInContext(c->ctx, s, (unsigned)strlen(s), 0);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), "str");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    return g;
+}
+
+static LLVMValueRef i64_array_global(cg *c, const int64_t *v, uint32_t n) {
+    LLVMValueRef el[HLOC_MAX_RANK + 1];
+    for (uint32_t k = 0; k < n; k++) el[k] = cg_const_i64(c, v[k]);
+    if (n == 0) el[n++] = cg_const_i64(c, 0); /* never empty: keeps the pointer valid */
+    LLVMValueRef init = LLVMConstArray2(c->t_i64, el, n);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), "dims");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    return g;
+}
+
+static LLVMTypeRef desc_type(cg *c) {
+    LLVMTypeRef f[] = {c->t_ptr, c->t_i32, c->t_i32, c->t_ptr, c->t_ptr, c->t_i64};
+    return LLVMStructTypeInContext(c->ctx, f, 6, 0);
+}
+
+static LLVMValueRef buffer_desc(cg *c, const char *name, const hloc_shape *s) {
+    int64_t dims[HLOC_MAX_RANK], m2m[HLOC_MAX_RANK];
+    for (uint32_t d = 0; d < s->rank; d++) {
+        dims[d] = s->dims[d];
+        m2m[d] = s->has_layout ? s->minor_to_major[d] : (int64_t)(s->rank - 1 - d);
+    }
+    LLVMValueRef f[] = {
+        str_global(c, name),
+        LLVMConstInt(c->t_i32, (unsigned)s->type, 0),
+        LLVMConstInt(c->t_i32, s->rank, 0),
+        i64_array_global(c, dims, s->rank),
+        i64_array_global(c, m2m, s->rank),
+        cg_const_i64(c, (int64_t)hloc_shape_bytes(s)),
+    };
+    return LLVMConstNamedStruct(desc_type(c), f, 6);
+}
+
+static LLVMValueRef desc_array(cg *c, LLVMValueRef *descs, uint32_t n, const char *name) {
+    if (!n) return LLVMConstNull(c->t_ptr);
+    LLVMValueRef init = LLVMConstArray2(desc_type(c), descs, n);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    return g;
+}
+
+static LLVMValueRef declare(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *args, unsigned n) {
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    if (f) return f;
+    return LLVMAddFunction(c->mod, name, LLVMFunctionType(ret, args, n, 0));
+}
+
+/* NAME(params..., results..., opts): scratch from opts when it is big enough, else malloc'd. */
+static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, const char *name) {
+    LLVMTypeRef args[256 + 1];
+    for (unsigned k = 0; k <= n_bufs; k++) args[k] = c->t_ptr;
+    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->t_void, args, n_bufs + 1, 0));
+    LLVMSetVisibility(fn, LLVMDefaultVisibility);
+    c->fn = fn;
+    LLVMBuilderRef b = c->b;
+    LLVMPositionBuilderAtEnd(b, cg_block(c, "entry"));
+    LLVMValueRef call_args[256 + 1];
+    for (unsigned k = 0; k < n_bufs; k++) call_args[k] = LLVMGetParam(fn, k);
+    LLVMTypeRef body_t = LLVMGlobalGetValueType(body);
+    uint64_t need = (c->scratch_bytes + 63) & ~(uint64_t)63;
+    if (need == 0) {
+        call_args[n_bufs] = LLVMConstNull(c->t_ptr);
+        LLVMBuildCall2(b, body_t, body, call_args, n_bufs + 1, "");
+        LLVMBuildRetVoid(b);
+        return fn;
+    }
+    /* hloc_run_options: {u32 version; ptr scratch @8; u64 scratch_bytes @16; ...} */
+    LLVMValueRef opts = LLVMGetParam(fn, n_bufs);
+    LLVMBasicBlockRef check = cg_block(c, "check"), use = cg_block(c, "use"),
+                      alloc = cg_block(c, "alloc"), run = cg_block(c, "run"),
+                      fail = cg_block(c, "fail");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, opts, ""), alloc, check);
+    LLVMPositionBuilderAtEnd(b, check);
+    LLVMValueRef o8 = cg_const_i64(c, 8), o16 = cg_const_i64(c, 16);
+    LLVMValueRef sp = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_i8, opts, &o8, 1, ""), "");
+    LLVMValueRef sn = LLVMBuildLoad2(b, c->t_i64, LLVMBuildGEP2(b, c->t_i8, opts, &o16, 1, ""), "");
+    LLVMValueRef ok = LLVMBuildAnd(b, LLVMBuildIsNotNull(b, sp, ""),
+                                   LLVMBuildICmp(b, LLVMIntUGE, sn, cg_const_i64(c, (int64_t)need), ""), "");
+    LLVMBuildCondBr(b, ok, use, alloc);
+    LLVMPositionBuilderAtEnd(b, use);
+    LLVMBuildBr(b, run);
+    LLVMPositionBuilderAtEnd(b, alloc);
+    LLVMTypeRef aa[] = {c->t_i64, c->t_i64};
+    LLVMValueRef af = declare(c, "aligned_alloc", c->t_ptr, aa, 2);
+    LLVMValueRef av[] = {cg_const_i64(c, 64), cg_const_i64(c, (int64_t)need)};
+    LLVMValueRef mem = LLVMBuildCall2(b, LLVMGlobalGetValueType(af), af, av, 2, "scratch");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, mem, ""), fail, run);
+    LLVMPositionBuilderAtEnd(b, fail);
+    LLVMBuildRetVoid(b); /* out of memory: the results are left untouched */
+    LLVMPositionBuilderAtEnd(b, run);
+    LLVMValueRef scratch = LLVMBuildPhi(b, c->t_ptr, "");
+    LLVMValueRef owned = LLVMBuildPhi(b, c->t_ptr, "");
+    LLVMValueRef in_s[] = {sp, mem}, in_o[] = {LLVMConstNull(c->t_ptr), mem};
+    LLVMBasicBlockRef in_b[] = {use, alloc};
+    LLVMAddIncoming(scratch, in_s, in_b, 2);
+    LLVMAddIncoming(owned, in_o, in_b, 2);
+    call_args[n_bufs] = scratch;
+    LLVMBuildCall2(b, body_t, body, call_args, n_bufs + 1, "");
+    LLVMTypeRef fa[] = {c->t_ptr};
+    LLVMValueRef ff = declare(c, "free", c->t_void, fa, 1);
+    LLVMBuildCall2(b, LLVMGlobalGetValueType(ff), ff, &owned, 1, "");
+    LLVMBuildRetVoid(b);
+    return fn;
+}
+
+static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape **leaves,
+                          uint32_t n_res, LLVMValueRef wrapper, const char *name) {
+    LLVMValueRef pd[256], rd[256];
+    for (uint32_t k = 0; k < entry->n_params; k++)
+        pd[k] = buffer_desc(c, entry->params[k]->name, &entry->params[k]->shape);
+    for (uint32_t k = 0; k < n_res; k++) {
+        char rn[32];
+        snprintf(rn, sizeof rn, "out%u", k);
+        rd[k] = buffer_desc(c, rn, leaves[k]);
+    }
+    LLVMTypeRef mf[] = {c->t_i32, c->t_i32, c->t_ptr, c->t_ptr, c->t_i32, c->t_i32,
+                        c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr};
+    LLVMTypeRef mt = LLVMStructTypeInContext(c->ctx, mf, 10, 0);
+    LLVMValueRef v[] = {
+        LLVMConstInt(c->t_i32, HLOC_ABI_MAGIC, 0),
+        LLVMConstInt(c->t_i32, HLOC_ABI_VERSION, 0),
+        str_global(c, name),
+        str_global(c, c->opts->target_desc ? c->opts->target_desc : ""),
+        LLVMConstInt(c->t_i32, entry->n_params, 0),
+        LLVMConstInt(c->t_i32, n_res, 0),
+        desc_array(c, pd, entry->n_params, "params"),
+        desc_array(c, rd, n_res, "results"),
+        cg_const_i64(c, (int64_t)((c->scratch_bytes + 63) & ~(uint64_t)63)),
+        wrapper,
+    };
+    char *mname = hloc_arena_printf(c->arena, "%s_metadata", name);
+    if (!mname) return;
+    LLVMValueRef g = LLVMAddGlobal(c->mod, mt, mname);
+    LLVMSetInitializer(g, LLVMConstStructInContext(c->ctx, v, 10, 0));
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetAlignment(g, 8);
+    if (c->opts->shared) {
+        LLVMValueRef f = LLVMAddFunction(c->mod, "hloc_module_info", LLVMFunctionType(c->t_ptr, NULL, 0, 0));
+        c->fn = f;
+        LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
+        LLVMBuildRet(c->b, g);
+    }
+}
+
+static void init_types(cg *c, LLVMContextRef ctx) {
+    c->ctx = ctx;
+    c->t_i1 = LLVMInt1TypeInContext(ctx);
+    c->t_i8 = LLVMInt8TypeInContext(ctx);
+    c->t_i16 = LLVMInt16TypeInContext(ctx);
+    c->t_i32 = LLVMInt32TypeInContext(ctx);
+    c->t_i64 = LLVMInt64TypeInContext(ctx);
+    c->t_f16 = LLVMHalfTypeInContext(ctx);
+    c->t_f32 = LLVMFloatTypeInContext(ctx);
+    c->t_f64 = LLVMDoubleTypeInContext(ctx);
+    c->t_ptr = LLVMPointerTypeInContext(ctx, 0);
+    c->t_void = LLVMVoidTypeInContext(ctx);
+}
+
+static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
+    const hloc_computation *entry = m->entry;
+    if (!entry || !entry->root)
+        return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "module '%s' has no entry computation",
+                               m->name);
+    for (uint32_t k = 0; k < entry->n_params; k++) {
+        const hloc_instr *p = entry->params[k];
+        if (!p || !hloc_shape_is_array(&p->shape) || !cg_type_supported(p->shape.type))
+            return hloc_status_new(HLOC_STATUS_UNIMPLEMENTED,
+                                   "entry parameter %u: cpu codegen needs an array of a supported "
+                                   "element type, not %s", k, p ? hloc_type_name(p->shape.type) : "?");
+    }
+    uint32_t n_res_total = hloc_shape_n_leaves(&entry->root->shape);
+    if (entry->n_params + n_res_total > 256)
+        return hloc_status_new(HLOC_STATUS_UNIMPLEMENTED, "entry has more than 256 buffers");
+    const hloc_shape *leaves[256];
+    uint32_t n_res = 0;
+    collect_leaves(&entry->root->shape, leaves, &n_res);
+    for (uint32_t k = 0; k < n_res; k++)
+        if (!cg_type_supported(leaves[k]->type))
+            return hloc_status_new(HLOC_STATUS_UNIMPLEMENTED,
+                                   "entry result %u: cpu codegen does not support element type %s", k,
+                                   hloc_type_name(leaves[k]->type));
+
+    unsigned n_bufs = entry->n_params + n_res;
+    LLVMTypeRef args[256 + 1];
+    for (unsigned k = 0; k <= n_bufs; k++) args[k] = c->t_ptr;
+    char *bname = hloc_arena_printf(c->arena, "%s.body", name);
+    if (!bname) return hloc_status_oom();
+    LLVMValueRef body = LLVMAddFunction(c->mod, bname, LLVMFunctionType(c->t_void, args, n_bufs + 1, 0));
+    LLVMSetLinkage(body, LLVMInternalLinkage);
+    for (unsigned k = 0; k < n_bufs; k++) {
+        const hloc_shape *s = k < entry->n_params ? &entry->params[k]->shape : leaves[k - entry->n_params];
+        add_attr(c, body, k + 1, "noalias", 0);
+        add_attr(c, body, k + 1, "nocapture", 0);
+        add_attr(c, body, k + 1, "align", hloc_type_bytes(s->type));
+    }
+    add_attr(c, body, n_bufs + 1, "noalias", 0);
+    add_attr(c, body, n_bufs + 1, "align", 64);
+    c->fn = body;
+    LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
+    c->scratch = LLVMGetParam(body, n_bufs);
+
+    cg_value **params = HLOC_ARENA_ARRAY(c->arena, cg_value *, entry->n_params + 1);
+    if (!params) return hloc_status_oom();
+    for (uint32_t k = 0; k < entry->n_params; k++)
+        params[k] = cg_buffer_value(c, LLVMGetParam(body, k), &entry->params[k]->shape);
+    unsigned next = entry->n_params;
+    cg_value *dst = result_tree(c, &entry->root->shape, body, &next);
+    if (!dst) return hloc_status_oom();
+    cg_emit_computation_into(c, entry, params, dst);
+    if (c->err) return c->err;
+    LLVMBuildRetVoid(c->b);
+    LLVMValueRef wrapper = emit_wrapper(c, body, n_bufs, name);
+    emit_metadata(c, entry, leaves, n_res, wrapper, name);
+    return c->err;
+}
+
+hloc_status *hloc_codegen_emit(const hloc_module *m, LLVMContextRef ctx,
+                               const hloc_codegen_options *o, LLVMModuleRef *out) {
+    *out = NULL;
+    cg c;
+    memset(&c, 0, sizeof c);
+    init_types(&c, ctx);
+    c.m = m;
+    c.opts = o;
+    c.arena = hloc_arena_create();
+    if (!c.arena) return hloc_status_oom();
+    c.scalar_fns = HLOC_ARENA_ARRAY(c.arena, LLVMValueRef, m->next_comp_id + 1);
+    const char *name = o->name ? o->name : m->name;
+    c.mod = LLVMModuleCreateWithNameInContext(m->name, ctx);
+    c.b = LLVMCreateBuilderInContext(ctx);
+    hloc_status *st = c.scalar_fns ? emit_module(&c, m, name) : hloc_status_oom();
+    LLVMDisposeBuilder(c.b);
+    hloc_arena_destroy(c.arena);
+    if (st) {
+        LLVMDisposeModule(c.mod);
+        return st;
+    }
+    *out = c.mod;
+    return NULL;
+}

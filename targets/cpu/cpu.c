@@ -1,0 +1,190 @@
+/* The CPU target's compile pipeline: target machine for the host (or a named CPU), IR from
+ * codegen/, verification, the new pass manager's default<On> pipeline, dumps, and relocatable
+ * object emission for AOT. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "codegen.h"
+#include "cpu_internal.h"
+
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+
+static void init_once(void) {
+    LLVMInitializeNativeTarget();
+    LLVMInitializeNativeAsmPrinter();
+    LLVMInitializeNativeAsmParser();
+}
+
+void hloc_cpu_init_llvm(void) { pthread_once(&llvm_once, init_once); }
+
+hloc_status *hloc_cpu_llvm_error(LLVMErrorRef e, const char *what) {
+    char *msg = LLVMGetErrorMessage(e);
+    hloc_status *st = hloc_status_new(HLOC_STATUS_INTERNAL, "%s: %s", what, msg ? msg : "unknown error");
+    LLVMDisposeErrorMessage(msg);
+    return st;
+}
+
+static int opt_level(const hloc_cpu_options *o) {
+    int l = o ? o->opt_level : 2;
+    return l < 0 ? 2 : l > 3 ? 3 : l;
+}
+
+hloc_status *hloc_cpu_target_machine(const hloc_cpu_options *o, LLVMTargetMachineRef *out) {
+    *out = NULL;
+    hloc_cpu_init_llvm();
+    char *triple = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef target;
+    char *err = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &err)) {
+        hloc_status *st = hloc_status_new(HLOC_STATUS_INTERNAL, "no LLVM target for %s: %s", triple, err);
+        LLVMDisposeMessage(err);
+        LLVMDisposeMessage(triple);
+        return st;
+    }
+    const char *cpu = o && o->cpu ? o->cpu : "native";
+    char *host_cpu = NULL, *host_features = NULL;
+    const char *features = "";
+    if (strcmp(cpu, "native") == 0) {
+        host_cpu = LLVMGetHostCPUName();
+        host_features = LLVMGetHostCPUFeatures();
+        cpu = host_cpu;
+        features = host_features;
+    }
+    static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    *out = LLVMCreateTargetMachine(target, triple, cpu, features, levels[opt_level(o)], LLVMRelocPIC,
+                                   LLVMCodeModelDefault);
+    LLVMDisposeMessage(host_cpu);
+    LLVMDisposeMessage(host_features);
+    LLVMDisposeMessage(triple);
+    if (!*out) return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "cannot create a target machine for cpu '%s'",
+                                      o && o->cpu ? o->cpu : "native");
+    return NULL;
+}
+
+char *hloc_cpu_entry_name(const hloc_module *m, const hloc_cpu_options *o) {
+    const char *src = o && o->name ? o->name : m->name ? m->name : "module";
+    size_t n = strlen(src);
+    char *s = malloc(n + 2);
+    if (!s) return NULL;
+    size_t k = 0;
+    if (!isalpha((unsigned char)src[0]) && src[0] != '_') s[k++] = '_';
+    for (size_t j = 0; j < n; j++) s[k++] = isalnum((unsigned char)src[j]) ? src[j] : '_';
+    s[k] = 0;
+    return s;
+}
+
+static hloc_status *dump_ir(LLVMModuleRef mod, const char *dir, const char *name, const char *suffix) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, suffix);
+    char *err = NULL;
+    if (LLVMPrintModuleToFile(mod, path, &err)) {
+        hloc_status *st = hloc_status_new(HLOC_STATUS_IO, "cannot write %s: %s", path, err ? err : "");
+        LLVMDisposeMessage(err);
+        return st;
+    }
+    return NULL;
+}
+
+hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options *o, const char *name,
+                                   int shared, LLVMContextRef ctx, LLVMTargetMachineRef tm,
+                                   LLVMModuleRef *out) {
+    *out = NULL;
+    char *triple = LLVMGetTargetMachineTriple(tm);
+    char *cpu = LLVMGetTargetMachineCPU(tm);
+    char desc[512];
+    snprintf(desc, sizeof desc, "%s %s", triple, cpu);
+    hloc_codegen_options co = {.name = name, .target_desc = desc, .shared = shared != 0};
+    LLVMModuleRef mod;
+    hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
+    if (st) {
+        LLVMDisposeMessage(triple);
+        LLVMDisposeMessage(cpu);
+        return st;
+    }
+    LLVMSetTarget(mod, triple);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    LLVMSetModuleDataLayout(mod, td);
+    LLVMDisposeTargetData(td);
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(cpu);
+
+    const char *dump = o ? o->dump_dir : NULL;
+    if (dump && (st = dump_ir(mod, dump, name, "ir-no-opt.ll"))) goto fail;
+    char *verr = NULL;
+    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &verr)) {
+        st = hloc_status_new(HLOC_STATUS_INTERNAL, "codegen produced invalid LLVM IR: %s", verr ? verr : "");
+        LLVMDisposeMessage(verr);
+        goto fail;
+    }
+    LLVMDisposeMessage(verr);
+    char passes[32];
+    snprintf(passes, sizeof passes, "default<O%d>", opt_level(o));
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(mod, passes, tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        st = hloc_cpu_llvm_error(e, "LLVM optimization failed");
+        goto fail;
+    }
+    if (dump && (st = dump_ir(mod, dump, name, "ir-with-opt.ll"))) goto fail;
+    if (dump) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.s", dump, name);
+        char *err = NULL;
+        if (LLVMTargetMachineEmitToFile(tm, mod, path, LLVMAssemblyFile, &err)) {
+            st = hloc_status_new(HLOC_STATUS_IO, "cannot write %s: %s", path, err ? err : "");
+            LLVMDisposeMessage(err);
+            goto fail;
+        }
+    }
+    *out = mod;
+    return NULL;
+fail:
+    LLVMDisposeModule(mod);
+    return st;
+}
+
+hloc_status *hloc_cpu_compile_object(const hloc_module *m, const hloc_cpu_options *o, int shared,
+                                     void **out_obj, size_t *out_len) {
+    *out_obj = NULL;
+    *out_len = 0;
+    LLVMTargetMachineRef tm;
+    HLOC_RETURN_IF_ERROR(hloc_cpu_target_machine(o, &tm));
+    char *name = hloc_cpu_entry_name(m, o);
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef mod = NULL;
+    hloc_status *st = name ? hloc_cpu_build_module(m, o, name, shared, ctx, tm, &mod) : hloc_status_oom();
+    if (!st) {
+        char *err = NULL;
+        LLVMMemoryBufferRef buf;
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &err, &buf)) {
+            st = hloc_status_new(HLOC_STATUS_INTERNAL, "object emission failed: %s", err ? err : "");
+            LLVMDisposeMessage(err);
+        } else {
+            size_t n = LLVMGetBufferSize(buf);
+            void *p = malloc(n ? n : 1);
+            if (!p) {
+                st = hloc_status_oom();
+            } else {
+                memcpy(p, LLVMGetBufferStart(buf), n);
+                *out_obj = p;
+                *out_len = n;
+            }
+            LLVMDisposeMemoryBuffer(buf);
+        }
+        LLVMDisposeModule(mod);
+    }
+    free(name);
+    LLVMContextDispose(ctx);
+    LLVMDisposeTargetMachine(tm);
+    return st;
+}

@@ -1,0 +1,91 @@
+/* In-process compilation with ORC LLJIT. Each compiled module gets its own LLJIT instance (and
+ * thread-safe context), so that compiles on several threads share nothing but LLVM's one-time
+ * initialization; symbols the code needs from libc/libm resolve in the host process. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+
+#include "cpu_internal.h"
+
+struct hloc_cpu_jit {
+    LLVMOrcLLJITRef jit;
+    const hloc_module_metadata *md;
+};
+
+hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *o, hloc_cpu_jit **out) {
+    *out = NULL;
+    LLVMTargetMachineRef tm, jtm;
+    HLOC_RETURN_IF_ERROR(hloc_cpu_target_machine(o, &tm));
+    hloc_status *st = hloc_cpu_target_machine(o, &jtm);
+    if (st) {
+        LLVMDisposeTargetMachine(tm);
+        return st;
+    }
+    char *name = hloc_cpu_entry_name(m, o);
+    hloc_cpu_jit *j = calloc(1, sizeof *j);
+    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+    LLVMModuleRef mod = NULL;
+    if (!name || !j) st = hloc_status_oom();
+    else st = hloc_cpu_build_module(m, o, name, 0, LLVMOrcThreadSafeContextGetContext(tsc), tm, &mod);
+    LLVMDisposeTargetMachine(tm);
+    if (st) {
+        LLVMDisposeTargetMachine(jtm);
+        goto done;
+    }
+    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+    /* The builder takes jtm; the JIT takes the builder, even when creation fails. */
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm));
+    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, builder);
+    if (e) {
+        st = hloc_cpu_llvm_error(e, "cannot create the JIT");
+        LLVMDisposeModule(mod);
+        goto done;
+    }
+    LLVMOrcDefinitionGeneratorRef gen;
+    e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), NULL, NULL);
+    if (e) {
+        st = hloc_cpu_llvm_error(e, "cannot search the process for symbols");
+        LLVMDisposeModule(mod);
+        goto done;
+    }
+    LLVMOrcJITDylibRef dylib = LLVMOrcLLJITGetMainJITDylib(j->jit);
+    LLVMOrcJITDylibAddGenerator(dylib, gen);
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
+    e = LLVMOrcLLJITAddLLVMIRModule(j->jit, dylib, tsm);
+    if (e) {
+        LLVMOrcDisposeThreadSafeModule(tsm);
+        st = hloc_cpu_llvm_error(e, "cannot add the module to the JIT");
+        goto done;
+    }
+    char sym[1024];
+    snprintf(sym, sizeof sym, "%s_metadata", name);
+    LLVMOrcExecutorAddress addr = 0;
+    e = LLVMOrcLLJITLookup(j->jit, &addr, sym);
+    if (e) {
+        st = hloc_cpu_llvm_error(e, "JIT compilation failed");
+        goto done;
+    }
+    j->md = (const hloc_module_metadata *)(uintptr_t)addr;
+done:
+    LLVMOrcDisposeThreadSafeContext(tsc);
+    free(name);
+    if (st) {
+        hloc_cpu_jit_destroy(j);
+        return st;
+    }
+    *out = j;
+    return NULL;
+}
+
+const hloc_module_metadata *hloc_cpu_jit_metadata(const hloc_cpu_jit *j) { return j ? j->md : NULL; }
+
+void hloc_cpu_jit_destroy(hloc_cpu_jit *j) {
+    if (!j) return;
+    if (j->jit) {
+        LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
+        if (e) LLVMConsumeError(e);
+    }
+    free(j);
+}

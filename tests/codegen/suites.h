@@ -1,0 +1,6 @@
+/* Suites of the codegen unit-test executable; main.c runs them all. */
+#ifndef HLOC_TESTS_CODEGEN_SUITES_H
+#define HLOC_TESTS_CODEGEN_SUITES_H
+#include <check.h>
+Suite *codegen_basic_suite(void);
+#endif

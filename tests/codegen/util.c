@@ -1,0 +1,119 @@
+/* Test helpers: module building and JIT calls (see util.h). */
+#include "util.h"
+
+#include <ffi.h>
+#include <string.h>
+
+#include "status.h"
+
+tb tb_new(const char *name) {
+    tb b;
+    b.m = hloc_module_create(name);
+    ck_assert_ptr_nonnull(b.m);
+    b.c = hloc_computation_create(b.m, "main");
+    ck_assert_ptr_nonnull(b.c);
+    return b;
+}
+
+hloc_shape tb_shape(hloc_type t, uint32_t rank, const int64_t *dims) {
+    return hloc_shape_array(t, rank, dims);
+}
+
+hloc_instr *tb_param(tb *b, int64_t n, hloc_type t, uint32_t rank, const int64_t *dims) {
+    hloc_shape s = tb_shape(t, rank, dims);
+    hloc_instr *p = hloc_instr_create(b->c, HLOC_OP_PARAMETER, &s, NULL, 0, NULL);
+    ck_assert_ptr_nonnull(p);
+    p->attrs->index = n;
+    ck_assert(hloc_computation_set_param(b->c, p));
+    return p;
+}
+
+hloc_instr *tb_op(tb *b, hloc_opcode op, const hloc_shape *s, uint32_t n, hloc_instr *const *ops) {
+    hloc_instr *i = hloc_instr_create(b->c, op, s, ops, n, NULL);
+    ck_assert_ptr_nonnull(i);
+    return i;
+}
+
+hloc_instr *tb_bin(tb *b, hloc_opcode op, hloc_instr *x, hloc_instr *y) {
+    hloc_instr *ops[2] = {x, y};
+    hloc_shape s = x->shape;
+    if (op == HLOC_OP_COMPARE) s.type = HLOC_TYPE_PRED;
+    return tb_op(b, op, &s, 2, ops);
+}
+
+hloc_instr *tb_un(tb *b, hloc_opcode op, hloc_instr *x) { return tb_op(b, op, &x->shape, 1, &x); }
+
+static hloc_instr *scalar_const(tb *b, hloc_type t, const void *bytes) {
+    hloc_shape s = hloc_shape_scalar(t);
+    hloc_instr *i = tb_op(b, HLOC_OP_CONSTANT, &s, 0, NULL);
+    i->attrs->literal = hloc_literal_create(b->m->arena, &s);
+    ck_assert_ptr_nonnull(i->attrs->literal);
+    memcpy(i->attrs->literal->data, bytes, hloc_type_bytes(t));
+    return i;
+}
+
+hloc_instr *tb_const_f32(tb *b, float v) { return scalar_const(b, HLOC_TYPE_F32, &v); }
+hloc_instr *tb_const_s32(tb *b, int32_t v) { return scalar_const(b, HLOC_TYPE_S32, &v); }
+
+hloc_instr *tb_tuple(tb *b, uint32_t n, hloc_instr *const *ops) {
+    hloc_shape s = hloc_shape_scalar(HLOC_TYPE_TUPLE);
+    s.has_layout = false;
+    s.elems = HLOC_ARENA_ARRAY(b->m->arena, hloc_shape, n);
+    s.n_elems = n;
+    for (uint32_t k = 0; k < n; k++) s.elems[k] = ops[k]->shape;
+    return tb_op(b, HLOC_OP_TUPLE, &s, n, ops);
+}
+
+hloc_computation *tb_scalar_comp(tb *b, const char *name, hloc_opcode op, hloc_type t) {
+    hloc_computation *saved = b->c;
+    b->c = hloc_computation_create(b->m, name);
+    hloc_instr *x = tb_param(b, 0, t, 0, NULL), *y = tb_param(b, 1, t, 0, NULL);
+    hloc_instr *r = tb_bin(b, op, x, y);
+    b->c->root = r;
+    hloc_computation *c = b->c;
+    b->c = saved;
+    return c;
+}
+
+hloc_i64_list tb_list(tb *b, uint32_t n, const int64_t *v) {
+    hloc_i64_list l = {HLOC_ARENA_ARRAY(b->m->arena, int64_t, n ? n : 1), n};
+    memcpy(l.v, v, n * sizeof *v);
+    return l;
+}
+
+void tb_finish(tb *b, hloc_instr *root) {
+    b->c->root = root;
+    b->c->is_entry = true;
+    b->m->entry = b->c;
+}
+
+hloc_status *tb_compile(const hloc_module *m, hloc_cpu_jit **out) {
+    hloc_cpu_options o = {.opt_level = 2};
+    return hloc_cpu_jit_compile(m, &o, out);
+}
+
+void tb_call(const hloc_module_metadata *md, void *const *params, void *const *results) {
+    uint32_t n = md->n_params + md->n_results + 1;
+    ffi_type *types[64];
+    void *vals[64], *ptrs[64];
+    ck_assert_uint_le(n, 64);
+    for (uint32_t k = 0; k < n; k++) {
+        types[k] = &ffi_type_pointer;
+        ptrs[k] = k < md->n_params ? params[k] : k < n - 1 ? results[k - md->n_params] : NULL;
+        vals[k] = &ptrs[k];
+    }
+    ffi_cif cif;
+    ck_assert_int_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, n, &ffi_type_void, types), FFI_OK);
+    ffi_call(&cif, md->entry, NULL, vals);
+}
+
+void tb_run(const hloc_module *m, int opt, void *const *params, void *const *results) {
+    hloc_cpu_options o = {.opt_level = opt >= 0 ? opt : 2};
+    hloc_cpu_jit *j = NULL;
+    hloc_status *st = hloc_cpu_jit_compile(m, &o, &j);
+    if (st) ck_abort_msg("compile failed: %s", hloc_status_message(st));
+    const hloc_module_metadata *md = hloc_cpu_jit_metadata(j);
+    ck_assert_uint_eq(md->magic, HLOC_ABI_MAGIC);
+    tb_call(md, params, results);
+    hloc_cpu_jit_destroy(j);
+}

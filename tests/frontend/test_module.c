@@ -1,0 +1,149 @@
+/* Module-level structure: header attributes, stack-frame tables, entry choice, headerless modules,
+ * forward references, called computation order, locations. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hloc/hloc.h"
+#include "suites.h"
+
+static hloc_module *mod;
+static void teardown(void) {
+    hloc_module_destroy(mod);
+    mod = NULL;
+}
+
+START_TEST(test_header) {
+    mod = test_parse(
+        "HloModule jit_f, is_scheduled=true, entry_computation_layout={(f32[2,3]{1,0}, s32[])->(f32[3]{0})}, "
+        "input_output_alias={ {0}: (0, {}, may-alias) }, buffer_donor={ (1, {}) }, replica_count=2, "
+        "num_partitions=1, frontend_attributes={a=\"b\"}, allow_spmd_sharding_propagation_to_output={true}\n"
+        "\n"
+        "FileNames\n1 \"gen.py\"\n2 \"b.py\"\n\n"
+        "FunctionNames\n1 \"<lambda>\"\n\n"
+        "FileLocations\n1 {file_name_id=1 function_name_id=1 line=117 end_line=118 column=30 end_column=51}\n\n"
+        "StackFrames\n1 {file_location_id=1 parent_frame_id=0}\n2 {file_location_id=1 parent_frame_id=1}\n\n"
+        "ENTRY %main.5 (Arg_0.1: f32[2,3], Arg_1.2: s32[]) -> (f32[3]) {\n"
+        "  %Arg_0.1 = f32[2,3]{1,0} parameter(0)\n"
+        "  %Arg_1.2 = s32[] parameter(1)\n"
+        "  %sl = f32[1,3]{1,0} slice(f32[2,3]{1,0} %Arg_0.1), slice={[0:1], [0:3]}\n"
+        "  %r = f32[3]{0} reshape(%sl)\n"
+        "  ROOT %t = (f32[3]{0}) tuple(%r), /*index=0*/ sharding={{replicated}}\n"
+        "}, execution_thread=\"main\"\n");
+    ck_assert_str_eq(mod->name, "jit_f");
+    ck_assert_int_eq(mod->is_scheduled, 1);
+    ck_assert(mod->has_entry_layout);
+    ck_assert_uint_eq(mod->n_entry_params, 2);
+    ck_assert_int_eq(mod->entry_param_shapes[1].type, HLOC_TYPE_S32);
+    ck_assert_int_eq(mod->entry_result_shape.type, HLOC_TYPE_TUPLE);
+    ck_assert_str_eq(mod->input_output_alias, "{ {0}: (0, {}, may-alias) }");
+    ck_assert_str_eq(mod->buffer_donor, "{ (1, {}) }");
+    ck_assert_str_eq(mod->frontend_attributes, "{a=\"b\"}");
+    ck_assert_int_eq(mod->replica_count, 2);
+    ck_assert_int_eq(mod->num_partitions, 1);
+    ck_assert_uint_eq(mod->n_extra, 1);
+    ck_assert_str_eq(mod->extra[0].name, "allow_spmd_sharding_propagation_to_output");
+    ck_assert_str_eq(mod->extra[0].value, "{true}");
+    ck_assert_uint_eq(mod->n_file_names, 2);
+    ck_assert_str_eq(mod->file_names[1], "b.py");
+    ck_assert_str_eq(mod->function_names[0], "<lambda>");
+    ck_assert_uint_eq(mod->n_file_locations, 1);
+    ck_assert_int_eq(mod->file_locations[0].end_line, 118);
+    ck_assert_int_eq(mod->file_locations[0].column, 30);
+    ck_assert_uint_eq(mod->n_stack_frames, 2);
+    ck_assert_int_eq(mod->stack_frames[1].parent_frame_id, 1);
+    hloc_computation *e = mod->entry;
+    ck_assert_str_eq(e->name, "main.5");
+    ck_assert(e->is_entry && e->has_signature);
+    ck_assert_str_eq(e->execution_thread, "main");
+    ck_assert_uint_eq(e->n_params, 2);
+    ck_assert_str_eq(e->root->name, "t");
+    ck_assert_uint_eq(e->loc.line, 17);
+    ck_assert_uint_eq(e->loc.col, 7);
+    ck_assert_uint_eq(e->root->loc.line, 22);
+    ck_assert_uint_eq(e->root->loc.col, 8);
+    ck_assert_str_eq(hloc_attrs_extra(e->root->attrs, "sharding"), "{{replicated}}");
+}
+END_TEST
+
+START_TEST(test_headerless_and_entry) {
+    /* No ENTRY: the last computation is the entry; no ROOT: the last instruction is the root. */
+    mod = test_parse("f {\n  p = f32[] parameter(0)\n  n = f32[] negate(p)\n}\n"
+                     "g {\n  p = f32[] parameter(0)\n  ROOT c = f32[] call(p), to_apply=f\n  x = f32[] negate(p)\n}\n");
+    ck_assert_str_eq(mod->name, "module_g");
+    ck_assert_str_eq(mod->entry->name, "g");
+    ck_assert(mod->entry->is_entry);
+    ck_assert_str_eq(mod->comps[0]->root->name, "n");
+    ck_assert_str_eq(mod->entry->root->name, "c");
+}
+END_TEST
+
+START_TEST(test_forward_computation) {
+    /* A computation used before its definition: resolved, and callees are ordered first. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[] parameter(0)\n  ROOT c = f32[] call(p), to_apply=f\n}\n"
+                     "f {\n  p = f32[] parameter(0)\n  ROOT n = f32[] negate(p)\n}\n");
+    ck_assert_str_eq(mod->comps[0]->name, "f");
+    ck_assert_str_eq(mod->comps[1]->name, "e");
+    ck_assert_ptr_eq(mod->entry->root->called[0], mod->comps[0]);
+    ck_assert_str_eq(mod->entry->name, "e");
+}
+END_TEST
+
+START_TEST(test_conditional_order) {
+    mod = test_parse("HloModule m\n"
+                     "t { p = f32[] parameter(0)\n ROOT n = f32[] negate(p) }\n"
+                     "f { p = f32[] parameter(0)\n ROOT n = f32[] abs(p) }\n"
+                     "ENTRY e { b = pred[] parameter(0)\n x = f32[] parameter(1)\n"
+                     " c1 = f32[] conditional(b, x, x), false_computation=f, true_computation=t\n"
+                     " i = s32[] parameter(2)\n"
+                     " ROOT c2 = f32[] conditional(i, x, x), branch_computations={f, t}\n}\n");
+    hloc_instr *c1 = test_find(mod, "c1"), *c2 = test_find(mod, "c2");
+    ck_assert_str_eq(c1->called[0]->name, "t");
+    ck_assert_str_eq(c1->called[1]->name, "f");
+    ck_assert_str_eq(c2->called[0]->name, "f");
+    ck_assert_str_eq(c2->called[1]->name, "t");
+    ck_assert_uint_eq(c1->n_operands, 3);
+}
+END_TEST
+
+START_TEST(test_users) {
+    mod = test_parse("ENTRY e {\n  p = f32[] parameter(0)\n  a = f32[] add(p, p)\n  ROOT m = f32[] multiply(a, p)\n}\n");
+    hloc_instr *p = test_find(mod, "p");
+    ck_assert_uint_eq(p->n_users, 2);
+    ck_assert_uint_eq(test_find(mod, "a")->n_operands, 2);
+}
+END_TEST
+
+START_TEST(test_inferred_shapes) {
+    /* Shapes may be left out where XLA infers them. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4,8]{1,0} parameter(0)\n  a = add(p, p)\n"
+                     "  t = tuple(a, p)\n  ROOT g = get-tuple-element(t), index=1\n}\n");
+    hloc_instr *a = test_find(mod, "a"), *t = test_find(mod, "t"), *g = test_find(mod, "g");
+    ck_assert_int_eq(a->shape.type, HLOC_TYPE_F32);
+    ck_assert_int_eq(a->shape.rank, 2);
+    ck_assert_int_eq(a->shape.dims[1], 8);
+    ck_assert_int_eq(t->shape.type, HLOC_TYPE_TUPLE);
+    ck_assert_uint_eq(t->shape.n_elems, 2);
+    ck_assert(hloc_shape_equal_ignoring_layout(&g->shape, &test_find(mod, "p")->shape));
+    teardown();
+    char *msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  ROOT c = convert(p)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:3:12: error: the shape of 'c' must be written"), "%s", msg);
+    free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  a = negate(q)\n  q = f32[4]{0} negate(p)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:3:7: error: cannot infer the shape of 'a'"), "%s", msg);
+    free(msg);
+}
+END_TEST
+
+Suite *module_suite(void) {
+    Suite *s = suite_create("module");
+    TCase *tc = tcase_create("module");
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, test_header);
+    tcase_add_test(tc, test_headerless_and_entry);
+    tcase_add_test(tc, test_forward_computation);
+    tcase_add_test(tc, test_conditional_order);
+    tcase_add_test(tc, test_users);
+    tcase_add_test(tc, test_inferred_shapes);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,146 @@
+/* `hloc compile MODEL -o MODEL.so [--header H] [--object O] [--name NAME] [--cpu CPU] [-ON]`:
+ * ahead-of-time compilation of an HLO module to a shared object with a typed C entry point
+ * (include/hloc/abi.h). Parse, verify, generate code for the CPU (targets/cpu), then package:
+ * link, check NEEDED, write the header from the .so's own metadata (tools/package.c). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aot.h"
+#include "commands.h"
+#include "cpu.h"
+#include "hloc/hloc.h"
+#include "ir.h"
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: hloc compile MODEL -o MODEL.so [--header MODEL.h] [--object MODEL.o]\n"
+            "                    [--name NAME] [--cpu CPU] [-O0|-O1|-O2|-O3] [--dump-dir DIR]\n"
+            "\n"
+            "Compiles the HLO module MODEL ahead of time into a shared object that needs only\n"
+            "libc and libm. It exports the entry point\n"
+            "  void NAME(const T *param..., T *result..., const hloc_run_options *opts)\n"
+            "(opts may be NULL), its metadata NAME_metadata, and hloc_module_info() for loaders\n"
+            "such as 'hloc run' and 'hloc inspect'.\n"
+            "\n"
+            "options:\n"
+            "  -o FILE            the shared object to write (required)\n"
+            "  --header FILE      also write a C header declaring NAME and NAME_metadata, with the\n"
+            "                     shapes in comments and a NAME_PARAMi_BYTES / NAME_RESULTi_BYTES\n"
+            "                     macro per buffer\n"
+            "  --object FILE      also keep the relocatable object file\n"
+            "  --name NAME        the entry point's C name (default: the module name, with every\n"
+            "                     character that is not a letter, digit or '_' made '_')\n"
+            "  --cpu CPU          native (default: this machine), x86-64-v3, znver4, or another\n"
+            "                     CPU name that LLVM knows\n"
+            "  -O0 ... -O3        optimization level (default -O2)\n"
+            "  --dump-dir DIR     write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll and NAME.s there\n"
+            "  --help             show this help\n"
+            "\n"
+            "Exit status: 0 on success, 1 on an error (parse or verify errors, an unsupported\n"
+            "instruction, a failed link), 2 on bad usage.\n");
+}
+
+/* The default entry name: the module name made a C identifier ("jit_f.1" → "jit_f_1"). */
+static char *default_name(const hloc_module *m) {
+    const char *src = m->name && *m->name ? m->name : "model";
+    size_t n = strlen(src);
+    char *s = malloc(n + 2);
+    if (!s) return NULL;
+    char *p = s;
+    if (isdigit((unsigned char)src[0])) *p++ = '_';
+    for (size_t i = 0; i < n; i++) *p++ = isalnum((unsigned char)src[i]) ? src[i] : '_';
+    *p = 0;
+    if (!hloc_is_c_identifier(s)) { /* a keyword such as "main" */
+        memmove(s + 1, s, strlen(s) + 1);
+        s[0] = '_';
+    }
+    return s;
+}
+
+typedef struct compile_args {
+    const char *model, *so, *header, *object, *name, *cpu, *dump_dir;
+    int opt_level;
+} compile_args;
+
+/* Returns 0, or 2 after printing what is wrong with the command line. */
+static int parse_args(int argc, char **argv, compile_args *a) {
+    *a = (compile_args){.cpu = "native", .opt_level = 2};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **slot = !strcmp(arg, "-o")          ? &a->so
+                            : !strcmp(arg, "--header")   ? &a->header
+                            : !strcmp(arg, "--object")   ? &a->object
+                            : !strcmp(arg, "--name")     ? &a->name
+                            : !strcmp(arg, "--cpu")      ? &a->cpu
+                            : !strcmp(arg, "--dump-dir") ? &a->dump_dir
+                                                         : NULL;
+        if (slot) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hloc compile: %s needs a value\n", arg);
+                return 2;
+            }
+            *slot = argv[++i];
+        } else if (arg[0] == '-' && arg[1] == 'O' && arg[2] >= '0' && arg[2] <= '3' && !arg[3]) {
+            a->opt_level = arg[2] - '0';
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "hloc compile: unknown option '%s' (see 'hloc compile --help')\n", arg);
+            return 2;
+        } else if (a->model) {
+            fprintf(stderr, "hloc compile: more than one MODEL ('%s' and '%s')\n", a->model, arg);
+            return 2;
+        } else {
+            a->model = arg;
+        }
+    }
+    if (!a->model || !a->so) {
+        fprintf(stderr, "hloc compile: %s (see 'hloc compile --help')\n",
+                !a->model ? "missing MODEL" : "missing -o FILE.so");
+        return 2;
+    }
+    if (a->name && !hloc_is_c_identifier(a->name)) {
+        fprintf(stderr, "hloc compile: --name '%s' is not a C identifier\n", a->name);
+        return 2;
+    }
+    return 0;
+}
+
+static int fail(hloc_status *st) {
+    fprintf(stderr, "hloc compile: %s\n", hloc_status_message(st));
+    hloc_status_free(st);
+    return 1;
+}
+
+static int run(int argc, char **argv) {
+    compile_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc;
+    hloc_module *m = hloc_tool_load_module(a.model);
+    if (!m) return 1;
+    hloc_status *st = hloc_module_verify(m);
+    if (st) {
+        fprintf(stderr, "%s\n", hloc_status_message(st));
+        hloc_status_free(st);
+        hloc_module_destroy(m);
+        return 1;
+    }
+    char *name = a.name ? NULL : default_name(m);
+    hloc_cpu_options o = {
+        .name = a.name ? a.name : name,
+        .cpu = a.cpu,
+        .opt_level = a.opt_level,
+        .dump_dir = a.dump_dir,
+    };
+    void *obj = NULL;
+    size_t len = 0;
+    st = o.name ? hloc_cpu_compile_object(m, &o, 1, &obj, &len) : hloc_status_oom();
+    hloc_module_destroy(m);
+    free(name);
+    if (!st) st = hloc_aot_package(obj, len, a.so, a.header, a.object);
+    free(obj);
+    return st ? fail(st) : 0;
+}
+
+const hloc_command hloc_cmd_compile = {"compile", "compile a module to a shared object and C header",
+                                       run, help};

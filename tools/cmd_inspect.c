@@ -1,0 +1,84 @@
+/* `hloc inspect MODEL.so...`: prints what a compiled module declares about itself (its metadata,
+ * read through the runtime's loader with all of its checks) and the shared libraries it needs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aot.h"
+#include "commands.h"
+#include "hloc/runtime.h"
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: hloc inspect MODEL.so...\n"
+            "\n"
+            "Loads each shared object that 'hloc compile' produced and prints its metadata: module\n"
+            "name, target, parameters and results (element type, shape, layout, bytes), the\n"
+            "scratch it needs, and its NEEDED libraries (only libc/libm for an hloc module).\n"
+            "\n"
+            "Exit status: 0 if every file is an hloc module, 1 otherwise, 2 on bad usage.\n");
+}
+
+static void print_buffers(const char *title, const hloc_buffer_desc *d, uint32_t n) {
+    printf("  %s: %u\n", title, n);
+    char shape[256];
+    for (uint32_t i = 0; i < n; i++)
+        printf("    %-3u %-24s %-24s %llu bytes\n", i, d[i].name ? d[i].name : "",
+               hloc_buffer_desc_format(&d[i], shape, sizeof shape),
+               (unsigned long long)d[i].bytes);
+}
+
+static int inspect(const char *path) {
+    hloc_executable *e = NULL;
+    hloc_status *st = hloc_executable_load(path, &e);
+    if (st) {
+        fprintf(stderr, "hloc inspect: %s\n", hloc_status_message(st));
+        hloc_status_free(st);
+        return 1;
+    }
+    const hloc_module_metadata *md = hloc_executable_metadata(e);
+    printf("%s: hloc module '%s' (ABI version %u)\n", path, md->name ? md->name : "",
+           md->version);
+    printf("  target: %s\n", md->target ? md->target : "(unknown)");
+    printf("  entry: %s(%u parameters, %u results, options)\n", md->name ? md->name : "",
+           md->n_params, md->n_results);
+    print_buffers("parameters", md->params, md->n_params);
+    print_buffers("results", md->results, md->n_results);
+    printf("  scratch: %llu bytes\n", (unsigned long long)md->scratch_bytes);
+    hloc_executable_unload(e);
+
+    char **needed;
+    size_t n;
+    st = hloc_elf_needed(path, &needed, &n);
+    if (st) {
+        fprintf(stderr, "hloc inspect: %s\n", hloc_status_message(st));
+        hloc_status_free(st);
+        return 1;
+    }
+    printf("  needs:");
+    for (size_t i = 0; i < n; i++) printf("%s %s", i ? "," : "", needed[i]);
+    printf("%s\n", n ? "" : " nothing");
+    free(needed);
+    return 0;
+}
+
+static int run(int argc, char **argv) {
+    int n_files = 0, failed = 0;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "hloc inspect: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        n_files++;
+        failed |= inspect(argv[i]);
+    }
+    if (!n_files) {
+        fprintf(stderr, "hloc inspect: missing MODEL.so (see 'hloc inspect --help')\n");
+        return 2;
+    }
+    return failed;
+}
+
+const hloc_command hloc_cmd_inspect = {"inspect", "print a compiled module's metadata", run, help};
