@@ -9,6 +9,31 @@
 
 #include "eval_internal.h"
 
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
+/* XLA:CPU runs every computation with denormals flushed (ScopedFlushDenormal: FTZ and DAZ), so a
+ * subnormal f32/f64 input or result is zero there; the oracle does the same. f16/bf16 subnormals
+ * are normal in the f32 they compute in, and are unaffected. */
+static unsigned flush_denormals_begin(void) {
+#if defined(__SSE2__)
+    unsigned old = _mm_getcsr();
+    _mm_setcsr(old | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+    return old;
+#else
+    return 0;
+#endif
+}
+
+static void flush_denormals_end(unsigned old) {
+#if defined(__SSE2__)
+    _mm_setcsr(old);
+#else
+    (void)old;
+#endif
+}
+
 hloc_status *hloc_eval_fail(const hloc_instr *i, hloc_status_code code, const char *fmt, ...) {
     hloc_strbuf b = {0};
     const hloc_module *m = i->parent ? i->parent->parent : NULL;
@@ -84,6 +109,20 @@ typedef hloc_status *(*kernel_fn)(hloc_eval *ev, const hloc_instr *i, const hloc
  * found by their flag; what is in neither place goes to hloc_eval_control. */
 static const kernel_fn kernels[HLOC_OP_COUNT] = {
     [HLOC_OP_BITCAST_CONVERT] = hloc_eval_bitcast_convert,
+    [HLOC_OP_BROADCAST] = hloc_eval_broadcast,
+    [HLOC_OP_RESHAPE] = hloc_eval_reshape,
+    [HLOC_OP_BITCAST] = hloc_eval_bitcast,
+    [HLOC_OP_TRANSPOSE] = hloc_eval_transpose,
+    [HLOC_OP_SLICE] = hloc_eval_slice,
+    [HLOC_OP_DYNAMIC_SLICE] = hloc_eval_dynamic_slice,
+    [HLOC_OP_DYNAMIC_UPDATE_SLICE] = hloc_eval_dynamic_update_slice,
+    [HLOC_OP_CONCATENATE] = hloc_eval_concatenate,
+    [HLOC_OP_PAD] = hloc_eval_pad,
+    [HLOC_OP_REVERSE] = hloc_eval_reverse,
+    [HLOC_OP_IOTA] = hloc_eval_iota,
+    [HLOC_OP_REDUCE] = hloc_eval_reduce,
+    [HLOC_OP_MAP] = hloc_eval_map,
+    [HLOC_OP_DOT] = hloc_eval_dot,
     [HLOC_OP_REDUCE_WINDOW] = hloc_eval_reduce_window,
     [HLOC_OP_SELECT_AND_SCATTER] = hloc_eval_select_and_scatter,
     [HLOC_OP_CONVOLUTION] = hloc_eval_convolution,
@@ -356,7 +395,9 @@ hloc_status *hloc_evaluate(const hloc_module *m, const hloc_literal *const *args
         return hloc_status_oom();
     }
     hloc_literal *r = NULL;
+    unsigned csr = flush_denormals_begin();
     hloc_status *st = hloc_eval_computation(&ev, e, args, n_args, &r);
+    flush_denormals_end(csr);
     if (!st) {
         hloc_literal *res = HLOC_ARENA_NEW(out_arena, hloc_literal);
         if (!res || !clone_out(out_arena, res, r)) st = hloc_status_oom();

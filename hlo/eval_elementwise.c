@@ -4,6 +4,7 @@
  * and round once when stored, as XLA:CPU upcasts f16/bf16/f8; f64 computes in double. Work goes in
  * chunks through stack buffers, so the scalar calls of reducers allocate nothing. */
 #include <complex.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -25,6 +26,18 @@ enum { CHUNK = 256 };
 #undef FT
 #undef FM
 #undef FNAME
+
+/* XLA:CPU computes with denormals flushed (see eval.c); libm's bit-level code ignores the flush
+ * mode, so the float paths flush their inputs and results themselves. */
+static inline float daz_f32(float x) { return fabsf(x) < FLT_MIN ? copysignf(0.0f, x) : x; }
+static inline double daz_f64(double x) { return fabs(x) < DBL_MIN ? copysign(0.0, x) : x; }
+
+static void flush_f32(float *v, int L) {
+    for (int j = 0; j < L; j++) v[j] = daz_f32(v[j]);
+}
+static void flush_f64(double *v, int L) {
+    for (int j = 0; j < L; j++) v[j] = daz_f64(v[j]);
+}
 
 /* A scalar operand of a non-scalar result (clamp bounds, select predicate) applies everywhere. */
 static inline int64_t at(const hloc_literal *l, int64_t k) { return l->shape.rank == 0 ? 0 : k; }
@@ -257,9 +270,11 @@ static hloc_status *arith(const hloc_instr *i, const hloc_literal *const *ops, u
         for (int64_t s = 0; s < n; s += CHUNK) {
             int L = (int)(n - s < CHUNK ? n - s : CHUNK);
             ld_f32(x, s, L, a);
-            if (n_ops > 1) ld_f32(y, s, L, b);
-            if (n_ops > 2) ld_f32(z, s, L, c);
+            flush_f32(a, L);
+            if (n_ops > 1) ld_f32(y, s, L, b), flush_f32(b, L);
+            if (n_ops > 2) ld_f32(z, s, L, c), flush_f32(c, L);
             if (!float_op_f32(i->op, L, r, a, b, c)) return bad_type(i, t);
+            if (t == HLOC_TYPE_F32) flush_f32(r, L);
             st_f32(out, s, L, r);
         }
     } else if (t == HLOC_TYPE_F64) {
@@ -267,9 +282,11 @@ static hloc_status *arith(const hloc_instr *i, const hloc_literal *const *ops, u
         for (int64_t s = 0; s < n; s += CHUNK) {
             int L = (int)(n - s < CHUNK ? n - s : CHUNK);
             ld_f64(x, s, L, a);
-            if (n_ops > 1) ld_f64(y, s, L, b);
-            if (n_ops > 2) ld_f64(z, s, L, c);
+            flush_f64(a, L);
+            if (n_ops > 1) ld_f64(y, s, L, b), flush_f64(b, L);
+            if (n_ops > 2) ld_f64(z, s, L, c), flush_f64(c, L);
             if (!float_op_f64(i->op, L, r, a, b, c)) return bad_type(i, t);
+            flush_f64(r, L);
             st_f64(out, s, L, r);
         }
     } else if (hloc_type_is_int(t) || t == HLOC_TYPE_PRED) {

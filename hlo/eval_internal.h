@@ -39,6 +39,12 @@ hloc_status *hloc_eval_fail(const hloc_instr *i, hloc_status_code code, const ch
 /* The element type's name and dims, e.g. "f32[2,3]", into |buf|. */
 const char *hloc_eval_shape_str(const hloc_shape *s, char *buf, size_t n);
 
+/* Row-major offsets into an array of shape |s| of every index combination of its dimensions
+ * |dims[0..n)| (the others at 0), enumerated with dims[n-1] fastest; *count gets their number.
+ * In |a|; NULL on out-of-memory. */
+int64_t *hloc_eval_offsets(hloc_arena *a, const hloc_shape *s, const int64_t *dims, uint32_t n,
+                           int64_t *count);
+
 #define EVAL_KERNEL(name)                                                                        \
     hloc_status *hloc_eval_##name(hloc_eval *ev, const hloc_instr *i,                             \
                                   const hloc_literal *const *ops, hloc_literal *out)
