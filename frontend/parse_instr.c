@@ -73,6 +73,10 @@ static hloc_instr *lookup(comp_ctx *cc, const hloc_token *t) {
     return names_find(cc->instrs, t->s, t->n);
 }
 
+static hloc_instr *lookup_name(comp_ctx *cc, const char *name) {
+    return names_find(cc->instrs, name, strlen(name));
+}
+
 static const char *shape_text(hloc_parser *p, const hloc_shape *s) {
     const char *t = hloc_shape_str(p->tmp, s);
     return t ? t : "?";
@@ -197,26 +201,71 @@ static void infer_shape(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_
     i->shape = out;
 }
 
-static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
-    bool is_root = false;
-    hloc_token root_tok = p->tok;
-    if (parse_accept_word(p, "ROOT")) is_root = true;
-    hloc_token name_tok = p->tok;
-    if (p->tok.kind != TK_WORD) parse_expected(p, "an instruction name");
-    char *name = parse_strndup(p, p->tok.s, p->tok.n);
-    parse_advance(p);
-    hloc_instr *prev = lookup(cc, &name_tok);
-    if (prev) {
-        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&name_tok),
-                         "instruction '%s' is already defined in computation '%s'", name,
-                         cc->c->name);
-        hloc_diag_report(&p->diag, HLOC_SEV_NOTE, prev->loc, "previously defined here");
-        longjmp(p->jmp, 1);
-    }
-    parse_expect(p, TK_EQUAL, "'=' after the instruction name");
+static hloc_instr *parse_rhs(hloc_parser *p, comp_ctx *cc, const char *name,
+                             const hloc_token *name_tok, const hloc_shape *given, bool nested);
+
+/* A nested instruction as an operand, `add(f32[] constant(1), x)`: named after its opcode. */
+static hloc_instr *parse_nested(hloc_parser *p, comp_ctx *cc, const hloc_shape *written) {
+    hloc_token op_tok = p->tok;
+    if (++p->depth > 256) parse_fail(p, &op_tok, "nested instructions nest deeper than 256");
+    hloc_instr *i = parse_rhs(p, cc, NULL, &op_tok, written, true);
+    p->depth--;
+    return i;
+}
+
+/* The operands of a non-parameter, non-constant instruction; unresolved names go to |fwd|. */
+typedef struct operand_list {
+    hloc_instr **ops;
+    hloc_token *names;
+    hloc_shape **shapes;
+    uint32_t n;
+    bool forward;
+} operand_list;
+
+static void parse_operands(hloc_parser *p, comp_ctx *cc, operand_list *l) {
+    uint32_t cap = 0, cap_s = 0, cap_t = 0;
+    do {
+        hloc_shape *written = NULL;
+        if (parse_at_shape(p)) {
+            written = parse_alloc(p, p->tmp, sizeof *written);
+            parse_shape(p, written);
+        }
+        hloc_token t = p->tok;
+        if (t.kind != TK_WORD) parse_expected(p, "an operand name");
+        hloc_opcode nop;
+        hloc_instr *o;
+        if (!t.pct && parse_peek(p).kind == TK_LPAREN && hloc_opcode_from_name(t.s, t.n, &nop)) {
+            o = parse_nested(p, cc, written);
+            written = NULL;
+            t.s = o->name; /* refer to it by its generated name */
+            t.n = (uint32_t)strlen(o->name);
+        } else {
+            parse_advance(p);
+            o = lookup(cc, &t);
+            if (!o)
+                l->forward = true;
+            else
+                check_operand_shape(p, &t, written, o);
+        }
+        if (!hloc_arena_grow(p->tmp, (void **)&l->ops, &cap, l->n + 1, sizeof *l->ops) ||
+            !hloc_arena_grow(p->tmp, (void **)&l->names, &cap_t, l->n + 1, sizeof *l->names) ||
+            !hloc_arena_grow(p->tmp, (void **)&l->shapes, &cap_s, l->n + 1, sizeof *l->shapes))
+            parse_fail_oom(p);
+        l->ops[l->n] = o;
+        l->names[l->n] = t;
+        l->shapes[l->n++] = written;
+    } while (parse_accept(p, TK_COMMA));
+}
+
+/* shape? opcode '(' operands ')' attributes: creates the instruction. Nested instructions
+ * (|nested|) take no attributes and get a generated name; |given| is a shape already read. */
+static hloc_instr *parse_rhs(hloc_parser *p, comp_ctx *cc, const char *name,
+                             const hloc_token *name_tok, const hloc_shape *given, bool nested) {
     hloc_shape shape;
     bool infer = false;
-    if (parse_at_shape(p)) {
+    if (given) {
+        shape = *given;
+    } else if (!nested && parse_at_shape(p)) {
         parse_shape(p, &shape);
     } else if (p->tok.kind == TK_WORD && !p->tok.pct && parse_peek(p).kind == TK_LPAREN) {
         /* `x = add(a, b)`: the shape is inferred once the operands and attributes are known. */
@@ -234,43 +283,17 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     hloc_token open = p->tok;
     parse_expect(p, TK_LPAREN, "'(' after the opcode");
 
-    hloc_instr *i;
     int64_t param_no = 0;
     hloc_literal *lit = NULL;
-    bool forward = false;
-    uint32_t n_ops = 0, cap = 0, cap_s = 0, cap_t = 0;
-    hloc_instr **ops = NULL;
-    hloc_token *op_names = NULL;
-    hloc_shape **op_shapes = NULL;
+    operand_list ol;
+    memset(&ol, 0, sizeof ol);
     if (op == HLOC_OP_PARAMETER) {
         param_no = parse_int(p);
     } else if (op == HLOC_OP_CONSTANT) {
+        if (infer) parse_fail(p, &op_tok, "a constant needs its shape written");
         lit = parse_literal(p, &shape);
     } else if (p->tok.kind != TK_RPAREN) {
-        do {
-            hloc_shape *written = NULL;
-            if (parse_at_shape(p)) {
-                written = parse_alloc(p, p->tmp, sizeof *written);
-                parse_shape(p, written);
-            }
-            hloc_token t = p->tok;
-            if (t.kind != TK_WORD) parse_expected(p, "an operand name");
-            parse_advance(p);
-            if (p->tok.kind == TK_LPAREN)
-                parse_fail(p, &t, "nested instructions as operands are not supported");
-            hloc_instr *o = lookup(cc, &t);
-            if (!o)
-                forward = true;
-            else
-                check_operand_shape(p, &t, written, o);
-            if (!hloc_arena_grow(p->tmp, (void **)&ops, &cap, n_ops + 1, sizeof *ops) ||
-                !hloc_arena_grow(p->tmp, (void **)&op_names, &cap_t, n_ops + 1, sizeof *op_names) ||
-                !hloc_arena_grow(p->tmp, (void **)&op_shapes, &cap_s, n_ops + 1, sizeof *op_shapes))
-                parse_fail_oom(p);
-            ops[n_ops] = o;
-            op_names[n_ops] = t;
-            op_shapes[n_ops++] = written;
-        } while (parse_accept(p, TK_COMMA));
+        parse_operands(p, cc, &ol);
     }
     if (p->tok.kind != TK_RPAREN) {
         char buf[64];
@@ -282,39 +305,48 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     }
     parse_advance(p);
     int arity = hloc_opcode_arity(op);
-    if (arity >= 0 && op != HLOC_OP_PARAMETER && op != HLOC_OP_CONSTANT && (uint32_t)arity != n_ops)
+    if (arity >= 0 && op != HLOC_OP_PARAMETER && op != HLOC_OP_CONSTANT && (uint32_t)arity != ol.n)
         parse_fail(p, &op_tok, "'%s' takes %d operand%s, found %u", hloc_opcode_name(op), arity,
-                   arity == 1 ? "" : "s", n_ops);
+                   arity == 1 ? "" : "s", ol.n);
 
-    i = hloc_instr_create(cc->c, op, &shape, forward ? NULL : ops, forward ? 0 : n_ops, name);
+    hloc_instr *i = hloc_instr_create(cc->c, op, &shape, ol.forward ? NULL : ol.ops,
+                                      ol.forward ? 0 : ol.n, name);
     if (!i) parse_fail_oom(p);
-    i->loc = parse_loc(&name_tok);
+    i->loc = parse_loc(name_tok);
+    if (!name) {
+        /* Generated names must not take a name the text uses (XLA's name uniquer). */
+        const char *base = i->name;
+        for (int k = 1; lookup_name(cc, i->name); k++) {
+            i->name = hloc_arena_printf(p->a, "%s.%d", base, k);
+            if (!i->name) parse_fail_oom(p);
+        }
+    }
     names_put(p, cc->instrs, i->name, i);
-    if (forward) {
+    if (ol.forward) {
         if (!hloc_arena_grow(p->tmp, (void **)&cc->fwd, &cc->cap_fwd, cc->n_fwd + 1,
                              sizeof *cc->fwd))
             parse_fail_oom(p);
         fwd_operands *f = &cc->fwd[cc->n_fwd++];
         f->i = i;
-        f->names = op_names;
-        f->shapes = op_shapes;
-        f->n = n_ops;
+        f->names = ol.names;
+        f->shapes = ol.shapes;
+        f->n = ol.n;
     }
     if (op == HLOC_OP_PARAMETER) {
         i->attrs->index = param_no;
-        parse_param_number(p, cc, i, &name_tok);
+        parse_param_number(p, cc, i, name_tok);
     }
     if (lit) i->attrs->literal = lit;
 
     hloc_called_refs refs;
     memset(&refs, 0, sizeof refs);
-    while (parse_accept(p, TK_COMMA))
-        parse_attribute(p, i, &refs);
+    if (!nested)
+        while (parse_accept(p, TK_COMMA))
+            parse_attribute(p, i, &refs);
     parse_check_required(p, i, &refs, &op_tok);
-    if (op == HLOC_OP_PARAMETER)
-        i->attrs->index = param_no; /* an `index=` attribute must not move it */
+    if (op == HLOC_OP_PARAMETER) i->attrs->index = param_no; /* `index=` must not move it */
     add_called(p, i, &refs);
-    if (infer) infer_shape(p, cc, i, &op_tok, forward);
+    if (infer) infer_shape(p, cc, i, &op_tok, ol.forward);
     if (refs.n_preds) {
         if (!hloc_arena_grow(p->tmp, (void **)&cc->preds, &cc->cap_preds, cc->n_preds + 1,
                              sizeof *cc->preds))
@@ -324,6 +356,27 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
         cp->names = refs.preds;
         cp->n = refs.n_preds;
     }
+    return i;
+}
+
+static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
+    bool is_root = false;
+    hloc_token root_tok = p->tok;
+    if (parse_accept_word(p, "ROOT")) is_root = true;
+    hloc_token name_tok = p->tok;
+    if (p->tok.kind != TK_WORD) parse_expected(p, "an instruction name");
+    char *name = parse_strndup(p, p->tok.s, p->tok.n);
+    parse_advance(p);
+    hloc_instr *prev = lookup(cc, &name_tok);
+    if (prev) {
+        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&name_tok),
+                         "instruction '%s' is already defined in computation '%s'", name,
+                         cc->c->name);
+        hloc_diag_report(&p->diag, HLOC_SEV_NOTE, prev->loc, "previously defined here");
+        longjmp(p->jmp, 1);
+    }
+    parse_expect(p, TK_EQUAL, "'=' after the instruction name");
+    hloc_instr *i = parse_rhs(p, cc, name, &name_tok, NULL, false);
     if (is_root) {
         if (cc->c->root) {
             hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&root_tok),
