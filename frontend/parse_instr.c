@@ -257,6 +257,77 @@ static void parse_operands(hloc_parser *p, comp_ctx *cc, operand_list *l) {
     } while (parse_accept(p, TK_COMMA));
 }
 
+/* XLA's async syntax sugar: `<op>-start`, `<op>-update`, `<op>-done` for an opcode without async
+ * forms of its own stand for async-start / -update / -done around a computation wrapping <op>. */
+static bool async_sugar(const hloc_token *t, hloc_opcode *op, hloc_opcode *wrapped) {
+    static const struct {
+        const char *suffix;
+        hloc_opcode op;
+    } forms[] = {{"-start", HLOC_OP_ASYNC_START},
+                 {"-update", HLOC_OP_ASYNC_UPDATE},
+                 {"-done", HLOC_OP_ASYNC_DONE}};
+    for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
+        size_t sl = strlen(forms[k].suffix);
+        if (t->n <= sl || memcmp(t->s + t->n - sl, forms[k].suffix, sl)) continue;
+        hloc_opcode w;
+        if (!hloc_opcode_from_name(t->s, t->n - sl, &w)) return false;
+        *op = forms[k].op;
+        if (forms[k].op == HLOC_OP_ASYNC_START) *wrapped = w;
+        return true;
+    }
+    return false;
+}
+
+/* For `x = ((operands), result, context) <op>-start(operands)`: builds the computation
+ * `{ param_i = parameter(i) ...; ROOT <op>(params) }` that |start| calls; returns the <op>. */
+static hloc_instr *async_wrap(hloc_parser *p, hloc_instr *start, hloc_opcode wrapped,
+                              const hloc_token *op_tok, const operand_list *ol) {
+    if (ol->forward)
+        parse_fail(p, op_tok, "the operands of '%s' must be defined before it", start->name);
+    const hloc_shape *s = &start->shape;
+    if (s->type != HLOC_TYPE_TUPLE || s->n_elems < 2)
+        parse_fail(p, op_tok, "'%s' must have a tuple shape ((operands), result, ...)",
+                   start->name);
+    char *name = hloc_arena_printf(p->a, "%s.wrapped", start->name);
+    for (int k = 1; name && names_find(p->mc->comps, name, strlen(name)); k++)
+        name = hloc_arena_printf(p->a, "%s.wrapped.%d", start->name, k);
+    if (!name) parse_fail_oom(p);
+    hloc_computation *w = hloc_computation_create(p->m, name);
+    if (!w) parse_fail_oom(p);
+    w->loc = parse_loc(op_tok);
+    names_put(p, p->mc->comps, w->name, w);
+    hloc_instr **params = parse_alloc(p, p->tmp, (ol->n ? ol->n : 1) * sizeof *params);
+    for (uint32_t k = 0; k < ol->n; k++) {
+        char pname[32];
+        snprintf(pname, sizeof pname, "param_%u", k);
+        params[k] = hloc_instr_create(w, HLOC_OP_PARAMETER, &ol->ops[k]->shape, NULL, 0, pname);
+        if (!params[k]) parse_fail_oom(p);
+        params[k]->loc = parse_loc(op_tok);
+        params[k]->attrs->index = k;
+        if (!hloc_computation_set_param(w, params[k])) parse_fail_oom(p);
+    }
+    hloc_instr *inner = hloc_instr_create(w, wrapped, &s->elems[1], params, ol->n, NULL);
+    if (!inner) parse_fail_oom(p);
+    inner->loc = parse_loc(op_tok);
+    w->root = inner;
+    if (!hloc_instr_add_called(start, w)) parse_fail_oom(p);
+    return inner;
+}
+
+/* Moves the raw attribute |name| from |from| to |to| (which has no raw attributes yet). */
+static void move_extra(hloc_parser *p, hloc_instr *from, hloc_instr *to, const char *name) {
+    hloc_attrs *a = from->attrs;
+    for (uint32_t k = 0; k < a->n_extra; k++) {
+        if (strcmp(a->extra[k].name, name)) continue;
+        to->attrs->extra = parse_alloc(p, p->a, sizeof *to->attrs->extra);
+        to->attrs->extra[0] = a->extra[k];
+        to->attrs->n_extra = 1;
+        memmove(&a->extra[k], &a->extra[k + 1], (a->n_extra - k - 1) * sizeof *a->extra);
+        a->n_extra--;
+        return;
+    }
+}
+
 /* shape? opcode '(' operands ')' attributes: creates the instruction. Nested instructions
  * (|nested|) take no attributes and get a generated name; |given| is a shape already read. */
 static hloc_instr *parse_rhs(hloc_parser *p, comp_ctx *cc, const char *name,
@@ -276,9 +347,11 @@ static hloc_instr *parse_rhs(hloc_parser *p, comp_ctx *cc, const char *name,
     }
     hloc_token op_tok = p->tok;
     if (op_tok.kind != TK_WORD || op_tok.pct) parse_expected(p, "an opcode");
-    hloc_opcode op;
-    if (!hloc_opcode_from_name(op_tok.s, op_tok.n, &op))
+    hloc_opcode op, wrapped = HLOC_OP_COUNT;
+    if (!hloc_opcode_from_name(op_tok.s, op_tok.n, &op) && !async_sugar(&op_tok, &op, &wrapped))
         parse_fail(p, &op_tok, "unknown opcode '%.*s'", (int)op_tok.n, op_tok.s);
+    if (wrapped != HLOC_OP_COUNT && infer)
+        parse_fail(p, &op_tok, "'%.*s' needs its shape written", (int)op_tok.n, op_tok.s);
     parse_advance(p);
     hloc_token open = p->tok;
     parse_expect(p, TK_LPAREN, "'(' after the opcode");
@@ -338,14 +411,17 @@ static hloc_instr *parse_rhs(hloc_parser *p, comp_ctx *cc, const char *name,
     }
     if (lit) i->attrs->literal = lit;
 
+    /* The attributes of `<op>-start` are the wrapped instruction's. */
+    hloc_instr *attr_to = wrapped != HLOC_OP_COUNT ? async_wrap(p, i, wrapped, &op_tok, &ol) : i;
     hloc_called_refs refs;
     memset(&refs, 0, sizeof refs);
     if (!nested)
         while (parse_accept(p, TK_COMMA))
-            parse_attribute(p, i, &refs);
-    parse_check_required(p, i, &refs, &op_tok);
+            parse_attribute(p, attr_to, &refs);
+    parse_check_required(p, attr_to, &refs, &op_tok);
     if (op == HLOC_OP_PARAMETER) i->attrs->index = param_no; /* `index=` must not move it */
-    add_called(p, i, &refs);
+    add_called(p, attr_to, &refs);
+    if (attr_to != i) move_extra(p, attr_to, i, "async_execution_thread");
     if (infer) infer_shape(p, cc, i, &op_tok, ol.forward);
     if (refs.n_preds) {
         if (!hloc_arena_grow(p->tmp, (void **)&cc->preds, &cc->cap_preds, cc->n_preds + 1,

@@ -81,9 +81,11 @@ START_TEST(test_notes) {
     msg = test_parse_error("ENTRY e {\n  a = f32[] parameter(0)\n  a = f32[] parameter(1)\n}\n");
     ck_assert_msg(strstr(msg, "test.hlo:2:3: note: previously defined here"), "%s", msg);
     free(msg);
-    msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
-                           "  ROOT r = f32[2]{0} reduce-window(p, z), window={size=2 size=2}, to_apply=e\n}\n");
-    ck_assert_msg(strstr(msg, "test.hlo:4:58: error: window attribute 'size=' is given twice"), "%s", msg);
+    msg = test_parse_error(
+        "ENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
+        "  ROOT r = f32[2]{0} reduce-window(p, z), window={size=2 size=2}, to_apply=e\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:4:58: error: window attribute 'size=' is given twice"),
+                  "%s", msg);
     free(msg);
     msg = test_parse_error("");
     ck_assert_msg(strstr(msg, "expected a computation, found end of input"), "%s", msg);

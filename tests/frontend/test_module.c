@@ -198,6 +198,34 @@ START_TEST(test_nested_operands) {
 }
 END_TEST
 
+START_TEST(test_async_sugar) {
+    /* `<op>-start/-update/-done` stand for async ops around a computation wrapping <op>. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4]{0} parameter(0)\n"
+                     "  s = ((f32[4]{0}), f32[4]{0}, s32[]) custom-call-start(p), "
+                     "custom_call_target=\"foo\", async_execution_thread=\"t\"\n"
+                     "  u = ((f32[4]{0}), f32[4]{0}, s32[]) custom-call-update(s)\n"
+                     "  ROOT d = f32[4]{0} custom-call-done(u)\n}\n");
+    hloc_instr *st = test_find(mod, "s");
+    ck_assert_int_eq(st->op, HLOC_OP_ASYNC_START);
+    ck_assert_int_eq(test_find(mod, "u")->op, HLOC_OP_ASYNC_UPDATE);
+    ck_assert_int_eq(test_find(mod, "d")->op, HLOC_OP_ASYNC_DONE);
+    ck_assert_uint_eq(st->n_called, 1);
+    hloc_computation *w = st->called[0];
+    ck_assert_str_eq(w->name, "s.wrapped");
+    ck_assert_uint_eq(w->n_params, 1);
+    ck_assert_int_eq(w->root->op, HLOC_OP_CUSTOM_CALL);
+    ck_assert_str_eq(w->root->attrs->custom_call_target, "foo");
+    ck_assert_str_eq(hloc_attrs_extra(st->attrs, "async_execution_thread"), "\"t\"");
+    ck_assert_ptr_null(hloc_attrs_extra(w->root->attrs, "async_execution_thread"));
+    ck_assert_ptr_eq(mod->comps[0], w);
+    teardown();
+    char *msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n"
+                                 "  ROOT s = f32[4]{0} negate-start(p)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:3:22: error: 's' must have a tuple shape"), "%s", msg);
+    free(msg);
+}
+END_TEST
+
 Suite *module_suite(void) {
     Suite *s = suite_create("module");
     TCase *tc = tcase_create("module");
@@ -210,6 +238,7 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_inferred_shapes);
     tcase_add_test(tc, test_inline_computations);
     tcase_add_test(tc, test_nested_operands);
+    tcase_add_test(tc, test_async_sugar);
     suite_add_tcase(s, tc);
     return s;
 }
