@@ -93,12 +93,40 @@ START_TEST(test_notes) {
 }
 END_TEST
 
+START_TEST(test_api_edges) {
+    hloc_module *m = (hloc_module *)1;
+    hloc_status *st = hloc_module_parse_text(NULL, 0, NULL, &m);
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(hloc_status_message(st), "<input>:1:1: error: expected a computation"),
+                  "%s", hloc_status_message(st));
+    hloc_status_free(st);
+    st = hloc_module_parse_text(NULL, 5, "x", &m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_status_free(st);
+    st = hloc_module_parse_text("ENTRY e {}", 10, "x", NULL);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_status_free(st);
+    st = hloc_module_parse_file(NULL, &m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_status_free(st);
+    /* A directory opens but does not read as a file. */
+    st = hloc_module_parse_file(test_data_dir(), &m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_IO);
+    ck_assert_msg(strstr(hloc_status_message(st), "cannot read: Is a directory"), "%s",
+                  hloc_status_message(st));
+    ck_assert_ptr_null(m);
+    hloc_status_free(st);
+}
+END_TEST
+
 Suite *errors_suite(void) {
     Suite *s = suite_create("errors");
     TCase *tc = tcase_create("errors");
     tcase_add_test(tc, test_error_files);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_notes);
+    tcase_add_test(tc, test_api_edges);
     suite_add_tcase(s, tc);
     return s;
 }
