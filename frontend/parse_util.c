@@ -28,7 +28,14 @@ _Noreturn void parse_fail_oom(hloc_parser *p) {
 void parse_advance(hloc_parser *p) {
     p->prev = p->tok;
     p->tok = hloc_lexer_next(&p->lx);
-    if (p->tok.kind == TK_ERROR) parse_fail(p, &p->tok, "%s", p->lx.err);
+    if (p->tok.kind != TK_ERROR) return;
+    const hloc_token *t = &p->tok;
+    if (!strcmp(p->lx.err, "unexpected character") && t->off < p->lx.len) {
+        unsigned char c = (unsigned char)p->lx.src[t->off];
+        if (c >= 0x20 && c < 0x7f) parse_fail(p, t, "unexpected character '%c'", c);
+        parse_fail(p, t, "unexpected byte 0x%02x", c);
+    }
+    parse_fail(p, t, "%s", p->lx.err);
 }
 
 hloc_token parse_peek(hloc_parser *p) {

@@ -87,6 +87,12 @@ START_TEST(test_notes) {
     ck_assert_msg(strstr(msg, "test.hlo:4:58: error: window attribute 'size=' is given twice"),
                   "%s", msg);
     free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[] parameter(0) `\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:2:26: error: unexpected character '`'"), "%s", msg);
+    free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[] parameter(0) \x01\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:2:26: error: unexpected byte 0x01"), "%s", msg);
+    free(msg);
     msg = test_parse_error("");
     ck_assert_msg(strstr(msg, "expected a computation, found end of input"), "%s", msg);
     free(msg);
