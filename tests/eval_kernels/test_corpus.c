@@ -51,7 +51,8 @@ START_TEST(test_corpus_case) {
     }
     kernel_fn fn = kernel_of(root->op);
     ck_assert_msg(fn != NULL, "%s: root is %s", cases[_i], hloc_opcode_name(root->op));
-    hloc_eval ev = {.module = m, .arena = m->arena};
+    hloc_eval ev = {0};
+    ck_assert(hloc_eval_init(&ev, m, NULL, m->arena));
     hloc_literal *ops[8];
     hloc_npy_array arr;
     ck_assert_uint_le(root->n_operands, 8);
@@ -93,6 +94,7 @@ START_TEST(test_corpus_case) {
         ck_assert_msg(err / scale <= 1e-4, "%s output %u: relative error %g", cases[_i], k,
                       err / scale);
     }
+    hloc_eval_fini(&ev);
     hloc_module_destroy(m);
 }
 END_TEST
@@ -123,7 +125,8 @@ static int run_all_kernels(const char *path, double *seconds) {
     }
     int n_run = 0;
     uint64_t seed = 42;
-    hloc_eval ev = {.module = m, .arena = m->arena};
+    hloc_eval ev = {0};
+    ck_assert(hloc_eval_init(&ev, m, NULL, m->arena));
     for (uint32_t c = 0; c < m->n_comps; c++)
         for (uint32_t k = 0; k < m->comps[c]->n_instrs; k++) {
             const hloc_instr *i = m->comps[c]->instrs[k];
@@ -157,6 +160,7 @@ static int run_all_kernels(const char *path, double *seconds) {
             ck_assert_msg(!st, "%s: %s", path, hloc_status_message(st));
             n_run++;
         }
+    hloc_eval_fini(&ev);
     hloc_module_destroy(m);
     return n_run;
 }
