@@ -200,11 +200,40 @@ START_TEST(test_corpus_all_kernels) {
 }
 END_TEST
 
+/* A kernel's error names the file, line and column of the instruction and its name. */
+START_TEST(test_error_position) {
+    static const char text[] = "HloModule m\n"
+                               "ENTRY e {\n"
+                               "  x = f32[1,5,1] parameter(0)\n"
+                               "  w = f32[2,1,1] parameter(1)\n"
+                               "  ROOT c = f32[1,3,1] convolution(x, w), window={size=3}, "
+                               "dim_labels=b0f_0io->b0f\n"
+                               "}\n";
+    hloc_module *m;
+    check_ok(hloc_module_parse_text(text, sizeof text - 1, "bad.hlo", &m));
+    hloc_eval ev = {0};
+    ck_assert(hloc_eval_init(&ev, m, NULL, m->arena));
+    const hloc_instr *root = m->entry->root;
+    hloc_literal *ops[2];
+    for (int k = 0; k < 2; k++)
+        ops[k] = hloc_literal_create(m->arena, &root->operands[k]->shape);
+    hloc_literal *out = hloc_literal_create(m->arena, &root->shape);
+    hloc_status *st = hloc_eval_convolution(&ev, root, (const hloc_literal *const *)ops, out);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_msg(strstr(hloc_status_message(st), "bad.hlo:5:8: c (convolution): window") != NULL,
+                  "%s", hloc_status_message(st));
+    hloc_status_free(st);
+    hloc_eval_fini(&ev);
+    hloc_module_destroy(m);
+}
+END_TEST
+
 Suite *corpus_suite(void) {
     Suite *s = suite_create("corpus");
     TCase *tc = tcase_create("xla_outputs");
     tcase_add_loop_test(tc, test_corpus_case, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_corpus_all_kernels);
+    tcase_add_test(tc, test_error_position);
     suite_add_tcase(s, tc);
     return s;
 }
