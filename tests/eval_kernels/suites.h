@@ -8,5 +8,8 @@ Suite *window_suite(void);
 Suite *conv_suite(void);
 Suite *gather_suite(void);
 Suite *sort_suite(void);
+Suite *rng_suite(void);
+Suite *linalg_suite(void);
+Suite *corpus_suite(void);
 
 #endif

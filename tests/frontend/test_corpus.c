@@ -11,6 +11,22 @@
 
 static int n_parsed;
 
+/* The printer's text parses back to a module that prints identically (LLVM's echo test). */
+static void round_trip(const hloc_module *m, const char *what) {
+    char *t1 = NULL, *t2 = NULL;
+    hloc_status *st = hloc_module_print(m, &t1);
+    ck_assert_msg(st == NULL, "%s: print: %s", what, hloc_status_message(st));
+    hloc_module *m2 = NULL;
+    st = hloc_module_parse_text(t1, strlen(t1), "printed.hlo", &m2);
+    ck_assert_msg(st == NULL, "%s: printed text does not parse: %s", what, hloc_status_message(st));
+    st = hloc_module_print(m2, &t2);
+    ck_assert_msg(st == NULL, "%s: print: %s", what, hloc_status_message(st));
+    ck_assert_msg(strcmp(t1, t2) == 0, "%s: print(parse(print(m))) differs from print(m)", what);
+    free(t1);
+    free(t2);
+    hloc_module_destroy(m2);
+}
+
 static void parse_ok(const char *path) {
     hloc_module *m = NULL;
     hloc_status *st = hloc_module_parse_file(path, &m);
@@ -25,14 +41,20 @@ static void parse_ok(const char *path) {
         ck_assert_ptr_nonnull(comp->root);
         for (uint32_t k = 0; k < comp->n_instrs; k++) {
             ck_assert_uint_gt(comp->instrs[k]->loc.line, 0);
-            for (uint32_t j = 0; j < comp->instrs[k]->n_called; j++) ck_assert_ptr_nonnull(comp->instrs[k]->called[j]);
+            for (uint32_t j = 0; j < comp->instrs[k]->n_called; j++)
+                ck_assert_ptr_nonnull(comp->instrs[k]->called[j]);
         }
     }
+    round_trip(m, path);
+    st = hloc_module_verify(m);
+    ck_assert_msg(st == NULL, "%s: verify: %s", path, hloc_status_message(st));
     hloc_module_destroy(m);
     n_parsed++;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Sorted names in |dir| ending with |suffix| (malloc'd array of malloc'd strings). */
 static char **list_dir(const char *dir, const char *suffix, int *n) {
@@ -53,7 +75,8 @@ static char **list_dir(const char *dir, const char *suffix, int *n) {
 }
 
 static void free_list(char **v, int n) {
-    for (int i = 0; i < n; i++) free(v[i]);
+    for (int i = 0; i < n; i++)
+        free(v[i]);
     free(v);
 }
 
@@ -111,9 +134,11 @@ START_TEST(test_xla_hlo) {
             /* A chunk of only comments (a file's preamble) holds no module. */
             bool empty = true;
             for (size_t q = from; q < to && empty;) {
-                while (q < to && (text[q] == ' ' || text[q] == '\n')) q++;
+                while (q < to && (text[q] == ' ' || text[q] == '\n'))
+                    q++;
                 if (q < to && !(q + 1 < to && text[q] == '/' && text[q + 1] == '/')) empty = false;
-                while (q < to && text[q] != '\n') q++;
+                while (q < to && text[q] != '\n')
+                    q++;
             }
             if (empty) {
                 chunk++;
@@ -129,11 +154,14 @@ START_TEST(test_xla_hlo) {
                 if (!strcmp(known_failures[k].file, files[i]) && known_failures[k].module == chunk)
                     expect = known_failures[k].message;
             if (expect) {
-                ck_assert_msg(st && strstr(hloc_status_message(st), expect), "%s module %d: expected failure '%s', got '%s'",
-                              files[i], chunk, expect, hloc_status_message(st));
+                ck_assert_msg(st && strstr(hloc_status_message(st), expect),
+                              "%s module %d: expected failure '%s', got '%s'", files[i], chunk,
+                              expect, hloc_status_message(st));
                 failed++;
             } else {
-                ck_assert_msg(st == NULL, "%s module %d: %s", files[i], chunk, hloc_status_message(st));
+                ck_assert_msg(st == NULL, "%s module %d: %s", files[i], chunk,
+                              hloc_status_message(st));
+                round_trip(m, files[i]);
             }
             hloc_status_free(st);
             hloc_module_destroy(m);

@@ -17,6 +17,7 @@ int main(int argc, char **argv) {
     SRunner *sr = srunner_create(loader_suite());
     srunner_add_suite(sr, thread_pool_suite());
     srunner_add_suite(sr, aot_suite());
+    srunner_add_suite(sr, run_exec_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

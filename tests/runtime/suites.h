@@ -7,4 +7,5 @@ extern const char *fixture_path, *fixture_bad_magic_path, *fixture_plain_path, *
 Suite *loader_suite(void);
 Suite *thread_pool_suite(void);
 Suite *aot_suite(void);
+Suite *run_exec_suite(void);
 #endif

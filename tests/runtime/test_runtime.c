@@ -133,6 +133,53 @@ START_TEST(test_run_pool_and_scratch) {
 }
 END_TEST
 
+/* One executable, one pool, four threads running it at once, each with its own buffers. */
+typedef struct runner {
+    hloc_executable *e;
+    const hloc_run_options *opts;
+    int failures;
+} runner;
+
+static void *run_many(void *vp) {
+    runner *r = vp;
+    for (int rep = 0; rep < 200; rep++) {
+        io t;
+        io_init(&t);
+        t.a[rep % 6] = (float)rep;
+        hloc_status *s = hloc_executable_run(r->e, t.params, 2, t.results, 2, r->opts);
+        if (s) {
+            hloc_status_free(s);
+            r->failures++;
+            continue;
+        }
+        for (int i = 0; i < 6; i++)
+            if (t.sum[i] != t.a[i] + t.b[i]) r->failures++;
+    }
+    return NULL;
+}
+
+START_TEST(test_concurrent_runs) {
+    hloc_executable *e = load_fixture();
+    hloc_thread_pool *pool = NULL;
+    hloc_status *s = hloc_thread_pool_create(2, &pool);
+    ck_assert_msg(!s, "%s", hloc_status_message(s));
+    hloc_run_options o;
+    hloc_run_options_init(&o, pool);
+    runner r[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        r[k] = (runner){e, k % 2 ? &o : NULL, 0};
+        ck_assert_int_eq(pthread_create(&th[k], NULL, run_many, &r[k]), 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        ck_assert_int_eq(r[k].failures, 0);
+    }
+    hloc_thread_pool_destroy(pool);
+    hloc_executable_unload(e);
+}
+END_TEST
+
 START_TEST(test_wrong_count) {
     hloc_executable *e = load_fixture();
     io t;
@@ -356,6 +403,7 @@ Suite *loader_suite(void) {
     tcase_add_test(tc, test_metadata);
     tcase_add_test(tc, test_run_null_options);
     tcase_add_test(tc, test_run_pool_and_scratch);
+    tcase_add_test(tc, test_concurrent_runs);
     tcase_add_test(tc, test_wrong_count);
     tcase_add_test(tc, test_wrong_size);
     tcase_add_test(tc, test_wrong_type);

@@ -10,6 +10,7 @@ int main(void) {
     srunner_add_suite(sr, dot_conv_suite());
     srunner_add_suite(sr, calls_suite());
     srunner_add_suite(sr, misc_suite());
+    srunner_add_suite(sr, corpus_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -8,4 +8,5 @@ Suite *module_suite(void);
 Suite *dot_conv_suite(void);
 Suite *calls_suite(void);
 Suite *misc_suite(void);
+Suite *corpus_suite(void);
 #endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The AOT side of the command line: `hloc inspect` on the fixture modules (and, once `hloc
+# compile` is built, the compile → inspect → link examples/main.c → run path: example.sh's).
+# usage: cli.sh HLOC FIXTURE.so PLAIN.so
+set -uo pipefail
+hloc=$1 fixture=$2 plain=$3
+fails=0
+check() { # description, command...: the command must succeed
+    local what=$1; shift
+    if ! "$@"; then echo "FAIL: $what"; fails=$((fails + 1)); fi
+}
+out=$("$hloc" inspect "$fixture") || { echo "FAIL: inspect exit status $?"; fails=$((fails + 1)); }
+for want in "hloc module 'fixture' (ABI version 1)" "target: x86_64-unknown-linux-gnu generic" \
+    "entry: fixture(2 parameters, 2 results, options)" "1   greater                  s32[2]" \
+    "scratch: 32 bytes"; do
+    check "inspect prints '$want'" grep -qF "$want" <<<"$out"
+done
+# (a sanitizer build adds its runtimes to the fixture's NEEDED)
+check "inspect prints the NEEDED libraries" grep -q "^  needs: lib" <<<"$out"
+err=$("$hloc" inspect "$plain" 2>&1 >/dev/null); rc=$?
+check "inspect of a plain .so fails with 1 (got $rc)" test "$rc" = 1
+check "and says why: $err" grep -qF "not an hloc module (no hloc_module_info symbol)" <<<"$err"
+"$hloc" inspect >/dev/null 2>&1; rc=$?
+check "inspect without a file is a usage error (got $rc)" test "$rc" = 2
+err=$("$hloc" inspect /nonexistent.so 2>&1); rc=$?
+check "inspect of a missing file fails: $err" test "$rc" = 1
+# the runtime's public headers stand alone, in C and (where installed) C++
+inc=${HLOC_TEST_DATA:?}/../../include
+for h in hloc/runtime.h hloc/abi.h; do
+    check "$h compiles on its own as C17" cc -std=c17 -Wall -Wextra -Wpedantic -Werror \
+        -fsyntax-only -I"$inc" -x c "$inc/$h"
+    if command -v c++ >/dev/null; then
+        check "$h compiles on its own as C++17" c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror \
+            -fsyntax-only -I"$inc" -x c++ "$inc/$h"
+    fi
+done
+[ "$fails" = 0 ] && echo "all checks passed"
+exit $((fails > 0))

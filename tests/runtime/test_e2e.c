@@ -1,0 +1,152 @@
+/* End to end through `hloc compile`'s path: parse and verify a module, generate its object with
+ * targets/cpu, package it (link, NEEDED check, header), dlopen it through the runtime, run it on
+ * random inputs (with NULL options and on a thread pool) and compare with the reference
+ * evaluator. Modules: examples/mlp.hlo and corpus cases chosen for the ABI: tuple results, large
+ * buffers (parallel loops), integers, control flow. Each at -O0 and -O2. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aot.h"
+#include "cpu.h"
+#include "eval.h"
+#include "hloc/hloc.h"
+#include "hloc/runtime.h"
+#include "ir.h"
+#include "literal.h"
+#include "run_exec.h"
+
+static const char *const models[] = {
+    "../../examples/mlp.hlo",   "cases/model_mlp/model.hlo",  "cases/tuple_outputs/model.hlo",
+    "cases/dot_mm/model.hlo",   "cases/int_arith/model.hlo",  "cases/cond/model.hlo",
+    "cases/transpose/model.hlo", "cases/reduce_sum/model.hlo",
+};
+enum { N_MODELS = sizeof models / sizeof models[0] };
+
+static void ok(hloc_status *s) {
+    ck_assert_msg(!s, "%s", hloc_status_message(s));
+}
+
+/* xorshift: deterministic inputs */
+static uint64_t rng_state;
+static double next_unit(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+static void fill(hloc_literal *l) {
+    if (l->shape.type == HLOC_TYPE_TUPLE) {
+        for (uint32_t i = 0; i < l->n_elems; i++) fill(&l->elems[i]);
+        return;
+    }
+    int64_t n = hloc_shape_elements(&l->shape);
+    for (int64_t i = 0; i < n; i++) {
+        if (hloc_type_is_float(l->shape.type)) hloc_literal_set_f64(l, i, 2 * next_unit() - 1);
+        else if (l->shape.type == HLOC_TYPE_PRED) hloc_literal_set_i64(l, i, next_unit() < 0.5);
+        else hloc_literal_set_i64(l, i, (int64_t)(next_unit() * 17) - (hloc_type_is_signed_int(l->shape.type) ? 8 : 0));
+    }
+}
+
+/* Compares |got| with the evaluator's |want|: floats within a relative 1e-4, the rest exact. */
+static void compare(const hloc_literal *got, const hloc_literal *want, const char *what) {
+    ck_assert_int_eq(got->shape.type, want->shape.type);
+    if (want->shape.type == HLOC_TYPE_TUPLE) {
+        ck_assert_uint_eq(got->n_elems, want->n_elems);
+        for (uint32_t i = 0; i < want->n_elems; i++) compare(&got->elems[i], &want->elems[i], what);
+        return;
+    }
+    int64_t n = hloc_shape_elements(&want->shape);
+    ck_assert_int_eq(hloc_shape_elements(&got->shape), n);
+    for (int64_t i = 0; i < n; i++) {
+        if (hloc_type_is_float(want->shape.type)) {
+            double g = hloc_literal_get_f64(got, i), w = hloc_literal_get_f64(want, i);
+            if (isnan(w)) ck_assert_msg(isnan(g), "%s: element %lld: %g, want NaN", what, (long long)i, g);
+            else ck_assert_msg(fabs(g - w) <= 1e-4 * (1 + fabs(w)), "%s: element %lld: %.9g, want %.9g",
+                               what, (long long)i, g, w);
+        } else {
+            ck_assert_msg(hloc_literal_get_i64(got, i) == hloc_literal_get_i64(want, i),
+                          "%s: element %lld: %lld, want %lld", what, (long long)i,
+                          (long long)hloc_literal_get_i64(got, i), (long long)hloc_literal_get_i64(want, i));
+        }
+    }
+}
+
+START_TEST(test_compile_run_compare) {
+    const char *data = getenv("HLOC_TEST_DATA");
+    ck_assert_ptr_nonnull(data);
+    const char *rel = models[_i / 2];
+    int opt = _i % 2 ? 2 : 0;
+    char path[4096], what[4200];
+    snprintf(path, sizeof path, "%s/%s", data, rel);
+    snprintf(what, sizeof what, "%s at -O%d", rel, opt);
+    hloc_module *m = NULL;
+    ok(hloc_module_parse_file(path, &m));
+    ok(hloc_module_verify(m));
+
+    hloc_arena *a = hloc_arena_create();
+    const hloc_computation *entry = m->entry;
+    hloc_literal **args = calloc(entry->n_params + 1, sizeof *args);
+    rng_state = 0x9e3779b97f4a7c15ull + (uint64_t)_i;
+    for (uint32_t p = 0; p < entry->n_params; p++) {
+        args[p] = hloc_literal_create(a, &entry->params[p]->shape);
+        fill(args[p]);
+    }
+    hloc_literal *want = NULL;
+    ok(hloc_evaluate(m, (const hloc_literal *const *)args, entry->n_params, NULL, a, &want));
+
+    hloc_cpu_options co = {.name = "e2e_model", .cpu = "native", .opt_level = opt};
+    void *obj = NULL;
+    size_t len = 0;
+    ok(hloc_cpu_compile_object(m, &co, 1, &obj, &len));
+    char dir[] = "/tmp/hloc_e2e_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char so[64], h[64];
+    snprintf(so, sizeof so, "%s/m.so", dir);
+    snprintf(h, sizeof h, "%s/m.h", dir);
+    ok(hloc_aot_package(obj, len, so, h, NULL)); /* includes the NEEDED check */
+    free(obj);
+
+    hloc_executable *e = NULL;
+    ok(hloc_executable_load(so, &e));
+    ck_assert_str_eq(hloc_executable_metadata(e)->name, "e2e_model");
+    hloc_literal *got = NULL;
+    ok(hloc_run_executable(e, (const hloc_literal *const *)args, entry->n_params,
+                           &entry->root->shape, NULL, a, &got));
+    compare(got, want, what);
+
+    hloc_thread_pool *pool = NULL;
+    ok(hloc_thread_pool_create(3, &pool));
+    hloc_run_options o;
+    hloc_run_options_init(&o, pool);
+    ok(hloc_run_executable(e, (const hloc_literal *const *)args, entry->n_params,
+                           &entry->root->shape, &o, a, &got));
+    compare(got, want, what);
+    hloc_thread_pool_destroy(pool);
+
+    hloc_executable_unload(e);
+    unlink(so);
+    unlink(h);
+    rmdir(dir);
+    free(args);
+    hloc_arena_destroy(a);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("aot_e2e");
+    TCase *tc = tcase_create("aot_e2e");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, test_compile_run_compare, 0, 2 * N_MODELS);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,26 @@
+/* Runs emitted code (an hloc_executable of the runtime: a loaded .so or wrapped JIT metadata) on
+ * host literals: the bridge between `hloc run` / the conformance runner, which hold values as
+ * literals in logical row-major order, and the entry point, which takes dense buffers in each
+ * shape's layout. */
+#ifndef HLOC_TOOLS_RUN_EXEC_H
+#define HLOC_TOOLS_RUN_EXEC_H
+
+#include "hloc/runtime.h"
+#include "literal.h"
+#include "status.h"
+
+/* Runs |e| with the array leaves of |args| (depth-first) as its parameters. The results are
+ * gathered into *out, allocated in |arena|: shaped as |result_shape| when given (the module's
+ * root: a tuple's leaves are the results in order), else as the metadata says (one array, or a
+ * tuple of the results when there are several). |opts| may be NULL. Buffer mismatches come back
+ * as the runtime's errors naming the parameter or result. */
+hloc_status *hloc_run_executable(const hloc_executable *e, const hloc_literal *const *args,
+                                 uint32_t n_args, const hloc_shape *result_shape,
+                                 const hloc_run_options *opts, hloc_arena *arena,
+                                 hloc_literal **out);
+
+/* The array shape (with its layout) a buffer description stands for; false if it cannot be one
+ * (rank above HLOC_MAX_RANK, unknown type). */
+bool hloc_shape_from_desc(const hloc_buffer_desc *d, hloc_shape *out);
+
+#endif
