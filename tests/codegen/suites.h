@@ -4,4 +4,5 @@
 #include <check.h>
 Suite *codegen_basic_suite(void);
 Suite *codegen_cases_suite(void);
+Suite *codegen_diff_suite(void);
 #endif
