@@ -163,6 +163,9 @@ void cg_emit_sort(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
  * |cmp| (a comparator computation) or, when it is NULL, by total order (largest or smallest). */
 void cg_emit_topk(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
                   const hloc_computation *cmp, int64_t k, bool largest);
+LLVMValueRef cg_batch_norm_inference_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* batchnorm.c */
+void cg_emit_batch_norm_training(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_batch_norm_grad(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 

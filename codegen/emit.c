@@ -173,7 +173,7 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         }
         return cg_buffer_value(c, o->ptr, &i->shape);
     }
-    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY:
+    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY: case HLOC_OP_DOMAIN:
         return cg_value_of(c, s, i->operands[0]);
     case HLOC_OP_AFTER_ALL:
         return new_value(c, CGV_TUPLE);
@@ -237,6 +237,14 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
     case HLOC_OP_SORT:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_sort(c, s, i, dst);
+        return dst;
+    case HLOC_OP_BATCH_NORM_TRAINING:
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_batch_norm_training(c, s, i, dst);
+        return dst;
+    case HLOC_OP_BATCH_NORM_GRAD:
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_batch_norm_grad(c, s, i, dst);
         return dst;
     case HLOC_OP_SCATTER:
         if (!dst) dst = cg_alloc_value(c, &i->shape);

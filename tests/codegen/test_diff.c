@@ -50,18 +50,19 @@ static void fill_random(hloc_literal *l, uint64_t *seed) {
     }
 }
 
-static bool run_case(const char *dir, const char *name, const char *hlo, char *msg, size_t cap) {
-    char path[4096];
+typedef enum outcome { AGREE, DIFFER, NOT_RUN, CPU_UNSUPPORTED } outcome;
+
+/* Runs |path| on random inputs through both; |tol| as the conformance rules use it. */
+static outcome run_module(const char *path, const char *name, double tol, char *msg, size_t cap) {
     hloc_arena *arena = hloc_arena_create();
     hloc_module *m = NULL;
     hloc_status *st = NULL;
-    bool ok = false;
-    conf_case c;
+    outcome res = DIFFER;
     msg[0] = 0;
-    snprintf(path, sizeof path, "%s/case.json", dir);
-    if ((st = conf_case_load(arena, path, &c))) goto done;
-    snprintf(path, sizeof path, "%s/%s", dir, hlo);
-    if ((st = hloc_module_parse_file(path, &m))) goto done;
+    if ((st = hloc_module_parse_file(path, &m))) {
+        res = NOT_RUN;
+        goto done;
+    }
     uint32_t np = m->entry->n_params;
     const hloc_literal *args[64];
     uint64_t seed = 0x9e3779b97f4a7c15ull;
@@ -84,34 +85,54 @@ static bool run_case(const char *dir, const char *name, const char *hlo, char *m
         hloc_status_free(st);
         st = NULL;
         snprintf(msg, cap, "%s", buf);
+        res = NOT_RUN;
         goto done;
     }
     hloc_cpu_options o = {.opt_level = 2};
-    if ((st = hloc_cpu_run_literals(m, &o, args, np, arena, &got))) goto done;
+    if ((st = hloc_cpu_run_literals(m, &o, args, np, arena, &got))) {
+        if (hloc_status_code_of(st) == HLOC_STATUS_UNIMPLEMENTED) res = CPU_UNSUPPORTED;
+        goto done;
+    }
     const hloc_literal *gl[64], *wl[64];
     uint32_t ng = hloc_literal_leaves(got, gl, 64), nw = hloc_literal_leaves(want, wl, 64);
     if (ng != nw) {
         snprintf(msg, cap, "cpu gives %u results, interp %u", ng, nw);
         goto done;
     }
-    ok = true;
-    for (uint32_t i = 0; i < ng && ok; i++) {
+    res = AGREE;
+    for (uint32_t i = 0; i < ng && res == AGREE; i++) {
         conf_compare r;
-        if (!conf_compare_arrays(gl[i], wl[i], c.tolerance, &r)) {
+        if (!conf_compare_arrays(gl[i], wl[i], tol, &r)) {
             char desc[1024];
             snprintf(msg, cap, "result %u: %s", i, conf_compare_describe(gl[i], wl[i], &r, desc, sizeof desc));
-            ok = false;
+            res = DIFFER;
         }
     }
 done:
     if (st) {
         snprintf(msg, cap, "%s", hloc_status_message(st));
         hloc_status_free(st);
-        ok = false;
     }
     hloc_module_destroy(m);
     hloc_arena_destroy(arena);
-    return ok;
+    return res;
+}
+
+static bool run_case(const char *dir, const char *name, const char *hlo, char *msg, size_t cap) {
+    char path[4096];
+    hloc_arena *arena = hloc_arena_create();
+    conf_case c;
+    snprintf(path, sizeof path, "%s/case.json", dir);
+    hloc_status *st = conf_case_load(arena, path, &c);
+    double tol = st ? 0 : c.tolerance;
+    hloc_arena_destroy(arena);
+    if (st) {
+        snprintf(msg, cap, "%s", hloc_status_message(st));
+        hloc_status_free(st);
+        return false;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, hlo);
+    return run_module(path, name, tol, msg, cap) == AGREE;
 }
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -159,11 +180,50 @@ START_TEST(test_cpu_vs_interp) {
 }
 END_TEST
 
+/* XLA's own test modules (tests/data/xla-hlo): where the evaluator runs them, the CPU backend
+ * must either agree (relative 1e-4) or report the module unsupported (complex, f8, collectives). */
+START_TEST(test_xla_hlo_files) {
+    const char *data = getenv("HLOC_TEST_DATA");
+    ck_assert_msg(data != NULL, "HLOC_TEST_DATA is not set");
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/xla-hlo", data);
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    char *names[512];
+    uint32_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 512) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".hlo")) names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    uint32_t counts[4] = {0};
+    for (uint32_t k = 0; k < n; k++) {
+        char path[2048], msg[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        outcome r = run_module(path, names[k], 1e-4, msg, sizeof msg);
+        counts[r]++;
+        char *nl = strchr(msg, '\n');
+        if (nl) *nl = 0;
+        if (r == DIFFER) printf("DIFF xla-hlo/%s: %s\n", names[k], msg);
+        if (r == CPU_UNSUPPORTED) printf("unsupported on cpu: xla-hlo/%s: %s\n", names[k], msg);
+        fflush(stdout);
+        free(names[k]);
+    }
+    printf("cpu vs interp on random inputs, xla-hlo: %u agree, %u differ, %u unsupported on cpu, "
+           "%u not parsed or not run by interp\n", counts[AGREE], counts[DIFFER], counts[CPU_UNSUPPORTED], counts[NOT_RUN]);
+    fflush(stdout);
+    ck_assert_msg(counts[DIFFER] == 0, "%u modules differ", counts[DIFFER]);
+}
+END_TEST
+
 Suite *codegen_diff_suite(void) {
     Suite *s = suite_create("codegen_diff");
     TCase *tc = tcase_create("diff");
     tcase_set_timeout(tc, 280);
     tcase_add_test(tc, test_cpu_vs_interp);
+    tcase_add_test(tc, test_xla_hlo_files);
     suite_add_tcase(s, tc);
     return s;
 }
