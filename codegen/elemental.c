@@ -118,15 +118,31 @@ LLVMValueRef cg_operand(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, LLV
     return cg_elem(c, s, i->operands[k], idx);
 }
 
+static void materialize_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
+                              LLVMValueRef lo, LLVMValueRef hi, void *arg) {
+    (void)arg;
+    LLVMValueRef idx[HLOC_MAX_RANK];
+    cg_nest nest;
+    cg_nest_begin_split(c, &nest, dst->shape, idx, cg_split_dim(dst->shape), lo, hi);
+    LLVMValueRef v = cg_generate(c, s, i, idx);
+    cg_store(c, dst->shape->type, dst->ptr, cg_offset(c, dst->shape, idx), v);
+    cg_nest_end(c, &nest);
+}
+
 void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     if (dst->kind != CGV_BUFFER) {
         cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: materializing '%s' into a tuple", i->name);
         return;
     }
-    LLVMValueRef idx[HLOC_MAX_RANK];
-    cg_nest nest;
-    cg_nest_begin(c, &nest, dst->shape, idx);
-    LLVMValueRef v = cg_generate(c, s, i, idx);
-    cg_store(c, dst->shape->type, dst->ptr, cg_offset(c, dst->shape, idx), v);
-    cg_nest_end(c, &nest);
+    int d = cg_split_dim(dst->shape);
+    if (d < 0) {
+        materialize_range(c, s, i, dst, NULL, NULL, NULL);
+        return;
+    }
+    /* Work: output elements, or the operands' when the op reads more (reduce, convolution). */
+    double work = (double)hloc_shape_elements(dst->shape);
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (hloc_shape_is_array(&i->operands[k]->shape) && hloc_shape_elements(&i->operands[k]->shape) > work)
+            work = (double)hloc_shape_elements(&i->operands[k]->shape);
+    cg_parallel(c, s, i, dst, dst->shape->dims[d], work, materialize_range, NULL);
 }
