@@ -152,7 +152,7 @@ END_TEST
 Suite *codegen_cases_suite(void) {
     Suite *s = suite_create("codegen_cases");
     TCase *tc = tcase_create("cases");
-    tcase_set_timeout(tc, 280);
+    tcase_set_timeout(tc, 850);
     tcase_add_test(tc, test_corpus_cases);
     suite_add_tcase(s, tc);
     return s;

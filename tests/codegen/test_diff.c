@@ -221,7 +221,7 @@ END_TEST
 Suite *codegen_diff_suite(void) {
     Suite *s = suite_create("codegen_diff");
     TCase *tc = tcase_create("diff");
-    tcase_set_timeout(tc, 280);
+    tcase_set_timeout(tc, 850);
     tcase_add_test(tc, test_cpu_vs_interp);
     tcase_add_test(tc, test_xla_hlo_files);
     suite_add_tcase(s, tc);

@@ -229,7 +229,7 @@ END_TEST
 Suite *codegen_math_suite(void) {
     Suite *s = suite_create("codegen_math");
     TCase *tc = tcase_create("math");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 850);
     tcase_add_loop_test(tc, test_math_accuracy, 0, N_OPS);
     tcase_add_test(tc, test_bf16_f16_rounding);
     tcase_add_test(tc, test_while_and_conditional);
