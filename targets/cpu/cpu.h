@@ -39,5 +39,9 @@ void hloc_cpu_jit_destroy(hloc_cpu_jit *j);
 hloc_status *hloc_cpu_run_literals(const hloc_module *m, const hloc_cpu_options *o,
                                    const hloc_literal *const *args, uint32_t n_args,
                                    hloc_arena *arena, hloc_literal **out);
+/* Same, passing |ro| (may be NULL) to the entry point: scratch, parallel_for, threads. */
+hloc_status *hloc_cpu_run_literals_opts(const hloc_module *m, const hloc_cpu_options *o,
+                                        const hloc_run_options *ro, const hloc_literal *const *args,
+                                        uint32_t n_args, hloc_arena *arena, hloc_literal **out);
 
 #endif
