@@ -113,6 +113,27 @@ static uint32_t leaves(const hloc_literal *v, void **out, uint32_t n, uint32_t c
     return n + 1;
 }
 
+/* XLA:CPU's TopkDecomposer/TopkRewriter leave `custom-call(x), custom_call_target="TopK"` with a
+ * greater-than comparator: the largest k along the last dimension, k from the result, as topk. */
+static hloc_status *builtin_topk(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
+                                 hloc_literal **out) {
+    const hloc_shape *s = &i->shape;
+    if (i->n_operands != 1 || s->type != HLOC_TYPE_TUPLE || s->n_elems != 2 || s->elems[0].rank == 0)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
+                              "TopK takes one operand and returns (values, indices)");
+    hloc_attrs a = *i->attrs;
+    a.k = s->elems[0].dims[s->elems[0].rank - 1];
+    a.largest = true;
+    hloc_instr t = *i;
+    t.op = HLOC_OP_TOPK;
+    t.attrs = &a;
+    hloc_literal *r = hloc_literal_create(ev->arena, s);
+    if (!r) return hloc_status_oom();
+    HLOC_RETURN_IF_ERROR(hloc_eval_topk(ev, &t, ops, r));
+    *out = r;
+    return NULL;
+}
+
 static hloc_status *eval_custom_call(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                      hloc_literal **out) {
     const char *target = i->attrs->custom_call_target ? i->attrs->custom_call_target : "";
@@ -121,6 +142,7 @@ static hloc_status *eval_custom_call(hloc_eval *ev, const hloc_instr *i, const h
         for (uint32_t k = 0; k < ev->opts->n_custom_calls && !fn; k++)
             if (ev->opts->custom_calls[k].target && strcmp(ev->opts->custom_calls[k].target, target) == 0)
                 fn = ev->opts->custom_calls[k].fn;
+    if (!fn && strcmp(target, "TopK") == 0) return builtin_topk(ev, i, ops, out);
     if (!fn)
         return hloc_eval_fail(i, HLOC_STATUS_NOT_FOUND, "unknown custom-call target \"%s\"", target);
     for (uint32_t k = 0; k < i->n_operands; k++)
