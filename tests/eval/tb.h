@@ -56,5 +56,6 @@ hloc_status *tb_try(tb *t, hloc_instr *root, hloc_literal **out);
 Suite *eval_elementwise_suite(void);
 Suite *eval_core_suite(void);
 Suite *eval_shape_ops_suite(void);
+Suite *eval_corpus_suite(void);
 
 #endif
