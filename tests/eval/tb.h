@@ -57,5 +57,6 @@ Suite *eval_elementwise_suite(void);
 Suite *eval_core_suite(void);
 Suite *eval_shape_ops_suite(void);
 Suite *eval_corpus_suite(void);
+Suite *eval_types_suite(void);
 
 #endif
