@@ -33,7 +33,8 @@ static size_t format_shape(char *buf, size_t n, size_t at, const hloc_shape *sh,
         at = put(buf, n, at, "(");
         for (uint32_t k = 0; k < sh->n_elems; k++) {
             if (k) at = put(buf, n, at, ", ");
-            at = depth > 8 ? put(buf, n, at, "...") : format_shape(buf, n, at, &sh->elems[k], depth + 1);
+            at = depth > 8 ? put(buf, n, at, "...")
+                           : format_shape(buf, n, at, &sh->elems[k], depth + 1);
         }
         return put(buf, n, at, ")");
     }
@@ -42,9 +43,12 @@ static size_t format_shape(char *buf, size_t n, size_t at, const hloc_shape *sh,
     at = put(buf, n, at, "[");
     for (uint32_t k = 0; k < sh->rank; k++) {
         const char *sep = k ? "," : "";
-        if (sh->dim_kind[k] == HLOC_DIM_UNBOUNDED) at = put(buf, n, at, "%s?", sep);
-        else if (sh->dim_kind[k] == HLOC_DIM_BOUNDED) at = put(buf, n, at, "%s<=%lld", sep, (long long)sh->dims[k]);
-        else at = put(buf, n, at, "%s%lld", sep, (long long)sh->dims[k]);
+        if (sh->dim_kind[k] == HLOC_DIM_UNBOUNDED)
+            at = put(buf, n, at, "%s?", sep);
+        else if (sh->dim_kind[k] == HLOC_DIM_BOUNDED)
+            at = put(buf, n, at, "%s<=%lld", sep, (long long)sh->dims[k]);
+        else
+            at = put(buf, n, at, "%s%lld", sep, (long long)sh->dims[k]);
     }
     return put(buf, n, at, "]");
 }
@@ -92,11 +96,13 @@ bool hloc_si_need_operands(hloc_si *s, uint32_t min, uint32_t max) {
     uint32_t n = s->i->n_operands;
     if (n >= min && n <= max) return true;
     if (min == max) return hloc_si_fail(s, "expected %u operands, found %u", min, n);
-    if (max == UINT32_MAX) return hloc_si_fail(s, "expected at least %u operands, found %u", min, n);
+    if (max == UINT32_MAX)
+        return hloc_si_fail(s, "expected at least %u operands, found %u", min, n);
     return hloc_si_fail(s, "expected %u to %u operands, found %u", min, max, n);
 }
 
-bool hloc_si_check_dims(hloc_si *s, const int64_t *dims, uint32_t n, uint32_t rank, const char *what) {
+bool hloc_si_check_dims(hloc_si *s, const int64_t *dims, uint32_t n, uint32_t rank,
+                        const char *what) {
     for (uint32_t k = 0; k < n; k++) {
         if (dims[k] < 0 || dims[k] >= (int64_t)rank)
             return hloc_si_fail(s, "%s: dimension %lld out of range for rank %u", what,
@@ -117,7 +123,8 @@ bool hloc_si_tuple(hloc_si *s, const hloc_shape *elems, uint32_t n, hloc_shape *
     if (n) {
         t.elems = HLOC_ARENA_ARRAY(s->a, hloc_shape, n);
         if (!t.elems) return hloc_si_fail(s, "out of memory");
-        for (uint32_t k = 0; k < n; k++) t.elems[k] = hloc_si_strip_layout(s, &elems[k]);
+        for (uint32_t k = 0; k < n; k++)
+            t.elems[k] = hloc_si_strip_layout(s, &elems[k]);
         t.n_elems = n;
     }
     *out = t;
@@ -130,7 +137,8 @@ hloc_shape hloc_si_strip_layout(hloc_si *s, const hloc_shape *shape) {
     if (shape->type == HLOC_TYPE_TUPLE) {
         c.elems = shape->n_elems ? HLOC_ARENA_ARRAY(s->a, hloc_shape, shape->n_elems) : NULL;
         if (!c.elems) c.n_elems = 0;
-        for (uint32_t k = 0; k < c.n_elems; k++) c.elems[k] = hloc_si_strip_layout(s, &shape->elems[k]);
+        for (uint32_t k = 0; k < c.n_elems; k++)
+            c.elems[k] = hloc_si_strip_layout(s, &shape->elems[k]);
         return c;
     }
     hloc_shape_set_default_layout(&c);
@@ -164,22 +172,35 @@ const hloc_computation *hloc_si_callee(hloc_si *s, uint32_t k, const char *role)
     return NULL;
 }
 
+/* A note pointing at the callee's part at fault; returns false to end the failing check. */
+static bool callee_note(hloc_si *s, hloc_loc loc, const char *what, const char *name) {
+    if (s->d && loc.line) hloc_diag_report(s->d, HLOC_SEV_NOTE, loc, "%s '%s' is here", what, name);
+    return false;
+}
+
 bool hloc_si_check_signature(hloc_si *s, const hloc_computation *c, const char *role,
-                             const hloc_shape *const *params, uint32_t n, const hloc_shape *result) {
-    if (c->n_params != n)
-        return hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
-                            c->n_params, n);
+                             const hloc_shape *const *params, uint32_t n,
+                             const hloc_shape *result) {
+    if (c->n_params != n) {
+        hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
+                     c->n_params, n);
+        return callee_note(s, c->loc, "computation", c->name);
+    }
     for (uint32_t k = 0; k < n; k++) {
         const hloc_instr *p = c->params[k];
         if (!p) return hloc_si_fail(s, "%s computation '%s' has no parameter %u", role, c->name, k);
-        if (!hloc_si_same(&p->shape, params[k]))
-            return hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s", role,
-                                c->name, k, hloc_si_str(s, &p->shape), hloc_si_str(s, params[k]));
+        if (!hloc_si_same(&p->shape, params[k])) {
+            hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s", role,
+                         c->name, k, hloc_si_str(s, &p->shape), hloc_si_str(s, params[k]));
+            return callee_note(s, p->loc, "parameter", p->name);
+        }
     }
     if (!c->root) return hloc_si_fail(s, "%s computation '%s' has no root", role, c->name);
-    if (result && !hloc_si_same(&c->root->shape, result))
-        return hloc_si_fail(s, "%s computation '%s' returns %s, expected %s", role, c->name,
-                            hloc_si_str(s, &c->root->shape), hloc_si_str(s, result));
+    if (result && !hloc_si_same(&c->root->shape, result)) {
+        hloc_si_fail(s, "%s computation '%s' returns %s, expected %s", role, c->name,
+                     hloc_si_str(s, &c->root->shape), hloc_si_str(s, result));
+        return callee_note(s, c->root->loc, "root", c->root->name);
+    }
     return true;
 }
 
@@ -195,51 +216,82 @@ bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *ro
                            const hloc_type *init, const hloc_type *in, uint32_t n, hloc_type *acc) {
     if (!in) in = init;
     if (n == 0 || n > 64) return hloc_si_fail(s, "unsupported number of reduced values %u", n);
-    if (c->n_params != 2 * n)
-        return hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
-                            c->n_params, 2 * n);
+    if (c->n_params != 2 * n) {
+        hloc_si_fail(s, "%s computation '%s' takes %u parameters, expected %u", role, c->name,
+                     c->n_params, 2 * n);
+        return callee_note(s, c->loc, "computation", c->name);
+    }
     for (uint32_t k = 0; k < 2 * n; k++) {
         const hloc_shape *p = param_shape(c, k);
         hloc_type want = k < n ? init[k] : in[k - n];
         if (!p) return hloc_si_fail(s, "%s computation '%s' has no parameter %u", role, c->name, k);
-        if (!hloc_shape_is_scalar(p) || !fp_compatible(p->type, want))
-            return hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s[]", role,
-                                c->name, k, hloc_si_str(s, p), hloc_type_name(want));
+        if (!hloc_shape_is_scalar(p) || !fp_compatible(p->type, want)) {
+            hloc_si_fail(s, "%s computation '%s' parameter %u has shape %s, expected %s[]", role,
+                         c->name, k, hloc_si_str(s, p), hloc_type_name(want));
+            return callee_note(s, c->params[k]->loc, "parameter", c->params[k]->name);
+        }
         if (k < n) acc[k] = p->type;
     }
     if (!c->root) return hloc_si_fail(s, "%s computation '%s' has no root", role, c->name);
     const hloc_shape *r = &c->root->shape;
-    bool ok = n == 1 ? hloc_shape_is_scalar(r) && r->type == acc[0]
-                     : hloc_shape_is_tuple(r) && r->n_elems == n;
-    for (uint32_t k = 0; ok && n > 1 && k < n; k++)
+    /* As XLA's VerifyReducerShape: one accumulator may also come back as a 1-tuple. */
+    bool ok = n == 1 && hloc_shape_is_scalar(r) ? r->type == acc[0]
+                                                : hloc_shape_is_tuple(r) && r->n_elems == n;
+    for (uint32_t k = 0; ok && hloc_shape_is_tuple(r) && k < n; k++)
         ok = hloc_shape_is_scalar(&r->elems[k]) && r->elems[k].type == acc[k];
     if (ok) return true;
     hloc_shape want[64];
-    for (uint32_t k = 0; k < n; k++) want[k] = hloc_shape_scalar(acc[k]);
+    for (uint32_t k = 0; k < n; k++)
+        want[k] = hloc_shape_scalar(acc[k]);
     hloc_shape w = want[0];
     if (n > 1 && !hloc_si_tuple(s, want, n, &w)) return false;
-    return hloc_si_fail(s, "%s computation '%s' returns %s, expected %s (its accumulator parameters)",
-                        role, c->name, hloc_si_str(s, r), hloc_si_str(s, &w));
+    hloc_si_fail(s, "%s computation '%s' returns %s, expected %s (its accumulator parameters)",
+                 role, c->name, hloc_si_str(s, r), hloc_si_str(s, &w));
+    return callee_note(s, c->root->loc, "root", c->root->name);
 }
 
 static bool (*family(hloc_opcode op))(hloc_si *, hloc_shape *) {
     switch (op) {
-    case HLOC_OP_BROADCAST: case HLOC_OP_RESHAPE: case HLOC_OP_DYNAMIC_RESHAPE:
-    case HLOC_OP_TRANSPOSE: case HLOC_OP_SLICE: case HLOC_OP_DYNAMIC_SLICE:
-    case HLOC_OP_DYNAMIC_UPDATE_SLICE: case HLOC_OP_CONCATENATE: case HLOC_OP_PAD:
-    case HLOC_OP_REVERSE: case HLOC_OP_IOTA: case HLOC_OP_BITCAST: case HLOC_OP_TUPLE:
-    case HLOC_OP_GET_TUPLE_ELEMENT: case HLOC_OP_GET_DIMENSION_SIZE:
+    case HLOC_OP_BROADCAST:
+    case HLOC_OP_RESHAPE:
+    case HLOC_OP_DYNAMIC_RESHAPE:
+    case HLOC_OP_TRANSPOSE:
+    case HLOC_OP_SLICE:
+    case HLOC_OP_DYNAMIC_SLICE:
+    case HLOC_OP_DYNAMIC_UPDATE_SLICE:
+    case HLOC_OP_CONCATENATE:
+    case HLOC_OP_PAD:
+    case HLOC_OP_REVERSE:
+    case HLOC_OP_IOTA:
+    case HLOC_OP_BITCAST:
+    case HLOC_OP_TUPLE:
+    case HLOC_OP_GET_TUPLE_ELEMENT:
+    case HLOC_OP_GET_DIMENSION_SIZE:
     case HLOC_OP_SET_DIMENSION_SIZE:
         return hloc_infer_shape_op;
-    case HLOC_OP_DOT: case HLOC_OP_CONVOLUTION: case HLOC_OP_RAGGED_DOT: case HLOC_OP_SCALED_DOT:
+    case HLOC_OP_DOT:
+    case HLOC_OP_CONVOLUTION:
+    case HLOC_OP_RAGGED_DOT:
+    case HLOC_OP_SCALED_DOT:
         return hloc_infer_dot_conv;
-    case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW: case HLOC_OP_SELECT_AND_SCATTER:
-    case HLOC_OP_SORT: case HLOC_OP_TOPK: case HLOC_OP_MAP: case HLOC_OP_SCAN:
+    case HLOC_OP_REDUCE:
+    case HLOC_OP_REDUCE_WINDOW:
+    case HLOC_OP_SELECT_AND_SCATTER:
+    case HLOC_OP_SORT:
+    case HLOC_OP_TOPK:
+    case HLOC_OP_MAP:
+    case HLOC_OP_SCAN:
         return hloc_infer_reduce_op;
-    case HLOC_OP_GATHER: case HLOC_OP_SCATTER:
+    case HLOC_OP_GATHER:
+    case HLOC_OP_SCATTER:
         return hloc_infer_gather_scatter;
-    case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL: case HLOC_OP_CALL: case HLOC_OP_FUSION:
-    case HLOC_OP_ASYNC_START: case HLOC_OP_ASYNC_UPDATE: case HLOC_OP_ASYNC_DONE:
+    case HLOC_OP_WHILE:
+    case HLOC_OP_CONDITIONAL:
+    case HLOC_OP_CALL:
+    case HLOC_OP_FUSION:
+    case HLOC_OP_ASYNC_START:
+    case HLOC_OP_ASYNC_UPDATE:
+    case HLOC_OP_ASYNC_DONE:
     case HLOC_OP_CUSTOM_CALL:
         return hloc_infer_control;
     default:

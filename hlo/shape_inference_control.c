@@ -10,7 +10,8 @@ static bool takes_operands(hloc_si *s, const hloc_computation *c, const char *ro
     uint32_t n = s->i->n_operands;
     if (n > MAXP) return hloc_si_fail(s, "more than %d operands", MAXP);
     const hloc_shape *params[MAXP];
-    for (uint32_t k = 0; k < n; k++) params[k] = hloc_si_op(s, k);
+    for (uint32_t k = 0; k < n; k++)
+        params[k] = hloc_si_op(s, k);
     return hloc_si_check_signature(s, c, role, params, n, NULL);
 }
 
@@ -36,10 +37,12 @@ static bool conditional(hloc_si *s, hloc_shape *out) {
     } else if (t == HLOC_TYPE_S32) {
         if (nb < 1) return hloc_si_fail(s, "an indexed conditional needs at least one branch");
     } else {
-        return hloc_si_fail(s, "branch selector must be pred[] or s32[], found %s", hloc_type_name(t));
+        return hloc_si_fail(s, "branch selector must be pred[] or s32[], found %s",
+                            hloc_type_name(t));
     }
     if (s->i->n_operands != nb + 1)
-        return hloc_si_fail(s, "%u branches need %u operands, found %u", nb, nb + 1, s->i->n_operands);
+        return hloc_si_fail(s, "%u branches need %u operands, found %u", nb, nb + 1,
+                            s->i->n_operands);
     const hloc_shape *result = NULL;
     for (uint32_t k = 0; k < nb; k++) {
         const hloc_computation *b = hloc_si_callee(s, k, "branch");
@@ -66,8 +69,9 @@ static bool async_start(hloc_si *s, hloc_shape *out) {
     if (!c || !takes_operands(s, c, "async")) return false;
     const hloc_shape *r = &s->i->shape;
     if (!hloc_shape_is_tuple(r) || r->n_elems < 2)
-        return hloc_si_fail(s, "async-start result must be a tuple (operands, result, ...), declared %s",
-                            hloc_si_str(s, r));
+        return hloc_si_fail(
+            s, "async-start result must be a tuple (operands, result, ...), declared %s",
+            hloc_si_str(s, r));
     if (!hloc_si_same(&r->elems[1], &c->root->shape))
         return hloc_si_fail(s, "async-start result element 1 is %s, the computation returns %s",
                             hloc_si_str(s, &r->elems[1]), hloc_si_str(s, &c->root->shape));
@@ -78,20 +82,31 @@ static bool async_start(hloc_si *s, hloc_shape *out) {
 static bool async_next(hloc_si *s, hloc_shape *out) {
     const hloc_shape *x = hloc_si_op(s, 0);
     if (!hloc_shape_is_tuple(x) || x->n_elems < 2)
-        return hloc_si_fail(s, "operand must be an async context tuple, found %s", hloc_si_str(s, x));
+        return hloc_si_fail(s, "operand must be an async context tuple, found %s",
+                            hloc_si_str(s, x));
     *out = hloc_si_strip_layout(s, s->i->op == HLOC_OP_ASYNC_DONE ? &x->elems[1] : x);
     return true;
 }
 
 bool hloc_infer_control(hloc_si *s, hloc_shape *out) {
     switch (s->i->op) {
-    case HLOC_OP_WHILE: return while_op(s, out);
-    case HLOC_OP_CONDITIONAL: return conditional(s, out);
-    case HLOC_OP_CALL: case HLOC_OP_FUSION: return call(s, out);
-    case HLOC_OP_ASYNC_START: return async_start(s, out);
-    case HLOC_OP_ASYNC_UPDATE: case HLOC_OP_ASYNC_DONE: return async_next(s, out);
-    case HLOC_OP_CUSTOM_CALL: *out = s->i->shape; return true;
-    default: break;
+    case HLOC_OP_WHILE:
+        return while_op(s, out);
+    case HLOC_OP_CONDITIONAL:
+        return conditional(s, out);
+    case HLOC_OP_CALL:
+    case HLOC_OP_FUSION:
+        return call(s, out);
+    case HLOC_OP_ASYNC_START:
+        return async_start(s, out);
+    case HLOC_OP_ASYNC_UPDATE:
+    case HLOC_OP_ASYNC_DONE:
+        return async_next(s, out);
+    case HLOC_OP_CUSTOM_CALL:
+        *out = s->i->shape;
+        return true;
+    default:
+        break;
     }
     return hloc_si_fail(s, "no shape rule for %s", hloc_opcode_name(s->i->op));
 }

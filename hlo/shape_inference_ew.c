@@ -4,17 +4,33 @@
  * select and scalar bounds of clamp. */
 #include "shape_inference_internal.h"
 
-typedef enum { T_ANY, T_NUM, T_NUM_NO_PRED, T_INT, T_INT_PRED, T_FLOAT, T_FLOAT_COMPLEX, T_SIGNED } tclass;
+typedef enum {
+    T_ANY,
+    T_NUM,
+    T_NUM_NO_PRED,
+    T_INT,
+    T_INT_PRED,
+    T_FLOAT,
+    T_FLOAT_COMPLEX,
+    T_SIGNED
+} tclass;
 
 static bool in_class(hloc_type t, tclass c) {
     switch (c) {
-    case T_ANY: return hloc_type_is_array(t);
-    case T_NUM: return hloc_type_is_array(t);
-    case T_NUM_NO_PRED: return hloc_type_is_array(t) && t != HLOC_TYPE_PRED;
-    case T_INT: return hloc_type_is_int(t);
-    case T_INT_PRED: return hloc_type_is_int(t) || t == HLOC_TYPE_PRED;
-    case T_FLOAT: return hloc_type_is_float(t);
-    case T_FLOAT_COMPLEX: return hloc_type_is_float(t) || hloc_type_is_complex(t);
+    case T_ANY:
+        return hloc_type_is_array(t);
+    case T_NUM:
+        return hloc_type_is_array(t);
+    case T_NUM_NO_PRED:
+        return hloc_type_is_array(t) && t != HLOC_TYPE_PRED;
+    case T_INT:
+        return hloc_type_is_int(t);
+    case T_INT_PRED:
+        return hloc_type_is_int(t) || t == HLOC_TYPE_PRED;
+    case T_FLOAT:
+        return hloc_type_is_float(t);
+    case T_FLOAT_COMPLEX:
+        return hloc_type_is_float(t) || hloc_type_is_complex(t);
     case T_SIGNED:
         return hloc_type_is_signed_int(t) || hloc_type_is_float(t) || hloc_type_is_complex(t);
     }
@@ -23,13 +39,21 @@ static bool in_class(hloc_type t, tclass c) {
 
 static const char *class_name(tclass c) {
     switch (c) {
-    case T_ANY: case T_NUM: return "an array type";
-    case T_NUM_NO_PRED: return "a numeric type (not pred)";
-    case T_INT: return "an integer type";
-    case T_INT_PRED: return "pred or an integer type";
-    case T_FLOAT: return "a floating-point type";
-    case T_FLOAT_COMPLEX: return "a floating-point or complex type";
-    case T_SIGNED: return "a signed integer, floating-point or complex type";
+    case T_ANY:
+    case T_NUM:
+        return "an array type";
+    case T_NUM_NO_PRED:
+        return "a numeric type (not pred)";
+    case T_INT:
+        return "an integer type";
+    case T_INT_PRED:
+        return "pred or an integer type";
+    case T_FLOAT:
+        return "a floating-point type";
+    case T_FLOAT_COMPLEX:
+        return "a floating-point or complex type";
+    case T_SIGNED:
+        return "a signed integer, floating-point or complex type";
     }
     return "?";
 }
@@ -44,16 +68,29 @@ static bool need_class(hloc_si *s, uint32_t k, tclass c) {
 
 static tclass unary_class(hloc_opcode op) {
     switch (op) {
-    case HLOC_OP_CEIL: case HLOC_OP_FLOOR: case HLOC_OP_ROUND_NEAREST_AFZ:
-    case HLOC_OP_ROUND_NEAREST_EVEN: case HLOC_OP_IS_FINITE: case HLOC_OP_CBRT: case HLOC_OP_ERF:
+    case HLOC_OP_CEIL:
+    case HLOC_OP_FLOOR:
+    case HLOC_OP_ROUND_NEAREST_AFZ:
+    case HLOC_OP_ROUND_NEAREST_EVEN:
+    case HLOC_OP_IS_FINITE:
+    case HLOC_OP_CBRT:
+    case HLOC_OP_ERF:
     case HLOC_OP_REDUCE_PRECISION:
         return T_FLOAT;
-    case HLOC_OP_ABS: case HLOC_OP_SIGN: return T_SIGNED;
-    case HLOC_OP_NEGATE: return T_NUM_NO_PRED;
-    case HLOC_OP_NOT: return T_INT_PRED;
-    case HLOC_OP_POPCNT: case HLOC_OP_COUNT_LEADING_ZEROS: return T_INT;
-    case HLOC_OP_COPY: return T_ANY;
-    default: return T_FLOAT_COMPLEX; /* transcendental math, real, imag */
+    case HLOC_OP_ABS:
+    case HLOC_OP_SIGN:
+        return T_SIGNED;
+    case HLOC_OP_NEGATE:
+        return T_NUM_NO_PRED;
+    case HLOC_OP_NOT:
+        return T_INT_PRED;
+    case HLOC_OP_POPCNT:
+    case HLOC_OP_COUNT_LEADING_ZEROS:
+        return T_INT;
+    case HLOC_OP_COPY:
+        return T_ANY;
+    default:
+        return T_FLOAT_COMPLEX; /* transcendental math, real, imag */
     }
 }
 
@@ -74,8 +111,14 @@ static bool unary(hloc_si *s, hloc_shape *out) {
     if (!need_class(s, 0, unary_class(op))) return false;
     *out = hloc_si_strip_layout(s, x);
     switch (op) {
-    case HLOC_OP_ABS: case HLOC_OP_REAL: case HLOC_OP_IMAG: out->type = complex_part(x->type); break;
-    case HLOC_OP_IS_FINITE: out->type = HLOC_TYPE_PRED; break;
+    case HLOC_OP_ABS:
+    case HLOC_OP_REAL:
+    case HLOC_OP_IMAG:
+        out->type = complex_part(x->type);
+        break;
+    case HLOC_OP_IS_FINITE:
+        out->type = HLOC_TYPE_PRED;
+        break;
     case HLOC_OP_REDUCE_PRECISION:
         if (s->i->attrs->exponent_bits < 1)
             return hloc_si_fail(s, "exponent_bits must be at least 1, found %lld",
@@ -84,25 +127,40 @@ static bool unary(hloc_si *s, hloc_shape *out) {
             return hloc_si_fail(s, "mantissa_bits must not be negative, found %lld",
                                 (long long)s->i->attrs->mantissa_bits);
         break;
-    default: break;
+    default:
+        break;
     }
     return true;
 }
 
 static tclass binary_class(hloc_opcode op) {
     switch (op) {
-    case HLOC_OP_ADD: case HLOC_OP_MULTIPLY: case HLOC_OP_MAXIMUM: case HLOC_OP_MINIMUM:
+    case HLOC_OP_ADD:
+    case HLOC_OP_MULTIPLY:
+    case HLOC_OP_MAXIMUM:
+    case HLOC_OP_MINIMUM:
     case HLOC_OP_COMPARE:
         return T_NUM;
-    case HLOC_OP_SUBTRACT: case HLOC_OP_DIVIDE: case HLOC_OP_REMAINDER: case HLOC_OP_POWER:
+    case HLOC_OP_SUBTRACT:
+    case HLOC_OP_DIVIDE:
+    case HLOC_OP_REMAINDER:
+    case HLOC_OP_POWER:
         return T_NUM_NO_PRED;
-    case HLOC_OP_AND: case HLOC_OP_OR: case HLOC_OP_XOR: return T_INT_PRED;
-    case HLOC_OP_SHIFT_LEFT: case HLOC_OP_SHIFT_RIGHT_ARITHMETIC: case HLOC_OP_SHIFT_RIGHT_LOGICAL:
+    case HLOC_OP_AND:
+    case HLOC_OP_OR:
+    case HLOC_OP_XOR:
+        return T_INT_PRED;
+    case HLOC_OP_SHIFT_LEFT:
+    case HLOC_OP_SHIFT_RIGHT_ARITHMETIC:
+    case HLOC_OP_SHIFT_RIGHT_LOGICAL:
     case HLOC_OP_MULHI:
         return T_INT;
-    case HLOC_OP_ATAN2: return T_FLOAT_COMPLEX;
-    case HLOC_OP_COMPLEX: return T_FLOAT;
-    default: return T_NUM;
+    case HLOC_OP_ATAN2:
+        return T_FLOAT_COMPLEX;
+    case HLOC_OP_COMPLEX:
+        return T_FLOAT;
+    default:
+        return T_NUM;
     }
 }
 
@@ -114,7 +172,8 @@ static bool need_like(hloc_si *s, uint32_t k, const hloc_shape *want, bool type)
         return hloc_si_fail(s, "operand %u has type %s, expected %s", k, hloc_type_name(o->type),
                             hloc_type_name(want->type));
     if (!hloc_si_same_dims(o, want))
-        return hloc_si_fail(s, "operand %u has shape %s, expected %s (HLO has no implicit broadcast)",
+        return hloc_si_fail(s,
+                            "operand %u has shape %s, expected %s (HLO has no implicit broadcast)",
                             k, hloc_si_str(s, o), hloc_si_str(s, want));
     return true;
 }
@@ -124,7 +183,8 @@ static bool check_compare(hloc_si *s) {
     hloc_type t = hloc_si_op(s, 0)->type;
     if (at->cmp_dir == HLOC_CMP_NONE) return hloc_si_fail(s, "compare needs direction=");
     switch (at->cmp_type) {
-    case HLOC_CMPT_NONE: return true;
+    case HLOC_CMPT_NONE:
+        return true;
     case HLOC_CMPT_FLOAT:
     case HLOC_CMPT_TOTALORDER:
         if (hloc_type_is_float(t) || hloc_type_is_complex(t)) return true;
@@ -152,7 +212,8 @@ static bool binary(hloc_si *s, hloc_shape *out) {
         out->type = HLOC_TYPE_PRED;
     } else if (op == HLOC_OP_COMPLEX) {
         if (x->type != HLOC_TYPE_F32 && x->type != HLOC_TYPE_F64)
-            return hloc_si_fail(s, "complex takes f32 or f64 parts, found %s", hloc_type_name(x->type));
+            return hloc_si_fail(s, "complex takes f32 or f64 parts, found %s",
+                                hloc_type_name(x->type));
         out->type = x->type == HLOC_TYPE_F32 ? HLOC_TYPE_C64 : HLOC_TYPE_C128;
     }
     return true;
@@ -204,10 +265,15 @@ static bool convert(hloc_si *s, hloc_shape *out) {
 
 bool hloc_infer_elementwise(hloc_si *s, hloc_shape *out) {
     switch (s->i->op) {
-    case HLOC_OP_SELECT: return select_op(s, out);
-    case HLOC_OP_CLAMP: return clamp(s, out);
-    case HLOC_OP_CONVERT: case HLOC_OP_STOCHASTIC_CONVERT: return convert(s, out);
-    default: break;
+    case HLOC_OP_SELECT:
+        return select_op(s, out);
+    case HLOC_OP_CLAMP:
+        return clamp(s, out);
+    case HLOC_OP_CONVERT:
+    case HLOC_OP_STOCHASTIC_CONVERT:
+        return convert(s, out);
+    default:
+        break;
     }
     return s->i->n_operands == 1 ? unary(s, out) : binary(s, out);
 }

@@ -25,10 +25,12 @@ static int expanded_indices(hloc_si *s, uint32_t k, int64_t ivd, int64_t *dims) 
         return -1;
     }
     if (ivd < 0 || ivd > ix->rank) {
-        hloc_si_fail(s, "index_vector_dim %lld out of range for indices of rank %u", (long long)ivd, ix->rank);
+        hloc_si_fail(s, "index_vector_dim %lld out of range for indices of rank %u", (long long)ivd,
+                     ix->rank);
         return -1;
     }
-    for (uint32_t d = 0; d < ix->rank; d++) dims[d] = ix->dims[d];
+    for (uint32_t d = 0; d < ix->rank; d++)
+        dims[d] = ix->dims[d];
     if (ivd < ix->rank) return ix->rank;
     if (ix->rank >= HLOC_MAX_RANK) {
         hloc_si_fail(s, "indices rank too large");
@@ -45,12 +47,14 @@ static bool batching_dims(hloc_si *s, const hloc_i64_list *op_dims, const hloc_i
         !hloc_si_check_dims(s, ix_dims->v, ix_dims->n, (uint32_t)irank, ix_name))
         return false;
     if (op_dims->n != ix_dims->n)
-        return hloc_si_fail(s, "%s has %u entries, %s %u", op_name, op_dims->n, ix_name, ix_dims->n);
+        return hloc_si_fail(s, "%s has %u entries, %s %u", op_name, op_dims->n, ix_name,
+                            ix_dims->n);
     for (uint32_t k = 0; k < ix_dims->n; k++) {
         if (ix_dims->v[k] == ivd) return hloc_si_fail(s, "%s contains index_vector_dim", ix_name);
         if (operand->dims[op_dims->v[k]] != idims[ix_dims->v[k]])
             return hloc_si_fail(s, "batching dimension sizes differ: operand %lld, indices %lld",
-                                (long long)operand->dims[op_dims->v[k]], (long long)idims[ix_dims->v[k]]);
+                                (long long)operand->dims[op_dims->v[k]],
+                                (long long)idims[ix_dims->v[k]]);
     }
     return true;
 }
@@ -63,22 +67,26 @@ static bool gather(hloc_si *s, hloc_shape *out) {
     int irank = expanded_indices(s, 1, g->index_vector_dim, idims);
     if (irank < 0) return false;
     if (g->start_index_map.n != idims[g->index_vector_dim])
-        return hloc_si_fail(s, "start_index_map has %u entries, the index vector %lld", g->start_index_map.n,
-                            (long long)idims[g->index_vector_dim]);
-    if (!hloc_si_check_dims(s, g->start_index_map.v, g->start_index_map.n, x->rank, "start_index_map") ||
+        return hloc_si_fail(s, "start_index_map has %u entries, the index vector %lld",
+                            g->start_index_map.n, (long long)idims[g->index_vector_dim]);
+    if (!hloc_si_check_dims(s, g->start_index_map.v, g->start_index_map.n, x->rank,
+                            "start_index_map") ||
         !sorted_dims(s, &g->collapsed_slice_dims, x->rank, "collapsed_slice_dims") ||
         !batching_dims(s, &g->operand_batching_dims, &g->start_indices_batching_dims, x->rank,
                        g->index_vector_dim, idims, irank, x, "operand_batching_dims",
                        "start_indices_batching_dims"))
         return false;
     if (g->slice_sizes.n != x->rank)
-        return hloc_si_fail(s, "slice_sizes has %u entries, operand rank is %u", g->slice_sizes.n, x->rank);
+        return hloc_si_fail(s, "slice_sizes has %u entries, operand rank is %u", g->slice_sizes.n,
+                            x->rank);
     for (uint32_t d = 0; d < x->rank; d++) {
         int64_t sz = g->slice_sizes.v[d];
         if (sz < 0 || sz > x->dims[d])
-            return hloc_si_fail(s, "slice size %lld out of range for operand dimension %u of size %lld",
-                                (long long)sz, d, (long long)x->dims[d]);
-        bool collapsed = contains(&g->collapsed_slice_dims, d), batch = contains(&g->operand_batching_dims, d);
+            return hloc_si_fail(
+                s, "slice size %lld out of range for operand dimension %u of size %lld",
+                (long long)sz, d, (long long)x->dims[d]);
+        bool collapsed = contains(&g->collapsed_slice_dims, d),
+             batch = contains(&g->operand_batching_dims, d);
         if (collapsed && batch)
             return hloc_si_fail(s, "operand dimension %u is both collapsed and batching", d);
         if ((collapsed || batch) && sz > 1)
@@ -87,9 +95,11 @@ static bool gather(hloc_si *s, hloc_shape *out) {
     }
     uint32_t n_offset = g->offset_dims.n;
     if (n_offset + g->collapsed_slice_dims.n + g->operand_batching_dims.n != x->rank)
-        return hloc_si_fail(s, "offset_dims (%u) + collapsed_slice_dims (%u) + operand_batching_dims (%u) "
-                            "must equal the operand rank %u", n_offset, g->collapsed_slice_dims.n,
-                            g->operand_batching_dims.n, x->rank);
+        return hloc_si_fail(
+            s,
+            "offset_dims (%u) + collapsed_slice_dims (%u) + operand_batching_dims (%u) "
+            "must equal the operand rank %u",
+            n_offset, g->collapsed_slice_dims.n, g->operand_batching_dims.n, x->rank);
     uint32_t rank = n_offset + (uint32_t)irank - 1;
     if (rank > HLOC_MAX_RANK) return hloc_si_fail(s, "result rank exceeds %d", HLOC_MAX_RANK);
     if (!sorted_dims(s, &g->offset_dims, rank, "offset_dims")) return false;
@@ -97,7 +107,8 @@ static bool gather(hloc_si *s, hloc_shape *out) {
     uint32_t next_offset = 0, next_batch = 0;
     for (uint32_t d = 0; d < rank; d++) {
         if (contains(&g->offset_dims, d)) {
-            while (contains(&g->collapsed_slice_dims, next_offset) || contains(&g->operand_batching_dims, next_offset))
+            while (contains(&g->collapsed_slice_dims, next_offset) ||
+                   contains(&g->operand_batching_dims, next_offset))
                 next_offset++;
             dims[d] = g->slice_sizes.v[next_offset++];
         } else {
@@ -112,7 +123,8 @@ static bool gather(hloc_si *s, hloc_shape *out) {
 static bool scatter(hloc_si *s, hloc_shape *out) {
     uint32_t n_ops = s->i->n_operands;
     if (n_ops < 3 || n_ops % 2 == 0)
-        return hloc_si_fail(s, "expected N operands, indices and N updates, found %u operands", n_ops);
+        return hloc_si_fail(s, "expected N operands, indices and N updates, found %u operands",
+                            n_ops);
     uint32_t n = (n_ops - 1) / 2;
     enum { MAXN = 64 };
     if (n > MAXN) return hloc_si_fail(s, "more than %d scattered values", MAXN);
@@ -125,12 +137,14 @@ static bool scatter(hloc_si *s, hloc_shape *out) {
         if (!hloc_si_need_array(s, k) || !hloc_si_need_array(s, n + 1 + k)) return false;
         const hloc_shape *xk = hloc_si_op(s, k), *uk = hloc_si_op(s, n + 1 + k);
         if (!hloc_si_same_dims(xk, x))
-            return hloc_si_fail(s, "operand %u has shape %s, operand 0 has %s", k, hloc_si_str(s, xk), hloc_si_str(s, x));
+            return hloc_si_fail(s, "operand %u has shape %s, operand 0 has %s", k,
+                                hloc_si_str(s, xk), hloc_si_str(s, x));
         if (!hloc_si_same_dims(uk, u))
-            return hloc_si_fail(s, "update %u has shape %s, update 0 has %s", k, hloc_si_str(s, uk), hloc_si_str(s, u));
+            return hloc_si_fail(s, "update %u has shape %s, update 0 has %s", k, hloc_si_str(s, uk),
+                                hloc_si_str(s, u));
         if (uk->type != xk->type)
-            return hloc_si_fail(s, "update %u has type %s, operand %u has %s", k, hloc_type_name(uk->type), k,
-                                hloc_type_name(xk->type));
+            return hloc_si_fail(s, "update %u has type %s, operand %u has %s", k,
+                                hloc_type_name(uk->type), k, hloc_type_name(xk->type));
         types[k] = xk->type;
         results[k] = *xk;
     }
@@ -149,31 +163,40 @@ static bool scatter(hloc_si *s, hloc_shape *out) {
                                 (long long)sd->inserted_window_dims.v[k]);
     uint32_t window = sd->update_window_dims.n;
     if (window + sd->inserted_window_dims.n + sd->input_batching_dims.n != x->rank)
-        return hloc_si_fail(s, "update_window_dims (%u) + inserted_window_dims (%u) + input_batching_dims (%u) "
-                            "must equal the operand rank %u", window, sd->inserted_window_dims.n,
-                            sd->input_batching_dims.n, x->rank);
+        return hloc_si_fail(
+            s,
+            "update_window_dims (%u) + inserted_window_dims (%u) + input_batching_dims (%u) "
+            "must equal the operand rank %u",
+            window, sd->inserted_window_dims.n, sd->input_batching_dims.n, x->rank);
     if (sd->scatter_dims_to_operand_dims.n != idims[sd->index_vector_dim])
         return hloc_si_fail(s, "scatter_dims_to_operand_dims has %u entries, the index vector %lld",
-                            sd->scatter_dims_to_operand_dims.n, (long long)idims[sd->index_vector_dim]);
-    if (!hloc_si_check_dims(s, sd->scatter_dims_to_operand_dims.v, sd->scatter_dims_to_operand_dims.n, x->rank,
+                            sd->scatter_dims_to_operand_dims.n,
+                            (long long)idims[sd->index_vector_dim]);
+    if (!hloc_si_check_dims(s, sd->scatter_dims_to_operand_dims.v,
+                            sd->scatter_dims_to_operand_dims.n, x->rank,
                             "scatter_dims_to_operand_dims"))
         return false;
     if (u->rank != window + (uint32_t)irank - 1)
-        return hloc_si_fail(s, "updates have rank %u, expected %u (window dims + scatter dims)", u->rank,
-                            window + (uint32_t)irank - 1);
+        return hloc_si_fail(s, "updates have rank %u, expected %u (window dims + scatter dims)",
+                            u->rank, window + (uint32_t)irank - 1);
     uint32_t od = 0, id = 0;
     for (uint32_t d = 0; d < u->rank; d++) {
         if (contains(&sd->update_window_dims, d)) {
-            while (contains(&sd->inserted_window_dims, od) || contains(&sd->input_batching_dims, od)) od++;
+            while (contains(&sd->inserted_window_dims, od) ||
+                   contains(&sd->input_batching_dims, od))
+                od++;
             if (u->dims[d] > x->dims[od])
-                return hloc_si_fail(s, "update window dimension %u (size %lld) exceeds operand dimension %u (%lld)",
-                                    d, (long long)u->dims[d], od, (long long)x->dims[od]);
+                return hloc_si_fail(
+                    s, "update window dimension %u (size %lld) exceeds operand dimension %u (%lld)",
+                    d, (long long)u->dims[d], od, (long long)x->dims[od]);
             od++;
         } else {
             if (id == sd->index_vector_dim) id++;
             if (u->dims[d] != idims[id])
-                return hloc_si_fail(s, "update scatter dimension %u has size %lld, the indices' dimension %u has %lld",
-                                    d, (long long)u->dims[d], id, (long long)idims[id]);
+                return hloc_si_fail(
+                    s,
+                    "update scatter dimension %u has size %lld, the indices' dimension %u has %lld",
+                    d, (long long)u->dims[d], id, (long long)idims[id]);
             id++;
         }
     }

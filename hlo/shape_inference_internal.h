@@ -37,7 +37,8 @@ bool hloc_si_need_scalar(hloc_si *s, uint32_t k);
 bool hloc_si_need_type(hloc_si *s, uint32_t k, hloc_type t);
 bool hloc_si_need_operands(hloc_si *s, uint32_t min, uint32_t max); /* max UINT32_MAX = any */
 /* |dims| (count n) are each in [0, rank) and distinct; |what| names the attribute. */
-bool hloc_si_check_dims(hloc_si *s, const int64_t *dims, uint32_t n, uint32_t rank, const char *what);
+bool hloc_si_check_dims(hloc_si *s, const int64_t *dims, uint32_t n, uint32_t rank,
+                        const char *what);
 
 /* Shapes with the default layout. */
 hloc_shape hloc_si_array(hloc_type t, uint32_t rank, const int64_t *dims);
@@ -65,6 +66,9 @@ bool hloc_si_check_reducer(hloc_si *s, const hloc_computation *c, const char *ro
  * strides and dilations; the output size of one dimension over a base of |base| elements. */
 bool hloc_si_check_window(hloc_si *s, const hloc_window *w, uint32_t n);
 int64_t hloc_si_window_out(const hloc_window_dim *w, int64_t base);
+
+/* The verifier's layout-sensitive part (verify_layouts.c); returns the number of errors. */
+uint32_t hloc_verify_layouts(const hloc_module *m, hloc_diag *d);
 
 /* The families; each handles the opcodes its file lists. Operand counts of fixed-arity opcodes
  * are already checked by the dispatcher. */

@@ -8,7 +8,8 @@ enum { MAXN = 64 }; /* values of one variadic op; more is refused, not silently 
 /* Splits reduce-like operands into n inputs (arrays of one shape) and n scalar inits. */
 static bool inputs_and_inits(hloc_si *s, uint32_t *n, hloc_type *in, hloc_type *init) {
     uint32_t k = s->i->n_operands;
-    if (k < 2 || k % 2) return hloc_si_fail(s, "expected inputs then as many init values, found %u operands", k);
+    if (k < 2 || k % 2)
+        return hloc_si_fail(s, "expected inputs then as many init values, found %u operands", k);
     *n = k / 2;
     if (*n > MAXN) return hloc_si_fail(s, "more than %d reduced values", MAXN);
     const hloc_shape *x = hloc_si_op(s, 0);
@@ -16,14 +17,16 @@ static bool inputs_and_inits(hloc_si *s, uint32_t *n, hloc_type *in, hloc_type *
         if (!hloc_si_need_array(s, j) || !hloc_si_need_scalar(s, *n + j)) return false;
         const hloc_shape *y = hloc_si_op(s, j);
         if (!hloc_si_same_dims(x, y))
-            return hloc_si_fail(s, "input %u has shape %s, input 0 has %s", j, hloc_si_str(s, y), hloc_si_str(s, x));
+            return hloc_si_fail(s, "input %u has shape %s, input 0 has %s", j, hloc_si_str(s, y),
+                                hloc_si_str(s, x));
         in[j] = y->type;
         init[j] = hloc_si_op(s, *n + j)->type;
     }
     return true;
 }
 
-static bool results(hloc_si *s, const hloc_shape *dims, const hloc_type *types, uint32_t n, hloc_shape *out) {
+static bool results(hloc_si *s, const hloc_shape *dims, const hloc_type *types, uint32_t n,
+                    hloc_shape *out) {
     hloc_shape r[MAXN];
     for (uint32_t k = 0; k < n; k++) {
         r[k] = hloc_si_strip_layout(s, dims);
@@ -48,7 +51,8 @@ static bool reduce(hloc_si *s, hloc_shape *out) {
     hloc_shape kept = hloc_shape_scalar(x->type);
     for (uint32_t k = 0; k < x->rank; k++) {
         bool reduced = false;
-        for (uint32_t j = 0; j < d->n; j++) reduced |= d->v[j] == (int64_t)k;
+        for (uint32_t j = 0; j < d->n; j++)
+            reduced |= d->v[j] == (int64_t)k;
         if (!reduced) {
             kept.dims[kept.rank] = x->dims[k];
             kept.dim_kind[kept.rank++] = x->dim_kind[k];
@@ -61,7 +65,8 @@ static bool windowed(hloc_si *s, const hloc_shape *x, hloc_shape *r) {
     const hloc_window *w = &s->i->attrs->window;
     if (!hloc_si_check_window(s, w, x->rank)) return false;
     *r = hloc_si_strip_layout(s, x);
-    for (uint32_t k = 0; k < x->rank; k++) r->dims[k] = hloc_si_window_out(&w->dims[k], x->dims[k]);
+    for (uint32_t k = 0; k < x->rank; k++)
+        r->dims[k] = hloc_si_window_out(&w->dims[k], x->dims[k]);
     return true;
 }
 
@@ -77,14 +82,15 @@ static bool reduce_window(hloc_si *s, hloc_shape *out) {
 }
 
 static bool select_and_scatter(hloc_si *s, hloc_shape *out) {
-    if (!hloc_si_need_array(s, 0) || !hloc_si_need_array(s, 1) || !hloc_si_need_scalar(s, 2)) return false;
+    if (!hloc_si_need_array(s, 0) || !hloc_si_need_array(s, 1) || !hloc_si_need_scalar(s, 2))
+        return false;
     const hloc_shape *x = hloc_si_op(s, 0), *src = hloc_si_op(s, 1);
     if (!hloc_si_need_type(s, 2, x->type) || !hloc_si_need_type(s, 1, x->type)) return false;
     hloc_shape r;
     if (!windowed(s, x, &r)) return false;
     if (!hloc_si_same_dims(&r, src))
-        return hloc_si_fail(s, "source has shape %s, the windows of the operand give %s", hloc_si_str(s, src),
-                            hloc_si_str(s, &r));
+        return hloc_si_fail(s, "source has shape %s, the windows of the operand give %s",
+                            hloc_si_str(s, src), hloc_si_str(s, &r));
     const hloc_computation *sel = hloc_si_callee(s, 0, "select");
     const hloc_computation *sc = hloc_si_callee(s, 1, "scatter");
     if (!sel || !sc) return false;
@@ -131,7 +137,8 @@ static bool topk(hloc_si *s, hloc_shape *out) {
     if (x->rank == 0) return hloc_si_fail(s, "topk needs an operand of rank at least 1");
     int64_t k = s->i->attrs->k, last = x->dims[x->rank - 1];
     if (k < 0 || k > last)
-        return hloc_si_fail(s, "k=%lld out of range for a last dimension of %lld", (long long)k, (long long)last);
+        return hloc_si_fail(s, "k=%lld out of range for a last dimension of %lld", (long long)k,
+                            (long long)last);
     hloc_shape r[2] = {hloc_si_strip_layout(s, x), hloc_si_strip_layout(s, x)};
     r[0].dims[x->rank - 1] = r[1].dims[x->rank - 1] = k;
     r[1].type = HLOC_TYPE_S32;
@@ -155,8 +162,8 @@ static bool map(hloc_si *s, hloc_shape *out) {
     const hloc_computation *c = hloc_si_callee(s, 0, "to_apply");
     if (!c || !hloc_si_check_signature(s, c, "to_apply", params, n, NULL)) return false;
     if (!hloc_shape_is_scalar(&c->root->shape))
-        return hloc_si_fail(s, "to_apply computation '%s' must return a scalar, returns %s", c->name,
-                            hloc_si_str(s, &c->root->shape));
+        return hloc_si_fail(s, "to_apply computation '%s' must return a scalar, returns %s",
+                            c->name, hloc_si_str(s, &c->root->shape));
     *out = hloc_si_strip_layout(s, x);
     out->type = c->root->shape.type;
     return true;
@@ -172,14 +179,22 @@ static bool scan(hloc_si *s, hloc_shape *out) {
 
 bool hloc_infer_reduce_op(hloc_si *s, hloc_shape *out) {
     switch (s->i->op) {
-    case HLOC_OP_REDUCE: return reduce(s, out);
-    case HLOC_OP_REDUCE_WINDOW: return reduce_window(s, out);
-    case HLOC_OP_SELECT_AND_SCATTER: return select_and_scatter(s, out);
-    case HLOC_OP_SORT: return sort(s, out);
-    case HLOC_OP_TOPK: return topk(s, out);
-    case HLOC_OP_MAP: return map(s, out);
-    case HLOC_OP_SCAN: return scan(s, out);
-    default: break;
+    case HLOC_OP_REDUCE:
+        return reduce(s, out);
+    case HLOC_OP_REDUCE_WINDOW:
+        return reduce_window(s, out);
+    case HLOC_OP_SELECT_AND_SCATTER:
+        return select_and_scatter(s, out);
+    case HLOC_OP_SORT:
+        return sort(s, out);
+    case HLOC_OP_TOPK:
+        return topk(s, out);
+    case HLOC_OP_MAP:
+        return map(s, out);
+    case HLOC_OP_SCAN:
+        return scan(s, out);
+    default:
+        break;
     }
     return hloc_si_fail(s, "no shape rule for %s", hloc_opcode_name(s->i->op));
 }

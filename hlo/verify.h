@@ -20,4 +20,15 @@ bool hloc_infer_shape(const hloc_instr *i, hloc_arena *a, hloc_shape *out, hloc_
  * names, missing roots, operands from another computation, cycles. Returns true if no error. */
 bool hloc_verify_module(const hloc_module *m, hloc_diag *d);
 
+typedef struct hloc_verify_options {
+    /* After layout assignment (XLA's layout-sensitive verifier): every array shape has a layout,
+     * and instructions that only pass data along (tuple, get-tuple-element, while, call,
+     * conditional, fusion parameters, opt-barrier, the entry signature) keep layouts exactly.
+     * Checked only when the module is otherwise valid. */
+    bool layout_sensitive;
+} hloc_verify_options;
+
+/* hloc_verify_module() with options; NULL options = all false. */
+bool hloc_verify_module_opts(const hloc_module *m, const hloc_verify_options *o, hloc_diag *d);
+
 #endif

@@ -3,7 +3,8 @@
 #include "verify.h"
 
 HLOC_API hloc_status *hloc_module_verify(const hloc_module *module) {
-    if (!module) return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "hloc_module_verify: module is NULL");
+    if (!module)
+        return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "hloc_module_verify: module is NULL");
     hloc_diag d;
     hloc_diag_init(&d, module->file, NULL, 0);
     if (hloc_verify_module(module, &d)) {

@@ -44,7 +44,8 @@ hloc_computation *tb_comp(tb *t, const char *name) {
 void tb_enter(tb *t, hloc_computation *c) { t->c = c; }
 
 static hloc_shape parse_shape(tb *t, const char **p) {
-    while (**p == ' ') (*p)++;
+    while (**p == ' ')
+        (*p)++;
     if (**p == '(') {
         (*p)++;
         hloc_shape elems[16];
@@ -52,17 +53,20 @@ static hloc_shape parse_shape(tb *t, const char **p) {
         while (**p != ')') {
             ck_assert_uint_lt(n, 16);
             elems[n++] = parse_shape(t, p);
-            while (**p == ' ' || **p == ',') (*p)++;
+            while (**p == ' ' || **p == ',')
+                (*p)++;
         }
         (*p)++;
         hloc_shape s = hloc_shape_scalar(HLOC_TYPE_TUPLE);
         s.n_elems = n;
         s.elems = n ? HLOC_ARENA_ARRAY(t->m->arena, hloc_shape, n) : NULL;
-        for (uint32_t k = 0; k < n; k++) s.elems[k] = elems[k];
+        for (uint32_t k = 0; k < n; k++)
+            s.elems[k] = elems[k];
         return s;
     }
     const char *b = *p;
-    while ((**p >= 'a' && **p <= 'z') || (**p >= '0' && **p <= '9')) (*p)++;
+    while ((**p >= 'a' && **p <= 'z') || (**p >= '0' && **p <= '9'))
+        (*p)++;
     hloc_type ty = hloc_type_from_name(b, (size_t)(*p - b));
     ck_assert_msg(ty != HLOC_TYPE_INVALID, "bad type in '%s'", b);
     if (ty == HLOC_TYPE_TOKEN) {
@@ -99,7 +103,8 @@ hloc_instr *tb_op(tb *t, hloc_opcode op, const char *shape, uint32_t n, ...) {
     hloc_instr *ops[32];
     va_list ap;
     va_start(ap, n);
-    for (uint32_t k = 0; k < n && k < 32; k++) ops[k] = va_arg(ap, hloc_instr *);
+    for (uint32_t k = 0; k < n && k < 32; k++)
+        ops[k] = va_arg(ap, hloc_instr *);
     va_end(ap);
     hloc_shape s = tb_shape(t, shape);
     hloc_instr *i = hloc_instr_create(t->c, op, &s, ops, n, NULL);
@@ -162,7 +167,8 @@ bool tb_verify(tb *t, const char *want) {
         return ok;
     }
     if (ok || !strstr(t->last, want)) {
-        fprintf(stderr, "expected a verifier error with '%s', got: %s\n", want, ok ? "none" : t->last);
+        fprintf(stderr, "expected a verifier error with '%s', got: %s\n", want,
+                ok ? "none" : t->last);
         return false;
     }
     return true;

@@ -12,12 +12,12 @@
 
 typedef struct tb {
     hloc_module *m;
-    hloc_computation *c;   /* where tb_param/tb_op add instructions */
+    hloc_computation *c; /* where tb_param/tb_op add instructions */
     hloc_diag d;
-    char last[512];        /* the last inferred shape, or the diagnostics */
+    char last[512]; /* the last inferred shape, or the diagnostics */
 } tb;
 
-void tb_init(tb *t);       /* module "t" with an entry computation "main" */
+void tb_init(tb *t); /* module "t" with an entry computation "main" */
 void tb_free(tb *t);
 /* Opens a new computation; later instructions go there until tb_enter(t, other). */
 hloc_computation *tb_comp(tb *t, const char *name);
@@ -27,8 +27,9 @@ hloc_instr *tb_param(tb *t, const char *shape);
 /* An instruction of |op| with declared shape |shape| and |n| operands. */
 hloc_instr *tb_op(tb *t, hloc_opcode op, const char *shape, uint32_t n, ...);
 hloc_i64_list tb_list(tb *t, const int64_t *v, uint32_t n);
-#define LIST(t, ...) \
-    tb_list((t), (const int64_t[]){__VA_ARGS__}, sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+#define LIST(t, ...)                                                                               \
+    tb_list((t), (const int64_t[]){__VA_ARGS__},                                                   \
+            sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
 #define NOLIST(t) tb_list((t), NULL, 0)
 
 /* Infers |i|'s shape: true if it succeeds and prints as |want| (no layout). */

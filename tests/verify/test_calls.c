@@ -3,7 +3,8 @@
 #include "suites.h"
 #include "tb.h"
 
-static hloc_computation *binop(tb *t, const char *name, hloc_opcode op, const char *in, const char *out) {
+static hloc_computation *binop(tb *t, const char *name, hloc_opcode op, const char *in,
+                               const char *out) {
     hloc_computation *keep = t->c, *c = tb_comp(t, name);
     hloc_instr *a = tb_param(t, in), *b = tb_param(t, in);
     hloc_instr *r = tb_op(t, op, out, 2, a, b);
@@ -17,7 +18,8 @@ START_TEST(test_reduce) {
     tb_init(&t);
     hloc_computation *add = binop(&t, "add", HLOC_OP_ADD, "f32[]", "f32[]");
     hloc_computation *lt = binop(&t, "lt", HLOC_OP_COMPARE, "f32[]", "pred[]");
-    hloc_instr *x = tb_param(&t, "f32[2,3,4]"), *z = tb_param(&t, "f32[]"), *zi = tb_param(&t, "s32[]");
+    hloc_instr *x = tb_param(&t, "f32[2,3,4]"), *z = tb_param(&t, "f32[]"),
+               *zi = tb_param(&t, "s32[]");
     hloc_instr *r = tb_op(&t, HLOC_OP_REDUCE, "f32[3]", 2, x, z);
     r->attrs->dims = LIST(&t, 0, 2);
     hloc_instr_add_called(r, add);
@@ -32,6 +34,14 @@ START_TEST(test_reduce) {
     hloc_instr_add_called(ri, add);
     ck_assert(tb_fails(&t, ri, "parameter 0 has shape f32[], expected s32[]"));
     ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_REDUCE, "f32[3]", 3, x, z, z), "as many init values"));
+    /* A reducer may return its one accumulator as a 1-tuple (XLA's VerifyReducerShape). */
+    hloc_computation *keep1 = t.c, *tup = tb_comp(&t, "add_tuple");
+    hloc_instr *ta = tb_param(&t, "f32[]"), *tb2 = tb_param(&t, "f32[]");
+    hloc_instr *ts = tb_op(&t, HLOC_OP_ADD, "f32[]", 2, ta, tb2);
+    tb_op(&t, HLOC_OP_TUPLE, "(f32[])", 1, ts);
+    tb_enter(&t, keep1);
+    r->called[0] = tup;
+    ck_assert(tb_infers(&t, r, "f32[3]"));
 
     /* variadic argmax-style reduce: (f32, s32) pairs */
     hloc_computation *keep = t.c, *pair = tb_comp(&t, "pair");
@@ -63,7 +73,7 @@ START_TEST(test_windows_sort_map) {
     hloc_instr_add_called(rw, add);
     ck_assert(tb_infers(&t, rw, "f32[2,3]"));
     w[1].stride = 0;
-    ck_assert(tb_fails(&t, rw, "stride and dilations >= 1"));
+    ck_assert(tb_fails(&t, rw, "stride and dilations must be >= 1"));
     w[1].stride = 2;
     hloc_instr *src = tb_param(&t, "f32[2,3]");
     hloc_instr *ss = tb_op(&t, HLOC_OP_SELECT_AND_SCATTER, "f32[4,6]", 3, x, src, z);
@@ -123,11 +133,13 @@ START_TEST(test_control_flow) {
     ck_assert(tb_infers(&t, w, "(s32[], f32[3])"));
     ck_assert(tb_verify(&t, NULL));
     w->called[1] = bad_body;
-    ck_assert(tb_fails(&t, w, "body computation 'bad_body' returns s32[], expected (s32[], f32[3])"));
+    ck_assert(
+        tb_fails(&t, w, "body computation 'bad_body' returns s32[], expected (s32[], f32[3])"));
     ck_assert(tb_verify(&t, "'while.14': body computation 'bad_body' returns s32[]"));
     w->called[1] = body;
     w->called[0] = body;
-    ck_assert(tb_fails(&t, w, "condition computation 'body' returns (s32[], f32[3]), expected pred[]"));
+    ck_assert(
+        tb_fails(&t, w, "condition computation 'body' returns (s32[], f32[3]), expected pred[]"));
     w->called[0] = cond;
 
     /* conditional: pred form and indexed form */
@@ -158,7 +170,8 @@ START_TEST(test_control_flow) {
     ck_assert(tb_infers(&t, call, "f32[3]"));
     hloc_instr *fu = tb_op(&t, HLOC_OP_FUSION, "f32[3]", 1, i0);
     hloc_instr_add_called(fu, neg);
-    ck_assert(tb_fails(&t, fu, "fused computation 'neg' parameter 0 has shape f32[3], expected s32[]"));
+    ck_assert(
+        tb_fails(&t, fu, "fused computation 'neg' parameter 0 has shape f32[3], expected s32[]"));
     tb_free(&t);
 }
 END_TEST

@@ -33,6 +33,11 @@ static const char *data_dir(void) {
 
 /* Parses and verifies |path|; returns the verifier's error count (-1: parse failure), and the
  * diagnostics in *out (caller frees). */
+static bool ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 static int verify_file(const char *path, char **out) {
     size_t len = 0;
     char *text = read_file(path, &len);
@@ -47,7 +52,9 @@ static int verify_file(const char *path, char **out) {
     } else {
         hloc_diag d;
         hloc_diag_init(&d, path, text, len);
-        hloc_verify_module(m, &d);
+        /* XLA's optimized modules come after layout assignment: their layouts must hold too. */
+        hloc_verify_options o = {.layout_sensitive = ends_with(path, "xla_opt.hlo")};
+        hloc_verify_module_opts(m, &o, &d);
         n = (int)d.n_errors;
         *out = strdup(d.out.data ? d.out.data : "");
         hloc_diag_free(&d);
@@ -68,11 +75,6 @@ static void check_valid(const char *path) {
         fprintf(stderr, "%s: %s\n%s\n", path, n < 0 ? "parse error" : "verifier errors", msg);
     }
     free(msg);
-}
-
-static bool ends_with(const char *s, const char *suffix) {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 START_TEST(test_corpus_verifies) {
@@ -99,6 +101,16 @@ START_TEST(test_corpus_verifies) {
     for (struct dirent *e; (e = readdir(dir));) {
         if (!ends_with(e->d_name, ".hlo")) continue;
         snprintf(path, sizeof path, "%s/perf/%s", data_dir(), e->d_name);
+        check_valid(path);
+    }
+    closedir(dir);
+    /* Hand-written valid modules next to this test (shapeless instructions, ...). */
+    snprintf(path, sizeof path, "%s/../verify/valid", data_dir());
+    dir = opendir(path);
+    ck_assert_msg(dir != NULL, "cannot open %s", path);
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (!ends_with(e->d_name, ".hlo")) continue;
+        snprintf(path, sizeof path, "%s/../verify/valid/%s", data_dir(), e->d_name);
         check_valid(path);
     }
     closedir(dir);
@@ -144,7 +156,10 @@ START_TEST(test_error_files) {
         if (!found) {
             bad++;
             fprintf(stderr, "%s: expected '%s' at %u:%u, got %s:\n%s\n", path, want, line, col,
-                    n < 0 ? "a parse error" : n == 0 ? "no error" : "", msg);
+                    n < 0    ? "a parse error"
+                    : n == 0 ? "no error"
+                             : "",
+                    msg);
         }
         free(msg);
     }
@@ -154,12 +169,63 @@ START_TEST(test_error_files) {
 }
 END_TEST
 
+/* Numbers in real modules changed at random (deterministically): whatever the parser accepts, the
+ * verifier must get through without crashing (the suite also runs under ASan/UBSan), and most
+ * changes to a shape or attribute must be caught by one of the two. */
+START_TEST(test_mutations) {
+    static const char *files[] = {"cases/argmax/model.hlo", "cases/argmax/xla_opt.hlo",
+                                  "perf/cnn.hlo",           "perf/cnn.xla_opt.hlo",
+                                  "perf/conv3x3.hlo",       "perf/eltwise.xla_opt.hlo"};
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    int runs = 0, caught = 0;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", data_dir(), files[f]);
+        size_t len = 0;
+        char *text = read_file(path, &len);
+        if (!text) continue;
+        for (int round = 0; round < 40; round++) {
+            char *t = malloc(len + 1);
+            ck_assert_ptr_nonnull(t);
+            memcpy(t, text, len + 1);
+            for (int k = 0; k < 2; k++) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                size_t at = (size_t)(rng >> 33) % len;
+                while (at < len && (t[at] < '0' || t[at] > '9'))
+                    at++;
+                if (at < len) t[at] = (char)('0' + (rng >> 20) % 10);
+            }
+            hloc_module *m = NULL;
+            hloc_status *st = hloc_parse_module(t, len, "mutant.hlo", &m);
+            runs++;
+            if (st) {
+                caught++;
+                hloc_status_free(st);
+            } else {
+                hloc_diag d;
+                hloc_diag_init(&d, "mutant.hlo", t, len);
+                if (!hloc_verify_module(m, &d)) caught++;
+                hloc_diag_free(&d);
+                hloc_module_destroy(m);
+            }
+            free(t);
+        }
+        free(text);
+    }
+    fprintf(stderr, "mutations: %d parsed or rejected, %d caught\n", runs, caught);
+    ck_assert_int_gt(runs, 100);
+    /* Digits in metadata and constants change nothing checkable; the rest must be caught. */
+    ck_assert_int_gt(caught, runs / 4);
+}
+END_TEST
+
 Suite *corpus_suite(void) {
     Suite *s = suite_create("verify-corpus");
     TCase *tc = tcase_create("corpus");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_corpus_verifies);
     tcase_add_test(tc, test_error_files);
+    tcase_add_test(tc, test_mutations);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -23,6 +23,8 @@ START_TEST(test_dot) {
     ck_assert(tb_infers(&t, d, "f32[8,2,5]"));
     d->shape.type = HLOC_TYPE_BF16; /* preferred element type */
     ck_assert(tb_infers(&t, d, "bf16[8,2,5]"));
+    d->shape.type = HLOC_TYPE_INVALID; /* no declared shape: the parser asks for one */
+    ck_assert(tb_infers(&t, d, "f32[8,2,5]"));
     d->attrs->dot.rhs_contracting = LIST(&t, 2);
     ck_assert(tb_fails(&t, d, "contracting dimension sizes differ"));
     d->attrs->dot.rhs_contracting = LIST(&t, 0);
@@ -124,7 +126,8 @@ START_TEST(test_scatter) {
     tb t;
     tb_init(&t);
     hloc_computation *add = adder(&t, "add", "f32[]"), *addi = adder(&t, "addi", "s32[]");
-    hloc_instr *x = tb_param(&t, "f32[5,3]"), *idx = tb_param(&t, "s32[4,1]"), *u = tb_param(&t, "f32[4,3]");
+    hloc_instr *x = tb_param(&t, "f32[5,3]"), *idx = tb_param(&t, "s32[4,1]"),
+               *u = tb_param(&t, "f32[4,3]");
     hloc_instr *sc = tb_op(&t, HLOC_OP_SCATTER, "f32[5,3]", 3, x, idx, u);
     hloc_scatter_dnums *sd = &sc->attrs->scatter;
     sd->update_window_dims = LIST(&t, 1);
@@ -133,12 +136,14 @@ START_TEST(test_scatter) {
     sd->index_vector_dim = 1;
     ck_assert(tb_fails(&t, sc, "missing to_apply"));
     hloc_instr_add_called(sc, addi);
-    ck_assert(tb_fails(&t, sc, "to_apply computation 'addi' parameter 0 has shape s32[], expected f32[]"));
+    ck_assert(tb_fails(&t, sc,
+                       "to_apply computation 'addi' parameter 0 has shape s32[], expected f32[]"));
     sc->called[0] = add;
     ck_assert(tb_infers(&t, sc, "f32[5,3]"));
     hloc_instr *u2 = tb_param(&t, "f32[3,3]");
     hloc_instr_set_operand(sc, 2, u2);
-    ck_assert(tb_fails(&t, sc, "update scatter dimension 0 has size 3, the indices' dimension 0 has 4"));
+    ck_assert(
+        tb_fails(&t, sc, "update scatter dimension 0 has size 3, the indices' dimension 0 has 4"));
     hloc_instr_set_operand(sc, 2, u);
     sd->inserted_window_dims = NOLIST(&t);
     ck_assert(tb_fails(&t, sc, "must equal the operand rank 2"));

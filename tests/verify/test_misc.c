@@ -12,10 +12,12 @@ START_TEST(test_bitcast_convert) {
     ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_BITCAST_CONVERT, "s32[4]", 1, x), "s32[4]"));
     ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_BITCAST_CONVERT, "u16[4,2]", 1, x), "u16[4,2]"));
     ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_BITCAST_CONVERT, "f32[4]", 1, b), "f32[4]"));
-    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_BITCAST_CONVERT, "f64[4]", 1, x), "minor dimension of size 2"));
+    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_BITCAST_CONVERT, "f64[4]", 1, x),
+                       "minor dimension of size 2"));
     hloc_instr *bc = tb_op(&t, HLOC_OP_BITCAST_CONVERT, "u16[4]", 1, x);
     ck_assert(!hloc_verify_module(t.m, &t.d));
-    ck_assert_ptr_nonnull(strstr(t.d.out.data, "declared shape u16[4] does not match the inferred shape u16[4,2]"));
+    ck_assert_ptr_nonnull(
+        strstr(t.d.out.data, "declared shape u16[4] does not match the inferred shape u16[4,2]"));
     (void)bc;
     tb_free(&t);
 }
@@ -24,7 +26,8 @@ END_TEST
 START_TEST(test_linalg) {
     tb t;
     tb_init(&t);
-    hloc_instr *a = tb_param(&t, "f32[2,3,3]"), *b = tb_param(&t, "f32[2,3,5]"), *r = tb_param(&t, "f32[2,3,4]");
+    hloc_instr *a = tb_param(&t, "f32[2,3,3]"), *b = tb_param(&t, "f32[2,3,5]"),
+               *r = tb_param(&t, "f32[2,3,4]");
     ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_CHOLESKY, "f32[2,3,3]", 1, a), "f32[2,3,3]"));
     ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_CHOLESKY, "f32[2,3,4]", 1, r), "square"));
     hloc_instr *ts = tb_op(&t, HLOC_OP_TRIANGULAR_SOLVE, "f32[2,3,5]", 2, a, b);
@@ -45,7 +48,8 @@ START_TEST(test_linalg) {
     ff->attrs->fft_length = LIST(&t, 4, 8, 1, 1);
     ck_assert(tb_fails(&t, ff, "fft_length"));
     hloc_instr *x = tb_param(&t, "f32[2,4,6]"), *sc = tb_param(&t, "f32[6]");
-    hloc_instr *bn = tb_op(&t, HLOC_OP_BATCH_NORM_TRAINING, "(f32[2,4,6], f32[6], f32[6])", 3, x, sc, sc);
+    hloc_instr *bn =
+        tb_op(&t, HLOC_OP_BATCH_NORM_TRAINING, "(f32[2,4,6], f32[6], f32[6])", 3, x, sc, sc);
     bn->attrs->feature_index = 2;
     ck_assert(tb_infers(&t, bn, "(f32[2,4,6], f32[6], f32[6])"));
     bn->attrs->feature_index = 1;
@@ -60,15 +64,18 @@ START_TEST(test_tokens_rng_collectives) {
     hloc_instr *tok = tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 0);
     ck_assert(tb_infers(&t, tok, "token"));
     hloc_instr *x = tb_param(&t, "f32[4]");
-    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 2, tok, x), "operand 1 must be a token"));
+    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 2, tok, x),
+                       "operand 1 must be a token"));
     ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_ADD_DEPENDENCY, "f32[4]", 2, x, tok), "f32[4]"));
     hloc_instr *lo = tb_param(&t, "f32[]");
     hloc_instr *rng = tb_op(&t, HLOC_OP_RNG, "f32[3,3]", 2, lo, lo);
     rng->attrs->rng_distribution = HLOC_RNG_DIST_NORMAL;
     ck_assert(tb_infers(&t, rng, "f32[3,3]"));
     hloc_instr *st = tb_param(&t, "u64[2]");
-    ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_RNG_BIT_GENERATOR, "(u64[2], u32[8])", 1, st), "(u64[2], u32[8])"));
-    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_RNG_BIT_GENERATOR, "(u64[3], u32[8])", 1, st), "result state"));
+    ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_RNG_BIT_GENERATOR, "(u64[2], u32[8])", 1, st),
+                        "(u64[2], u32[8])"));
+    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_RNG_BIT_GENERATOR, "(u64[3], u32[8])", 1, st),
+                       "result state"));
     ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_REPLICA_ID, "u32[]", 0), "u32[]"));
     hloc_computation *keep = t.c, *add = tb_comp(&t, "add");
     tb_op(&t, HLOC_OP_ADD, "f32[]", 2, tb_param(&t, "f32[]"), tb_param(&t, "f32[]"));

@@ -1,6 +1,7 @@
 /* The module verifier on hand-built modules: a valid module, then one broken invariant at a time
  * (declared shape, duplicate names, foreign operands, missing root, cycles, parameters, entry
  * layout), and that every error is reported, not just the first. */
+#include <stdio.h>
 #include <string.h>
 
 #include "suites.h"
@@ -13,7 +14,8 @@ START_TEST(test_valid_and_declared_shape) {
     hloc_instr *add = tb_op(&t, HLOC_OP_ADD, "f32[4]", 2, a, b);
     ck_assert(tb_verify(&t, NULL));
     add->shape.dims[0] = 5;
-    ck_assert(tb_verify(&t, "'add.2': declared shape f32[5] does not match the inferred shape f32[4]"));
+    ck_assert(
+        tb_verify(&t, "'add.2': declared shape f32[5] does not match the inferred shape f32[4]"));
     add->shape.dims[0] = 4;
     add->shape.type = HLOC_TYPE_S32;
     ck_assert(tb_verify(&t, "declared shape s32[4]"));
@@ -30,7 +32,8 @@ START_TEST(test_every_error_reported) {
     ck_assert(!hloc_verify_module(t.m, &t.d));
     ck_assert_uint_eq(t.d.n_errors, 2);
     ck_assert_ptr_nonnull(strstr(t.d.out.data, "'add.2': operand 1 has type s32, expected f32"));
-    ck_assert_ptr_nonnull(strstr(t.d.out.data, "'multiply.3': operand 1 has type f32, expected s32"));
+    ck_assert_ptr_nonnull(
+        strstr(t.d.out.data, "'multiply.3': operand 1 has type f32, expected s32"));
     hloc_status *st = hloc_module_verify(t.m);
     ck_assert_ptr_nonnull(st);
     ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
@@ -82,6 +85,33 @@ START_TEST(test_structure) {
     t.m->entry_result_shape = tb_shape(&t, "f32[5]");
     ck_assert(tb_verify(&t, "entry_computation_layout result is f32[5], the root is f32[4]"));
     t.m->has_entry_layout = false;
+    /* ids and user lists */
+    uint32_t id = e->id;
+    e->id = n->id;
+    ck_assert(tb_verify(&t, "id 1 is used twice"));
+    e->id = id;
+    n->n_users = 0;
+    ck_assert(
+        tb_verify(&t, "'exponential.2': is missing from the user list of its operand 'negate.1'"));
+    n->n_users = 1;
+    hloc_instr *saved = a->users[0];
+    a->users[0] = e;
+    ck_assert(
+        tb_verify(&t, "'parameter.0': lists 'exponential.2' as a user, which does not use it"));
+    a->users[0] = saved;
+    ck_assert(tb_verify(&t, NULL));
+    /* an operand that its computation does not list */
+    uint32_t slot = 0;
+    while (t.m->entry->instrs[slot] != n)
+        slot++;
+    t.m->entry->instrs[slot] = e;
+    t.m->entry->n_instrs--;
+    ck_assert(
+        tb_verify(&t, "'exponential.2': operand 0 'negate.1' is not listed in computation 'main'"));
+    t.m->entry->instrs[slot] = n;
+    t.m->entry->instrs[slot + 1] = e;
+    t.m->entry->n_instrs++;
+    ck_assert(tb_verify(&t, NULL));
     /* bad layout */
     e->shape.minor_to_major[0] = 3;
     ck_assert(tb_verify(&t, "not a permutation"));
@@ -133,9 +163,10 @@ START_TEST(test_every_opcode_has_a_rule) {
     hloc_computation *f = tb_comp(&t, "f");
     tb_param(&t, "f32[4]");
     tb_enter(&t, t.m->entry);
-    hloc_instr *kinds[6] = {tb_param(&t, "f32[4]"), tb_param(&t, "s32[]"), tb_param(&t, "(f32[4], s32[])"),
-                            tb_param(&t, "c64[2,3,3]"), tb_param(&t, "u8[3,4]"),
-                            tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 0)};
+    hloc_instr *kinds[6] = {
+        tb_param(&t, "f32[4]"),          tb_param(&t, "s32[]"),
+        tb_param(&t, "(f32[4], s32[])"), tb_param(&t, "c64[2,3,3]"),
+        tb_param(&t, "u8[3,4]"),         tb_op(&t, HLOC_OP_AFTER_ALL, "token[]", 0)};
     const char *decl[4] = {"f32[4]", "(f32[4], s32[])", "s32[]", "u16[3,4,2]"};
     for (int op = 0; op < HLOC_OP_COUNT; op++) {
         int arity = hloc_opcode_arity((hloc_opcode)op);
@@ -143,7 +174,8 @@ START_TEST(test_every_opcode_has_a_rule) {
             if (arity >= 0 && n != (uint32_t)arity) continue;
             for (int kind = 0; kind < 6; kind++)
                 for (int callee = 0; callee < 4; callee++) {
-                    hloc_instr *ops[4] = {kinds[kind], kinds[(kind + 1) % 6], kinds[kind], kinds[1]};
+                    hloc_instr *ops[4] = {kinds[kind], kinds[(kind + 1) % 6], kinds[kind],
+                                          kinds[1]};
                     hloc_shape s = tb_shape(&t, decl[(kind + callee) % 4]);
                     hloc_instr *i = hloc_instr_create(t.c, (hloc_opcode)op, &s, ops, n, NULL);
                     ck_assert_ptr_nonnull(i);
@@ -153,8 +185,8 @@ START_TEST(test_every_opcode_has_a_rule) {
                     bool ok = hloc_infer_shape(i, t.m->arena, &out, &t.d);
                     ck_assert_msg(ok || t.d.n_errors > 0, "%s failed without a message",
                                   hloc_opcode_name((hloc_opcode)op));
-                    ck_assert_msg(!t.d.out.data || !strstr(t.d.out.data, "no shape rule"), "%s has no rule",
-                                  hloc_opcode_name((hloc_opcode)op));
+                    ck_assert_msg(!t.d.out.data || !strstr(t.d.out.data, "no shape rule"),
+                                  "%s has no rule", hloc_opcode_name((hloc_opcode)op));
                     hloc_diag_free(&t.d);
                 }
         }
@@ -178,6 +210,53 @@ START_TEST(test_called_counts) {
 }
 END_TEST
 
+static bool verify_layouts(tb *t, const char *want) {
+    hloc_verify_options o = {.layout_sensitive = true};
+    bool ok = hloc_verify_module_opts(t->m, &o, &t->d);
+    const char *out = t->d.out.data ? t->d.out.data : "";
+    bool good = want ? !ok && strstr(out, want) : ok;
+    if (!good)
+        fprintf(stderr, "layout verification: expected %s, got:\n%s\n", want ? want : "no error",
+                out);
+    hloc_diag_free(&t->d);
+    return good;
+}
+
+START_TEST(test_layout_sensitive) {
+    tb t;
+    tb_init(&t);
+    hloc_instr *a = tb_param(&t, "f32[2,3]"), *b = tb_param(&t, "s32[]");
+    hloc_instr *n = tb_op(&t, HLOC_OP_NEGATE, "f32[2,3]", 1, a);
+    hloc_instr *tp = tb_op(&t, HLOC_OP_TUPLE, "(f32[2,3], s32[])", 2, n, b);
+    hloc_instr *g = tb_op(&t, HLOC_OP_GET_TUPLE_ELEMENT, "f32[2,3]", 1, tp);
+    ck_assert(verify_layouts(&t, NULL));
+    /* elementwise ops may change layouts; tuple elements may not */
+    n->shape.minor_to_major[0] = 0, n->shape.minor_to_major[1] = 1;
+    ck_assert(tb_verify(&t, NULL));
+    ck_assert(verify_layouts(&t, "'tuple.3': element 0: f32[2,3]{1,0}, expected f32[2,3]{0,1}"));
+    tp->shape.elems[0].minor_to_major[0] = 0, tp->shape.elems[0].minor_to_major[1] = 1;
+    ck_assert(verify_layouts(&t, "'get-tuple-element.4': result, tuple element is: f32[2,3]{1,0}, "
+                                 "expected f32[2,3]{0,1}"));
+    g->shape.minor_to_major[0] = 0, g->shape.minor_to_major[1] = 1;
+    ck_assert(verify_layouts(&t, NULL));
+    g->shape.has_layout = false;
+    ck_assert(tb_verify(&t, NULL));
+    ck_assert(verify_layouts(&t, "'get-tuple-element.4': f32[2,3] has no layout"));
+    g->shape.has_layout = true;
+    /* a callee's parameters and root carry the call's layouts */
+    hloc_computation *f = tb_comp(&t, "f");
+    hloc_instr *fp = tb_param(&t, "f32[2,3]");
+    tb_enter(&t, t.m->entry);
+    hloc_instr *call = tb_op(&t, HLOC_OP_CALL, "f32[2,3]", 1, a);
+    hloc_instr_add_called(call, f);
+    ck_assert(verify_layouts(&t, NULL));
+    fp->shape.minor_to_major[0] = 0, fp->shape.minor_to_major[1] = 1;
+    ck_assert(tb_verify(&t, NULL));
+    ck_assert(verify_layouts(&t, "'call.6': parameter 0 of 'f': f32[2,3]{0,1}, expected f32[2,3]{1,0}"));
+    tb_free(&t);
+}
+END_TEST
+
 Suite *module_suite(void) {
     Suite *s = suite_create("verify-module");
     TCase *tc = tcase_create("module");
@@ -186,6 +265,7 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_structure);
     tcase_add_test(tc, test_every_opcode_has_a_rule);
     tcase_add_test(tc, test_called_counts);
+    tcase_add_test(tc, test_layout_sensitive);
     suite_add_tcase(s, tc);
     return s;
 }

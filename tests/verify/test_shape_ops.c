@@ -35,7 +35,8 @@ END_TEST
 START_TEST(test_slices) {
     tb t;
     tb_init(&t);
-    hloc_instr *x = tb_param(&t, "f32[10,8]"), *i = tb_param(&t, "s32[]"), *u = tb_param(&t, "f32[2,8]");
+    hloc_instr *x = tb_param(&t, "f32[10,8]"), *i = tb_param(&t, "s32[]"),
+               *u = tb_param(&t, "f32[2,8]");
     hloc_instr *f = tb_param(&t, "f32[]");
     hloc_instr *sl = tb_op(&t, HLOC_OP_SLICE, "f32[3,8]", 1, x);
     sl->attrs->slice_start = LIST(&t, 1, 0);
@@ -55,8 +56,10 @@ START_TEST(test_slices) {
     hloc_instr *ds3 = tb_op(&t, HLOC_OP_DYNAMIC_SLICE, "f32[2,8]", 3, x, i, f);
     ds3->attrs->dynamic_slice_sizes = LIST(&t, 2, 8);
     ck_assert(tb_fails(&t, ds3, "expected an integer"));
-    ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_DYNAMIC_UPDATE_SLICE, "f32[10,8]", 4, x, u, i, i), "f32[10,8]"));
-    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_DYNAMIC_UPDATE_SLICE, "f32[10,8]", 4, u, x, i, i), "exceeds"));
+    ck_assert(tb_infers(&t, tb_op(&t, HLOC_OP_DYNAMIC_UPDATE_SLICE, "f32[10,8]", 4, x, u, i, i),
+                        "f32[10,8]"));
+    ck_assert(tb_fails(&t, tb_op(&t, HLOC_OP_DYNAMIC_UPDATE_SLICE, "f32[10,8]", 4, u, x, i, i),
+                       "exceeds"));
     tb_free(&t);
 }
 END_TEST
@@ -64,7 +67,8 @@ END_TEST
 START_TEST(test_concat_pad_iota) {
     tb t;
     tb_init(&t);
-    hloc_instr *a = tb_param(&t, "f32[2,3]"), *b = tb_param(&t, "f32[4,3]"), *z = tb_param(&t, "f32[]");
+    hloc_instr *a = tb_param(&t, "f32[2,3]"), *b = tb_param(&t, "f32[4,3]"),
+               *z = tb_param(&t, "f32[]");
     hloc_instr *c = tb_op(&t, HLOC_OP_CONCATENATE, "f32[6,3]", 2, a, b);
     c->attrs->dims = LIST(&t, 0);
     ck_assert(tb_infers(&t, c, "f32[6,3]"));
