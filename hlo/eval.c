@@ -331,6 +331,35 @@ hloc_status *hloc_eval_call_scalar(hloc_eval *ev, const hloc_computation *c, con
     return st;
 }
 
+hloc_status *hloc_eval_check_scalar_call(const hloc_instr *i, const hloc_computation *c,
+                                         const hloc_type *params, uint32_t n_params,
+                                         const hloc_type *results, uint32_t n_results) {
+    if (c->n_params != n_params)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "computation %s takes %u parameters, needs %u",
+                              c->name, c->n_params, n_params);
+    for (uint32_t k = 0; k < n_params; k++) {
+        const hloc_instr *p = c->params[k];
+        if (!p || !hloc_shape_is_scalar(&p->shape) || p->shape.type != params[k])
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
+                                  "parameter %u of computation %s must be %s[]", k, c->name,
+                                  hloc_type_name(params[k]));
+    }
+    const hloc_shape *r = c->root ? &c->root->shape : NULL;
+    bool ok = r != NULL;
+    if (ok && n_results == 1 && r->type != HLOC_TYPE_TUPLE) {
+        ok = hloc_shape_is_scalar(r) && r->type == results[0];
+    } else if (ok) {
+        ok = r->type == HLOC_TYPE_TUPLE && r->n_elems == n_results;
+        for (uint32_t k = 0; ok && k < n_results; k++)
+            ok = hloc_shape_is_scalar(&r->elems[k]) && r->elems[k].type == results[k];
+    }
+    if (!ok)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
+                              "computation %s must return %u scalar(s) of the result's element type",
+                              c->name, n_results);
+    return NULL;
+}
+
 /* Deep copy whose shapes, too, live in |a|, so the result outlives the module. */
 static bool clone_out(hloc_arena *a, hloc_literal *dst, const hloc_literal *src) {
     hloc_shape s = hloc_shape_clone(a, &src->shape);

@@ -199,6 +199,16 @@ START_TEST(test_errors_name_instruction) {
     ck_assert_msg(strstr(hloc_status_message(st), "test.hlo:5:6: cc (custom-call): unknown custom-call target \"nope\""),
                   "%s", hloc_status_message(st));
     hloc_status_free(st);
+    /* A reducer whose types differ from the reduce's must not read or write past its scalars. */
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%sENTRY e {\n c = s32[2] constant({1,2})\n z = s32[] constant(0)\n"
+             " ROOT r = s32[] reduce(c, z), dimensions={0}, to_apply=add\n}\n", reducers);
+    r = text_eval(arena, buf, &st);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(hloc_status_message(st), "r (reduce): parameter 0 of computation add must be s32[]"),
+                  "%s", hloc_status_message(st));
+    hloc_status_free(st);
 }
 END_TEST
 
