@@ -102,6 +102,8 @@ void hloc_eval_fini(hloc_eval *ev) {
     ev->scalar_arena = NULL;
 }
 
+static bool arg_matches(const hloc_shape *want, const hloc_shape *got);
+
 typedef hloc_status *(*kernel_fn)(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                   hloc_literal *out);
 
@@ -148,6 +150,14 @@ static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_li
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                   "parameter number %lld but the computation got %u arguments",
                                   (long long)i->attrs->index, n_args);
+        /* Called computations get their caller's values: in an unverified module those may not
+         * have the parameter's shape, and every kernel trusts its operands' shapes. */
+        if (!arg_matches(&i->shape, &args[i->attrs->index]->shape)) {
+            char want[256], got[256];
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "parameter is %s but got a %s value",
+                                  hloc_eval_shape_str(&i->shape, want, sizeof want),
+                                  hloc_eval_shape_str(&args[i->attrs->index]->shape, got, sizeof got));
+        }
         *out = (hloc_literal *)args[i->attrs->index];
         return NULL;
     case HLOC_OP_CONSTANT: {
@@ -199,6 +209,10 @@ static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_li
     kernel_fn k = kernels[i->op];
     if (!k && (hloc_opcode_flags(i->op) & OPF_EW)) k = hloc_eval_elementwise;
     if (!k) return hloc_eval_control(ev, i, ops, out);
+    for (uint32_t o = 0; o < i->n_operands; o++)
+        if (!hloc_type_is_array(ops[o]->shape.type) || !ops[o]->data)
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "operand %u must be an array, not %s",
+                                  o, hloc_type_name(ops[o]->shape.type));
     if (!hloc_shape_is_static(&i->shape))
         return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED, "dynamic shapes are not supported");
     hloc_literal *r = hloc_literal_create(ev->arena, &i->shape);

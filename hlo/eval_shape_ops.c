@@ -109,7 +109,8 @@ EVAL_KERNEL(bitcast) {
      * (copy passes its operand through) or come from an argument without one. */
     int64_t sin[HLOC_MAX_RANK], sout[HLOC_MAX_RANK];
     const hloc_shape *ls = &i->operands[0]->shape;
-    if (ls->rank != x->shape.rank || i->shape.rank != out->shape.rank)
+    if (ls->rank != x->shape.rank || i->shape.rank != out->shape.rank ||
+        memcmp(ls->dims, x->shape.dims, ls->rank * sizeof(int64_t)))
         return mismatch(i, "operand value does not have the operand's rank");
     physical_strides(ls, sin);
     physical_strides(&i->shape, sout);

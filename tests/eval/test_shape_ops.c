@@ -209,6 +209,13 @@ START_TEST(test_errors_name_instruction) {
     ck_assert_msg(strstr(hloc_status_message(st), "r (reduce): parameter 0 of computation add must be s32[]"),
                   "%s", hloc_status_message(st));
     hloc_status_free(st);
+    /* A callee's parameter of another shape than the caller's value is an error, not a misread. */
+    r = text_eval(arena, "HloModule t\n\nf { p = s32[3] parameter(0)\n ROOT n = s32[3] negate(p) }\n"
+                         "ENTRY e {\n c = s32[2] constant({1,2})\n ROOT k = s32[3] call(c), to_apply=f\n}\n", &st);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(hloc_status_message(st), "p (parameter): parameter is s32[3] but got a s32[2] value"),
+                  "%s", hloc_status_message(st));
+    hloc_status_free(st);
 }
 END_TEST
 
