@@ -104,6 +104,18 @@ void hloc_eval_fini(hloc_eval *ev) {
 
 static bool arg_matches(const hloc_shape *want, const hloc_shape *got);
 
+/* The value's shape and structure agree with |want|: types, dims, tuple arity all the way down. */
+static bool value_matches(const hloc_shape *want, const hloc_literal *v) {
+    if (!arg_matches(want, &v->shape)) return false;
+    if (want->type == HLOC_TYPE_TUPLE) {
+        if (v->n_elems != want->n_elems || (v->n_elems && !v->elems)) return false;
+        for (uint32_t k = 0; k < v->n_elems; k++)
+            if (!value_matches(&want->elems[k], &v->elems[k])) return false;
+        return true;
+    }
+    return !hloc_type_is_array(want->type) || v->data;
+}
+
 typedef hloc_status *(*kernel_fn)(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                   hloc_literal *out);
 
@@ -142,8 +154,28 @@ static const kernel_fn kernels[HLOC_OP_COUNT] = {
     [HLOC_OP_BATCH_NORM_GRAD] = hloc_eval_batch_norm_grad,
 };
 
+/* Kernels whose result may be a tuple (variadic forms, several outputs); the others fill one array. */
+static bool result_may_be_tuple(hloc_opcode op) {
+    switch (op) {
+    case HLOC_OP_REDUCE:
+    case HLOC_OP_REDUCE_WINDOW:
+    case HLOC_OP_SCATTER:
+    case HLOC_OP_SORT:
+    case HLOC_OP_TOPK:
+    case HLOC_OP_RNG_BIT_GENERATOR:
+    case HLOC_OP_BATCH_NORM_TRAINING:
+    case HLOC_OP_BATCH_NORM_GRAD:
+        return true;
+    default: return false;
+    }
+}
+
 static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                const hloc_literal *const *args, uint32_t n_args, hloc_literal **out) {
+    int arity = hloc_opcode_arity(i->op);
+    if (arity >= 0 && i->n_operands != (uint32_t)arity)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "takes %d operands, has %u", arity,
+                              i->n_operands);
     switch (i->op) {
     case HLOC_OP_PARAMETER:
         if (i->attrs->index < 0 || (uint64_t)i->attrs->index >= n_args)
@@ -213,6 +245,11 @@ static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_li
         if (!hloc_type_is_array(ops[o]->shape.type) || !ops[o]->data)
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "operand %u must be an array, not %s",
                                   o, hloc_type_name(ops[o]->shape.type));
+    if (!result_may_be_tuple(i->op) && !hloc_shape_is_array(&i->shape)) {
+        char s[128];
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "result must be an array, not %s",
+                              hloc_eval_shape_str(&i->shape, s, sizeof s));
+    }
     if (!hloc_shape_is_static(&i->shape))
         return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED, "dynamic shapes are not supported");
     hloc_literal *r = hloc_literal_create(ev->arena, &i->shape);
@@ -260,6 +297,15 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
                 ops[o] = vals[s];
         }
         if (!st) st = eval_instr(ev, i, ops, args, n, &vals[k]);
+        /* Kernels trust their operands' shapes; values passed through (copy, tuple, calls) must
+         * therefore have the shape their instruction declares, which an unverified module may
+         * contradict. */
+        if (!st && !value_matches(&i->shape, vals[k])) {
+            char want[256], got[256];
+            st = hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "computes a %s value but is declared %s",
+                                hloc_eval_shape_str(&vals[k]->shape, got, sizeof got),
+                                hloc_eval_shape_str(&i->shape, want, sizeof want));
+        }
     }
     ev->depth--;
     if (st) return st;

@@ -77,6 +77,8 @@ static hloc_status *eval_while(hloc_eval *ev, const hloc_instr *i, const hloc_li
 
 static hloc_status *eval_conditional(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                      hloc_literal **out) {
+    if (i->n_operands == 0)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "conditional needs a branch selector");
     const hloc_literal *sel = ops[0];
     if (sel->shape.rank != 0 || !sel->data)
         return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "branch selector must be a scalar");

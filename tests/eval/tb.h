@@ -58,5 +58,6 @@ Suite *eval_core_suite(void);
 Suite *eval_shape_ops_suite(void);
 Suite *eval_corpus_suite(void);
 Suite *eval_types_suite(void);
+Suite *eval_robust_suite(void);
 
 #endif
