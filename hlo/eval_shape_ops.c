@@ -196,6 +196,7 @@ static hloc_status *dyn_starts(const hloc_instr *i, const hloc_literal *const *o
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                   "start indices must be integer scalars");
         int64_t s = hloc_literal_get_i64(l, vector ? k : 0);
+        if (hloc_type_is_unsigned_int(l->shape.type) && s < 0) s = INT64_MAX; /* a huge u64 */
         int64_t hi = operand->dims[k] - size[k];
         if (hi < 0)
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,

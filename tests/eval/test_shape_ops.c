@@ -219,6 +219,28 @@ START_TEST(test_errors_name_instruction) {
 }
 END_TEST
 
+START_TEST(test_async_and_dims) {
+    hloc_literal *r = text_eval(arena,
+        "HloModule t\n\nneg { p = f32[2] parameter(0)\n ROOT n = f32[2] negate(p) }\n"
+        "ENTRY e {\n c = f32[2] constant({1,-2})\n"
+        " s = ((f32[2]), f32[2], s32[]) async-start(c), calls=neg\n"
+        " ROOT d = f32[2] async-done(s)\n}\n", NULL);
+    text_check_f(r, F(-1, 2));
+    text_check_i(text_eval(arena, "c = f32[4,3] constant({{1,2,3},{4,5,6},{7,8,9},{1,1,1}})\n"
+                                  "ROOT g = s32[] get-dimension-size(c), dimensions={0}", NULL),
+                 I(4));
+    text_check_i(text_eval(arena, "c = s32[3] constant({7,8,9})\n"
+                                  "s = (s32[3], s32[3], u32[]) copy-start(c)\n"
+                                  "ROOT d = s32[3] copy-done(s)", NULL),
+                 I(7, 8, 9));
+    /* An unsigned start index beyond INT64_MAX still clamps to the top. */
+    text_check_i(text_eval(arena, "c = s32[4] constant({10,11,12,13})\n"
+                                  "i = u64[] constant(18446744073709551615)\n"
+                                  "ROOT d = s32[1] dynamic-slice(c, i), dynamic_slice_sizes={1}", NULL),
+                 I(13));
+}
+END_TEST
+
 Suite *eval_shape_ops_suite(void) {
     Suite *s = suite_create("eval_shape_ops");
     TCase *tc = tcase_create("text");
@@ -232,6 +254,7 @@ Suite *eval_shape_ops_suite(void) {
     tcase_add_test(tc, test_map);
     tcase_add_test(tc, test_dot);
     tcase_add_test(tc, test_errors_name_instruction);
+    tcase_add_test(tc, test_async_and_dims);
     suite_add_tcase(s, tc);
     return s;
 }
