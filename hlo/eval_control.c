@@ -286,24 +286,50 @@ hloc_status *hloc_eval_control(hloc_eval *ev, const hloc_instr *i, const hloc_li
     case HLOC_OP_REPLICA_ID:
     case HLOC_OP_PARTITION_ID: return zero_of_shape(ev, i, out);
     case HLOC_OP_ALL_REDUCE:
+    case HLOC_OP_ALL_REDUCE_START:
     case HLOC_OP_ALL_GATHER:
     case HLOC_OP_ALL_TO_ALL:
+    case HLOC_OP_REDUCE_SCATTER:
     case HLOC_OP_COLLECTIVE_BROADCAST:
         return one_replica(ev, i, ops, out);
+    case HLOC_OP_ALL_REDUCE_DONE:
+        *out = (hloc_literal *)ops[0];
+        return NULL;
+    /* all-gather-start gives (input, output) when its shape is a tuple; done takes the output. */
+    case HLOC_OP_ALL_GATHER_START:
+        if (i->shape.type == HLOC_TYPE_TUPLE && i->n_operands == 1) {
+            const hloc_literal *parts[2] = {ops[0], ops[0]};
+            return tuple_of(ev, i, parts, 2, out);
+        }
+        return one_replica(ev, i, ops, out);
+    case HLOC_OP_ALL_GATHER_DONE:
+        if (ops[0]->shape.type == HLOC_TYPE_TUPLE) return element_of(i, ops[0], 1, out);
+        *out = (hloc_literal *)ops[0];
+        return NULL;
+    case HLOC_OP_COLLECTIVE_PERMUTE_DONE: return element_of(i, ops[0], 1, out);
     case HLOC_OP_COLLECTIVE_PERMUTE:
+    case HLOC_OP_COLLECTIVE_PERMUTE_START: {
         /* With one participant the only pair is (0,0) or none; without a source a device's result
-         * is zeros. */
+         * is zeros. The start form gives (input, output, contexts...). */
         if (i->n_operands != 1)
-            return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED, "collective-permute with %u operands",
-                                  i->n_operands);
-        {
-            const char *pairs = hloc_attrs_extra(i->attrs, "source_target_pairs");
-            if (pairs && strstr(pairs, "{0,0}")) {
+            return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED, "%s with %u operands",
+                                  hloc_opcode_name(i->op), i->n_operands);
+        const char *pairs = hloc_attrs_extra(i->attrs, "source_target_pairs");
+        bool self = pairs && strstr(pairs, "{0,0}");
+        if (i->op == HLOC_OP_COLLECTIVE_PERMUTE) {
+            if (self) {
                 *out = (hloc_literal *)ops[0];
                 return NULL;
             }
             return zero_of_shape(ev, i, out);
         }
+        if (i->shape.type != HLOC_TYPE_TUPLE || i->shape.n_elems < 2)
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "result must be (input, output, ...)");
+        const hloc_literal *res = ops[0];
+        if (!self && !(res = hloc_literal_create(ev->arena, &i->shape.elems[1]))) return hloc_status_oom();
+        const hloc_literal *parts[2] = {ops[0], res};
+        return tuple_of(ev, i, parts, 2, out);
+    }
     default:
         return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED,
                               "the evaluator does not implement %s%s", hloc_opcode_name(i->op),

@@ -233,6 +233,18 @@ START_TEST(test_async_and_dims) {
                                   "s = (s32[3], s32[3], u32[]) copy-start(c)\n"
                                   "ROOT d = s32[3] copy-done(s)", NULL),
                  I(7, 8, 9));
+    /* Collectives over the one replica the evaluator models. */
+    text_check_f(text_eval(arena, "HloModule t\n\nadd { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT s = f32[] add(a, b) }\n"
+                                  "ENTRY e {\n c = f32[2] constant({1,2})\n"
+                                  " r = f32[2] all-reduce(c), replica_groups={}, to_apply=add\n"
+                                  " g = (f32[2], f32[2]) all-gather-start(r), replica_groups={}, dimensions={0}\n"
+                                  " d = f32[2] all-gather-done(g)\n"
+                                  " p = (f32[2], f32[2], u32[], u32[]) collective-permute-start(d), source_target_pairs={{0,0}}\n"
+                                  " ROOT q = f32[2] collective-permute-done(p)\n}\n", NULL),
+                 F(1, 2));
+    text_check_f(text_eval(arena, "c = f32[2] constant({1,2})\n"
+                                  "ROOT p = f32[2] collective-permute(c), source_target_pairs={{0,1}}", NULL),
+                 F(0, 0));
     /* An unsigned start index beyond INT64_MAX still clamps to the top. */
     text_check_i(text_eval(arena, "c = s32[4] constant({10,11,12,13})\n"
                                   "i = u64[] constant(18446744073709551615)\n"
