@@ -11,6 +11,7 @@ static const hloc_command *const commands[] = {
     &hloc_cmd_verify,
     &hloc_cmd_opt,
     &hloc_cmd_inspect,
+    &hloc_cmd_run,
     NULL,
 };
 

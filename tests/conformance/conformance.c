@@ -158,7 +158,7 @@ static int compare_names(const void *a, const void *b) {
 static bool has_case_json(const char *dir) {
     char path[4096];
     struct stat sb;
-    snprintf(path, sizeof path, "%s/case.json", dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/case.json", dir) >= sizeof path) return false;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
@@ -181,8 +181,9 @@ static char **list_cases(const char *dir) {
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (!has_case_json(path)) continue;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path ||
+            !has_case_json(path))
+            continue;
         if (n + 2 > cap) {
             char **bigger = realloc(names, (cap *= 2) * sizeof *names);
             if (!bigger) break;
