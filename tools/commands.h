@@ -13,6 +13,7 @@ typedef struct hloc_command {
 extern const hloc_command hloc_cmd_fmt;
 extern const hloc_command hloc_cmd_verify;
 extern const hloc_command hloc_cmd_inspect;
+extern const hloc_command hloc_cmd_compile;
 
 /* Reads and parses |path| ("-" = stdin); prints the error to stderr and returns NULL on failure. */
 struct hloc_module *hloc_tool_load_module(const char *path);
