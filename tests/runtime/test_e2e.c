@@ -1,7 +1,7 @@
 /* End to end through `hloc compile`'s path: parse and verify a module, generate its object with
  * targets/cpu, package it (link, NEEDED check, header), dlopen it through the runtime, run it on
  * random inputs (with NULL options and on a thread pool) and compare with the reference
- * evaluator. Modules: examples/mlp.hlo and corpus cases chosen for the ABI: tuple results, large
+ * evaluator; then the same through the cpu and cpu-aot run targets. Modules: examples/mlp.hlo and corpus cases chosen for the ABI: tuple results, large
  * buffers (parallel loops), integers, control flow. Each at -O0 and -O2. */
 #include <check.h>
 #include <math.h>
@@ -18,6 +18,7 @@
 #include "ir.h"
 #include "literal.h"
 #include "run_exec.h"
+#include "run_target.h"
 
 static const char *const models[] = {
     "../../examples/mlp.hlo",   "cases/model_mlp/model.hlo",  "cases/tuple_outputs/model.hlo",
@@ -129,6 +130,15 @@ START_TEST(test_compile_run_compare) {
     hloc_thread_pool_destroy(pool);
 
     hloc_executable_unload(e);
+
+    /* the run targets of `hloc run` / the conformance runner: JIT and .so, through the runtime */
+    if (opt == 2) {
+        ok(hloc_run_target_cpu.run(m, (const hloc_literal *const *)args, entry->n_params, a, &got));
+        compare(got, want, "cpu (JIT) run target");
+        ok(hloc_run_target_cpu_aot.run(m, (const hloc_literal *const *)args, entry->n_params, a,
+                                       &got));
+        compare(got, want, "cpu-aot run target");
+    }
     unlink(so);
     unlink(h);
     rmdir(dir);
