@@ -3,9 +3,11 @@
  * (include/hloc/abi.h). Parse, verify, generate code for the CPU (targets/cpu), then package:
  * link, check NEEDED, write the header from the .so's own metadata (tools/package.c). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aot.h"
 #include "commands.h"
@@ -36,6 +38,7 @@ static void help(FILE *out) {
             "                     CPU name that LLVM knows\n"
             "  -O0 ... -O3        optimization level (default -O2)\n"
             "  --dump-dir DIR     write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll and NAME.s there\n"
+            "                     (created if missing)\n"
             "  --help             show this help\n"
             "\n"
             "Exit status: 0 on success, 1 on an error (parse or verify errors, an unsupported\n"
@@ -106,6 +109,24 @@ static int parse_args(int argc, char **argv, compile_args *a) {
     return 0;
 }
 
+/* mkdir -p: the dump directory is created as XLA's --xla_dump_to does. */
+static hloc_status *make_dirs(const char *path) {
+    char *p = strdup(path);
+    if (!p) return hloc_status_oom();
+    hloc_status *st = NULL;
+    for (char *q = p + 1;; q++) {
+        if (*q && *q != '/') continue;
+        char c = *q;
+        *q = 0;
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            st = hloc_status_new(HLOC_STATUS_IO, "cannot create %s: %s", p, strerror(errno));
+        *q = c;
+        if (!c || st) break;
+    }
+    free(p);
+    return st;
+}
+
 static int fail(hloc_status *st) {
     fprintf(stderr, "hloc compile: %s\n", hloc_status_message(st));
     hloc_status_free(st);
@@ -116,6 +137,10 @@ static int run(int argc, char **argv) {
     compile_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;
+    if (a.dump_dir) {
+        hloc_status *st = make_dirs(a.dump_dir);
+        if (st) return fail(st);
+    }
     hloc_module *m = hloc_tool_load_module(a.model);
     if (!m) return 1;
     hloc_status *st = hloc_module_verify(m);
