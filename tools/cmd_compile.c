@@ -1,7 +1,8 @@
 /* `hloc compile MODEL -o MODEL.so [--header H] [--object O] [--name NAME] [--cpu CPU] [-ON]`:
  * ahead-of-time compilation of an HLO module to a shared object with a typed C entry point
- * (include/hloc/abi.h). Parse, verify, generate code for the CPU (targets/cpu), then package:
- * link, check NEEDED, write the header from the .so's own metadata (tools/package.c). */
+ * (include/hloc/abi.h). Parse, verify, optimize (the pass pipeline, with the pass and dump flags
+ * shared with `hloc opt`), generate code for the CPU (targets/cpu), then package: link, check
+ * NEEDED, write the header from the .so's own metadata (tools/package.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,11 +15,12 @@
 #include "cpu.h"
 #include "hloc/hloc.h"
 #include "ir.h"
+#include "pass_flags.h"
 
 static void help(FILE *out) {
     fprintf(out,
             "usage: hloc compile MODEL -o MODEL.so [--header MODEL.h] [--object MODEL.o]\n"
-            "                    [--name NAME] [--cpu CPU] [-O0|-O1|-O2|-O3] [--dump-dir DIR]\n"
+            "                    [--name NAME] [--cpu CPU] [-O0|-O1|-O2|-O3] [pass options]\n"
             "\n"
             "Compiles the HLO module MODEL ahead of time into a shared object that needs only\n"
             "libc and libm. It exports the entry point\n"
@@ -36,10 +38,14 @@ static void help(FILE *out) {
             "                     character that is not a letter, digit or '_' made '_')\n"
             "  --cpu CPU          native (default: this machine), x86-64-v3, znver4, or another\n"
             "                     CPU name that LLVM knows\n"
-            "  -O0 ... -O3        optimization level (default -O2)\n"
-            "  --dump-dir DIR     write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll and NAME.s there\n"
-            "                     (created if missing)\n"
+            "  -O0 ... -O3        LLVM optimization level (default -O2)\n"
             "  --help             show this help\n"
+            "\n");
+    hloc_pass_flags_help(out);
+    fprintf(out,
+            "                        --dump-dir (created if missing) also receives the LLVM IR\n"
+            "                        before and after optimization and the assembly:\n"
+            "                        NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s\n"
             "\n"
             "Exit status: 0 on success, 1 on an error (parse or verify errors, an unsupported\n"
             "instruction, a failed link), 2 on bad usage.\n");
@@ -63,21 +69,25 @@ static char *default_name(const hloc_module *m) {
 }
 
 typedef struct compile_args {
-    const char *model, *so, *header, *object, *name, *cpu, *dump_dir;
+    const char *model, *so, *header, *object, *name, *cpu;
     int opt_level;
+    hloc_pass_flags passes; /* also holds --dump-dir */
 } compile_args;
 
 /* Returns 0, or 2 after printing what is wrong with the command line. */
 static int parse_args(int argc, char **argv, compile_args *a) {
     *a = (compile_args){.cpu = "native", .opt_level = 2};
+    hloc_pass_flags_init(&a->passes);
     for (int i = 1; i < argc; i++) {
+        int pf = hloc_pass_flags_parse(&a->passes, argc, argv, &i);
+        if (pf < 0) return 2;
+        if (pf > 0) continue;
         const char *arg = argv[i];
         const char **slot = !strcmp(arg, "-o")          ? &a->so
                             : !strcmp(arg, "--header")   ? &a->header
                             : !strcmp(arg, "--object")   ? &a->object
                             : !strcmp(arg, "--name")     ? &a->name
                             : !strcmp(arg, "--cpu")      ? &a->cpu
-                            : !strcmp(arg, "--dump-dir") ? &a->dump_dir
                                                          : NULL;
         if (slot) {
             if (i + 1 >= argc) {
@@ -137,8 +147,9 @@ static int run(int argc, char **argv) {
     compile_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;
-    if (a.dump_dir) {
-        hloc_status *st = make_dirs(a.dump_dir);
+    const char *dump_dir = a.passes.opts.dump_dir;
+    if (dump_dir) {
+        hloc_status *st = make_dirs(dump_dir);
         if (st) return fail(st);
     }
     hloc_module *m = hloc_tool_load_module(a.model);
@@ -150,12 +161,16 @@ static int run(int argc, char **argv) {
         hloc_module_destroy(m);
         return 1;
     }
+    if (!hloc_pass_flags_run(&a.passes, m)) {
+        hloc_module_destroy(m);
+        return 1;
+    }
     char *name = a.name ? NULL : default_name(m);
     hloc_cpu_options o = {
         .name = a.name ? a.name : name,
         .cpu = a.cpu,
         .opt_level = a.opt_level,
-        .dump_dir = a.dump_dir,
+        .dump_dir = dump_dir,
     };
     void *obj = NULL;
     size_t len = 0;

@@ -51,6 +51,9 @@ check "compile --help" "$hloc" compile --help >/dev/null
 check "compile with --dump-dir creates it" "$hloc" compile "$tmp/ok.hlo" -o "$tmp/ok.so" \
     --dump-dir "$tmp/dump/a" --name ok
 check "the dump has the optimized IR" test -s "$tmp/dump/a/ok.ir-with-opt.ll"
+check "and the module after the pass pipeline" ls "$tmp/dump/a/"*after_optimizations.txt
+expect 1 "nosuchpass" compile "$tmp/ok.hlo" -o "$tmp/x.so" --passes=dce,nosuchpass
+check "compile --passes=dce" "$hloc" compile "$tmp/ok.hlo" -o "$tmp/ok.so" --passes=dce
 
 # the runtime's public headers stand alone, in C and (where installed) C++
 inc=${HLOC_TEST_DATA:?}/../../include

@@ -2,7 +2,8 @@
  * targets/cpu, package it (link, NEEDED check, header), dlopen it through the runtime, run it on
  * random inputs (with NULL options and on a thread pool) and compare with the reference
  * evaluator; then the same through the cpu and cpu-aot run targets. Modules: examples/mlp.hlo and corpus cases chosen for the ABI: tuple results, large
- * buffers (parallel loops), integers, control flow. Each at -O0 and -O2. */
+ * buffers (parallel loops), integers, control flow. Each at -O0 as parsed, and at -O2 after the
+ * default pass pipeline (as `hloc compile` runs it). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "hloc/runtime.h"
 #include "ir.h"
 #include "literal.h"
+#include "pass.h"
 #include "run_exec.h"
 #include "run_target.h"
 
@@ -100,6 +102,14 @@ START_TEST(test_compile_run_compare) {
     hloc_literal *want = NULL;
     ok(hloc_evaluate(m, (const hloc_literal *const *)args, entry->n_params, NULL, a, &want));
 
+    if (opt == 2) {
+        hloc_pipeline *pl = hloc_pipeline_default();
+        ck_assert_ptr_nonnull(pl);
+        hloc_pass_options po = hloc_pass_options_default();
+        po.verify_each = true;
+        ok(hloc_pipeline_run(pl, m, &po, NULL));
+        hloc_pipeline_destroy(pl);
+    }
     hloc_cpu_options co = {.name = "e2e_model", .cpu = "native", .opt_level = opt};
     void *obj = NULL;
     size_t len = 0;
