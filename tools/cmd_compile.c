@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm-c/ErrorHandling.h>
 
 #include "aot.h"
 #include "commands.h"
@@ -137,6 +140,18 @@ static hloc_status *make_dirs(const char *path) {
     return st;
 }
 
+/* LLVM reports some bad input, an unknown --cpu above all, as a fatal error and then aborts.
+ * The command turns that into an error exit that says what was asked for. The CPU name is kept
+ * here because the handler gets only LLVM's reason. */
+static const char *llvm_fatal_cpu;
+
+static void on_llvm_fatal(const char *reason) {
+    fprintf(stderr, "hloc compile: LLVM failed: %s (with --cpu %s; is it a CPU that LLVM knows?)\n",
+            reason, llvm_fatal_cpu ? llvm_fatal_cpu : "native");
+    fflush(stderr);
+    _exit(1);
+}
+
 static int fail(hloc_status *st) {
     fprintf(stderr, "hloc compile: %s\n", hloc_status_message(st));
     hloc_status_free(st);
@@ -174,7 +189,10 @@ static int run(int argc, char **argv) {
     };
     void *obj = NULL;
     size_t len = 0;
+    llvm_fatal_cpu = a.cpu;
+    LLVMInstallFatalErrorHandler(on_llvm_fatal);
     st = o.name ? hloc_cpu_compile_object(m, &o, 1, &obj, &len) : hloc_status_oom();
+    LLVMResetFatalErrorHandler();
     hloc_module_destroy(m);
     free(name);
     if (!st) st = hloc_aot_package(obj, len, a.so, a.header, a.object);
