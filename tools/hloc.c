@@ -10,6 +10,7 @@ static const hloc_command *const commands[] = {
     &hloc_cmd_fmt,
     &hloc_cmd_verify,
     &hloc_cmd_opt,
+    &hloc_cmd_compile,
     &hloc_cmd_inspect,
     &hloc_cmd_run,
     NULL,
