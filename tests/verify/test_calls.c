@@ -101,6 +101,10 @@ START_TEST(test_windows_sort_map) {
     hloc_instr *mp = tb_op(&t, HLOC_OP_MAP, "f32[4,6]", 2, x, x);
     hloc_instr_add_called(mp, add);
     ck_assert(tb_infers(&t, mp, "f32[4,6]"));
+    mp->attrs->dims = LIST(&t, 0, 1);
+    ck_assert(tb_infers(&t, mp, "f32[4,6]"));
+    mp->attrs->dims = LIST(&t, 1);
+    ck_assert(tb_fails(&t, mp, "every dimension in order"));
     tb_free(&t);
 }
 END_TEST
