@@ -163,7 +163,8 @@ static bool map(hloc_si *s, hloc_shape *out) {
     const hloc_i64_list *d = &s->i->attrs->dims;
     if (d->n) {
         bool all = d->n == x->rank;
-        for (uint32_t k = 0; all && k < d->n; k++) all = d->v[k] == (int64_t)k;
+        for (uint32_t k = 0; all && k < d->n; k++)
+            all = d->v[k] == (int64_t)k;
         if (!all) return hloc_si_fail(s, "map must apply to every dimension in order");
     }
     const hloc_computation *c = hloc_si_callee(s, 0, "to_apply");
