@@ -102,6 +102,8 @@ void cg_nest_end(cg *c, cg_nest *nest);
 /* An alloca in the entry block of the current function (so that mem2reg promotes it). */
 LLVMValueRef cg_alloca(cg *c, LLVMTypeRef t, const char *name);
 LLVMBasicBlockRef cg_block(cg *c, const char *name);
+/* Attributes every emitted function carries (denormal mode, so that inlining stays legal). */
+void cg_fn_attrs(cg *c, LLVMValueRef fn);
 /* Clamps an i64 to [lo, hi]. */
 LLVMValueRef cg_clamp_i64(cg *c, LLVMValueRef v, int64_t lo, int64_t hi);
 
@@ -147,14 +149,20 @@ LLVMValueRef cg_shape_op(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef c
 LLVMValueRef cg_dynamic_start(cg *c, cg_scope *s, const hloc_instr *i, uint32_t operand, int64_t dim,
                               int64_t size);
 LLVMValueRef cg_reduce_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* reduce.c */
-LLVMValueRef cg_reduce_window_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx);
 void cg_emit_reduce(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+LLVMValueRef cg_reduce_window_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* window.c */
+void cg_emit_reduce_window(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */
 void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_dus(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_sort(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);     /* sort.c */
+/* topk and the TopK custom-call: (values, indices) of the k first elements of each row by
+ * |cmp| (a comparator computation) or, when it is NULL, by total order (largest or smallest). */
+void cg_emit_topk(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
+                  const hloc_computation *cmp, int64_t k, bool largest);
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 

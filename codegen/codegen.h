@@ -14,6 +14,7 @@ typedef struct hloc_codegen_options {
     const char *name;        /* entry symbol NAME; NAME_metadata is the metadata */
     const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
     bool shared;             /* also define hloc_module_info() (going into a shared object) */
+    bool flush_denormals;    /* x86 only: run with MXCSR FTZ|DAZ set, as XLA's CPU runtime does */
 } hloc_codegen_options;
 
 /* Emits |m| (its entry computation and everything reachable) into a new LLVM module in |ctx|.

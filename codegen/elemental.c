@@ -57,7 +57,7 @@ static LLVMValueRef scalar_mode_elem(cg *c, cg_scope *s, const hloc_instr *i) {
             return LLVMConstInt(cg_ctype(c, t), (unsigned long long)hloc_elem_load_u64(t, l->data), 0);
         return cg_const_int(c, t, hloc_literal_get_i64(l, 0));
     }
-    if (!cg_is_elemental(i)) {
+    if (!cg_is_elemental(i) && i->op != HLOC_OP_BITCAST) {
         cg_unsupported(c, i, "this opcode in a scalar computation");
         return LLVMGetUndef(c->t_f32);
     }

@@ -185,6 +185,32 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
             return dst;
         }
         break;
+    case HLOC_OP_REDUCE_WINDOW:
+        if (hloc_shape_is_tuple(&i->shape)) {
+            dst = cg_alloc_value(c, &i->shape);
+            if (dst) cg_emit_reduce_window(c, s, i, dst);
+            return dst;
+        }
+        break;
+    case HLOC_OP_SELECT_AND_SCATTER:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_select_and_scatter(c, s, i, dst);
+        return dst;
+    case HLOC_OP_TOPK:
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_topk(c, s, i, dst, NULL, i->attrs->k, i->attrs->largest);
+        return dst;
+    case HLOC_OP_CUSTOM_CALL:
+        if (i->attrs->custom_call_target && !strcmp(i->attrs->custom_call_target, "TopK") &&
+            i->n_called == 1 && hloc_shape_is_tuple(&i->shape) && i->shape.n_elems == 2 &&
+            i->shape.elems[0].rank >= 1) {
+            dst = cg_alloc_value(c, &i->shape);
+            const hloc_shape *vs = &i->shape.elems[0];
+            if (dst) cg_emit_topk(c, s, i, dst, i->called[0], vs->dims[vs->rank - 1], true);
+            return dst;
+        }
+        cg_unsupported(c, i, "this custom-call target");
+        return new_value(c, CGV_TUPLE);
     case HLOC_OP_SORT:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_sort(c, s, i, dst);
@@ -317,6 +343,7 @@ LLVMValueRef cg_scalar_fn(cg *c, const hloc_computation *comp) {
     LLVMTypeRef ft = LLVMFunctionType(scalar_ret_type(c, comp), pt, comp->n_params, 0);
     LLVMValueRef fn = LLVMAddFunction(c->mod, comp->name, ft);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
+    cg_fn_attrs(c, fn);
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c->ctx, kind, 0));
     c->scalar_fns[comp->id] = fn;

@@ -99,6 +99,25 @@ static LLVMValueRef declare(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRe
     return LLVMAddFunction(c->mod, name, LLVMFunctionType(ret, args, n, 0));
 }
 
+/* Calls the body; with flush_denormals, inside MXCSR |= FTZ|DAZ, restored afterwards. */
+static void call_body(cg *c, LLVMValueRef body, LLVMValueRef *args, unsigned n) {
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef saved = NULL, fn_st = NULL, fn_ld = NULL;
+    LLVMTypeRef ft = LLVMFunctionType(c->t_void, &c->t_ptr, 1, 0);
+    if (c->opts->flush_denormals) {
+        fn_st = LLVMGetIntrinsicDeclaration(c->mod, LLVMLookupIntrinsicID("llvm.x86.sse.stmxcsr", 20), NULL, 0);
+        fn_ld = LLVMGetIntrinsicDeclaration(c->mod, LLVMLookupIntrinsicID("llvm.x86.sse.ldmxcsr", 20), NULL, 0);
+        saved = cg_alloca(c, c->t_i32, "mxcsr");
+        LLVMValueRef mod = cg_alloca(c, c->t_i32, "mxcsr.ftz");
+        LLVMBuildCall2(b, ft, fn_st, &saved, 1, "");
+        LLVMValueRef v = LLVMBuildLoad2(b, c->t_i32, saved, "");
+        LLVMBuildStore(b, LLVMBuildOr(b, v, LLVMConstInt(c->t_i32, 0x8040, 0), ""), mod);
+        LLVMBuildCall2(b, ft, fn_ld, &mod, 1, "");
+    }
+    LLVMBuildCall2(b, LLVMGlobalGetValueType(body), body, args, n, "");
+    if (saved) LLVMBuildCall2(b, ft, fn_ld, &saved, 1, "");
+}
+
 /* NAME(params..., results..., opts): scratch from opts when it is big enough, else malloc'd. */
 static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, const char *name) {
     LLVMTypeRef args[256 + 1];
@@ -110,11 +129,10 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMPositionBuilderAtEnd(b, cg_block(c, "entry"));
     LLVMValueRef call_args[256 + 1];
     for (unsigned k = 0; k < n_bufs; k++) call_args[k] = LLVMGetParam(fn, k);
-    LLVMTypeRef body_t = LLVMGlobalGetValueType(body);
     uint64_t need = (c->scratch_bytes + 63) & ~(uint64_t)63;
     if (need == 0) {
         call_args[n_bufs] = LLVMConstNull(c->t_ptr);
-        LLVMBuildCall2(b, body_t, body, call_args, n_bufs + 1, "");
+        call_body(c, body, call_args, n_bufs + 1);
         LLVMBuildRetVoid(b);
         return fn;
     }
@@ -149,7 +167,7 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMAddIncoming(scratch, in_s, in_b, 2);
     LLVMAddIncoming(owned, in_o, in_b, 2);
     call_args[n_bufs] = scratch;
-    LLVMBuildCall2(b, body_t, body, call_args, n_bufs + 1, "");
+    call_body(c, body, call_args, n_bufs + 1);
     LLVMTypeRef fa[] = {c->t_ptr};
     LLVMValueRef ff = declare(c, "free", c->t_void, fa, 1);
     LLVMBuildCall2(b, LLVMGlobalGetValueType(ff), ff, &owned, 1, "");
@@ -241,6 +259,7 @@ static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
     if (!bname) return hloc_status_oom();
     LLVMValueRef body = LLVMAddFunction(c->mod, bname, LLVMFunctionType(c->t_void, args, n_bufs + 1, 0));
     LLVMSetLinkage(body, LLVMInternalLinkage);
+    cg_fn_attrs(c, body);
     for (unsigned k = 0; k < n_bufs; k++) {
         const hloc_shape *s = k < entry->n_params ? &entry->params[k]->shape : leaves[k - entry->n_params];
         add_attr(c, body, k + 1, "noalias", 0);

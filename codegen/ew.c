@@ -339,7 +339,7 @@ LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRe
         return cg_convert(c, x[0], ot, t);
     case HLOC_OP_COPY:
         return x[0];
-    case HLOC_OP_BITCAST_CONVERT:
+    case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_BITCAST:
         return bitcast_convert(c, i, x[0]);
     case HLOC_OP_COMPARE:
         return compare(c, i, x[0], x[1]);

@@ -7,6 +7,13 @@ LLVMBasicBlockRef cg_block(cg *c, const char *name) {
     return LLVMAppendBasicBlockInContext(c->ctx, c->fn, name);
 }
 
+void cg_fn_attrs(cg *c, LLVMValueRef fn) {
+    if (!c->opts->flush_denormals) return;
+    static const char k[] = "denormal-fp-math", v[] = "preserve-sign,preserve-sign";
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(c->ctx, k, sizeof k - 1, v, sizeof v - 1));
+}
+
 void cg_loop_begin(cg *c, cg_loop *l, LLVMValueRef n, const char *name) {
     l->pre = LLVMGetInsertBlock(c->b);
     l->header = cg_block(c, name);

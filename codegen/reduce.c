@@ -1,6 +1,6 @@
-/* Reductions: reduce (variadic) and reduce-window. Each output element runs an inner loop nest
- * over the reduced dimensions (in the input's physical order) with accumulators in allocas, which
- * mem2reg turns into registers, calling the reducer computation's internal function. */
+/* reduce (variadic): each output element runs an inner loop nest over the reduced dimensions (in
+ * the input's physical order) with accumulators in allocas, which mem2reg turns into registers,
+ * calling the reducer computation's internal function. */
 #include "cg.h"
 
 enum { MAX_VARIADIC = 16 };
@@ -75,53 +75,4 @@ void cg_emit_reduce(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst
         cg_store(c, d->shape->type, d->ptr, cg_offset(c, d->shape, idx), out[k]);
     }
     cg_nest_end(c, &nest);
-}
-
-LLVMValueRef cg_reduce_window_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx) {
-    const hloc_shape *in = &i->operands[0]->shape;
-    const hloc_window *w = &i->attrs->window;
-    hloc_type t = i->shape.type;
-    if (i->n_operands != 2 || i->n_called != 1 || w->n_dims != in->rank) {
-        cg_unsupported(c, i, "this form of reduce-window");
-        return LLVMGetUndef(cg_ctype(c, t));
-    }
-    LLVMBuilderRef b = c->b;
-    LLVMValueRef acc = cg_alloca(c, cg_ctype(c, t), "acc");
-    LLVMBuildStore(b, cg_operand(c, s, i, 1, NULL), acc);
-    int64_t wdims[HLOC_MAX_RANK];
-    for (uint32_t d = 0; d < in->rank; d++) wdims[d] = w->dims[d].size;
-    LLVMValueRef widx[HLOC_MAX_RANK], in_idx[HLOC_MAX_RANK];
-    cg_nest nest;
-    cg_nest_begin_dims(c, &nest, in->rank, wdims, NULL, widx);
-    LLVMValueRef ok = LLVMConstInt(c->t_i1, 1, 0);
-    for (uint32_t d = 0; d < in->rank; d++) {
-        const hloc_window_dim *wd = &w->dims[d];
-        LLVMValueRef wi = wd->reversal ? LLVMBuildSub(b, cg_const_i64(c, wd->size - 1), widx[d], "") : widx[d];
-        LLVMValueRef pos = LLVMBuildAdd(b, LLVMBuildMul(b, idx[d], cg_const_i64(c, wd->stride), ""),
-                                        LLVMBuildMul(b, wi, cg_const_i64(c, wd->rhs_dilate > 0 ? wd->rhs_dilate : 1), ""), "");
-        pos = LLVMBuildSub(b, pos, cg_const_i64(c, wd->pad_lo), "");
-        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSGE, pos, cg_const_i64(c, 0), ""), "");
-        int64_t ld = wd->lhs_dilate > 0 ? wd->lhs_dilate : 1;
-        if (ld > 1) {
-            LLVMValueRef pc = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGE, pos, cg_const_i64(c, 0), ""),
-                                              pos, cg_const_i64(c, 0), "");
-            ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildURem(b, pc, cg_const_i64(c, ld), ""),
-                                                   cg_const_i64(c, 0), ""), "");
-            pos = LLVMBuildUDiv(b, pc, cg_const_i64(c, ld), "");
-        }
-        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSLT, pos, cg_const_i64(c, in->dims[d]), ""), "");
-        in_idx[d] = pos;
-    }
-    LLVMBasicBlockRef then = cg_block(c, "rw.in"), join = cg_block(c, "rw.join");
-    LLVMBuildCondBr(b, ok, then, join);
-    LLVMPositionBuilderAtEnd(b, then);
-    LLVMValueRef args[2] = {LLVMBuildLoad2(b, cg_ctype(c, t), acc, ""), cg_operand(c, s, i, 0, in_idx)};
-    LLVMValueRef r;
-    cg_call_scalar(c, i->called[0], args, 2, &r);
-    if (!c->err) LLVMBuildStore(b, r, acc);
-    LLVMBuildBr(b, join);
-    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
-    LLVMPositionBuilderAtEnd(b, join);
-    cg_nest_end(c, &nest);
-    return LLVMBuildLoad2(b, cg_ctype(c, t), acc, "");
 }

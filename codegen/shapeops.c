@@ -162,7 +162,12 @@ LLVMValueRef cg_shape_op(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef c
     switch (i->op) {
     case HLOC_OP_BROADCAST:
         return broadcast(c, s, i, idx);
-    case HLOC_OP_RESHAPE: case HLOC_OP_BITCAST:
+    case HLOC_OP_BITCAST:
+        /* Elementwise only with the same dims (a reinterpretation of the bits); emit.c handles
+         * the general case on buffers. */
+        if (i->shape.type != i->operands[0]->shape.type) return cg_elementwise(c, s, i, idx);
+        return reshape(c, s, i, idx);
+    case HLOC_OP_RESHAPE:
         return reshape(c, s, i, idx);
     case HLOC_OP_TRANSPOSE:
         for (uint32_t k = 0; k < rs->rank && k < i->attrs->dims.n; k++) oi[i->attrs->dims.v[k]] = idx[k];

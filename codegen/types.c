@@ -218,9 +218,12 @@ LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     }
     if (ff && !tf) {
         /* Saturate through i64 (llvm.fpto[su]i.sat: NaN → 0), then to the narrower range. */
-        bool ts = hloc_type_is_signed_int(to);
+        /* Narrower targets saturate through signed i64 (their whole range fits), u64 through
+         * unsigned. */
+        bool through_unsigned = to == HLOC_TYPE_U64;
         LLVMTypeRef types[2] = {c->t_i64, ft};
-        LLVMValueRef r = cg_intrinsic_t(c, ts ? "llvm.fptosi.sat" : "llvm.fptoui.sat", types, 2, &v, 1);
+        LLVMValueRef r = cg_intrinsic_t(c, through_unsigned ? "llvm.fptoui.sat" : "llvm.fptosi.sat",
+                                        types, 2, &v, 1);
         if (hloc_type_bits(to) < 64) {
             double lo, hi;
             int_range(to, &lo, &hi);

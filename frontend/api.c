@@ -21,8 +21,8 @@ HLOC_API hloc_status *hloc_module_parse_file(const char *path, hloc_module **out
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
-        return hloc_status_new(e == ENOENT ? HLOC_STATUS_NOT_FOUND : HLOC_STATUS_IO, "%s: cannot open: %s", path,
-                               strerror(e));
+        return hloc_status_new(e == ENOENT ? HLOC_STATUS_NOT_FOUND : HLOC_STATUS_IO,
+                               "%s: cannot open: %s", path, strerror(e));
     }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);

@@ -10,6 +10,10 @@ void hloc_lexer_init(hloc_lexer *lx, const char *src, size_t len) {
     lx->src = src;
     lx->len = len;
     lx->line = 1;
+    /* A UTF-8 byte order mark is not text; columns still count from the line's first byte. */
+    if (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB &&
+        (unsigned char)src[2] == 0xBF)
+        lx->pos = 3;
 }
 
 static bool word_char(char c) {
@@ -33,7 +37,8 @@ static bool skip_space(hloc_lexer *lx) {
         } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             lx->pos++;
         } else if (c == '/' && lx->pos + 1 < lx->len && s[lx->pos + 1] == '/') {
-            while (lx->pos < lx->len && s[lx->pos] != '\n') lx->pos++;
+            while (lx->pos < lx->len && s[lx->pos] != '\n')
+                lx->pos++;
         } else if (c == '/' && lx->pos + 1 < lx->len && s[lx->pos + 1] == '*') {
             lx->pos += 2;
             for (;;) {
@@ -75,7 +80,8 @@ static hloc_token next(hloc_lexer *lx) {
         t.kind = TK_ERROR;
         t.line = cline;
         t.off = t.end = cstart;
-        while (t.off < lx->len && lx->src[t.off] != '/') t.off++;
+        while (t.off < lx->len && lx->src[t.off] != '/')
+            t.off++;
         /* Recompute the line of the opening slash. */
         size_t p = cstart, ls = cls;
         uint32_t l = cline;
@@ -117,7 +123,8 @@ static hloc_token next(hloc_lexer *lx) {
             if (d == '-' && lx->pos + 1 < lx->len && s[lx->pos + 1] == '>') break;
             if (word_char(d)) {
                 lx->pos++;
-            } else if (d == '+' && lx->pos > b && (s[lx->pos - 1] == 'e' || s[lx->pos - 1] == 'E') &&
+            } else if (d == '+' && lx->pos > b &&
+                       (s[lx->pos - 1] == 'e' || s[lx->pos - 1] == 'E') &&
                        (s[b] == '-' || s[b] == '.' || (s[b] >= '0' && s[b] <= '9'))) {
                 lx->pos++; /* exponent sign: 1e+10 */
             } else {
@@ -164,44 +171,28 @@ static hloc_token next(hloc_lexer *lx) {
     }
     lx->pos++;
     t.n = 1;
-    switch (c) {
-    case '(': t.kind = TK_LPAREN; break;
-    case ')': t.kind = TK_RPAREN; break;
-    case '{': t.kind = TK_LBRACE; break;
-    case '}': t.kind = TK_RBRACE; break;
-    case '[': t.kind = TK_LBRACKET; break;
-    case ']': t.kind = TK_RBRACKET; break;
-    case ',': t.kind = TK_COMMA; break;
-    case '=': t.kind = TK_EQUAL; break;
-    case ':': t.kind = TK_COLON; break;
-    case '*': t.kind = TK_STAR; break;
-    case '#': t.kind = TK_HASH; break;
-    case '+': t.kind = TK_PLUS; break;
-    case '~': t.kind = TK_TILDE; break;
-    case '?': t.kind = TK_QUESTION; break;
-    case ';': t.kind = TK_SEMI; break;
-    case '@': t.kind = TK_AT; break;
-    case '!': t.kind = TK_BANG; break;
-    case '|': t.kind = TK_BAR; break;
-    case '&': t.kind = TK_AMP; break;
-    case '^': t.kind = TK_CARET; break;
-    case '$': t.kind = TK_DOLLAR; break;
-    case '\\': t.kind = TK_BACKSLASH; break;
-    case '/': t.kind = TK_SLASH; break;
-    case '>': t.kind = TK_GT; break;
-    case '<':
+    if (c == '<') {
+        t.kind = TK_LT;
         if (lx->pos < lx->len && s[lx->pos] == '=') {
             lx->pos++;
             t.n = 2;
             t.kind = TK_LE;
-        } else {
-            t.kind = TK_LT;
         }
-        break;
-    default:
-        t.kind = TK_ERROR;
-        lx->err = "unexpected character";
-        break;
+    } else {
+        static const char chars[] = "(){}[],=:*#+~?;@!|&^$\\/>";
+        static const hloc_tok_kind kinds[] = {
+            TK_LPAREN, TK_RPAREN,   TK_LBRACE, TK_RBRACE,    TK_LBRACKET, TK_RBRACKET,
+            TK_COMMA,  TK_EQUAL,    TK_COLON,  TK_STAR,      TK_HASH,     TK_PLUS,
+            TK_TILDE,  TK_QUESTION, TK_SEMI,   TK_AT,        TK_BANG,     TK_BAR,
+            TK_AMP,    TK_CARET,    TK_DOLLAR, TK_BACKSLASH, TK_SLASH,    TK_GT};
+        _Static_assert(sizeof chars - 1 == sizeof kinds / sizeof *kinds, "one kind per character");
+        const char *k = c ? memchr(chars, c, sizeof chars - 1) : NULL;
+        if (k) {
+            t.kind = kinds[k - chars];
+        } else {
+            t.kind = TK_ERROR;
+            lx->err = "unexpected character";
+        }
     }
     t.end = lx->pos;
     return t;
@@ -214,9 +205,15 @@ bool hloc_token_is(const hloc_token *t, const char *s) {
 
 const char *hloc_token_describe(const hloc_token *t, char *buf, size_t cap) {
     switch (t->kind) {
-    case TK_EOF: snprintf(buf, cap, "end of input"); break;
-    case TK_ERROR: snprintf(buf, cap, "invalid input"); break;
-    case TK_STRING: snprintf(buf, cap, "string %.*s", t->n > 40 ? 40 : (int)t->n, t->s); break;
+    case TK_EOF:
+        snprintf(buf, cap, "end of input");
+        break;
+    case TK_ERROR:
+        snprintf(buf, cap, "invalid input");
+        break;
+    case TK_STRING:
+        snprintf(buf, cap, "string %.*s", t->n > 40 ? 40 : (int)t->n, t->s);
+        break;
     default: {
         int n = t->n > 40 ? 40 : (int)t->n;
         snprintf(buf, cap, "'%s%.*s%s'", t->pct ? "%" : "", n, t->s, t->n > 40 ? "..." : "");

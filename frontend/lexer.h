@@ -10,20 +10,42 @@
 
 typedef enum hloc_tok_kind {
     TK_EOF,
-    TK_ERROR,    /* lexical error; the lexer's `err` says what */
-    TK_WORD,     /* identifier, keyword, number; `%name` has pct set and s/n exclude the '%' */
-    TK_STRING,   /* "..." or '...'; s/n include the quotes */
-    TK_LPAREN, TK_RPAREN, TK_LBRACE, TK_RBRACE, TK_LBRACKET, TK_RBRACKET,
-    TK_COMMA, TK_EQUAL, TK_COLON, TK_STAR, TK_HASH, TK_PLUS, TK_TILDE, TK_QUESTION,
-    TK_ARROW,    /* -> */
-    TK_LE,       /* <= */
-    TK_LT, TK_GT, TK_SLASH, TK_SEMI, TK_AT, TK_BANG, TK_BAR, TK_AMP, TK_CARET, TK_DOLLAR, TK_BACKSLASH,
+    TK_ERROR,  /* lexical error; the lexer's `err` says what */
+    TK_WORD,   /* identifier, keyword, number; `%name` has pct set and s/n exclude the '%' */
+    TK_STRING, /* "..." or '...'; s/n include the quotes */
+    TK_LPAREN,
+    TK_RPAREN,
+    TK_LBRACE,
+    TK_RBRACE,
+    TK_LBRACKET,
+    TK_RBRACKET,
+    TK_COMMA,
+    TK_EQUAL,
+    TK_COLON,
+    TK_STAR,
+    TK_HASH,
+    TK_PLUS,
+    TK_TILDE,
+    TK_QUESTION,
+    TK_ARROW, /* -> */
+    TK_LE,    /* <= */
+    TK_LT,
+    TK_GT,
+    TK_SLASH,
+    TK_SEMI,
+    TK_AT,
+    TK_BANG,
+    TK_BAR,
+    TK_AMP,
+    TK_CARET,
+    TK_DOLLAR,
+    TK_BACKSLASH,
 } hloc_tok_kind;
 
 typedef struct hloc_token {
     hloc_tok_kind kind;
-    bool pct;          /* word written with a leading '%' */
-    const char *s;     /* points into the source */
+    bool pct;      /* word written with a leading '%' */
+    const char *s; /* points into the source */
     uint32_t n;
     uint32_t line, col;
     uint32_t end_line; /* line of the last character (strings may span lines) */
@@ -36,7 +58,7 @@ typedef struct hloc_lexer {
     size_t len, pos;
     uint32_t line;
     size_t line_start;
-    const char *err;   /* message of the last TK_ERROR */
+    const char *err; /* message of the last TK_ERROR */
 } hloc_lexer;
 
 void hloc_lexer_init(hloc_lexer *lx, const char *src, size_t len);

@@ -1,7 +1,8 @@
 /* Internals shared by the parser's files (parse_*.c). The parser stops at the first error:
  * parse_fail() reports through the diagnostics sink and longjmps to the one setjmp in
- * hloc_parse_module(), which frees the module arena and the scratch arena. Hence no heap block and no
- * FILE* may be live across a call that can fail: everything goes into `a` (IR) or `tmp` (scratch). */
+ * hloc_parse_module(), which frees the module arena and the scratch arena. Hence no heap block and
+ * no FILE* may be live across a call that can fail: everything goes into `a` (IR) or `tmp`
+ * (scratch). */
 #ifndef HLOC_FRONTEND_PARSE_H
 #define HLOC_FRONTEND_PARSE_H
 
@@ -13,14 +14,16 @@
 
 typedef struct hloc_parser {
     hloc_lexer lx;
-    hloc_token tok;            /* current token */
-    hloc_token prev;           /* the one before it: raw values end at prev.end */
+    hloc_token tok;  /* current token */
+    hloc_token prev; /* the one before it: raw values end at prev.end */
     hloc_diag diag;
     jmp_buf jmp;
     bool oom;
-    hloc_arena *a;             /* IR allocations (the module's arena) */
-    hloc_arena *tmp;           /* scratch: name tables, pending references */
-    hloc_module *m;            /* NULL when parsing a lone shape */
+    int depth;                      /* tuple shape nesting, bounded */
+    int inline_depth;               /* inline computation nesting, bounded */
+    hloc_arena *a;                  /* IR allocations (the module's arena) */
+    hloc_arena *tmp;                /* scratch: name tables, pending references */
+    hloc_module *m;                 /* NULL when parsing a lone shape */
     struct hloc_parse_comp_ctx *cc; /* the computation being parsed */
     struct hloc_parse_mod_ctx *mc;
 } hloc_parser;
@@ -41,13 +44,13 @@ char *parse_strndup(hloc_parser *p, const char *s, size_t n); /* in p->a */
 hloc_loc parse_loc(const hloc_token *t);
 
 /* Numbers and small values. */
-int64_t parse_int_token(hloc_parser *p, const hloc_token *t);   /* whole word must be an int64 */
-int64_t parse_int(hloc_parser *p);                              /* consumes one word */
-bool parse_bool(hloc_parser *p);                                /* true / false */
-double parse_float(hloc_parser *p);                             /* consumes one word */
-void parse_i64_list(hloc_parser *p, hloc_i64_list *out);        /* {1,2,3} */
-char *parse_string(hloc_parser *p);                             /* unescaped, in p->a */
-const char *parse_name(hloc_parser *p, hloc_token *out_tok);    /* word, '%' optional */
+int64_t parse_int_token(hloc_parser *p, const hloc_token *t); /* whole word must be an int64 */
+int64_t parse_int(hloc_parser *p);                            /* consumes one word */
+bool parse_bool(hloc_parser *p);                              /* true / false */
+double parse_float(hloc_parser *p);                           /* consumes one word */
+void parse_i64_list(hloc_parser *p, hloc_i64_list *out);      /* {1,2,3} */
+char *parse_string(hloc_parser *p);                           /* unescaped, in p->a */
+const char *parse_name(hloc_parser *p, hloc_token *out_tok);  /* word, '%' optional */
 /* Raw text of one attribute value as written (balanced brackets; up to ',' or a new line). */
 const char *parse_raw_value(hloc_parser *p);
 
@@ -57,6 +60,9 @@ void parse_shape(hloc_parser *p, hloc_shape *out);
 
 /* Literals (parse_literal.c): the value of |shape| in constant(...) / literal=. */
 hloc_literal *parse_literal(hloc_parser *p, const hloc_shape *shape);
+/* A literal that carries its shapes: `s32[] 1`, `(f32[] 1, s32[2]{0} {1, 2})` (custom-call
+ * literal=). */
+hloc_literal *parse_shaped_literal(hloc_parser *p);
 
 /* Attributes (parse_attrs.c): one `name=value` after an instruction's operands. */
 /* Called computations named by an instruction's attributes, by role; a zeroed token (TK_EOF) is
@@ -65,19 +71,23 @@ typedef struct hloc_called_refs {
     hloc_token condition, body, true_comp, false_comp, select, scatter, calls, to_apply;
     hloc_token *branches, *called;
     uint32_t n_branches, n_called;
-    hloc_token *preds;            /* control-predecessors */
+    hloc_token *preds; /* control-predecessors */
     uint32_t n_preds;
-    uint32_t cap_extra;           /* capacity of attrs->extra */
-    uint8_t seen[128];            /* typed attributes already given (by table index) */
+    uint32_t cap_extra; /* capacity of attrs->extra */
+    uint8_t seen[128];  /* typed attributes already given (by table index) */
 } hloc_called_refs;
 void parse_attribute(hloc_parser *p, hloc_instr *i, hloc_called_refs *refs);
 void parse_metadata(hloc_parser *p, hloc_metadata *md);
 /* Fails at |op| (the opcode token) if an attribute XLA requires for the opcode was not given. */
-void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r, const hloc_token *op);
+void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r,
+                          const hloc_token *op);
 
 /* Instructions and computations (parse_instr.c). */
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok);
 void parse_resolve_module(hloc_parser *p);
+/* `{ instructions }` as an attribute value: a new computation named after |caller| and |role|;
+ * returns a word token naming it (for the called-computation references). */
+hloc_token parse_inline_computation(hloc_parser *p, const hloc_instr *caller, const char *role);
 
 /* Module (parse_module.c) state shared with parse_instr.c. */
 typedef struct hloc_name_table hloc_name_table;
@@ -86,11 +96,11 @@ void *names_find(const hloc_name_table *t, const char *s, size_t n);
 void names_put(hloc_parser *p, hloc_name_table *t, const char *key, void *value);
 
 typedef struct hloc_parse_mod_ctx {
-    hloc_name_table *comps;       /* name -> hloc_computation */
-    struct hloc_comp_ref *refs;   /* computation references, resolved at the end */
+    hloc_name_table *comps;     /* name -> hloc_computation */
+    struct hloc_comp_ref *refs; /* computation references, resolved at the end */
     uint32_t n_refs, cap_refs;
     bool saw_entry;
-    hloc_token entry_layout_tok;  /* where entry_computation_layout's value starts */
+    hloc_token entry_layout_tok; /* where entry_computation_layout's value starts */
 } hloc_parse_mod_ctx;
 
 #endif

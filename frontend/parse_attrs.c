@@ -26,7 +26,8 @@ static void add_extra(hloc_parser *p, hloc_instr *i, hloc_called_refs *r, const 
 }
 
 /* Splits a word like 3x3 or 0_1x2_3 into |out| parts of |sep|; returns the count. */
-static uint32_t split(const char *s, size_t n, char sep, const char **parts, size_t *lens, uint32_t cap) {
+static uint32_t split(const char *s, size_t n, char sep, const char **parts, size_t *lens,
+                      uint32_t cap) {
     uint32_t k = 0;
     size_t from = 0;
     for (size_t i = 0; i <= n; i++) {
@@ -63,98 +64,61 @@ static uint32_t word_ints(hloc_parser *p, const hloc_token *t, char sep, int64_t
     uint32_t n = split(t->s, t->n, sep, parts, lens, cap);
     if (n > cap) parse_fail(p, t, "too many parts in %s", what);
     for (uint32_t k = 0; k < n; k++)
-        if (!to_i64(parts[k], lens[k], &out[k])) parse_fail(p, t, "expected %s, found '%.*s'", what, (int)t->n, t->s);
+        if (!to_i64(parts[k], lens[k], &out[k]))
+            parse_fail(p, t, "expected %s, found '%.*s'", what, (int)t->n, t->s);
     return n;
 }
 
 /* ---- plain fields ------------------------------------------------------------------------ */
+
+/* Attributes that are one number or boolean stored in one field. */
+#define SCALAR_ATTR(fn, field, parse)                                                              \
+    static void fn(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {                           \
+        (void)r;                                                                                   \
+        i->attrs->field = parse(p);                                                                \
+    }
+SCALAR_ATTR(a_index, index, parse_int)
+SCALAR_ATTR(a_iota_dimension, iota_dimension, parse_int)
+SCALAR_ATTR(a_feature_group_count, feature_group_count, parse_int)
+SCALAR_ATTR(a_batch_group_count, batch_group_count, parse_int)
+SCALAR_ATTR(a_is_stable, is_stable, parse_bool)
+SCALAR_ATTR(a_k, k, parse_int)
+SCALAR_ATTR(a_largest, largest, parse_bool)
+SCALAR_ATTR(a_exponent_bits, exponent_bits, parse_int)
+SCALAR_ATTR(a_mantissa_bits, mantissa_bits, parse_int)
+SCALAR_ATTR(a_epsilon, epsilon, parse_float)
+SCALAR_ATTR(a_feature_index, feature_index, parse_int)
+SCALAR_ATTR(a_delta, delta, parse_int)
+SCALAR_ATTR(a_inferred_dimension, inferred_dimension, parse_int)
+SCALAR_ATTR(a_left_side, triangular_solve.left_side, parse_bool)
+SCALAR_ATTR(a_unit_diagonal, triangular_solve.unit_diagonal, parse_bool)
+SCALAR_ATTR(a_custom_call_has_side_effect, custom_call_has_side_effect, parse_bool)
+SCALAR_ATTR(a_unique_indices, scatter.unique_indices, parse_bool)
 
 static void a_dimensions(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     parse_i64_list(p, &i->attrs->dims);
     i->attrs->has_dims = true;
 }
-static void a_index(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->index = parse_int(p);
-}
-static void a_iota_dimension(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->iota_dimension = parse_int(p);
-}
 static void a_dynamic_slice_sizes(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     parse_i64_list(p, &i->attrs->dynamic_slice_sizes);
-}
-static void a_feature_group_count(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->feature_group_count = parse_int(p);
-}
-static void a_batch_group_count(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->batch_group_count = parse_int(p);
-}
-static void a_is_stable(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->is_stable = parse_bool(p);
-}
-static void a_k(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->k = parse_int(p);
-}
-static void a_largest(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->largest = parse_bool(p);
-}
-static void a_exponent_bits(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->exponent_bits = parse_int(p);
-}
-static void a_mantissa_bits(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->mantissa_bits = parse_int(p);
-}
-static void a_epsilon(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->epsilon = parse_float(p);
-}
-static void a_feature_index(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->feature_index = parse_int(p);
-}
-static void a_delta(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->delta = parse_int(p);
 }
 static void a_fft_length(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     parse_i64_list(p, &i->attrs->fft_length);
 }
-static void a_inferred_dimension(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->inferred_dimension = parse_int(p);
-}
-static void a_left_side(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->triangular_solve.left_side = parse_bool(p);
-}
-static void a_unit_diagonal(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->triangular_solve.unit_diagonal = parse_bool(p);
-}
 static void a_lower(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     bool v = parse_bool(p);
-    if (i->op == HLOC_OP_CHOLESKY) i->attrs->cholesky_lower = v;
-    else i->attrs->triangular_solve.lower = v;
+    if (i->op == HLOC_OP_CHOLESKY)
+        i->attrs->cholesky_lower = v;
+    else
+        i->attrs->triangular_solve.lower = v;
 }
 static void a_custom_call_target(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     i->attrs->custom_call_target = parse_string(p);
-}
-static void a_custom_call_has_side_effect(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->custom_call_has_side_effect = parse_bool(p);
 }
 static void a_api_version(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
@@ -185,28 +149,38 @@ static int enum_word(hloc_parser *p, const char *const *names, int n, const char
 static void a_direction(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     static const char *const n[] = {"EQ", "NE", "LT", "LE", "GT", "GE"};
-    i->attrs->cmp_dir = (hloc_cmp_dir)(HLOC_CMP_EQ + enum_word(p, n, 6, "a comparison direction (EQ, NE, LT, LE, GT, GE)"));
+    i->attrs->cmp_dir =
+        (hloc_cmp_dir)(HLOC_CMP_EQ +
+                       enum_word(p, n, 6, "a comparison direction (EQ, NE, LT, LE, GT, GE)"));
 }
 static void a_type(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     static const char *const n[] = {"FLOAT", "TOTALORDER", "SIGNED", "UNSIGNED"};
-    i->attrs->cmp_type = (hloc_cmp_type)(HLOC_CMPT_FLOAT + enum_word(p, n, 4, "a comparison type (FLOAT, TOTALORDER, SIGNED, UNSIGNED)"));
+    i->attrs->cmp_type =
+        (hloc_cmp_type)(HLOC_CMPT_FLOAT +
+                        enum_word(p, n, 4,
+                                  "a comparison type (FLOAT, TOTALORDER, SIGNED, UNSIGNED)"));
 }
 static void a_kind(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     static const char *const n[] = {"kLoop", "kInput", "kOutput", "kCustom"};
-    i->attrs->fusion_kind = (hloc_fusion_kind)(HLOC_FUSION_LOOP + enum_word(p, n, 4, "a fusion kind (kLoop, kInput, kOutput, kCustom)"));
+    i->attrs->fusion_kind =
+        (hloc_fusion_kind)(HLOC_FUSION_LOOP +
+                           enum_word(p, n, 4, "a fusion kind (kLoop, kInput, kOutput, kCustom)"));
 }
 static void a_distribution(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     static const char *const n[] = {"rng_uniform", "rng_normal"};
-    i->attrs->rng_distribution = (hloc_rng_distribution)(HLOC_RNG_DIST_UNIFORM + enum_word(p, n, 2, "rng_uniform or rng_normal"));
+    i->attrs->rng_distribution =
+        (hloc_rng_distribution)(HLOC_RNG_DIST_UNIFORM +
+                                enum_word(p, n, 2, "rng_uniform or rng_normal"));
 }
 static void a_algorithm(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     if (i->op == HLOC_OP_RNG_BIT_GENERATOR) {
         static const char *const n[] = {"rng_default", "rng_three_fry", "rng_philox"};
-        i->attrs->rng_algorithm = (hloc_rng_algorithm)enum_word(p, n, 3, "an rng algorithm (rng_default, rng_three_fry, rng_philox)");
+        i->attrs->rng_algorithm = (hloc_rng_algorithm)enum_word(
+            p, n, 3, "an rng algorithm (rng_default, rng_three_fry, rng_philox)");
     } else {
         i->attrs->algorithm = parse_raw_value(p);
     }
@@ -214,13 +188,15 @@ static void a_algorithm(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
 static void a_fft_type(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     static const char *const n[] = {"FFT", "IFFT", "RFFT", "IRFFT"};
-    i->attrs->fft_type = (hloc_fft_type)(HLOC_FFT_FFT + enum_word(p, n, 4, "an FFT type (FFT, IFFT, RFFT, IRFFT)"));
+    i->attrs->fft_type =
+        (hloc_fft_type)(HLOC_FFT_FFT + enum_word(p, n, 4, "an FFT type (FFT, IFFT, RFFT, IRFFT)"));
 }
 static void a_transpose_a(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     static const char *const n[] = {"NO_TRANSPOSE", "TRANSPOSE", "ADJOINT"};
     i->attrs->triangular_solve.transpose_a =
-        (hloc_transpose_a)(HLOC_TRANSPOSE_NO + enum_word(p, n, 3, "NO_TRANSPOSE, TRANSPOSE or ADJOINT"));
+        (hloc_transpose_a)(HLOC_TRANSPOSE_NO +
+                           enum_word(p, n, 3, "NO_TRANSPOSE, TRANSPOSE or ADJOINT"));
 }
 static void a_operand_precision(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
@@ -230,8 +206,10 @@ static void a_operand_precision(hloc_parser *p, hloc_instr *i, hloc_called_refs 
     parse_expect(p, TK_LBRACE, "'{'");
     if (p->tok.kind != TK_RBRACE) {
         do {
-            hloc_precision v = (hloc_precision)enum_word(p, n, 4, "a precision (default, high, highest)");
-            if (!hloc_arena_grow(p->a, (void **)&a->precision, &cap, a->n_precision + 1, sizeof *a->precision))
+            hloc_precision v =
+                (hloc_precision)enum_word(p, n, 4, "a precision (default, high, highest)");
+            if (!hloc_arena_grow(p->a, (void **)&a->precision, &cap, a->n_precision + 1,
+                                 sizeof *a->precision))
                 parse_fail_oom(p);
             a->precision[a->n_precision++] = v;
         } while (parse_accept(p, TK_COMMA));
@@ -283,9 +261,13 @@ static void a_padding(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
         size_t ql[4];
         int64_t v[3] = {0, 0, 0};
         uint32_t m = split(parts[k], lens[k], '_', q, ql, 3);
-        if (m < 2 || m > 3) parse_fail(p, &t, "expected padding lo_hi or lo_hi_interior per dimension, found '%.*s'", (int)t.n, t.s);
+        if (m < 2 || m > 3)
+            parse_fail(p, &t,
+                       "expected padding lo_hi or lo_hi_interior per dimension, found '%.*s'",
+                       (int)t.n, t.s);
         for (uint32_t j = 0; j < m; j++)
-            if (!to_i64(q[j], ql[j], &v[j])) parse_fail(p, &t, "bad number in padding '%.*s'", (int)t.n, t.s);
+            if (!to_i64(q[j], ql[j], &v[j]))
+                parse_fail(p, &t, "bad number in padding '%.*s'", (int)t.n, t.s);
         pd[k].lo = v[0];
         pd[k].hi = v[1];
         pd[k].interior = v[2];
@@ -304,15 +286,24 @@ static void a_window(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     int32_t n_size = -1, n_stride = -1, n_lhs = -1, n_rhs = -1, n_rev = -1, n_pad = -1;
     while (p->tok.kind != TK_RBRACE) {
         hloc_token key = p->tok;
-        if (key.kind != TK_WORD) parse_expected(p, "a window attribute (size, stride, pad, lhs_dilate, rhs_dilate, rhs_reversal) or '}'");
+        if (key.kind != TK_WORD)
+            parse_expected(p, "a window attribute (size, stride, pad, lhs_dilate, rhs_dilate, "
+                              "rhs_reversal) or '}'");
         parse_advance(p);
         parse_expect(p, TK_EQUAL, "'='");
         hloc_token v = p->tok;
-        if (hloc_token_is(&key, "size")) n_size = (int32_t)word_ints(p, &v, 'x', size, HLOC_MAX_RANK, "window sizes such as 3x3");
-        else if (hloc_token_is(&key, "stride")) n_stride = (int32_t)word_ints(p, &v, 'x', stride, HLOC_MAX_RANK, "window strides such as 2x2");
-        else if (hloc_token_is(&key, "lhs_dilate")) n_lhs = (int32_t)word_ints(p, &v, 'x', lhs, HLOC_MAX_RANK, "dilations such as 1x1");
-        else if (hloc_token_is(&key, "rhs_dilate")) n_rhs = (int32_t)word_ints(p, &v, 'x', rhs, HLOC_MAX_RANK, "dilations such as 1x1");
-        else if (hloc_token_is(&key, "rhs_reversal")) n_rev = (int32_t)word_ints(p, &v, 'x', rev, HLOC_MAX_RANK, "reversals such as 0x1");
+        if (hloc_token_is(&key, "size"))
+            n_size =
+                (int32_t)word_ints(p, &v, 'x', size, HLOC_MAX_RANK, "window sizes such as 3x3");
+        else if (hloc_token_is(&key, "stride"))
+            n_stride =
+                (int32_t)word_ints(p, &v, 'x', stride, HLOC_MAX_RANK, "window strides such as 2x2");
+        else if (hloc_token_is(&key, "lhs_dilate"))
+            n_lhs = (int32_t)word_ints(p, &v, 'x', lhs, HLOC_MAX_RANK, "dilations such as 1x1");
+        else if (hloc_token_is(&key, "rhs_dilate"))
+            n_rhs = (int32_t)word_ints(p, &v, 'x', rhs, HLOC_MAX_RANK, "dilations such as 1x1");
+        else if (hloc_token_is(&key, "rhs_reversal"))
+            n_rev = (int32_t)word_ints(p, &v, 'x', rev, HLOC_MAX_RANK, "reversals such as 0x1");
         else if (hloc_token_is(&key, "pad")) {
             const char *parts[HLOC_MAX_RANK + 1];
             size_t lens[HLOC_MAX_RANK + 1];
@@ -325,7 +316,8 @@ static void a_window(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
                 int64_t pv[2];
                 if (split(parts[k], lens[k], '_', q, ql, 2) != 2 || !to_i64(q[0], ql[0], &pv[0]) ||
                     !to_i64(q[1], ql[1], &pv[1]))
-                    parse_fail(p, &v, "expected window padding lo_hi per dimension, found '%.*s'", (int)v.n, v.s);
+                    parse_fail(p, &v, "expected window padding lo_hi per dimension, found '%.*s'",
+                               (int)v.n, v.s);
                 lo[k] = pv[0];
                 hi[k] = pv[1];
             }
@@ -345,7 +337,8 @@ static void a_window(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     int32_t counts[] = {n_stride, n_pad, n_lhs, n_rhs, n_rev};
     for (int k = 0; k < 5; k++)
         if (counts[k] >= 0 && counts[k] != n_size)
-            parse_fail(p, &open, "window attributes have %d dimensions but size= has %d", counts[k], n_size);
+            parse_fail(p, &open, "window attributes have %d dimensions but size= has %d", counts[k],
+                       n_size);
     hloc_window_dim *w = parse_alloc(p, p->a, (size_t)(n_size ? n_size : 1) * sizeof *w);
     for (int32_t k = 0; k < n_size; k++) {
         w[k].size = size[k];
@@ -374,7 +367,8 @@ static void a_dim_labels(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     uint32_t n_spatial[3] = {0, 0, 0};
     for (int k = 0; k < 3; k++) {
         major[k][0] = major[k][1] = -1;
-        for (uint32_t d = 0; d < HLOC_MAX_RANK; d++) spatial[k][d] = -1;
+        for (uint32_t d = 0; d < HLOC_MAX_RANK; d++)
+            spatial[k][d] = -1;
         for (size_t c = 0; c < len[k]; c++) {
             char ch = part[k][c];
             if (ch == letters[k][0] || ch == letters[k][1]) {
@@ -391,13 +385,15 @@ static void a_dim_labels(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
             }
         }
         if (major[k][0] < 0 || major[k][1] < 0)
-            parse_fail(p, &at, "dim_labels '%s' lack '%c' or '%c'", s, letters[k][0], letters[k][1]);
+            parse_fail(p, &at, "dim_labels '%s' lack '%c' or '%c'", s, letters[k][0],
+                       letters[k][1]);
     }
     if (n_spatial[0] != n_spatial[1] || n_spatial[0] != n_spatial[2])
         parse_fail(p, &at, "dim_labels '%s' have different numbers of spatial dimensions", s);
     for (int k = 0; k < 3; k++)
         for (uint32_t d = 0; d < n_spatial[0]; d++)
-            if (spatial[k][d] < 0) parse_fail(p, &at, "dim_labels '%s' skip spatial dimension %u", s, d);
+            if (spatial[k][d] < 0)
+                parse_fail(p, &at, "dim_labels '%s' skip spatial dimension %u", s, d);
     hloc_conv_dnums *c = &i->attrs->conv;
     c->present = true;
     c->in_batch = major[0][0];
@@ -435,17 +431,15 @@ static void a_operand_layout_constraints(hloc_parser *p, hloc_instr *i, hloc_cal
 
 static void a_literal(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
-    hloc_shape s;
-    parse_shape(p, &s);
-    i->attrs->literal = parse_literal(p, &s);
+    i->attrs->literal = parse_shaped_literal(p);
 }
 
 /* ---- dot, gather, scatter ---------------------------------------------------------------- */
 
-#define LIST_ATTR(fn, field)                                                   \
-    static void fn(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {       \
-        (void)r;                                                               \
-        parse_i64_list(p, &i->attrs->field);                                   \
+#define LIST_ATTR(fn, field)                                                                       \
+    static void fn(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {                           \
+        (void)r;                                                                                   \
+        parse_i64_list(p, &i->attrs->field);                                                       \
     }
 LIST_ATTR(a_lhs_batch_dims, dot.lhs_batch)
 LIST_ATTR(a_rhs_batch_dims, dot.rhs_batch)
@@ -468,50 +462,56 @@ LIST_ATTR(a_scatter_indices_batching_dims, scatter.scatter_indices_batching_dims
 static void a_index_vector_dim(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     int64_t v = parse_int(p);
-    if (i->op == HLOC_OP_SCATTER) i->attrs->scatter.index_vector_dim = v;
-    else i->attrs->gather.index_vector_dim = v;
+    if (i->op == HLOC_OP_SCATTER)
+        i->attrs->scatter.index_vector_dim = v;
+    else
+        i->attrs->gather.index_vector_dim = v;
 }
 static void a_indices_are_sorted(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
     bool v = parse_bool(p);
-    if (i->op == HLOC_OP_SCATTER) i->attrs->scatter.indices_are_sorted = v;
-    else i->attrs->gather.indices_are_sorted = v;
-}
-static void a_unique_indices(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)r;
-    i->attrs->scatter.unique_indices = parse_bool(p);
+    if (i->op == HLOC_OP_SCATTER)
+        i->attrs->scatter.indices_are_sorted = v;
+    else
+        i->attrs->gather.indices_are_sorted = v;
 }
 
 /* ---- called computations and control predecessors ---------------------------------------- */
 
-static void comp_name(hloc_parser *p, hloc_token *out) {
+/* A computation: its name, or `{ ... }` written in place (XLA's nested computation). */
+static void comp_ref(hloc_parser *p, const hloc_instr *i, const char *role, hloc_token *out) {
     if (p->tok.kind == TK_LBRACE)
-        parse_fail(p, &p->tok, "inline computations are not supported; define the computation and name it");
-    parse_name(p, out);
+        *out = parse_inline_computation(p, i, role);
+    else
+        parse_name(p, out);
 }
 
-#define COMP_ATTR(fn, field)                                                  \
-    static void fn(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {      \
-        (void)i;                                                              \
-        comp_name(p, &r->field);                                              \
+#define COMP_ATTR(fn, field, role)                                                                 \
+    static void fn(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {                           \
+        comp_ref(p, i, role, &r->field);                                                           \
     }
-COMP_ATTR(a_to_apply, to_apply)
-COMP_ATTR(a_calls, calls)
-COMP_ATTR(a_condition, condition)
-COMP_ATTR(a_body, body)
-COMP_ATTR(a_true_computation, true_comp)
-COMP_ATTR(a_false_computation, false_comp)
-COMP_ATTR(a_select, select)
-COMP_ATTR(a_scatter, scatter)
+COMP_ATTR(a_to_apply, to_apply, "to_apply")
+COMP_ATTR(a_calls, calls, "calls")
+COMP_ATTR(a_condition, condition, "condition")
+COMP_ATTR(a_body, body, "body")
+COMP_ATTR(a_true_computation, true_comp, "true_computation")
+COMP_ATTR(a_false_computation, false_comp, "false_computation")
+COMP_ATTR(a_select, select, "select")
+COMP_ATTR(a_scatter, scatter, "scatter")
 
 /* {a, b, c} of names into a scratch array. */
-static void name_list(hloc_parser *p, hloc_token **out, uint32_t *n) {
+/* With |i| set the items are computations, which may be written in place. */
+static void name_list(hloc_parser *p, const hloc_instr *i, const char *role, hloc_token **out,
+                      uint32_t *n) {
     uint32_t cap = 0;
     parse_expect(p, TK_LBRACE, "'{'");
     if (p->tok.kind != TK_RBRACE) {
         do {
             hloc_token t;
-            parse_name(p, &t);
+            if (i)
+                comp_ref(p, i, role, &t);
+            else
+                parse_name(p, &t);
             if (!hloc_arena_grow(p->tmp, (void **)out, &cap, *n + 1, sizeof t)) parse_fail_oom(p);
             (*out)[(*n)++] = t;
         } while (parse_accept(p, TK_COMMA));
@@ -519,16 +519,14 @@ static void name_list(hloc_parser *p, hloc_token **out, uint32_t *n) {
     parse_expect(p, TK_RBRACE, "',' or '}'");
 }
 static void a_branch_computations(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)i;
-    name_list(p, &r->branches, &r->n_branches);
+    name_list(p, i, "branch_computations", &r->branches, &r->n_branches);
 }
 static void a_called_computations(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
-    (void)i;
-    name_list(p, &r->called, &r->n_called);
+    name_list(p, i, "called_computations", &r->called, &r->n_called);
 }
 static void a_control_predecessors(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)i;
-    name_list(p, &r->preds, &r->n_preds);
+    name_list(p, NULL, NULL, &r->preds, &r->n_preds);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
@@ -609,7 +607,8 @@ static const struct {
     {"called_computations", ANY, a_called_computations},
     {"control-predecessors", ANY, a_control_predecessors},
 };
-_Static_assert(sizeof table / sizeof table[0] <= sizeof(((hloc_called_refs *)0)->seen), "seen[] too small");
+_Static_assert(sizeof table / sizeof table[0] <= sizeof(((hloc_called_refs *)0)->seen),
+               "seen[] too small");
 
 void parse_attribute(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     hloc_token name = p->tok;
@@ -645,8 +644,10 @@ static const struct {
     {HLOC_OP_REDUCE_WINDOW, "to_apply"},
     {HLOC_OP_SELECT_AND_SCATTER, "select scatter"},
     {HLOC_OP_CONVOLUTION, "dim_labels"},
-    {HLOC_OP_GATHER, "offset_dims collapsed_slice_dims start_index_map index_vector_dim slice_sizes"},
-    {HLOC_OP_SCATTER, "update_window_dims inserted_window_dims scatter_dims_to_operand_dims index_vector_dim to_apply"},
+    {HLOC_OP_GATHER,
+     "offset_dims collapsed_slice_dims start_index_map index_vector_dim slice_sizes"},
+    {HLOC_OP_SCATTER, "update_window_dims inserted_window_dims scatter_dims_to_operand_dims "
+                      "index_vector_dim to_apply"},
     {HLOC_OP_SORT, "dimensions to_apply"},
     {HLOC_OP_TOPK, "k"},
     {HLOC_OP_WHILE, "condition body"},
@@ -674,13 +675,17 @@ static bool seen(const hloc_called_refs *r, const char *name, size_t n) {
     return false;
 }
 
-void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r, const hloc_token *op) {
+void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r,
+                          const hloc_token *op) {
     if (i->op == HLOC_OP_CONDITIONAL) {
         bool tf = seen(r, "true_computation", 16) && seen(r, "false_computation", 17);
         bool br = seen(r, "branch_computations", 19);
-        if (tf == br || (!tf && (seen(r, "true_computation", 16) || seen(r, "false_computation", 17))))
-            parse_fail(p, op, "conditional '%s' needs either true_computation and false_computation or "
-                       "branch_computations", i->name);
+        if (tf == br ||
+            (!tf && (seen(r, "true_computation", 16) || seen(r, "false_computation", 17))))
+            parse_fail(p, op,
+                       "conditional '%s' needs either true_computation and false_computation or "
+                       "branch_computations",
+                       i->name);
         return;
     }
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++) {
@@ -688,9 +693,11 @@ void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called
         for (const char *s = required[k].names; *s;) {
             size_t n = strcspn(s, " ");
             if (!seen(r, s, n))
-                parse_fail(p, op, "attribute '%.*s' is expected but not seen for '%s'", (int)n, s, hloc_opcode_name(i->op));
+                parse_fail(p, op, "attribute '%.*s' is expected but not seen for '%s'", (int)n, s,
+                           hloc_opcode_name(i->op));
             s += n;
-            while (*s == ' ') s++;
+            while (*s == ' ')
+                s++;
         }
     }
 }
@@ -705,16 +712,26 @@ void parse_metadata(hloc_parser *p, hloc_metadata *md) {
         if (key.kind != TK_WORD) parse_expected(p, "a metadata field or '}'");
         parse_advance(p);
         parse_expect(p, TK_EQUAL, "'='");
-        if (hloc_token_is(&key, "op_type")) md->op_type = parse_string(p);
-        else if (hloc_token_is(&key, "op_name")) md->op_name = parse_string(p);
-        else if (hloc_token_is(&key, "source_file")) md->source_file = parse_string(p);
-        else if (hloc_token_is(&key, "deduplicated_name")) md->deduplicated_name = parse_string(p);
-        else if (hloc_token_is(&key, "scheduling_name")) md->scheduling_name = parse_string(p);
-        else if (hloc_token_is(&key, "source_line")) md->source_line = parse_int(p);
-        else if (hloc_token_is(&key, "source_end_line")) md->source_end_line = parse_int(p);
-        else if (hloc_token_is(&key, "source_column")) md->source_column = parse_int(p);
-        else if (hloc_token_is(&key, "source_end_column")) md->source_end_column = parse_int(p);
-        else if (hloc_token_is(&key, "stack_frame_id")) md->stack_frame_id = parse_int(p);
+        if (hloc_token_is(&key, "op_type"))
+            md->op_type = parse_string(p);
+        else if (hloc_token_is(&key, "op_name"))
+            md->op_name = parse_string(p);
+        else if (hloc_token_is(&key, "source_file"))
+            md->source_file = parse_string(p);
+        else if (hloc_token_is(&key, "deduplicated_name"))
+            md->deduplicated_name = parse_string(p);
+        else if (hloc_token_is(&key, "scheduling_name"))
+            md->scheduling_name = parse_string(p);
+        else if (hloc_token_is(&key, "source_line"))
+            md->source_line = parse_int(p);
+        else if (hloc_token_is(&key, "source_end_line"))
+            md->source_end_line = parse_int(p);
+        else if (hloc_token_is(&key, "source_column"))
+            md->source_column = parse_int(p);
+        else if (hloc_token_is(&key, "source_end_column"))
+            md->source_end_column = parse_int(p);
+        else if (hloc_token_is(&key, "stack_frame_id"))
+            md->stack_frame_id = parse_int(p);
         else if (hloc_token_is(&key, "profile_type")) {
             hloc_token open = p->tok;
             parse_expect(p, TK_LBRACE, "'{'");
@@ -734,8 +751,11 @@ void parse_metadata(hloc_parser *p, hloc_metadata *md) {
             int depth = 0;
             do {
                 if (p->tok.kind == TK_EOF) parse_fail(p, &open, "unterminated metadata value");
-                if (p->tok.kind == TK_LBRACE || p->tok.kind == TK_LPAREN || p->tok.kind == TK_LBRACKET) depth++;
-                if (p->tok.kind == TK_RBRACE || p->tok.kind == TK_RPAREN || p->tok.kind == TK_RBRACKET) {
+                if (p->tok.kind == TK_LBRACE || p->tok.kind == TK_LPAREN ||
+                    p->tok.kind == TK_LBRACKET)
+                    depth++;
+                if (p->tok.kind == TK_RBRACE || p->tok.kind == TK_RPAREN ||
+                    p->tok.kind == TK_RBRACKET) {
                     if (depth == 0) parse_expected(p, "a metadata value");
                     depth--;
                 }

@@ -5,6 +5,7 @@
  * Operands may name instructions defined later in the computation; those are wired up at the
  * closing '}', then the computation is checked for cycles and put in a valid order. Called
  * computations are resolved once the whole module is read (parse_resolve_module). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ typedef struct hloc_parse_comp_ctx {
     uint32_t n_fwd, cap_fwd;
     ctl_preds *preds;
     uint32_t n_preds, cap_preds;
-    hloc_token *params;  /* defining token per parameter number, for duplicates */
+    hloc_token *params; /* defining token per parameter number, for duplicates */
     uint32_t cap_params;
 } comp_ctx;
 
@@ -45,7 +46,8 @@ typedef struct hloc_comp_ref {
 static void add_comp_ref(hloc_parser *p, hloc_instr *i, const hloc_token *name) {
     hloc_parse_mod_ctx *mc = p->mc;
     if (!hloc_instr_add_called(i, NULL)) parse_fail_oom(p);
-    if (!hloc_arena_grow(p->tmp, (void **)&mc->refs, &mc->cap_refs, mc->n_refs + 1, sizeof *mc->refs))
+    if (!hloc_arena_grow(p->tmp, (void **)&mc->refs, &mc->cap_refs, mc->n_refs + 1,
+                         sizeof *mc->refs))
         parse_fail_oom(p);
     comp_ref *r = &mc->refs[mc->n_refs++];
     r->i = i;
@@ -58,11 +60,13 @@ static void add_called(hloc_parser *p, hloc_instr *i, const hloc_called_refs *r)
     const hloc_token *single[] = {&r->condition, &r->body, &r->true_comp, &r->false_comp};
     for (int k = 0; k < 4; k++)
         if (single[k]->kind == TK_WORD) add_comp_ref(p, i, single[k]);
-    for (uint32_t k = 0; k < r->n_branches; k++) add_comp_ref(p, i, &r->branches[k]);
+    for (uint32_t k = 0; k < r->n_branches; k++)
+        add_comp_ref(p, i, &r->branches[k]);
     const hloc_token *rest[] = {&r->select, &r->scatter, &r->calls, &r->to_apply};
     for (int k = 0; k < 4; k++)
         if (rest[k]->kind == TK_WORD) add_comp_ref(p, i, rest[k]);
-    for (uint32_t k = 0; k < r->n_called; k++) add_comp_ref(p, i, &r->called[k]);
+    for (uint32_t k = 0; k < r->n_called; k++)
+        add_comp_ref(p, i, &r->called[k]);
 }
 
 static hloc_instr *lookup(comp_ctx *cc, const hloc_token *t) {
@@ -77,35 +81,68 @@ static const char *shape_text(hloc_parser *p, const hloc_shape *s) {
 static void check_operand_shape(hloc_parser *p, const hloc_token *at, const hloc_shape *written,
                                 const hloc_instr *op) {
     if (written && !hloc_shape_equal_ignoring_layout(written, &op->shape))
-        parse_fail(p, at, "operand '%s' is written as %s but defined as %s", op->name, shape_text(p, written),
-                   shape_text(p, &op->shape));
+        parse_fail(p, at, "operand '%s' is written as %s but defined as %s", op->name,
+                   shape_text(p, written), shape_text(p, &op->shape));
 }
 
 static void parse_param_number(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *at) {
     int64_t n = i->attrs->index;
-    if (n < 0 || n >= (1 << 20)) parse_fail(p, at, "parameter number %lld is out of range", (long long)n);
+    if (n < 0 || n >= (1 << 20))
+        parse_fail(p, at, "parameter number %lld is out of range", (long long)n);
     hloc_computation *c = cc->c;
     if ((uint64_t)n < c->n_params && c->params[n]) {
-        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(at), "parameter number %lld is used twice",
-                         (long long)n);
-        hloc_diag_report(&p->diag, HLOC_SEV_NOTE, c->params[n]->loc, "previously used by '%s'", c->params[n]->name);
+        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(at),
+                         "parameter number %lld is used twice", (long long)n);
+        hloc_diag_report(&p->diag, HLOC_SEV_NOTE, c->params[n]->loc, "previously used by '%s'",
+                         c->params[n]->name);
         longjmp(p->jmp, 1);
     }
     if (!hloc_computation_set_param(c, i)) parse_fail_oom(p);
 }
 
-/* Opcodes whose result shape follows from operands and attributes (XLA's parser list). */
+/* Opcodes whose result shape may be left out (XLA's CanInferShape; broadcast aside, whose result
+ * dimensions the attributes do not give). */
 static bool inferable(hloc_opcode op) {
     switch (op) {
-    case HLOC_OP_CONVERT: case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_REDUCE_PRECISION:
+    case HLOC_OP_CONVERT:
+    case HLOC_OP_BITCAST_CONVERT:
+    case HLOC_OP_REDUCE_PRECISION:
     case HLOC_OP_STOCHASTIC_CONVERT:
         return false;
-    case HLOC_OP_TUPLE: case HLOC_OP_GET_TUPLE_ELEMENT: case HLOC_OP_CONCATENATE: case HLOC_OP_TRANSPOSE:
-    case HLOC_OP_REVERSE: case HLOC_OP_PAD: case HLOC_OP_SLICE: case HLOC_OP_DOT: case HLOC_OP_CONVOLUTION:
-    case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW: case HLOC_OP_SELECT_AND_SCATTER: case HLOC_OP_SORT:
-    case HLOC_OP_MAP: case HLOC_OP_CALL: case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL: case HLOC_OP_GATHER:
-    case HLOC_OP_SCATTER: case HLOC_OP_DYNAMIC_UPDATE_SLICE: case HLOC_OP_AFTER_ALL: case HLOC_OP_ADD_DEPENDENCY:
-    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_TOPK:
+    case HLOC_OP_TUPLE:
+    case HLOC_OP_GET_TUPLE_ELEMENT:
+    case HLOC_OP_CONCATENATE:
+    case HLOC_OP_TRANSPOSE:
+    case HLOC_OP_REVERSE:
+    case HLOC_OP_PAD:
+    case HLOC_OP_DOT:
+    case HLOC_OP_RAGGED_DOT:
+    case HLOC_OP_CONVOLUTION:
+    case HLOC_OP_REDUCE:
+    case HLOC_OP_REDUCE_WINDOW:
+    case HLOC_OP_SELECT_AND_SCATTER:
+    case HLOC_OP_SORT:
+    case HLOC_OP_MAP:
+    case HLOC_OP_CALL:
+    case HLOC_OP_WHILE:
+    case HLOC_OP_CONDITIONAL:
+    case HLOC_OP_GATHER:
+    case HLOC_OP_SCATTER:
+    case HLOC_OP_AFTER_ALL:
+    case HLOC_OP_ADD_DEPENDENCY:
+    case HLOC_OP_OPTIMIZATION_BARRIER:
+    case HLOC_OP_TOPK:
+    case HLOC_OP_CHOLESKY:
+    case HLOC_OP_TRIANGULAR_SOLVE:
+    case HLOC_OP_FFT:
+    case HLOC_OP_BATCH_NORM_TRAINING:
+    case HLOC_OP_BATCH_NORM_INFERENCE:
+    case HLOC_OP_BATCH_NORM_GRAD:
+    case HLOC_OP_GET_DIMENSION_SIZE:
+    case HLOC_OP_SET_DIMENSION_SIZE:
+    case HLOC_OP_PARTITION_ID:
+    case HLOC_OP_REPLICA_ID:
+    case HLOC_OP_DOMAIN:
         return true;
     default:
         return (hloc_opcode_flags(op) & OPF_EW) != 0;
@@ -114,28 +151,49 @@ static bool inferable(hloc_opcode op) {
 
 /* Sets the shape of an instruction written without one, as XLA's parser does: needs its operands
  * and called computations to be defined already. */
-static void infer_shape(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *op_tok, bool forward) {
+static void infer_shape(hloc_parser *p, comp_ctx *cc, hloc_instr *i, const hloc_token *op_tok,
+                        bool forward) {
     (void)cc;
     if (forward)
-        parse_fail(p, op_tok, "cannot infer the shape of '%s': an operand is defined later; write the shape",
+        parse_fail(p, op_tok,
+                   "cannot infer the shape of '%s': an operand is defined later; write the shape",
                    i->name);
     if (!inferable(i->op))
-        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
-                   hloc_opcode_name(i->op));
+        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'",
+                   i->name, hloc_opcode_name(i->op));
     hloc_parse_mod_ctx *mc = p->mc;
     for (uint32_t k = mc->n_refs - i->n_called; k < mc->n_refs; k++) {
         comp_ref *r = &mc->refs[k];
         hloc_computation *c = names_find(mc->comps, r->name.s, r->name.n);
         if (!c)
-            parse_fail(p, &r->name, "cannot infer the shape of '%s': computation '%.*s' is not defined yet", i->name,
-                       (int)r->name.n, r->name.s);
+            parse_fail(p, &r->name,
+                       "cannot infer the shape of '%s': computation '%.*s' is not defined yet",
+                       i->name, (int)r->name.n, r->name.s);
         i->called[r->slot] = c;
     }
     hloc_shape out;
-    if (!hloc_infer_shape(i, p->a, &out, &p->diag)) longjmp(p->jmp, 1);
+    hloc_diag d;
+    hloc_diag_init(&d, "", NULL, 0);
+    if (!hloc_infer_shape(i, p->a, &out, &d)) {
+        /* Shape inference speaks of declared shapes; say instead why the shape cannot be left out.
+         */
+        char why[256] = "";
+        const char *m = d.out.data ? strstr(d.out.data, "error: ") : NULL;
+        if (m) {
+            m += 7;
+            size_t nl = strlen(i->name);
+            if (m[0] == '\'' && !strncmp(m + 1, i->name, nl) && !strncmp(m + 1 + nl, "': ", 3))
+                m += nl + 4;
+            size_t n = strcspn(m, "\n");
+            snprintf(why, sizeof why, "%.*s", (int)(n < sizeof why - 1 ? n : sizeof why - 1), m);
+        }
+        hloc_diag_free(&d); /* before parse_fail: no heap block may outlive the longjmp */
+        parse_fail(p, op_tok, "cannot infer the shape of '%s' (write it): %s", i->name, why);
+    }
+    hloc_diag_free(&d);
     if (out.type == HLOC_TYPE_INVALID)
-        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'", i->name,
-                   hloc_opcode_name(i->op));
+        parse_fail(p, op_tok, "the shape of '%s' must be written: it cannot be inferred for '%s'",
+                   i->name, hloc_opcode_name(i->op));
     i->shape = out;
 }
 
@@ -150,7 +208,8 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     hloc_instr *prev = lookup(cc, &name_tok);
     if (prev) {
         hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&name_tok),
-                         "instruction '%s' is already defined in computation '%s'", name, cc->c->name);
+                         "instruction '%s' is already defined in computation '%s'", name,
+                         cc->c->name);
         hloc_diag_report(&p->diag, HLOC_SEV_NOTE, prev->loc, "previously defined here");
         longjmp(p->jmp, 1);
     }
@@ -200,8 +259,10 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
             if (p->tok.kind == TK_LPAREN)
                 parse_fail(p, &t, "nested instructions as operands are not supported");
             hloc_instr *o = lookup(cc, &t);
-            if (!o) forward = true;
-            else check_operand_shape(p, &t, written, o);
+            if (!o)
+                forward = true;
+            else
+                check_operand_shape(p, &t, written, o);
             if (!hloc_arena_grow(p->tmp, (void **)&ops, &cap, n_ops + 1, sizeof *ops) ||
                 !hloc_arena_grow(p->tmp, (void **)&op_names, &cap_t, n_ops + 1, sizeof *op_names) ||
                 !hloc_arena_grow(p->tmp, (void **)&op_shapes, &cap_s, n_ops + 1, sizeof *op_shapes))
@@ -213,7 +274,8 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     }
     if (p->tok.kind != TK_RPAREN) {
         char buf[64];
-        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&p->tok), "expected ',' or ')' in operand list, found %s",
+        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&p->tok),
+                         "expected ',' or ')' in operand list, found %s",
                          hloc_token_describe(&p->tok, buf, sizeof buf));
         hloc_diag_report(&p->diag, HLOC_SEV_NOTE, parse_loc(&open), "to close '(' opened here");
         longjmp(p->jmp, 1);
@@ -229,7 +291,8 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
     i->loc = parse_loc(&name_tok);
     names_put(p, cc->instrs, i->name, i);
     if (forward) {
-        if (!hloc_arena_grow(p->tmp, (void **)&cc->fwd, &cc->cap_fwd, cc->n_fwd + 1, sizeof *cc->fwd))
+        if (!hloc_arena_grow(p->tmp, (void **)&cc->fwd, &cc->cap_fwd, cc->n_fwd + 1,
+                             sizeof *cc->fwd))
             parse_fail_oom(p);
         fwd_operands *f = &cc->fwd[cc->n_fwd++];
         f->i = i;
@@ -245,13 +308,16 @@ static void parse_instruction(hloc_parser *p, comp_ctx *cc) {
 
     hloc_called_refs refs;
     memset(&refs, 0, sizeof refs);
-    while (parse_accept(p, TK_COMMA)) parse_attribute(p, i, &refs);
+    while (parse_accept(p, TK_COMMA))
+        parse_attribute(p, i, &refs);
     parse_check_required(p, i, &refs, &op_tok);
-    if (op == HLOC_OP_PARAMETER) i->attrs->index = param_no; /* an `index=` attribute must not move it */
+    if (op == HLOC_OP_PARAMETER)
+        i->attrs->index = param_no; /* an `index=` attribute must not move it */
     add_called(p, i, &refs);
     if (infer) infer_shape(p, cc, i, &op_tok, forward);
     if (refs.n_preds) {
-        if (!hloc_arena_grow(p->tmp, (void **)&cc->preds, &cc->cap_preds, cc->n_preds + 1, sizeof *cc->preds))
+        if (!hloc_arena_grow(p->tmp, (void **)&cc->preds, &cc->cap_preds, cc->n_preds + 1,
+                             sizeof *cc->preds))
             parse_fail_oom(p);
         ctl_preds *cp = &cc->preds[cc->n_preds++];
         cp->i = i;
@@ -286,7 +352,8 @@ static hloc_instr *find_cycle(hloc_parser *p, hloc_computation *c) {
             uint32_t total = top->n_operands + top->n_control_preds;
             if (next[sp - 1] < total) {
                 uint32_t k = next[sp - 1]++;
-                hloc_instr *d = k < top->n_operands ? top->operands[k] : top->control_preds[k - top->n_operands];
+                hloc_instr *d = k < top->n_operands ? top->operands[k]
+                                                    : top->control_preds[k - top->n_operands];
                 if (state[d->id] == 1) return d;
                 if (state[d->id] == 0) {
                     state[d->id] = 1;
@@ -324,7 +391,8 @@ static void finish_computation(hloc_parser *p, comp_ctx *cc, const hloc_token *c
         for (uint32_t j = 0; j < cp->n; j++) {
             hloc_instr *o = lookup(cc, &cp->names[j]);
             if (!o)
-                parse_fail(p, &cp->names[j], "control predecessor '%.*s' is not defined in computation '%s'",
+                parse_fail(p, &cp->names[j],
+                           "control predecessor '%.*s' is not defined in computation '%s'",
                            (int)cp->names[j].n, cp->names[j].s, c->name);
             cp->i->control_preds[j] = o;
         }
@@ -338,13 +406,17 @@ static void finish_computation(hloc_parser *p, comp_ctx *cc, const hloc_token *c
             memset(&at, 0, sizeof at);
             at.line = cyc->loc.line;
             at.col = cyc->loc.col;
-            parse_fail(p, &at, "instruction '%s' depends on itself (a cycle through operands or control-predecessors)",
+            parse_fail(p, &at,
+                       "instruction '%s' depends on itself (a cycle through operands or "
+                       "control-predecessors)",
                        cyc->name);
         }
-        if (!hloc_computation_cleanup(c)) parse_fail_oom(p); /* no cycle: only allocation can fail */
+        if (!hloc_computation_cleanup(c))
+            parse_fail_oom(p); /* no cycle: only allocation can fail */
     }
     for (uint32_t k = 0; k < c->n_params; k++)
-        if (!c->params[k]) parse_fail(p, close, "computation '%s' has no parameter number %u", c->name, k);
+        if (!c->params[k])
+            parse_fail(p, close, "computation '%s' has no parameter number %u", c->name, k);
     if (!c->root) c->root = c->instrs[c->n_instrs - 1];
 }
 
@@ -370,41 +442,17 @@ static void parse_signature(hloc_parser *p, signature *sig) {
     parse_shape(p, &sig->result);
 }
 
-/* As XLA: only the result is checked; parameter lists in signatures are informative (XLA's own tests
- * write fewer parameters than the body has). */
+/* As XLA: only the result is checked; parameter lists in signatures are informative (XLA's own
+ * tests write fewer parameters than the body has). */
 static void check_signature(hloc_parser *p, const hloc_computation *c, const signature *sig) {
     if (!hloc_shape_equal_ignoring_layout(&sig->result, &c->root->shape))
-        parse_fail(p, &sig->result_tok, "computation '%s' declares result %s but its root '%s' is %s", c->name,
+        parse_fail(p, &sig->result_tok,
+                   "computation '%s' declares result %s but its root '%s' is %s", c->name,
                    shape_text(p, &sig->result), c->root->name, shape_text(p, &c->root->shape));
 }
 
-void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok) {
-    hloc_token name_tok = p->tok;
-    if (p->tok.kind != TK_WORD) parse_expected(p, is_entry ? "a computation name after ENTRY" : "a computation name");
-    char *name = parse_strndup(p, p->tok.s, p->tok.n);
-    parse_advance(p);
-    hloc_computation *dup = names_find(p->mc->comps, name_tok.s, name_tok.n);
-    if (dup) {
-        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&name_tok), "computation '%s' is already defined", name);
-        hloc_diag_report(&p->diag, HLOC_SEV_NOTE, dup->loc, "previously defined here");
-        longjmp(p->jmp, 1);
-    }
-    if (is_entry && p->mc->saw_entry) parse_fail(p, entry_tok, "a module has only one ENTRY computation");
-    hloc_computation *c = hloc_computation_create(p->m, name);
-    if (!c) parse_fail_oom(p);
-    c->loc = parse_loc(&name_tok);
-    c->is_entry = is_entry;
-    if (is_entry) {
-        p->mc->saw_entry = true;
-        p->m->entry = c;
-    }
-    names_put(p, p->mc->comps, c->name, c);
-    signature sig;
-    memset(&sig, 0, sizeof sig);
-    if (p->tok.kind == TK_LPAREN) {
-        parse_signature(p, &sig);
-        c->has_signature = true;
-    }
+/* '{' instruction+ '}': the instructions of |c|, then its operand wiring, order and root. */
+static void parse_body(hloc_parser *p, hloc_computation *c) {
     comp_ctx cc;
     memset(&cc, 0, sizeof cc);
     cc.c = c;
@@ -423,6 +471,65 @@ void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_to
     hloc_token close = p->tok;
     parse_advance(p);
     finish_computation(p, &cc, &close);
+}
+
+/* Inline computations nest; the bound keeps hostile input from exhausting the stack. */
+enum { MAX_INLINE_DEPTH = 32 };
+
+hloc_token parse_inline_computation(hloc_parser *p, const hloc_instr *caller, const char *role) {
+    hloc_token open = p->tok;
+    if (++p->inline_depth > MAX_INLINE_DEPTH)
+        parse_fail(p, &open, "inline computations nest deeper than %d", MAX_INLINE_DEPTH);
+    /* Named after the caller and the attribute, made unique among the module's computations. */
+    char *name = hloc_arena_printf(p->a, "%s.%s", caller->name, role);
+    for (int k = 1; name && names_find(p->mc->comps, name, strlen(name)); k++)
+        name = hloc_arena_printf(p->a, "%s.%s.%d", caller->name, role, k);
+    if (!name) parse_fail_oom(p);
+    hloc_computation *c = hloc_computation_create(p->m, name);
+    if (!c) parse_fail_oom(p);
+    c->loc = parse_loc(&open);
+    names_put(p, p->mc->comps, c->name, c);
+    parse_body(p, c);
+    p->inline_depth--;
+    hloc_token t = open;
+    t.kind = TK_WORD;
+    t.pct = false;
+    t.s = c->name;
+    t.n = (uint32_t)strlen(c->name);
+    return t;
+}
+
+void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok) {
+    hloc_token name_tok = p->tok;
+    if (p->tok.kind != TK_WORD)
+        parse_expected(p, is_entry ? "a computation name after ENTRY" : "a computation name");
+    char *name = parse_strndup(p, p->tok.s, p->tok.n);
+    parse_advance(p);
+    hloc_computation *dup = names_find(p->mc->comps, name_tok.s, name_tok.n);
+    if (dup) {
+        hloc_diag_report(&p->diag, HLOC_SEV_ERROR, parse_loc(&name_tok),
+                         "computation '%s' is already defined", name);
+        hloc_diag_report(&p->diag, HLOC_SEV_NOTE, dup->loc, "previously defined here");
+        longjmp(p->jmp, 1);
+    }
+    if (is_entry && p->mc->saw_entry)
+        parse_fail(p, entry_tok, "a module has only one ENTRY computation");
+    hloc_computation *c = hloc_computation_create(p->m, name);
+    if (!c) parse_fail_oom(p);
+    c->loc = parse_loc(&name_tok);
+    c->is_entry = is_entry;
+    if (is_entry) {
+        p->mc->saw_entry = true;
+        p->m->entry = c;
+    }
+    names_put(p, p->mc->comps, c->name, c);
+    signature sig;
+    memset(&sig, 0, sizeof sig);
+    if (p->tok.kind == TK_LPAREN) {
+        parse_signature(p, &sig);
+        c->has_signature = true;
+    }
+    parse_body(p, c);
     if (c->has_signature) check_signature(p, c, &sig);
     if (p->tok.kind == TK_COMMA) {
         parse_advance(p);
@@ -447,7 +554,8 @@ void parse_resolve_module(hloc_parser *p) {
     uint8_t *state = parse_alloc(p, p->tmp, n);
     hloc_computation **out = parse_alloc(p, p->tmp, n * sizeof *out);
     hloc_computation **stack = parse_alloc(p, p->tmp, n * sizeof *stack);
-    uint32_t *ii = parse_alloc(p, p->tmp, n * sizeof *ii), *jj = parse_alloc(p, p->tmp, n * sizeof *jj);
+    uint32_t *ii = parse_alloc(p, p->tmp, n * sizeof *ii),
+             *jj = parse_alloc(p, p->tmp, n * sizeof *jj);
     uint32_t n_out = 0;
     for (uint32_t s = 0; s < n; s++) {
         if (state[m->comps[s]->id]) continue;
@@ -476,7 +584,8 @@ void parse_resolve_module(hloc_parser *p) {
                 memset(&at, 0, sizeof at);
                 at.line = in->loc.line;
                 at.col = in->loc.col;
-                parse_fail(p, &at, "computation '%s' calls itself (through '%s')", callee->name, in->name);
+                parse_fail(p, &at, "computation '%s' calls itself (through '%s')", callee->name,
+                           in->name);
             }
             if (state[callee->id] == 0) {
                 state[callee->id] = 1;

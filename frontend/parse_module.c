@@ -26,7 +26,8 @@ static void entry_layout(hloc_parser *p) {
         do {
             hloc_shape s;
             parse_shape(p, &s);
-            if (!hloc_arena_grow(p->a, (void **)&m->entry_param_shapes, &cap, m->n_entry_params + 1, sizeof s))
+            if (!hloc_arena_grow(p->a, (void **)&m->entry_param_shapes, &cap, m->n_entry_params + 1,
+                                 sizeof s))
                 parse_fail_oom(p);
             m->entry_param_shapes[m->n_entry_params++] = s;
         } while (parse_accept(p, TK_COMMA));
@@ -44,15 +45,19 @@ static void check_entry_layout(hloc_parser *p) {
     const hloc_computation *e = m->entry;
     const hloc_token *at = &p->mc->entry_layout_tok;
     if (m->n_entry_params != e->n_params)
-        parse_fail(p, at, "entry_computation_layout has %u parameters but the entry computation '%s' has %u",
-                   m->n_entry_params, e->name, e->n_params);
+        parse_fail(
+            p, at,
+            "entry_computation_layout has %u parameters but the entry computation '%s' has %u",
+            m->n_entry_params, e->name, e->n_params);
     for (uint32_t k = 0; k < e->n_params; k++)
         if (!hloc_shape_equal_ignoring_layout(&m->entry_param_shapes[k], &e->params[k]->shape))
             parse_fail(p, at, "entry_computation_layout parameter %u is %s but '%s' is %s", k,
-                       shape_text(p, &m->entry_param_shapes[k]), e->params[k]->name, shape_text(p, &e->params[k]->shape));
+                       shape_text(p, &m->entry_param_shapes[k]), e->params[k]->name,
+                       shape_text(p, &e->params[k]->shape));
     if (!hloc_shape_equal_ignoring_layout(&m->entry_result_shape, &e->root->shape))
         parse_fail(p, at, "entry_computation_layout result is %s but the root '%s' is %s",
-                   shape_text(p, &m->entry_result_shape), e->root->name, shape_text(p, &e->root->shape));
+                   shape_text(p, &m->entry_result_shape), e->root->name,
+                   shape_text(p, &e->root->shape));
 }
 
 static void header_attribute(hloc_parser *p, uint32_t *cap_extra) {
@@ -85,11 +90,13 @@ static void header_attribute(hloc_parser *p, uint32_t *cap_extra) {
         m->num_partitions = parse_int(p);
     } else {
         for (uint32_t k = 0; k < m->n_extra; k++)
-            if (strlen(m->extra[k].name) == name.n && !memcmp(m->extra[k].name, name.s, name.n)) dup = true;
+            if (strlen(m->extra[k].name) == name.n && !memcmp(m->extra[k].name, name.s, name.n))
+                dup = true;
         if (!dup) {
             const char *nm = parse_strndup(p, name.s, name.n);
             const char *v = parse_raw_value(p);
-            if (!hloc_arena_grow(p->a, (void **)&m->extra, cap_extra, m->n_extra + 1, sizeof *m->extra))
+            if (!hloc_arena_grow(p->a, (void **)&m->extra, cap_extra, m->n_extra + 1,
+                                 sizeof *m->extra))
                 parse_fail_oom(p);
             m->extra[m->n_extra].name = nm;
             m->extra[m->n_extra++].value = v;
@@ -102,11 +109,13 @@ static void header_attribute(hloc_parser *p, uint32_t *cap_extra) {
 static void table_id(hloc_parser *p, uint32_t n) {
     hloc_token at = p->tok;
     int64_t id = parse_int(p);
-    if (id != (int64_t)n + 1) parse_fail(p, &at, "expected id %u in this table, found %lld", n + 1, (long long)id);
+    if (id != (int64_t)n + 1)
+        parse_fail(p, &at, "expected id %u in this table, found %lld", n + 1, (long long)id);
 }
 
 static bool at_int(const hloc_parser *p) {
-    return p->tok.kind == TK_WORD && !p->tok.pct && p->tok.n && p->tok.s[0] >= '0' && p->tok.s[0] <= '9';
+    return p->tok.kind == TK_WORD && !p->tok.pct && p->tok.n && p->tok.s[0] >= '0' &&
+           p->tok.s[0] <= '9';
 }
 
 /* {key=int key=int ...}: each key must be one of |keys|; values land in |out| by key. */
@@ -115,7 +124,8 @@ static void int_record(hloc_parser *p, const char *const *keys, int n_keys, int6
     while (p->tok.kind != TK_RBRACE) {
         hloc_token key = p->tok;
         int k = 0;
-        while (k < n_keys && !hloc_token_is(&key, keys[k])) k++;
+        while (k < n_keys && !hloc_token_is(&key, keys[k]))
+            k++;
         if (k == n_keys) parse_expected(p, "a field of this table or '}'");
         parse_advance(p);
         parse_expect(p, TK_EQUAL, "'='");
@@ -143,14 +153,15 @@ static void stack_frame_tables(hloc_parser *p) {
         } else if (parse_accept_word(p, "FunctionNames")) {
             string_table(p, &m->function_names, &m->n_function_names);
         } else if (parse_accept_word(p, "FileLocations")) {
-            static const char *const keys[] = {"file_name_id", "function_name_id", "line", "end_line", "column", "end_column"};
+            static const char *const keys[] = {"file_name_id", "function_name_id", "line",
+                                               "end_line",     "column",           "end_column"};
             uint32_t cap = 0;
             while (at_int(p)) {
                 table_id(p, m->n_file_locations);
                 int64_t v[6] = {0, 0, 0, 0, 0, 0};
                 int_record(p, keys, 6, v);
-                if (!hloc_arena_grow(p->a, (void **)&m->file_locations, &cap, m->n_file_locations + 1,
-                                     sizeof *m->file_locations))
+                if (!hloc_arena_grow(p->a, (void **)&m->file_locations, &cap,
+                                     m->n_file_locations + 1, sizeof *m->file_locations))
                     parse_fail_oom(p);
                 hloc_file_location *l = &m->file_locations[m->n_file_locations++];
                 l->file_name_id = v[0];
@@ -187,7 +198,8 @@ static void parse_module(hloc_parser *p) {
         header = true;
         m->name = parse_name(p, NULL);
         uint32_t cap_extra = 0;
-        while (parse_accept(p, TK_COMMA)) header_attribute(p, &cap_extra);
+        while (parse_accept(p, TK_COMMA))
+            header_attribute(p, &cap_extra);
     }
     stack_frame_tables(p);
     if (p->tok.kind == TK_EOF) parse_expected(p, "a computation");

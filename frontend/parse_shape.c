@@ -56,8 +56,10 @@ static void parse_tiles(hloc_parser *p, hloc_layout_ext *e) {
         memset(&tile, 0, sizeof tile);
         if (p->tok.kind != TK_RPAREN) {
             do {
-                if (tile.n_dims == HLOC_MAX_RANK) parse_fail(p, &open, "tile has too many dimensions");
-                if (parse_accept(p, TK_STAR)) tile.dims[tile.n_dims++] = -1;
+                if (tile.n_dims == HLOC_MAX_RANK)
+                    parse_fail(p, &open, "tile has too many dimensions");
+                if (parse_accept(p, TK_STAR))
+                    tile.dims[tile.n_dims++] = -1;
                 else {
                     hloc_token at = p->tok;
                     int64_t d = parse_int(p);
@@ -120,8 +122,9 @@ static void parse_layout(hloc_parser *p, hloc_shape *s) {
         do {
             hloc_token at = p->tok;
             int64_t d = parse_int(p);
-            if (d < 0 || d >= s->rank) parse_fail(p, &at, "layout dimension %lld out of range for rank %u",
-                                                   (long long)d, s->rank);
+            if (d < 0 || d >= s->rank)
+                parse_fail(p, &at, "layout dimension %lld out of range for rank %u", (long long)d,
+                           s->rank);
             if (seen[d]) parse_fail(p, &at, "layout dimension %lld repeated", (long long)d);
             seen[d] = true;
             s->minor_to_major[n++] = (uint8_t)d;
@@ -134,10 +137,15 @@ static void parse_layout(hloc_parser *p, hloc_shape *s) {
     s->has_layout = true;
 }
 
+/* Tuples nest; a bound keeps hostile input from exhausting the stack. */
+enum { MAX_TUPLE_DEPTH = 256 };
+
 void parse_shape(hloc_parser *p, hloc_shape *s) {
     memset(s, 0, sizeof *s);
     if (p->tok.kind == TK_LPAREN) {
         hloc_token open = p->tok;
+        if (++p->depth > MAX_TUPLE_DEPTH)
+            parse_fail(p, &open, "tuple shapes nest deeper than %d", MAX_TUPLE_DEPTH);
         parse_advance(p);
         s->type = HLOC_TYPE_TUPLE;
         uint32_t cap = 0;
@@ -159,6 +167,7 @@ void parse_shape(hloc_parser *p, hloc_shape *s) {
             longjmp(p->jmp, 1);
         }
         parse_advance(p);
+        p->depth--;
         return;
     }
     hloc_type t = word_type(&p->tok);
@@ -168,7 +177,8 @@ void parse_shape(hloc_parser *p, hloc_shape *s) {
     parse_expect(p, TK_LBRACKET, "'[' after the element type");
     if (p->tok.kind != TK_RBRACKET) {
         do {
-            if (s->rank == HLOC_MAX_RANK) parse_fail(p, &p->tok, "shape has more than %d dimensions", HLOC_MAX_RANK);
+            if (s->rank == HLOC_MAX_RANK)
+                parse_fail(p, &p->tok, "shape has more than %d dimensions", HLOC_MAX_RANK);
             uint32_t k = s->rank++;
             if (parse_accept(p, TK_QUESTION)) {
                 s->dims[k] = -1;
@@ -182,12 +192,15 @@ void parse_shape(hloc_parser *p, hloc_shape *s) {
         } while (parse_accept(p, TK_COMMA));
     }
     parse_expect(p, TK_RBRACKET, "',' or ']' in shape");
-    if (!hloc_type_is_array(t) && s->rank) parse_fail(p, &p->prev, "%s shapes have no dimensions", hloc_type_name(t));
-    for (uint32_t i = 0; i < s->rank; i++) s->minor_to_major[i] = (uint8_t)(s->rank - 1 - i);
+    if (!hloc_type_is_array(t) && s->rank)
+        parse_fail(p, &p->prev, "%s shapes have no dimensions", hloc_type_name(t));
+    for (uint32_t i = 0; i < s->rank; i++)
+        s->minor_to_major[i] = (uint8_t)(s->rank - 1 - i);
     s->has_layout = s->rank == 0 && hloc_type_is_array(t);
     if (p->tok.kind == TK_LBRACE) {
         hloc_token nx = parse_peek(p);
         bool is_int = nx.kind == TK_WORD && !nx.pct && nx.n && nx.s[0] >= '0' && nx.s[0] <= '9';
-        if (is_int || nx.kind == TK_COLON || (nx.kind == TK_RBRACE && s->rank == 0)) parse_layout(p, s);
+        if (is_int || nx.kind == TK_COLON || (nx.kind == TK_RBRACE && s->rank == 0))
+            parse_layout(p, s);
     }
 }

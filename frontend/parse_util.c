@@ -40,7 +40,8 @@ hloc_token parse_peek(hloc_parser *p) {
 
 _Noreturn void parse_expected(hloc_parser *p, const char *what) {
     char buf[64];
-    parse_fail(p, &p->tok, "expected %s, found %s", what, hloc_token_describe(&p->tok, buf, sizeof buf));
+    parse_fail(p, &p->tok, "expected %s, found %s", what,
+               hloc_token_describe(&p->tok, buf, sizeof buf));
 }
 
 void parse_expect(hloc_parser *p, hloc_tok_kind k, const char *what) {
@@ -72,7 +73,8 @@ char *parse_strndup(hloc_parser *p, const char *s, size_t n) {
     return r;
 }
 
-/* Parses an optionally negative decimal integer filling the whole word; false on overflow or junk. */
+/* Parses an optionally negative decimal integer filling the whole word; false on overflow or junk.
+ */
 static bool word_to_i64(const char *s, size_t n, int64_t *out) {
     size_t i = 0;
     bool neg = false;
@@ -113,14 +115,19 @@ bool parse_bool(hloc_parser *p) {
 double parse_float(hloc_parser *p) {
     const hloc_token *t = &p->tok;
     char buf[72];
-    if (t->kind != TK_WORD || t->pct || t->n == 0 || t->n >= sizeof buf) parse_expected(p, "a number");
+    if (t->kind != TK_WORD || t->pct || t->n == 0 || t->n >= sizeof buf)
+        parse_expected(p, "a number");
     memcpy(buf, t->s, t->n);
     buf[t->n] = 0;
     double v;
-    if (!strcmp(buf, "inf")) v = INFINITY;
-    else if (!strcmp(buf, "-inf")) v = -INFINITY;
-    else if (!strcmp(buf, "nan")) v = NAN;
-    else if (!strcmp(buf, "-nan")) v = -NAN;
+    if (!strcmp(buf, "inf"))
+        v = INFINITY;
+    else if (!strcmp(buf, "-inf"))
+        v = -INFINITY;
+    else if (!strcmp(buf, "nan"))
+        v = NAN;
+    else if (!strcmp(buf, "-nan"))
+        v = -NAN;
     else {
         for (const char *c = buf; *c; c++)
             if (!strchr("0123456789.eE+-", *c)) parse_expected(p, "a number");
@@ -128,6 +135,7 @@ double parse_float(hloc_parser *p) {
         errno = 0;
         v = strtod(buf, &end);
         if (end != buf + t->n || end == buf) parse_expected(p, "a number");
+        if (isinf(v)) parse_fail(p, t, "number '%s' is out of range", buf);
     }
     parse_advance(p);
     return v;
@@ -160,17 +168,32 @@ char *parse_string(hloc_parser *p) {
         if (c == '\\' && i + 1 < n) {
             c = s[++i];
             switch (c) {
-            case 'n': c = '\n'; break;
-            case 't': c = '\t'; break;
-            case 'r': c = '\r'; break;
-            case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+            case 'n':
+                c = '\n';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case '0':
+            case '1':
+            case '2':
+            case '3':
+            case '4':
+            case '5':
+            case '6':
+            case '7': {
                 int v = 0, k = 0;
-                while (k < 3 && i < n && s[i] >= '0' && s[i] <= '7') v = v * 8 + (s[i++] - '0'), k++;
+                while (k < 3 && i < n && s[i] >= '0' && s[i] <= '7')
+                    v = v * 8 + (s[i++] - '0'), k++;
                 i--;
                 c = (char)v;
                 break;
             }
-            default: break; /* \" \' \\ and anything else stand for themselves */
+            default:
+                break; /* \" \' \\ and anything else stand for themselves */
             }
         }
         *o++ = c;
@@ -223,7 +246,8 @@ struct hloc_name_table {
 
 static uint32_t hash(const char *s, size_t n) {
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
     return h;
 }
 
@@ -247,7 +271,8 @@ void *names_find(const hloc_name_table *t, const char *s, size_t n) {
 static void put(hloc_name_table *t, const char *key, uint32_t len, void *value) {
     uint32_t m = t->cap - 1;
     uint32_t i = hash(key, len) & m;
-    while (t->keys[i]) i = (i + 1) & m;
+    while (t->keys[i])
+        i = (i + 1) & m;
     t->keys[i] = key;
     t->lens[i] = len;
     t->vals[i] = value;

@@ -210,6 +210,14 @@ EVAL_KERNEL(select_and_scatter) {
         memcpy(hloc_literal_at(out, k), init->data, bytes);
     if (w.empty) return NULL;
 
+    /* f32 max/min pooling gradients: select is compare(p0, p1) GE/GT/LE/LT, scatter is add */
+    bool swapped_sel, swapped_sca;
+    hloc_opcode sel_root = hloc_kernel_binop(sel, &swapped_sel);
+    hloc_cmp_dir sel_op = sel_root == HLOC_OP_COMPARE ? sel->root->attrs->cmp_dir : HLOC_CMP_NONE;
+    bool fast = t == HLOC_TYPE_F32 && !swapped_sel && sel_op >= HLOC_CMP_LT &&
+                (sel->root->attrs->cmp_type == HLOC_CMPT_NONE ||
+                 sel->root->attrs->cmp_type == HLOC_CMPT_FLOAT) &&
+                hloc_kernel_binop(sca, &swapped_sca) == HLOC_OP_ADD;
     unsigned char keep[SLOT], acc[SLOT];
     int64_t n_src = hloc_shape_elements(&src->shape);
     int64_t sidx[HLOC_MAX_RANK] = {0}, widx[HLOC_MAX_RANK];
@@ -223,12 +231,25 @@ EVAL_KERNEL(select_and_scatter) {
                 best = off;
                 continue;
             }
+            if (fast) {
+                float a = ((const float *)x->data)[best], b = ((const float *)x->data)[off];
+                bool first = sel_op == HLOC_CMP_GE   ? a >= b
+                             : sel_op == HLOC_CMP_GT ? a > b
+                             : sel_op == HLOC_CMP_LE ? a <= b
+                                                     : a < b;
+                if (!first) best = off;
+                continue;
+            }
             const void *args[2] = {hloc_literal_at(x, best), hloc_literal_at(x, off)};
             void *res[1] = {keep};
             HLOC_RETURN_IF_ERROR(hloc_eval_call_scalar(ev, sel, args, res));
             if (!keep[0]) best = off;
         } while (hloc_index_next(widx, w.size, w.rank));
         if (best < 0) continue;
+        if (fast) {
+            ((float *)out->data)[best] += ((const float *)src->data)[lin];
+            continue;
+        }
         const void *args[2] = {hloc_literal_at(out, best), hloc_literal_at(src, lin)};
         void *res[1] = {acc};
         HLOC_RETURN_IF_ERROR(hloc_eval_call_scalar(ev, sca, args, res));

@@ -33,35 +33,54 @@ enum { W_SIZE, W_STRIDE, W_PAD, W_LHS_DILATE, W_RHS_DILATE, W_REVERSAL, W_COUNT 
 
 static bool wdim_is_default(const hloc_window_dim *d, int f) {
     switch (f) {
-    case W_STRIDE: return d->stride == 1;
-    case W_PAD: return d->pad_lo == 0 && d->pad_hi == 0;
-    case W_LHS_DILATE: return d->lhs_dilate == 1;
-    case W_RHS_DILATE: return d->rhs_dilate == 1;
-    case W_REVERSAL: return !d->reversal;
-    default: return false;
+    case W_STRIDE:
+        return d->stride == 1;
+    case W_PAD:
+        return d->pad_lo == 0 && d->pad_hi == 0;
+    case W_LHS_DILATE:
+        return d->lhs_dilate == 1;
+    case W_RHS_DILATE:
+        return d->rhs_dilate == 1;
+    case W_REVERSAL:
+        return !d->reversal;
+    default:
+        return false;
     }
 }
 
 static void wdim_put(hloc_strbuf *b, const hloc_window_dim *d, int f) {
     switch (f) {
-    case W_SIZE: hloc_strbuf_printf(b, "%" PRId64, d->size); break;
-    case W_STRIDE: hloc_strbuf_printf(b, "%" PRId64, d->stride); break;
-    case W_PAD: hloc_strbuf_printf(b, "%" PRId64 "_%" PRId64, d->pad_lo, d->pad_hi); break;
-    case W_LHS_DILATE: hloc_strbuf_printf(b, "%" PRId64, d->lhs_dilate); break;
-    case W_RHS_DILATE: hloc_strbuf_printf(b, "%" PRId64, d->rhs_dilate); break;
-    default: hloc_strbuf_putc(b, d->reversal ? '1' : '0'); break;
+    case W_SIZE:
+        hloc_strbuf_printf(b, "%" PRId64, d->size);
+        break;
+    case W_STRIDE:
+        hloc_strbuf_printf(b, "%" PRId64, d->stride);
+        break;
+    case W_PAD:
+        hloc_strbuf_printf(b, "%" PRId64 "_%" PRId64, d->pad_lo, d->pad_hi);
+        break;
+    case W_LHS_DILATE:
+        hloc_strbuf_printf(b, "%" PRId64, d->lhs_dilate);
+        break;
+    case W_RHS_DILATE:
+        hloc_strbuf_printf(b, "%" PRId64, d->rhs_dilate);
+        break;
+    default:
+        hloc_strbuf_putc(b, d->reversal ? '1' : '0');
+        break;
     }
 }
 
 /* XLA's window_util::ToString: `size=3x3 stride=2x2 pad=0_1x0_1`; a field other than size is
  * printed only when some dimension differs from its default. */
 static void put_window(hloc_strbuf *b, const hloc_window *w) {
-    static const char *const names[W_COUNT] = {"size", "stride", "pad", "lhs_dilate", "rhs_dilate",
-                                               "rhs_reversal"};
+    static const char *const names[W_COUNT] = {"size",       "stride",     "pad",
+                                               "lhs_dilate", "rhs_dilate", "rhs_reversal"};
     hloc_strbuf_puts(b, "window={");
     for (int f = 0; f < W_COUNT; f++) {
         bool all_default = f != W_SIZE;
-        for (uint32_t k = 0; k < w->n_dims && all_default; k++) all_default = wdim_is_default(&w->dims[k], f);
+        for (uint32_t k = 0; k < w->n_dims && all_default; k++)
+            all_default = wdim_is_default(&w->dims[k], f);
         if (all_default) continue;
         if (f != W_SIZE) hloc_strbuf_putc(b, ' ');
         hloc_strbuf_printf(b, "%s=", names[f]);
@@ -74,40 +93,49 @@ static void put_window(hloc_strbuf *b, const hloc_window *w) {
 }
 
 /* dim_labels=b01f_01io->b01f: one letter or spatial digit per dimension position. */
+static void set_label(char *labels, uint32_t rank, int64_t pos, char ch) {
+    if (pos >= 0 && (uint64_t)pos < rank) labels[pos] = ch;
+}
+
 static void put_dim_labels(hloc_strbuf *b, const hloc_conv_dnums *c) {
-    uint32_t rank = c->n_spatial + 2;
+    uint32_t n_spatial = c->n_spatial < HLOC_MAX_RANK ? c->n_spatial : HLOC_MAX_RANK;
+    uint32_t rank = n_spatial + 2;
     char lhs[HLOC_MAX_RANK + 3], rhs[HLOC_MAX_RANK + 3], out[HLOC_MAX_RANK + 3];
-    for (uint32_t i = 0; i < rank; i++) lhs[i] = rhs[i] = out[i] = '?';
+    for (uint32_t i = 0; i < rank; i++)
+        lhs[i] = rhs[i] = out[i] = '?';
     lhs[rank] = rhs[rank] = out[rank] = 0;
-#define SET(arr, pos, ch) do { if ((pos) >= 0 && (uint64_t)(pos) < rank) arr[pos] = (ch); } while (0)
-    SET(lhs, c->in_batch, 'b');
-    SET(lhs, c->in_feature, 'f');
-    SET(rhs, c->k_in_feature, 'i');
-    SET(rhs, c->k_out_feature, 'o');
-    SET(out, c->out_batch, 'b');
-    SET(out, c->out_feature, 'f');
-    for (uint32_t s = 0; s < c->n_spatial && s < 10; s++) {
-        SET(lhs, c->in_spatial[s], (char)('0' + s));
-        SET(rhs, c->k_spatial[s], (char)('0' + s));
-        SET(out, c->out_spatial[s], (char)('0' + s));
+    set_label(lhs, rank, c->in_batch, 'b');
+    set_label(lhs, rank, c->in_feature, 'f');
+    set_label(rhs, rank, c->k_in_feature, 'i');
+    set_label(rhs, rank, c->k_out_feature, 'o');
+    set_label(out, rank, c->out_batch, 'b');
+    set_label(out, rank, c->out_feature, 'f');
+    for (uint32_t s = 0; s < n_spatial && s < 10; s++) {
+        set_label(lhs, rank, c->in_spatial[s], (char)('0' + s));
+        set_label(rhs, rank, c->k_spatial[s], (char)('0' + s));
+        set_label(out, rank, c->out_spatial[s], (char)('0' + s));
     }
-#undef SET
     hloc_strbuf_printf(b, "dim_labels=%s_%s->%s", lhs, rhs, out);
 }
 
 static const char *precision_name(hloc_precision p) {
     switch (p) {
-    case HLOC_PRECISION_HIGH: return "high";
-    case HLOC_PRECISION_HIGHEST: return "highest";
-    case HLOC_PRECISION_PACKED_NIBBLE: return "packed_nibble";
-    default: return "default";
+    case HLOC_PRECISION_HIGH:
+        return "high";
+    case HLOC_PRECISION_HIGHEST:
+        return "highest";
+    case HLOC_PRECISION_PACKED_NIBBLE:
+        return "packed_nibble";
+    default:
+        return "default";
     }
 }
 
 /* XLA prints operand_precision only when some operand is not DEFAULT. */
 static void put_precision(hloc_strbuf *b, const hloc_attrs *a) {
     bool any = false;
-    for (uint32_t k = 0; k < a->n_precision; k++) any |= a->precision[k] != HLOC_PRECISION_DEFAULT;
+    for (uint32_t k = 0; k < a->n_precision; k++)
+        any |= a->precision[k] != HLOC_PRECISION_DEFAULT;
     if (any) {
         hloc_strbuf_puts(b, ", operand_precision={");
         for (uint32_t k = 0; k < a->n_precision; k++) {
@@ -128,8 +156,10 @@ static void put_conv_common(hloc_strbuf *b, const hloc_attrs *a) {
         sep(b);
         put_dim_labels(b, &a->conv);
     }
-    if (a->feature_group_count != 1) hloc_strbuf_printf(b, ", feature_group_count=%" PRId64, a->feature_group_count);
-    if (a->batch_group_count != 1) hloc_strbuf_printf(b, ", batch_group_count=%" PRId64, a->batch_group_count);
+    if (a->feature_group_count != 1)
+        hloc_strbuf_printf(b, ", feature_group_count=%" PRId64, a->feature_group_count);
+    if (a->batch_group_count != 1)
+        hloc_strbuf_printf(b, ", batch_group_count=%" PRId64, a->batch_group_count);
     put_precision(b, a);
 }
 
@@ -144,8 +174,10 @@ static void put_dot(hloc_strbuf *b, const hloc_dot_dnums *d) {
  * one, as XLA stores them as float. */
 static void put_attr_float(hloc_strbuf *b, double v) {
     float f = (float)v;
-    if ((double)f == v) hloc_print_element(b, HLOC_TYPE_F32, &f, false);
-    else hloc_print_f64(b, v);
+    if ((double)f == v)
+        hloc_print_element(b, HLOC_TYPE_F32, &f, false);
+    else
+        hloc_print_f64(b, v);
 }
 
 static const char *cmp_dir_name(hloc_cmp_dir d) {
@@ -175,13 +207,15 @@ static const char *rng_algorithm_name(hloc_rng_algorithm a) {
 
 static void put_slice(hloc_strbuf *b, const hloc_attrs *a) {
     bool unit = true;
-    for (uint32_t k = 0; k < a->slice_stride.n; k++) unit &= a->slice_stride.v[k] == 1;
+    for (uint32_t k = 0; k < a->slice_stride.n; k++)
+        unit &= a->slice_stride.v[k] == 1;
     hloc_strbuf_puts(b, ", slice={");
     for (uint32_t k = 0; k < a->slice_start.n; k++) {
         if (k) hloc_strbuf_puts(b, ", ");
         int64_t lim = k < a->slice_limit.n ? a->slice_limit.v[k] : 0;
         hloc_strbuf_printf(b, "[%" PRId64 ":%" PRId64, a->slice_start.v[k], lim);
-        if (!unit && k < a->slice_stride.n) hloc_strbuf_printf(b, ":%" PRId64, a->slice_stride.v[k]);
+        if (!unit && k < a->slice_stride.n)
+            hloc_strbuf_printf(b, ":%" PRId64, a->slice_stride.v[k]);
         hloc_strbuf_putc(b, ']');
     }
     hloc_strbuf_putc(b, '}');
@@ -190,7 +224,8 @@ static void put_slice(hloc_strbuf *b, const hloc_attrs *a) {
 /* padding=lo_hi per dimension joined by 'x'; every dimension gets _interior when any has one. */
 static void put_padding(hloc_strbuf *b, const hloc_attrs *a) {
     bool interior = false;
-    for (uint32_t k = 0; k < a->n_padding; k++) interior |= a->padding[k].interior != 0;
+    for (uint32_t k = 0; k < a->n_padding; k++)
+        interior |= a->padding[k].interior != 0;
     hloc_strbuf_puts(b, ", padding=");
     for (uint32_t k = 0; k < a->n_padding; k++) {
         const hloc_padding_dim *p = &a->padding[k];
@@ -227,7 +262,8 @@ static void put_scatter(hloc_strbuf *b, const hloc_scatter_dnums *s) {
 typedef enum { RAW_OWN, RAW_BEFORE_CONTROL, RAW_AFTER_CONTROL } raw_group;
 
 static raw_group raw_group_of(const char *name) {
-    if (!strcmp(name, "sharding") || !strcmp(name, "frontend_attributes") || !strcmp(name, "is_composite"))
+    if (!strcmp(name, "sharding") || !strcmp(name, "frontend_attributes") ||
+        !strcmp(name, "is_composite"))
         return RAW_BEFORE_CONTROL;
     if (!strcmp(name, "statistics") || !strcmp(name, "origin")) return RAW_AFTER_CONTROL;
     return RAW_OWN;
@@ -236,7 +272,8 @@ static raw_group raw_group_of(const char *name) {
 /* Collectives print their base class's attributes (channel, replica groups, ...) before their
  * own dimensions=; |base| selects those (1), the rest (0), or every attribute (-1). */
 static bool is_collective_base(const hloc_instr *i, const char *name) {
-    if (!strcmp(name, "channel_id") || !strcmp(name, "replica_groups") || !strcmp(name, "constrain_layout"))
+    if (!strcmp(name, "channel_id") || !strcmp(name, "replica_groups") ||
+        !strcmp(name, "constrain_layout"))
         return true;
     return i->op == HLOC_OP_REDUCE_SCATTER && !strcmp(name, "use_global_device_ids");
 }
@@ -246,7 +283,8 @@ static void put_raw(hloc_strbuf *b, const hloc_instr *i, raw_group g, int base) 
     for (uint32_t k = 0; k < a->n_extra; k++) {
         if (raw_group_of(a->extra[k].name) != g) continue;
         if (base >= 0 && is_collective_base(i, a->extra[k].name) != (base == 1)) continue;
-        hloc_strbuf_printf(b, ", %s=%s", a->extra[k].name, a->extra[k].value ? a->extra[k].value : "");
+        hloc_strbuf_printf(b, ", %s=%s", a->extra[k].name,
+                           a->extra[k].value ? a->extra[k].value : "");
     }
 }
 
@@ -280,11 +318,21 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
     case HLOC_OP_SCAN:
         if (a->has_dims || a->dims.n) attr_list(b, "dimensions", &a->dims);
         break;
-    case HLOC_OP_GET_TUPLE_ELEMENT: hloc_strbuf_printf(b, ", index=%" PRId64, a->index); break;
-    case HLOC_OP_IOTA: hloc_strbuf_printf(b, ", iota_dimension=%" PRId64, a->iota_dimension); break;
-    case HLOC_OP_SLICE: put_slice(b, a); break;
-    case HLOC_OP_DYNAMIC_SLICE: attr_list(b, "dynamic_slice_sizes", &a->dynamic_slice_sizes); break;
-    case HLOC_OP_PAD: put_padding(b, a); break;
+    case HLOC_OP_GET_TUPLE_ELEMENT:
+        hloc_strbuf_printf(b, ", index=%" PRId64, a->index);
+        break;
+    case HLOC_OP_IOTA:
+        hloc_strbuf_printf(b, ", iota_dimension=%" PRId64, a->iota_dimension);
+        break;
+    case HLOC_OP_SLICE:
+        put_slice(b, a);
+        break;
+    case HLOC_OP_DYNAMIC_SLICE:
+        attr_list(b, "dynamic_slice_sizes", &a->dynamic_slice_sizes);
+        break;
+    case HLOC_OP_PAD:
+        put_padding(b, a);
+        break;
     case HLOC_OP_REDUCE_WINDOW:
     case HLOC_OP_SELECT_AND_SCATTER:
         if (a->window.n_dims) {
@@ -292,7 +340,9 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
             put_window(b, &a->window);
         }
         break;
-    case HLOC_OP_CONVOLUTION: put_conv_common(b, a); break;
+    case HLOC_OP_CONVOLUTION:
+        put_conv_common(b, a);
+        break;
     case HLOC_OP_DOT:
     case HLOC_OP_SCALED_DOT:
         put_dot(b, &a->dot);
@@ -305,17 +355,24 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         put_precision(b, a);
         break;
     case HLOC_OP_COMPARE:
-        hloc_strbuf_printf(b, ", direction=%s", cmp_dir_name(a->cmp_dir));
-        if (a->cmp_type != HLOC_CMPT_NONE) hloc_strbuf_printf(b, ", type=%s", cmp_type_name(a->cmp_type));
+        /* A missing required attribute stays missing, so that the text reads back the same. */
+        if (a->cmp_dir != HLOC_CMP_NONE)
+            hloc_strbuf_printf(b, ", direction=%s", cmp_dir_name(a->cmp_dir));
+        if (a->cmp_type != HLOC_CMPT_NONE)
+            hloc_strbuf_printf(b, ", type=%s", cmp_type_name(a->cmp_type));
         break;
-    case HLOC_OP_GATHER: put_gather(b, &a->gather); break;
-    case HLOC_OP_SCATTER: put_scatter(b, &a->scatter); break;
+    case HLOC_OP_GATHER:
+        put_gather(b, &a->gather);
+        break;
+    case HLOC_OP_SCATTER:
+        put_scatter(b, &a->scatter);
+        break;
     case HLOC_OP_TOPK:
         hloc_strbuf_printf(b, ", k=%" PRId64 ", largest=%s", a->k, a->largest ? "true" : "false");
         break;
     case HLOC_OP_REDUCE_PRECISION:
-        hloc_strbuf_printf(b, ", exponent_bits=%" PRId64 ", mantissa_bits=%" PRId64, a->exponent_bits,
-                           a->mantissa_bits);
+        hloc_strbuf_printf(b, ", exponent_bits=%" PRId64 ", mantissa_bits=%" PRId64,
+                           a->exponent_bits, a->mantissa_bits);
         break;
     case HLOC_OP_BATCH_NORM_TRAINING:
     case HLOC_OP_BATCH_NORM_INFERENCE:
@@ -324,17 +381,25 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         put_attr_float(b, a->epsilon);
         hloc_strbuf_printf(b, ", feature_index=%" PRId64, a->feature_index);
         break;
-    case HLOC_OP_FUSION: hloc_strbuf_printf(b, ", kind=%s", fusion_kind_name(a->fusion_kind)); break;
+    case HLOC_OP_FUSION:
+        if (a->fusion_kind != HLOC_FUSION_NONE)
+            hloc_strbuf_printf(b, ", kind=%s", fusion_kind_name(a->fusion_kind));
+        break;
     case HLOC_OP_RNG:
-        if (a->rng_distribution == HLOC_RNG_DIST_UNIFORM) hloc_strbuf_puts(b, ", distribution=rng_uniform");
-        else if (a->rng_distribution == HLOC_RNG_DIST_NORMAL) hloc_strbuf_puts(b, ", distribution=rng_normal");
+        if (a->rng_distribution == HLOC_RNG_DIST_UNIFORM)
+            hloc_strbuf_puts(b, ", distribution=rng_uniform");
+        else if (a->rng_distribution == HLOC_RNG_DIST_NORMAL)
+            hloc_strbuf_puts(b, ", distribution=rng_normal");
         break;
     case HLOC_OP_RNG_BIT_GENERATOR:
         hloc_strbuf_printf(b, ", algorithm=%s", rng_algorithm_name(a->rng_algorithm));
         break;
-    case HLOC_OP_RNG_GET_AND_UPDATE_STATE: hloc_strbuf_printf(b, ", delta=%" PRId64, a->delta); break;
+    case HLOC_OP_RNG_GET_AND_UPDATE_STATE:
+        hloc_strbuf_printf(b, ", delta=%" PRId64, a->delta);
+        break;
     case HLOC_OP_FFT:
-        hloc_strbuf_printf(b, ", fft_type=%s", fft_type_name(a->fft_type));
+        if (a->fft_type != HLOC_FFT_NONE)
+            hloc_strbuf_printf(b, ", fft_type=%s", fft_type_name(a->fft_type));
         attr_list(b, "fft_length", &a->fft_length);
         break;
     case HLOC_OP_TRIANGULAR_SOLVE: {
@@ -343,9 +408,12 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         if (t->lower) hloc_strbuf_puts(b, ", lower=true");
         if (t->unit_diagonal) hloc_strbuf_puts(b, ", unit_diagonal=true");
         /* XLA prints the options proto's set fields; NO_TRANSPOSE is not the proto default. */
-        if (t->transpose_a == HLOC_TRANSPOSE_NO) hloc_strbuf_puts(b, ", transpose_a=NO_TRANSPOSE");
-        else if (t->transpose_a == HLOC_TRANSPOSE_YES) hloc_strbuf_puts(b, ", transpose_a=TRANSPOSE");
-        else if (t->transpose_a == HLOC_TRANSPOSE_ADJOINT) hloc_strbuf_puts(b, ", transpose_a=ADJOINT");
+        if (t->transpose_a == HLOC_TRANSPOSE_NO)
+            hloc_strbuf_puts(b, ", transpose_a=NO_TRANSPOSE");
+        else if (t->transpose_a == HLOC_TRANSPOSE_YES)
+            hloc_strbuf_puts(b, ", transpose_a=TRANSPOSE");
+        else if (t->transpose_a == HLOC_TRANSPOSE_ADJOINT)
+            hloc_strbuf_puts(b, ", transpose_a=ADJOINT");
         break;
     }
     case HLOC_OP_CHOLESKY:
@@ -357,8 +425,10 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
         break;
     case HLOC_OP_CUSTOM_CALL:
         put_conv_common(b, a);
-        hloc_strbuf_puts(b, ", custom_call_target=");
-        hloc_print_quoted(b, a->custom_call_target ? a->custom_call_target : "");
+        if (a->custom_call_target) {
+            hloc_strbuf_puts(b, ", custom_call_target=");
+            hloc_print_quoted(b, a->custom_call_target);
+        }
         if (a->has_operand_layout_constraints) {
             hloc_strbuf_puts(b, ", operand_layout_constraints={");
             for (uint32_t k = 0; k < a->n_operand_layout_constraints; k++) {
@@ -367,13 +437,15 @@ static void put_own(hloc_strbuf *b, const hloc_instr *i) {
             }
             hloc_strbuf_putc(b, '}');
         }
-        if (a->custom_call_has_side_effect) hloc_strbuf_puts(b, ", custom_call_has_side_effect=true");
+        if (a->custom_call_has_side_effect)
+            hloc_strbuf_puts(b, ", custom_call_has_side_effect=true");
         if (a->literal) {
             hloc_strbuf_puts(b, ", literal=");
             hloc_print_literal_ex(b, a->literal, true);
         }
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -435,43 +507,61 @@ static void put_called(hloc_strbuf *b, const hloc_instr *i, const hloc_print_opt
             return;
         }
         break;
-    case HLOC_OP_CUSTOM_CALL: put_comp_list(b, "called_computations", i, 0, o); return;
-    default: break;
+    case HLOC_OP_CUSTOM_CALL:
+        put_comp_list(b, "called_computations", i, 0, o);
+        return;
+    default:
+        break;
     }
-    if (i->n_called == 1) put_comp(b, "calls", i->called[0], o);
-    else put_comp_list(b, "calls", i, 0, o);
+    if (i->n_called == 1)
+        put_comp(b, "calls", i->called[0], o);
+    else
+        put_comp_list(b, "calls", i, 0, o);
 }
 
 static bool metadata_empty(const hloc_metadata *m) {
-    return !m->op_type && !m->op_name && !m->source_file && !m->deduplicated_name && !m->scheduling_name &&
-           m->source_line < 0 && m->source_end_line < 0 && m->source_column < 0 && m->source_end_column < 0 &&
-           m->stack_frame_id < 0 && !m->profile_type;
+    return !m->op_type && !m->op_name && !m->source_file && !m->deduplicated_name &&
+           !m->scheduling_name && m->source_line < 0 && m->source_end_line < 0 &&
+           m->source_column < 0 && m->source_end_column < 0 && m->stack_frame_id < 0 &&
+           !m->profile_type;
 }
 
 /* XLA's OpMetadataToString: fields separated by spaces, absent ones left out. */
+static void md_sep(hloc_strbuf *b, bool *first) {
+    if (!*first) hloc_strbuf_putc(b, ' ');
+    *first = false;
+}
+
+static void md_str(hloc_strbuf *b, bool *first, const char *name, const char *v) {
+    if (!v) return;
+    md_sep(b, first);
+    hloc_strbuf_printf(b, "%s=", name);
+    hloc_print_quoted(b, v);
+}
+
+static void md_num(hloc_strbuf *b, bool *first, const char *name, int64_t v) {
+    if (v < 0) return;
+    md_sep(b, first);
+    hloc_strbuf_printf(b, "%s=%" PRId64, name, v);
+}
+
 static void put_metadata(hloc_strbuf *b, const hloc_metadata *m) {
     bool first = true;
-#define SP() do { if (!first) hloc_strbuf_putc(b, ' '); first = false; } while (0)
-#define STR(f) do { if (m->f) { SP(); hloc_strbuf_puts(b, #f "="); hloc_print_quoted(b, m->f); } } while (0)
-#define NUM(f) do { if (m->f >= 0) { SP(); hloc_strbuf_printf(b, #f "=%" PRId64, m->f); } } while (0)
     hloc_strbuf_puts(b, ", metadata={");
-    STR(op_type);
-    STR(op_name);
-    STR(source_file);
-    NUM(source_line);
-    NUM(source_end_line);
-    NUM(source_column);
-    NUM(source_end_column);
+    md_str(b, &first, "op_type", m->op_type);
+    md_str(b, &first, "op_name", m->op_name);
+    md_str(b, &first, "source_file", m->source_file);
+    md_num(b, &first, "source_line", m->source_line);
+    md_num(b, &first, "source_end_line", m->source_end_line);
+    md_num(b, &first, "source_column", m->source_column);
+    md_num(b, &first, "source_end_column", m->source_end_column);
     if (m->profile_type) {
-        SP();
+        md_sep(b, &first);
         hloc_strbuf_printf(b, "profile_type={%s}", m->profile_type);
     }
-    STR(deduplicated_name);
-    STR(scheduling_name);
-    NUM(stack_frame_id);
-#undef SP
-#undef STR
-#undef NUM
+    md_str(b, &first, "deduplicated_name", m->deduplicated_name);
+    md_str(b, &first, "scheduling_name", m->scheduling_name);
+    md_num(b, &first, "stack_frame_id", m->stack_frame_id);
     hloc_strbuf_putc(b, '}');
 }
 
@@ -485,7 +575,8 @@ void hloc_print_attrs(hloc_strbuf *b, const hloc_instr *i, const hloc_print_opti
         put_own(b, i);
         put_raw(b, i, RAW_OWN, -1);
     }
-    if (i->op == HLOC_OP_CUSTOM_CALL && a->api_version) hloc_strbuf_printf(b, ", api_version=%s", a->api_version);
+    if (i->op == HLOC_OP_CUSTOM_CALL && a->api_version)
+        hloc_strbuf_printf(b, ", api_version=%s", a->api_version);
     put_called(b, i, o);
     put_raw(b, i, RAW_BEFORE_CONTROL, -1);
     if (i->n_control_preds) {
@@ -498,5 +589,6 @@ void hloc_print_attrs(hloc_strbuf *b, const hloc_instr *i, const hloc_print_opti
     }
     put_raw(b, i, RAW_AFTER_CONTROL, -1);
     if (o->print_metadata && !metadata_empty(&a->metadata)) put_metadata(b, &a->metadata);
-    if (o->print_backend_config && a->backend_config) hloc_strbuf_printf(b, ", backend_config=%s", a->backend_config);
+    if (o->print_backend_config && a->backend_config)
+        hloc_strbuf_printf(b, ", backend_config=%s", a->backend_config);
 }

@@ -14,23 +14,43 @@
  * always round-trip. */
 static int max_digits10(hloc_type t) {
     switch (t) {
-    case HLOC_TYPE_F16: return 5;
-    case HLOC_TYPE_BF16: return 4;
+    case HLOC_TYPE_F16:
+        return 5;
+    case HLOC_TYPE_BF16:
+        return 4;
     case HLOC_TYPE_F8E4M3:
     case HLOC_TYPE_F8E4M3FN:
     case HLOC_TYPE_F8E4M3FNUZ:
     case HLOC_TYPE_F8E4M3B11FNUZ:
-    case HLOC_TYPE_F8E3M4: return 3;
-    default: return 2; /* f8e5m2, f8e5m2fnuz, f8e8m0fnu, f4e2m1fn */
+    case HLOC_TYPE_F8E3M4:
+        return 3;
+    default:
+        return 2; /* f8e5m2, f8e5m2fnuz, f8e8m0fnu, f4e2m1fn */
     }
 }
 
 static uint64_t raw_bits(hloc_type t, const void *p) {
     switch (hloc_type_bytes(t)) {
-    case 1: { uint8_t x; memcpy(&x, p, 1); return x; }
-    case 2: { uint16_t x; memcpy(&x, p, 2); return x; }
-    case 4: { uint32_t x; memcpy(&x, p, 4); return x; }
-    default: { uint64_t x; memcpy(&x, p, 8); return x; }
+    case 1: {
+        uint8_t x;
+        memcpy(&x, p, 1);
+        return x;
+    }
+    case 2: {
+        uint16_t x;
+        memcpy(&x, p, 2);
+        return x;
+    }
+    case 4: {
+        uint32_t x;
+        memcpy(&x, p, 4);
+        return x;
+    }
+    default: {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return x;
+    }
     }
 }
 
@@ -38,14 +58,22 @@ static uint64_t raw_bits(hloc_type t, const void *p) {
  * (fn/fnuz types have a single NaN encoding per sign, e8m0 has no sign). */
 static int ieee_mantissa_bits(hloc_type t) {
     switch (t) {
-    case HLOC_TYPE_F64: return 52;
-    case HLOC_TYPE_F32: return 23;
-    case HLOC_TYPE_F16: return 10;
-    case HLOC_TYPE_BF16: return 7;
-    case HLOC_TYPE_F8E5M2: return 2;
-    case HLOC_TYPE_F8E4M3: return 3;
-    case HLOC_TYPE_F8E3M4: return 4;
-    default: return 0;
+    case HLOC_TYPE_F64:
+        return 52;
+    case HLOC_TYPE_F32:
+        return 23;
+    case HLOC_TYPE_F16:
+        return 10;
+    case HLOC_TYPE_BF16:
+        return 7;
+    case HLOC_TYPE_F8E5M2:
+        return 2;
+    case HLOC_TYPE_F8E4M3:
+        return 3;
+    case HLOC_TYPE_F8E3M4:
+        return 4;
+    default:
+        return 0;
     }
 }
 
@@ -100,8 +128,12 @@ void hloc_print_element(hloc_strbuf *b, hloc_type t, const void *p, bool in_arra
         hloc_strbuf_puts(b, in_array ? (x ? "1" : "0") : (x ? "true" : "false"));
         return;
     }
-    case HLOC_KIND_I: hloc_strbuf_printf(b, "%" PRId64, hloc_elem_load_i64(t, p)); return;
-    case HLOC_KIND_U: hloc_strbuf_printf(b, "%" PRIu64, hloc_elem_load_u64(t, p)); return;
+    case HLOC_KIND_I:
+        hloc_strbuf_printf(b, "%" PRId64, hloc_elem_load_i64(t, p));
+        return;
+    case HLOC_KIND_U:
+        hloc_strbuf_printf(b, "%" PRIu64, hloc_elem_load_u64(t, p));
+        return;
     case HLOC_KIND_C: {
         hloc_strbuf_putc(b, '(');
         if (t == HLOC_TYPE_C64) {
@@ -135,7 +167,9 @@ void hloc_print_element(hloc_strbuf *b, hloc_type t, const void *p, bool in_arra
         }
         return;
     }
-    default: hloc_strbuf_puts(b, "?"); return;
+    default:
+        hloc_strbuf_puts(b, "?");
+        return;
     }
 }
 
@@ -158,7 +192,8 @@ static void print_dense(hloc_strbuf *b, const hloc_literal *l, uint32_t level, i
     } else if (left == 1) {
         hloc_strbuf_puts(b, n <= 1 ? "{" : "{ ");
     } else if (rank > 3 && level > 0) {
-        hloc_strbuf_printf(b, "{ /*i%u=%" PRId64 "*/%s", level - 1, idx[level - 1], n > 0 ? " " : "");
+        hloc_strbuf_printf(b, "{ /*i%u=%" PRId64 "*/%s", level - 1, idx[level - 1],
+                           n > 0 ? " " : "");
     } else {
         hloc_strbuf_puts(b, "{ ");
     }
@@ -167,9 +202,12 @@ static void print_dense(hloc_strbuf *b, const hloc_literal *l, uint32_t level, i
         print_dense(b, l, level + 1, idx, linear);
         if (i < n - 1) hloc_strbuf_puts(b, ", ");
     }
-    if (rank == 1) hloc_strbuf_putc(b, '}');
-    else if (left == 1) hloc_strbuf_puts(b, n <= 1 ? "}" : " }");
-    else hloc_strbuf_puts(b, " }");
+    if (rank == 1)
+        hloc_strbuf_putc(b, '}');
+    else if (left == 1)
+        hloc_strbuf_puts(b, n <= 1 ? "}" : " }");
+    else
+        hloc_strbuf_puts(b, " }");
 }
 
 void hloc_print_literal_ex(hloc_strbuf *b, const hloc_literal *l, bool with_shapes) {
@@ -196,4 +234,6 @@ void hloc_print_literal_ex(hloc_strbuf *b, const hloc_literal *l, bool with_shap
     print_dense(b, l, 0, idx, &linear);
 }
 
-void hloc_print_literal(hloc_strbuf *b, const hloc_literal *l) { hloc_print_literal_ex(b, l, false); }
+void hloc_print_literal(hloc_strbuf *b, const hloc_literal *l) {
+    hloc_print_literal_ex(b, l, false);
+}

@@ -9,6 +9,7 @@
 
 #include "hloc/abi.h"
 #include "ir.h"
+#include "literal.h"
 #include "status.h"
 
 typedef struct hloc_cpu_options {
@@ -30,5 +31,13 @@ typedef struct hloc_cpu_jit hloc_cpu_jit;
 hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *o, hloc_cpu_jit **out);
 const hloc_module_metadata *hloc_cpu_jit_metadata(const hloc_cpu_jit *j);
 void hloc_cpu_jit_destroy(hloc_cpu_jit *j);
+
+/* Compiles |m| with the JIT and runs it once on host literals (logical row-major, one per entry
+ * parameter with its dims and type), for `hloc run` and the conformance runner (tools/run_target.h).
+ * *out (a tuple literal for tuple-shaped roots) lives in |arena|. Buffers in non-default layouts
+ * are converted on the way in and out. */
+hloc_status *hloc_cpu_run_literals(const hloc_module *m, const hloc_cpu_options *o,
+                                   const hloc_literal *const *args, uint32_t n_args,
+                                   hloc_arena *arena, hloc_literal **out);
 
 #endif

@@ -3,4 +3,5 @@
 #define HLOC_TESTS_CODEGEN_SUITES_H
 #include <check.h>
 Suite *codegen_basic_suite(void);
+Suite *codegen_cases_suite(void);
 #endif

@@ -11,6 +11,7 @@ int main(void) {
     srunner_add_suite(sr, sort_suite());
     srunner_add_suite(sr, rng_suite());
     srunner_add_suite(sr, linalg_suite());
+    srunner_add_suite(sr, corpus_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -65,7 +65,9 @@ static bool cmp(hloc_cmp_dir d, hloc_type t, val a, val b) {
 static val eval(const hloc_instr *x, const void *const *args) {
     hloc_type t = x->shape.type;
     if (x->op == HLOC_OP_PARAMETER) return get(t, args[x->attrs->index]);
-    if (x->op == HLOC_OP_CONSTANT) return get(t, x->attrs->literal->data);
+    if (x->op == HLOC_OP_CONSTANT && x->attrs->literal && x->attrs->literal->data)
+        return get(t, x->attrs->literal->data);
+    if (!x->n_operands) return (val){0, 0};
     val a = eval(x->operands[0], args), b = {0, 0}, r = {0, 0};
     if (x->n_operands > 1) b = eval(x->operands[1], args);
     hloc_type ot = x->operands[0]->shape.type;

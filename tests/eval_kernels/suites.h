@@ -10,5 +10,6 @@ Suite *gather_suite(void);
 Suite *sort_suite(void);
 Suite *rng_suite(void);
 Suite *linalg_suite(void);
+Suite *corpus_suite(void);
 
 #endif

@@ -160,6 +160,23 @@ START_TEST(test_mixed_types) {
 }
 END_TEST
 
+/* Sub-byte and 8-bit float types go through the same conversions. */
+START_TEST(test_small_types) {
+    kb b;
+    kb_init(&b);
+    static const hloc_type ts[] = {HLOC_TYPE_S4,     HLOC_TYPE_S8,  HLOC_TYPE_F8E4M3FN,
+                                   HLOC_TYPE_F8E5M2, HLOC_TYPE_F16, HLOC_TYPE_U4};
+    hloc_type t = ts[_i];
+    bool u = hloc_type_is_unsigned_int(t);
+    int64_t xd[] = {1, 3, 1}, wd[] = {2, 1, 1};
+    hloc_literal *x = kb_lit(&b, t, 3, xd, (double[]){1, 2, 3});
+    hloc_literal *w = kb_lit(&b, t, 3, wd, (double[]){2, u ? 1 : -1});
+    hloc_literal *y = conv(&b, x, w, t, 3, (int64_t[]){1, 2, 1}, "b0f_0io->b0f", "size=2", 1, 1);
+    kb_expect(y, u ? (double[]){4, 7} : (double[]){0, 1}, 2, 0);
+    kb_free(&b);
+}
+END_TEST
+
 START_TEST(test_complex) {
     kb b;
     kb_init(&b);
@@ -207,6 +224,7 @@ Suite *conv_suite(void) {
     tcase_add_loop_test(tc, test_feature_groups, 0, nt);
     tcase_add_loop_test(tc, test_batch_groups, 0, nt);
     tcase_add_test(tc, test_mixed_types);
+    tcase_add_loop_test(tc, test_small_types, 0, 6);
     tcase_add_loop_test(tc, test_complex, 0, 2);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);

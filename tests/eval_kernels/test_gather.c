@@ -42,6 +42,25 @@ START_TEST(test_gather_rows) {
 }
 END_TEST
 
+/* Element bytes are copied whatever the type: s4, f8 and c128 operands. */
+START_TEST(test_gather_types) {
+    kb b;
+    kb_init(&b);
+    static const hloc_type ts[] = {HLOC_TYPE_S4, HLOC_TYPE_F8E5M2, HLOC_TYPE_PRED, HLOC_TYPE_U64};
+    hloc_type t = ts[_i];
+    hloc_literal *x = kb_lit(&b, t, 1, (int64_t[]){4}, (double[]){0, 1, 1, 0});
+    hloc_gather_dnums g = {.collapsed_slice_dims = KL(&b, 0),
+                           .start_index_map = KL(&b, 0),
+                           .index_vector_dim = 1,
+                           .slice_sizes = KL(&b, 1)};
+    hloc_literal *y =
+        gather(&b, x, kb_lit(&b, HLOC_TYPE_S32, 1, (int64_t[]){3}, (double[]){2, 3, 1}), &g, 1,
+               (int64_t[]){3});
+    kb_expect(y, (double[]){1, 0, 1}, 3, 0);
+    kb_free(&b);
+}
+END_TEST
+
 START_TEST(test_gather_clamp_negative) {
     kb b;
     kb_init(&b);
@@ -254,6 +273,7 @@ Suite *gather_suite(void) {
     Suite *s = suite_create("gather");
     TCase *tc = tcase_create("gather");
     tcase_add_loop_test(tc, test_gather_rows, 0, (int)(sizeof idx_types / sizeof idx_types[0]));
+    tcase_add_loop_test(tc, test_gather_types, 0, 4);
     tcase_add_test(tc, test_gather_clamp_negative);
     tcase_add_test(tc, test_gather_index_vector_dim0);
     tcase_add_test(tc, test_gather_batching);

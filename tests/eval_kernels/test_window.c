@@ -140,6 +140,24 @@ START_TEST(test_variadic_argmax) {
 }
 END_TEST
 
+/* pred with an or reducer, and a sub-byte type: the generic path handles any element type. */
+START_TEST(test_small_types) {
+    kb b;
+    kb_init(&b);
+    int64_t d4 = 4, d2 = 2;
+    hloc_literal *y = rw(&b, kb_lit(&b, HLOC_TYPE_PRED, 1, &d4, (double[]){0, 1, 0, 0}), 0,
+                         HLOC_OP_OR, "size=2 stride=2", 1, &d2);
+    kb_expect(y, (double[]){1, 0}, 2, 0);
+    y = rw(&b, kb_lit(&b, HLOC_TYPE_S4, 1, &d4, (double[]){-3, 7, -8, 2}), -8, HLOC_OP_MAXIMUM,
+           "size=2 stride=2", 1, &d2);
+    kb_expect(y, (double[]){7, 2}, 2, 0);
+    y = rw(&b, kb_lit(&b, HLOC_TYPE_F8E4M3FN, 1, &d4, (double[]){0.5, 1.5, 2, 4}), 0, HLOC_OP_ADD,
+           "size=2 stride=2", 1, &d2);
+    kb_expect(y, (double[]){2, 6}, 2, 0);
+    kb_free(&b);
+}
+END_TEST
+
 START_TEST(test_bad_result_shape) {
     kb b;
     kb_init(&b);
@@ -203,6 +221,7 @@ Suite *window_suite(void) {
     tcase_add_loop_test(tc, test_max_2d, 0, nt);
     tcase_add_loop_test(tc, test_nan_propagates, 0, 2);
     tcase_add_test(tc, test_variadic_argmax);
+    tcase_add_test(tc, test_small_types);
     tcase_add_test(tc, test_bad_result_shape);
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("select_and_scatter");

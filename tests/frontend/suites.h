@@ -16,11 +16,11 @@ Suite *errors_suite(void);
 Suite *robust_suite(void);
 
 /* Helpers (util.c). */
-char *test_read_file(const char *path, size_t *len);   /* malloc'd, NUL-terminated; NULL if missing */
-const char *test_data_dir(void);                        /* $HLOC_TEST_DATA or "tests/data" */
+char *test_read_file(const char *path, size_t *len); /* malloc'd, NUL-terminated; NULL if missing */
+const char *test_data_dir(void);                     /* $HLOC_TEST_DATA or "tests/data" */
 /* Parses |text| and fails the test with the message on error. */
 hloc_module *test_parse(const char *text);
 /* Parses |text| expecting failure; returns the malloc'd message. */
 char *test_parse_error(const char *text);
-hloc_instr *test_find(hloc_module *m, const char *name);  /* in any computation */
+hloc_instr *test_find(hloc_module *m, const char *name); /* in any computation */
 #endif

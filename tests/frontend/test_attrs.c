@@ -14,10 +14,12 @@ static void teardown(void) {
 static const char *text =
     "HloModule attrs\n"
     "add_f32 { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT s = f32[] add(a, b) }\n"
-    "ge_f32 { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT s = pred[] compare(a, b), direction=GE }\n"
+    "ge_f32 { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT s = pred[] compare(a, b), "
+    "direction=GE }\n"
     "cond { p = (s32[]) parameter(0)\n i = s32[] get-tuple-element(p), index=0\n"
     "  n = s32[] constant(4)\n ROOT lt = pred[] compare(i, n), direction=LT, type=SIGNED }\n"
-    "body { p = (s32[]) parameter(0)\n gg = s32[] get-tuple-element(p), index=0\n ROOT t = (s32[]) tuple(s32[] gg) }\n"
+    "body { p = (s32[]) parameter(0)\n gg = s32[] get-tuple-element(p), index=0\n ROOT t = (s32[]) "
+    "tuple(s32[] gg) }\n"
     "ENTRY main {\n"
     "  x = f32[4,8]{1,0} parameter(0)\n"
     "  y = f32[8,16]{1,0} parameter(1), sharding={devices=[2,1]0,1}\n"
@@ -33,10 +35,12 @@ static const char *text =
     "  sl = f32[2,4]{1,0} slice(x), slice={[0:4:2], [2:6]}\n"
     "  pd = f32[6,17]{1,0} pad(x, z), padding=1_1x0_-1_2\n"
     "  conv = f32[1,4,4,8]{3,2,1,0} convolution(img, ker), window={size=3x3 stride=2x2 pad=0_1x1_0 "
-    "rhs_dilate=1x1 lhs_dilate=1x1 rhs_reversal=0x1}, dim_labels=b01f_01io->b01f, feature_group_count=1\n"
+    "rhs_dilate=1x1 lhs_dilate=1x1 rhs_reversal=0x1}, dim_labels=b01f_01io->b01f, "
+    "feature_group_count=1\n"
     "  rw = f32[2,4]{1,0} reduce-window(x, z), window={size=2x2 stride=2x2}, to_apply=add_f32\n"
     "  red = f32[4]{0} reduce(x, z), dimensions={1}, to_apply=add_f32\n"
-    "  g = f32[5,8]{1,0} gather(x, idx), offset_dims={1}, collapsed_slice_dims={0}, start_index_map={0}, "
+    "  g = f32[5,8]{1,0} gather(x, idx), offset_dims={1}, collapsed_slice_dims={0}, "
+    "start_index_map={0}, "
     "index_vector_dim=1, slice_sizes={1,8}, indices_are_sorted=true\n"
     "  sc = f32[4,8]{1,0} scatter(x, idx, g), update_window_dims={1}, inserted_window_dims={0}, "
     "scatter_dims_to_operand_dims={0}, index_vector_dim=1, unique_indices=true, to_apply=add_f32\n"
@@ -45,9 +49,12 @@ static const char *text =
     "  ds = f32[2,2]{1,0} dynamic-slice(x, io2, io2), dynamic_slice_sizes={2,2}\n"
     "  io2 = s32[] constant(1)\n"
     "  w0 = (s32[]) tuple(io2)\n"
-    "  w = (s32[]) while(w0), condition=cond, body=body, backend_config={\"known_trip_count\":{\"n\":\"4\"}}\n"
-    "  cc = f32[4,8]{1,0} custom-call(x), custom_call_target=\"foo\", api_version=API_VERSION_TYPED_FFI, "
-    "backend_config=\"cfg\", custom_call_has_side_effect=true, operand_layout_constraints={f32[4,8]{1,0}}, "
+    "  w = (s32[]) while(w0), condition=cond, body=body, "
+    "backend_config={\"known_trip_count\":{\"n\":\"4\"}}\n"
+    "  cc = f32[4,8]{1,0} custom-call(x), custom_call_target=\"foo\", "
+    "api_version=API_VERSION_TYPED_FFI, "
+    "backend_config=\"cfg\", custom_call_has_side_effect=true, "
+    "operand_layout_constraints={f32[4,8]{1,0}}, "
     "frontend_attributes={_xla=\"1\"}, control-predecessors={red}\n"
     "  rp = f32[4,8]{1,0} reduce-precision(x), exponent_bits=5, mantissa_bits=10\n"
     "  rbg = (u64[2]{0}, u32[4]{0}) rng-bit-generator(st), algorithm=rng_philox\n"
@@ -160,7 +167,8 @@ START_TEST(test_more_opcodes) {
         "ENTRY e {\n"
         "  a = f32[4,4]{1,0} parameter(0)\n"
         "  b = f32[4,2]{1,0} parameter(1)\n"
-        "  ts = f32[4,2]{1,0} triangular-solve(a, b), left_side=true, lower=true, unit_diagonal=false, "
+        "  ts = f32[4,2]{1,0} triangular-solve(a, b), left_side=true, lower=true, "
+        "unit_diagonal=false, "
         "transpose_a=ADJOINT\n"
         "  ch = f32[4,4]{1,0} cholesky(a), lower=true\n"
         "  f = c64[4,4]{1,0} fft(c), fft_type=RFFT, fft_length={4}\n"
@@ -198,7 +206,8 @@ START_TEST(test_more_opcodes) {
         for (uint32_t j = 0; j < c->instrs[k]->n_operands; j++) {
             hloc_instr *o = c->instrs[k]->operands[j];
             uint32_t pos = 0;
-            while (c->instrs[pos] != o) pos++;
+            while (c->instrs[pos] != o)
+                pos++;
             ck_assert_uint_lt(pos, k);
         }
 }

@@ -41,7 +41,8 @@ static void parse_ok(const char *path) {
         ck_assert_ptr_nonnull(comp->root);
         for (uint32_t k = 0; k < comp->n_instrs; k++) {
             ck_assert_uint_gt(comp->instrs[k]->loc.line, 0);
-            for (uint32_t j = 0; j < comp->instrs[k]->n_called; j++) ck_assert_ptr_nonnull(comp->instrs[k]->called[j]);
+            for (uint32_t j = 0; j < comp->instrs[k]->n_called; j++)
+                ck_assert_ptr_nonnull(comp->instrs[k]->called[j]);
         }
     }
     round_trip(m, path);
@@ -51,7 +52,9 @@ static void parse_ok(const char *path) {
     n_parsed++;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Sorted names in |dir| ending with |suffix| (malloc'd array of malloc'd strings). */
 static char **list_dir(const char *dir, const char *suffix, int *n) {
@@ -72,7 +75,8 @@ static char **list_dir(const char *dir, const char *suffix, int *n) {
 }
 
 static void free_list(char **v, int n) {
-    for (int i = 0; i < n; i++) free(v[i]);
+    for (int i = 0; i < n; i++)
+        free(v[i]);
     free(v);
 }
 
@@ -130,9 +134,11 @@ START_TEST(test_xla_hlo) {
             /* A chunk of only comments (a file's preamble) holds no module. */
             bool empty = true;
             for (size_t q = from; q < to && empty;) {
-                while (q < to && (text[q] == ' ' || text[q] == '\n')) q++;
+                while (q < to && (text[q] == ' ' || text[q] == '\n'))
+                    q++;
                 if (q < to && !(q + 1 < to && text[q] == '/' && text[q + 1] == '/')) empty = false;
-                while (q < to && text[q] != '\n') q++;
+                while (q < to && text[q] != '\n')
+                    q++;
             }
             if (empty) {
                 chunk++;
@@ -148,11 +154,13 @@ START_TEST(test_xla_hlo) {
                 if (!strcmp(known_failures[k].file, files[i]) && known_failures[k].module == chunk)
                     expect = known_failures[k].message;
             if (expect) {
-                ck_assert_msg(st && strstr(hloc_status_message(st), expect), "%s module %d: expected failure '%s', got '%s'",
-                              files[i], chunk, expect, hloc_status_message(st));
+                ck_assert_msg(st && strstr(hloc_status_message(st), expect),
+                              "%s module %d: expected failure '%s', got '%s'", files[i], chunk,
+                              expect, hloc_status_message(st));
                 failed++;
             } else {
-                ck_assert_msg(st == NULL, "%s module %d: %s", files[i], chunk, hloc_status_message(st));
+                ck_assert_msg(st == NULL, "%s module %d: %s", files[i], chunk,
+                              hloc_status_message(st));
                 round_trip(m, files[i]);
             }
             hloc_status_free(st);

@@ -33,10 +33,11 @@ static void check_file(const char *dir, const char *name) {
     const char *msg = hloc_status_message(st);
     char prefix[600];
     snprintf(prefix, sizeof prefix, "%s:%u:%u: error: ", name, line, col);
-    ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) == 0, "%s: expected location %u:%u, got:\n%s", name, line,
-                  col, msg);
+    ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) == 0,
+                  "%s: expected location %u:%u, got:\n%s", name, line, col, msg);
     ck_assert_msg(strstr(msg, substr) != NULL, "%s: message lacks '%s':\n%s", name, substr, msg);
-    ck_assert_msg(strstr(msg, "\n  ") && strchr(msg, '^'), "%s: no quoted line and caret:\n%s", name, msg);
+    ck_assert_msg(strstr(msg, "\n  ") && strchr(msg, '^'), "%s: no quoted line and caret:\n%s",
+                  name, msg);
     hloc_status_free(st);
     free(text);
 }
@@ -70,8 +71,11 @@ START_TEST(test_missing_file) {
 END_TEST
 
 START_TEST(test_notes) {
-    char *msg = test_parse_error("ENTRY e {\n  a = f32[] parameter(0)\n  ROOT b = f32[] add(a\n}\n");
-    ck_assert_msg(strstr(msg, "test.hlo:4:1: error: expected ',' or ')' in operand list, found '}'"), "%s", msg);
+    char *msg =
+        test_parse_error("ENTRY e {\n  a = f32[] parameter(0)\n  ROOT b = f32[] add(a\n}\n");
+    ck_assert_msg(
+        strstr(msg, "test.hlo:4:1: error: expected ',' or ')' in operand list, found '}'"), "%s",
+        msg);
     ck_assert_msg(strstr(msg, "test.hlo:3:21: note: to close '(' opened here"), "%s", msg);
     free(msg);
     msg = test_parse_error("ENTRY e {\n  a = f32[] parameter(0)\n  a = f32[] parameter(1)\n}\n");

@@ -23,15 +23,20 @@ static int lex_all(const char *s, size_t len) {
 }
 
 START_TEST(test_words_and_punct) {
-    const char *s = "ROOT %add.3 = f32[4,<=2,?]{1,0:T(8,128)} add(p0, p1), window={size=3x3 pad=0_1x-1_0} "
-                    "dim_labels=b01f_01io->b01f /*index=5*/ x // tail\n y=1e+05";
+    const char *s =
+        "ROOT %add.3 = f32[4,<=2,?]{1,0:T(8,128)} add(p0, p1), window={size=3x3 pad=0_1x-1_0} "
+        "dim_labels=b01f_01io->b01f /*index=5*/ x // tail\n y=1e+05";
     int n = lex_all(s, strlen(s));
-    const char *want[] = {"ROOT", "add.3", "=", "f32", "[", "4", ",", "<=", "2", ",", "?", "]", "{", "1", ",", "0",
-                          ":", "T", "(", "8", ",", "128", ")", "}", "add", "(", "p0", ",", "p1", ")", ",",
-                          "window", "=", "{", "size", "=", "3x3", "pad", "=", "0_1x-1_0", "}", "dim_labels", "=",
-                          "b01f_01io", "->", "b01f", "x", "y", "=", "1e+05", ""};
+    const char *want[] = {
+        "ROOT", "add.3",      "=", "f32",       "[",    "4",    ",",   "<=",  "2",  ",",
+        "?",    "]",          "{", "1",         ",",    "0",    ":",   "T",   "(",  "8",
+        ",",    "128",        ")", "}",         "add",  "(",    "p0",  ",",   "p1", ")",
+        ",",    "window",     "=", "{",         "size", "=",    "3x3", "pad", "=",  "0_1x-1_0",
+        "}",    "dim_labels", "=", "b01f_01io", "->",   "b01f", "x",   "y",   "=",  "1e+05",
+        ""};
     ck_assert_int_eq(n, (int)(sizeof want / sizeof *want));
-    for (int i = 0; i < n; i++) ck_assert_str_eq(texts[i], want[i]);
+    for (int i = 0; i < n; i++)
+        ck_assert_str_eq(texts[i], want[i]);
     ck_assert_int_eq(kinds[1], TK_WORD);
     ck_assert_int_eq(kinds[7], TK_LE);
     ck_assert_int_eq(kinds[10], TK_QUESTION);
@@ -69,7 +74,8 @@ START_TEST(test_errors) {
 }
 END_TEST
 
-/* The length bounds the input: bytes past it are never read, even if they would continue a token. */
+/* The length bounds the input: bytes past it are never read, even if they would continue a token.
+ */
 START_TEST(test_respects_length) {
     int n = lex_all("abc.def", 3);
     ck_assert_int_eq(n, 2);
@@ -83,6 +89,13 @@ START_TEST(test_respects_length) {
 }
 END_TEST
 
+START_TEST(test_bom) {
+    int n = lex_all("\xEF\xBB\xBFHloModule", 12);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(texts[0], "HloModule");
+}
+END_TEST
+
 Suite *lexer_suite(void) {
     Suite *s = suite_create("lexer");
     TCase *tc = tcase_create("lexer");
@@ -90,6 +103,7 @@ Suite *lexer_suite(void) {
     tcase_add_test(tc, test_positions_and_pct);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_respects_length);
+    tcase_add_test(tc, test_bom);
     suite_add_tcase(s, tc);
     return s;
 }

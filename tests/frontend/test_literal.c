@@ -28,7 +28,8 @@ static void bad(const char *shape_and_value, const char *substr) {
     char text[4096];
     snprintf(text, sizeof text, "HloModule m\nENTRY e {\n  ROOT c = %s\n}\n", shape_and_value);
     char *msg = test_parse_error(text);
-    ck_assert_msg(strstr(msg, substr), "'%s': message '%s' lacks '%s'", shape_and_value, msg, substr);
+    ck_assert_msg(strstr(msg, substr), "'%s': message '%s' lacks '%s'", shape_and_value, msg,
+                  substr);
     free(msg);
 }
 
@@ -67,7 +68,8 @@ END_TEST
 
 START_TEST(test_arrays) {
     const hloc_literal *l = constant("s32[2,3]{1,0} constant({ { 1, 2, 3 }, { 4, 5, -6 } })");
-    for (int i = 0; i < 5; i++) ck_assert_int_eq(hloc_literal_get_i64(l, i), i + 1);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(hloc_literal_get_i64(l, i), i + 1);
     ck_assert_int_eq(hloc_literal_get_i64(l, 5), -6);
     teardown();
     /* Values are in logical row-major order whatever the layout. */
@@ -99,6 +101,22 @@ START_TEST(test_complex_and_tuples) {
 }
 END_TEST
 
+START_TEST(test_custom_call_literal) {
+    mod = test_parse(
+        "HloModule m\nENTRY e {\n  ROOT c = s32[] custom-call(), custom_call_target=\"SetBound\", "
+        "literal=(s32[] 1, (f32[2]{0} {2.5, 3}, token[]))\n}\n");
+    const hloc_literal *l = mod->entry->root->attrs->literal;
+    ck_assert_ptr_nonnull(l);
+    ck_assert_int_eq(l->shape.type, HLOC_TYPE_TUPLE);
+    ck_assert_uint_eq(l->n_elems, 2);
+    ck_assert_int_eq(hloc_literal_get_i64(&l->elems[0], 0), 1);
+    ck_assert_uint_eq(l->elems[1].shape.n_elems, 2);
+    ck_assert_double_eq(hloc_literal_get_f64(&l->elems[1].elems[0], 1), 3);
+    ck_assert_int_eq(l->elems[1].elems[1].shape.type, HLOC_TYPE_TOKEN);
+    ck_assert_int_eq(l->shape.elems[1].elems[0].dims[0], 2);
+}
+END_TEST
+
 START_TEST(test_bad_literals) {
     bad("s8[] constant(128)", "out of range for s8");
     bad("u8[] constant(-1)", "out of range for u8");
@@ -107,6 +125,7 @@ START_TEST(test_bad_literals) {
     bad("s32[3]{0} constant({1, 2})", "too few elements");
     bad("s32[] constant(1.5)", "expected an integer");
     bad("f32[] constant(abc)", "expected a number");
+    bad("f64[] constant(1e999)", "out of range");
     bad("pred[] constant(2)", "pred value");
     bad("f32[2]{0} constant({1 2})", "expected ',' or '}' in constant");
     bad("f32[1000000000000]{0} constant({...})", "too large");
@@ -120,6 +139,7 @@ Suite *literal_suite(void) {
     tcase_add_test(tc, test_scalars);
     tcase_add_test(tc, test_arrays);
     tcase_add_test(tc, test_complex_and_tuples);
+    tcase_add_test(tc, test_custom_call_literal);
     tcase_add_test(tc, test_bad_literals);
     suite_add_tcase(s, tc);
     return s;

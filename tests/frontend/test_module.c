@@ -13,22 +13,26 @@ static void teardown(void) {
 }
 
 START_TEST(test_header) {
-    mod = test_parse(
-        "HloModule jit_f, is_scheduled=true, entry_computation_layout={(f32[2,3]{1,0}, s32[])->(f32[3]{0})}, "
-        "input_output_alias={ {0}: (0, {}, may-alias) }, buffer_donor={ (1, {}) }, replica_count=2, "
-        "num_partitions=1, frontend_attributes={a=\"b\"}, allow_spmd_sharding_propagation_to_output={true}\n"
-        "\n"
-        "FileNames\n1 \"gen.py\"\n2 \"b.py\"\n\n"
-        "FunctionNames\n1 \"<lambda>\"\n\n"
-        "FileLocations\n1 {file_name_id=1 function_name_id=1 line=117 end_line=118 column=30 end_column=51}\n\n"
-        "StackFrames\n1 {file_location_id=1 parent_frame_id=0}\n2 {file_location_id=1 parent_frame_id=1}\n\n"
-        "ENTRY %main.5 (Arg_0.1: f32[2,3], Arg_1.2: s32[]) -> (f32[3]) {\n"
-        "  %Arg_0.1 = f32[2,3]{1,0} parameter(0)\n"
-        "  %Arg_1.2 = s32[] parameter(1)\n"
-        "  %sl = f32[1,3]{1,0} slice(f32[2,3]{1,0} %Arg_0.1), slice={[0:1], [0:3]}\n"
-        "  %r = f32[3]{0} reshape(%sl)\n"
-        "  ROOT %t = (f32[3]{0}) tuple(%r), /*index=0*/ sharding={{replicated}}\n"
-        "}, execution_thread=\"main\"\n");
+    mod = test_parse("HloModule jit_f, is_scheduled=true, "
+                     "entry_computation_layout={(f32[2,3]{1,0}, s32[])->(f32[3]{0})}, "
+                     "input_output_alias={ {0}: (0, {}, may-alias) }, buffer_donor={ (1, {}) }, "
+                     "replica_count=2, "
+                     "num_partitions=1, frontend_attributes={a=\"b\"}, "
+                     "allow_spmd_sharding_propagation_to_output={true}\n"
+                     "\n"
+                     "FileNames\n1 \"gen.py\"\n2 \"b.py\"\n\n"
+                     "FunctionNames\n1 \"<lambda>\"\n\n"
+                     "FileLocations\n1 {file_name_id=1 function_name_id=1 line=117 end_line=118 "
+                     "column=30 end_column=51}\n\n"
+                     "StackFrames\n1 {file_location_id=1 parent_frame_id=0}\n2 {file_location_id=1 "
+                     "parent_frame_id=1}\n\n"
+                     "ENTRY %main.5 (Arg_0.1: f32[2,3], Arg_1.2: s32[]) -> (f32[3]) {\n"
+                     "  %Arg_0.1 = f32[2,3]{1,0} parameter(0)\n"
+                     "  %Arg_1.2 = s32[] parameter(1)\n"
+                     "  %sl = f32[1,3]{1,0} slice(f32[2,3]{1,0} %Arg_0.1), slice={[0:1], [0:3]}\n"
+                     "  %r = f32[3]{0} reshape(%sl)\n"
+                     "  ROOT %t = (f32[3]{0}) tuple(%r), /*index=0*/ sharding={{replicated}}\n"
+                     "}, execution_thread=\"main\"\n");
     ck_assert_str_eq(mod->name, "jit_f");
     ck_assert_int_eq(mod->is_scheduled, 1);
     ck_assert(mod->has_entry_layout);
@@ -68,7 +72,8 @@ END_TEST
 START_TEST(test_headerless_and_entry) {
     /* No ENTRY: the last computation is the entry; no ROOT: the last instruction is the root. */
     mod = test_parse("f {\n  p = f32[] parameter(0)\n  n = f32[] negate(p)\n}\n"
-                     "g {\n  p = f32[] parameter(0)\n  ROOT c = f32[] call(p), to_apply=f\n  x = f32[] negate(p)\n}\n");
+                     "g {\n  p = f32[] parameter(0)\n  ROOT c = f32[] call(p), to_apply=f\n  x = "
+                     "f32[] negate(p)\n}\n");
     ck_assert_str_eq(mod->name, "module_g");
     ck_assert_str_eq(mod->entry->name, "g");
     ck_assert(mod->entry->is_entry);
@@ -79,7 +84,8 @@ END_TEST
 
 START_TEST(test_forward_computation) {
     /* A computation used before its definition: resolved, and callees are ordered first. */
-    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[] parameter(0)\n  ROOT c = f32[] call(p), to_apply=f\n}\n"
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[] parameter(0)\n  ROOT c = f32[] call(p), "
+                     "to_apply=f\n}\n"
                      "f {\n  p = f32[] parameter(0)\n  ROOT n = f32[] negate(p)\n}\n");
     ck_assert_str_eq(mod->comps[0]->name, "f");
     ck_assert_str_eq(mod->comps[1]->name, "e");
@@ -106,7 +112,8 @@ START_TEST(test_conditional_order) {
 END_TEST
 
 START_TEST(test_users) {
-    mod = test_parse("ENTRY e {\n  p = f32[] parameter(0)\n  a = f32[] add(p, p)\n  ROOT m = f32[] multiply(a, p)\n}\n");
+    mod = test_parse("ENTRY e {\n  p = f32[] parameter(0)\n  a = f32[] add(p, p)\n  ROOT m = f32[] "
+                     "multiply(a, p)\n}\n");
     hloc_instr *p = test_find(mod, "p");
     ck_assert_uint_eq(p->n_users, 2);
     ck_assert_uint_eq(test_find(mod, "a")->n_operands, 2);
@@ -125,12 +132,49 @@ START_TEST(test_inferred_shapes) {
     ck_assert_uint_eq(t->shape.n_elems, 2);
     ck_assert(hloc_shape_equal_ignoring_layout(&g->shape, &test_find(mod, "p")->shape));
     teardown();
-    char *msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  ROOT c = convert(p)\n}\n");
+    char *msg =
+        test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  ROOT c = convert(p)\n}\n");
     ck_assert_msg(strstr(msg, "test.hlo:3:12: error: the shape of 'c' must be written"), "%s", msg);
     free(msg);
-    msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  a = negate(q)\n  q = f32[4]{0} negate(p)\n}\n");
+    msg = test_parse_error(
+        "ENTRY e {\n  p = f32[4]{0} parameter(0)\n  a = negate(q)\n  q = f32[4]{0} negate(p)\n}\n");
     ck_assert_msg(strstr(msg, "test.hlo:3:7: error: cannot infer the shape of 'a'"), "%s", msg);
     free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n  q = s32[] parameter(1)\n  "
+                           "ROOT a = add(p, q)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:4:12: error: cannot infer the shape of 'a' (write it): "),
+                  "%s", msg);
+    free(msg);
+}
+END_TEST
+
+START_TEST(test_inline_computations) {
+    /* `to_apply={...}`: a computation written in place, named after its caller. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
+                     "  ROOT r = f32[] reduce(p, z), dimensions={0}, to_apply={\n"
+                     "    a = f32[] parameter(0)\n    b = f32[] parameter(1)\n    ROOT s = f32[] add(a, b)\n  }\n"
+                     "  c = pred[] parameter(1)\n"
+                     "  k = f32[] conditional(c, z, z), branch_computations={{ ROOT x = f32[] parameter(0) }, "
+                     "{ y = f32[] parameter(0)\n ROOT n = f32[] negate(y) }}\n"
+                     "}\n");
+    hloc_instr *r = test_find(mod, "r"), *k = test_find(mod, "k");
+    ck_assert_uint_eq(r->n_called, 1);
+    ck_assert_str_eq(r->called[0]->name, "r.to_apply");
+    ck_assert_str_eq(r->called[0]->root->name, "s");
+    ck_assert_uint_eq(r->called[0]->loc.line, 5);
+    ck_assert_uint_eq(k->n_called, 2);
+    ck_assert_str_eq(k->called[0]->name, "k.branch_computations");
+    ck_assert_str_eq(k->called[1]->name, "k.branch_computations.1");
+    ck_assert_str_eq(k->called[1]->root->name, "n");
+    ck_assert_ptr_eq(mod->comps[mod->n_comps - 1], mod->entry); /* callees first */
+    /* It prints as named computations, which parse back. */
+    char *text = NULL;
+    hloc_status *st = hloc_module_print(mod, &text);
+    ck_assert_ptr_null(st);
+    hloc_module *again = test_parse(text);
+    ck_assert_uint_eq(again->n_comps, 4);
+    hloc_module_destroy(again);
+    free(text);
 }
 END_TEST
 
@@ -144,6 +188,7 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_conditional_order);
     tcase_add_test(tc, test_users);
     tcase_add_test(tc, test_inferred_shapes);
+    tcase_add_test(tc, test_inline_computations);
     suite_add_tcase(s, tc);
     return s;
 }

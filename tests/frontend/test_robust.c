@@ -10,8 +10,8 @@
 
 static const char *const files[] = {
     "cases/argmax/xla_opt.hlo",
-    "cases/while_dynamic/xla_opt.hlo",
-    "cases/scatter_add/xla_opt.hlo",
+    "cases/while_dynamic/model.hlo",
+    "cases/conv_dilated/xla_opt.hlo",
 };
 
 static void parse_one(const char *text, size_t len, const char *what, size_t at) {
@@ -22,7 +22,8 @@ static void parse_one(const char *text, size_t len, const char *what, size_t at)
     if (st) {
         const char *msg = hloc_status_message(st);
         unsigned line = 0, col = 0;
-        ck_assert_msg(sscanf(msg, "fuzz.hlo:%u:%u: error: ", &line, &col) == 2 && line > 0 && col > 0,
+        ck_assert_msg(sscanf(msg, "fuzz.hlo:%u:%u: error: ", &line, &col) == 2 && line > 0 &&
+                          col > 0,
                       "%s %zu: unlocated message: %s", what, at, msg);
         ck_assert_ptr_null(m);
         hloc_status_free(st);
@@ -45,7 +46,8 @@ START_TEST(test_prefixes) {
     size_t len;
     char *text = load(_i, &len);
     int ok = 0;
-    for (size_t n = 0; n <= len; n++) parse_one(text, n, "prefix", n);
+    for (size_t n = 0; n <= len; n++)
+        parse_one(text, n, "prefix", n);
     (void)ok;
     free(text);
 }
@@ -62,7 +64,8 @@ START_TEST(test_mutations) {
             size_t pos = (size_t)(seed >> 33) % len;
             char saved = text[pos];
             uint32_t pick = (uint32_t)(seed >> 13);
-            text[pos] = (pick & 1) ? interesting[(pick >> 1) % (sizeof interesting - 1)] : (char)(pick >> 8);
+            text[pos] = (pick & 1) ? interesting[(pick >> 1) % (sizeof interesting - 1)]
+                                   : (char)(pick >> 8);
             parse_one(text, len, files[k], pos);
             text[pos] = saved;
         }

@@ -101,6 +101,10 @@ START_TEST(test_bad_shapes) {
     bad("f32[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", "more than 16");
     bad("f32[2]{0:Q(1)}", "layout attribute");
     bad("f32[] x", "end of input");
+    char deep[2000];
+    memset(deep, '(', sizeof deep - 1);
+    deep[sizeof deep - 1] = 0;
+    bad(deep, "nest deeper than 256");
 }
 END_TEST
 

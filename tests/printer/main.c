@@ -7,6 +7,7 @@ int main(void) {
     SRunner *sr = srunner_create(print_shape_suite());
     srunner_add_suite(sr, print_literal_suite());
     srunner_add_suite(sr, print_module_suite());
+    srunner_add_suite(sr, print_roundtrip_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -134,11 +134,13 @@ END_TEST
 START_TEST(test_nesting) {
     int64_t d1[] = {4};
     hloc_literal *l = lit(HLOC_TYPE_U32, 1, d1);
-    for (int k = 0; k < 4; k++) hloc_literal_set_i64(l, k, 10 + k);
+    for (int k = 0; k < 4; k++)
+        hloc_literal_set_i64(l, k, 10 + k);
     CK_PRINTS("{10, 11, 12, 13}", hloc_print_literal(&b_, l));
     int64_t d2[] = {2, 2};
     l = lit(HLOC_TYPE_F32, 2, d2);
-    for (int k = 0; k < 4; k++) hloc_literal_set_f64(l, k, k + 1);
+    for (int k = 0; k < 4; k++)
+        hloc_literal_set_f64(l, k, k + 1);
     CK_PRINTS("{ { 1, 2 }, { 3, 4 } }", hloc_print_literal(&b_, l));
     int64_t d21[] = {2, 1};
     l = lit(HLOC_TYPE_S32, 2, d21);
@@ -146,12 +148,15 @@ START_TEST(test_nesting) {
     CK_PRINTS("{ {0}, {7} }", hloc_print_literal(&b_, l));
     int64_t d3[] = {2, 1, 2};
     l = lit(HLOC_TYPE_S32, 3, d3);
-    for (int k = 0; k < 4; k++) hloc_literal_set_i64(l, k, k);
+    for (int k = 0; k < 4; k++)
+        hloc_literal_set_i64(l, k, k);
     CK_PRINTS("{ { { 0, 1 } }, { { 2, 3 } } }", hloc_print_literal(&b_, l));
     int64_t d4[] = {1, 2, 1, 2};
     l = lit(HLOC_TYPE_S32, 4, d4);
-    for (int k = 0; k < 4; k++) hloc_literal_set_i64(l, k, k);
-    CK_PRINTS("{ { /*i0=0*/ { /*i1=0*/ { 0, 1 } }, { /*i1=1*/ { 2, 3 } } } }", hloc_print_literal(&b_, l));
+    for (int k = 0; k < 4; k++)
+        hloc_literal_set_i64(l, k, k);
+    CK_PRINTS("{ { /*i0=0*/ { /*i1=0*/ { 0, 1 } }, { /*i1=1*/ { 2, 3 } } } }",
+              hloc_print_literal(&b_, l));
     int64_t d0[] = {0};
     l = lit(HLOC_TYPE_F32, 1, d0);
     CK_PRINTS("{}", hloc_print_literal(&b_, l));

@@ -18,7 +18,9 @@ static void setup(void) {
 }
 static void teardown(void) { hloc_module_destroy(m); }
 
-static hloc_shape arr(hloc_type t, uint32_t rank, const int64_t *dims) { return hloc_shape_array(t, rank, dims); }
+static hloc_shape arr(hloc_type t, uint32_t rank, const int64_t *dims) {
+    return hloc_shape_array(t, rank, dims);
+}
 static hloc_shape f32v(int64_t n) { return arr(HLOC_TYPE_F32, 1, &n); }
 static hloc_shape f32s(void) { return hloc_shape_scalar(HLOC_TYPE_F32); }
 
@@ -30,7 +32,8 @@ static hloc_instr *param(hloc_computation *in, int64_t k, hloc_shape s, const ch
     return p;
 }
 
-static hloc_instr *mk(hloc_opcode op, hloc_shape s, const char *name, hloc_instr *a0, hloc_instr *a1) {
+static hloc_instr *mk(hloc_opcode op, hloc_shape s, const char *name, hloc_instr *a0,
+                      hloc_instr *a1) {
     hloc_instr *ops[2] = {a0, a1};
     hloc_instr *i = hloc_instr_create(c, op, &s, ops, a1 ? 2 : a0 ? 1 : 0, name);
     ck_assert_ptr_nonnull(i);
@@ -41,7 +44,8 @@ static hloc_i64_list list(int n, ...) {
     hloc_i64_list l = {HLOC_ARENA_ARRAY(m->arena, int64_t, n ? n : 1), (uint32_t)n};
     va_list ap;
     va_start(ap, n);
-    for (int k = 0; k < n; k++) l.v[k] = va_arg(ap, int);
+    for (int k = 0; k < n; k++)
+        l.v[k] = va_arg(ap, int);
     va_end(ap);
     return l;
 }
@@ -69,7 +73,8 @@ START_TEST(test_simple_ops) {
     c->root = n;
     CK_INSTR("ROOT %n = f32[4]{0} negate(%p)", n);
     hloc_instr *t = mk(HLOC_OP_TUPLE, hloc_shape_scalar(HLOC_TYPE_TUPLE), "t", p, n);
-    for (int k = 0; k < 5; k++) ck_assert(hloc_instr_add_operand(t, p));
+    for (int k = 0; k < 5; k++)
+        ck_assert(hloc_instr_add_operand(t, p));
     CK_INSTR("%t = () tuple(%p, %n, %p, %p, %p, /*index=5*/%p, %p)", t);
     hloc_instr *g = mk(HLOC_OP_GET_TUPLE_ELEMENT, f32v(4), "g", t, NULL);
     g->attrs->index = 1;
@@ -86,7 +91,8 @@ START_TEST(test_constants) {
     hloc_shape s = arr(HLOC_TYPE_S32, 1, d);
     hloc_instr *k = mk(HLOC_OP_CONSTANT, s, "k", NULL, NULL);
     k->attrs->literal = hloc_literal_create(m->arena, &s);
-    for (int j = 0; j < 12; j++) hloc_literal_set_i64(k->attrs->literal, j, j);
+    for (int j = 0; j < 12; j++)
+        hloc_literal_set_i64(k->attrs->literal, j, j);
     CK_INSTR("%k = s32[12]{0} constant({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})", k);
     opts.elide_large_constants = true;
     CK_INSTR("%k = s32[12]{0} constant({...})", k);
@@ -138,6 +144,7 @@ START_TEST(test_compare_and_misc) {
     hloc_instr *a = param(c, 0, f32v(4), "a");
     int64_t four = 4;
     hloc_instr *cmp = mk(HLOC_OP_COMPARE, arr(HLOC_TYPE_PRED, 1, &four), "cmp", a, a);
+    CK_INSTR("%cmp = pred[4]{0} compare(%a, %a)", cmp); /* nothing to say: the text stays as read */
     cmp->attrs->cmp_dir = HLOC_CMP_LT;
     CK_INSTR("%cmp = pred[4]{0} compare(%a, %a), direction=LT", cmp);
     cmp->attrs->cmp_type = HLOC_CMPT_TOTALORDER;
@@ -157,10 +164,15 @@ START_TEST(test_compare_and_misc) {
     fft->attrs->fft_length = list(1, 4);
     CK_INSTR("%fft = f32[4]{0} fft(%a), fft_type=RFFT, fft_length={4}", fft);
     hloc_instr *ts = mk(HLOC_OP_TRIANGULAR_SOLVE, f32v(4), "ts", a, a);
-    ts->attrs->triangular_solve = (hloc_triangular_solve){true, true, false, HLOC_TRANSPOSE_ADJOINT};
-    CK_INSTR("%ts = f32[4]{0} triangular-solve(%a, %a), left_side=true, lower=true, transpose_a=ADJOINT", ts);
+    ts->attrs->triangular_solve =
+        (hloc_triangular_solve){true, true, false, HLOC_TRANSPOSE_ADJOINT};
+    CK_INSTR(
+        "%ts = f32[4]{0} triangular-solve(%a, %a), left_side=true, lower=true, transpose_a=ADJOINT",
+        ts);
     ts->attrs->triangular_solve = (hloc_triangular_solve){false, false, true, HLOC_TRANSPOSE_NO};
-    CK_INSTR("%ts = f32[4]{0} triangular-solve(%a, %a), unit_diagonal=true, transpose_a=NO_TRANSPOSE", ts);
+    CK_INSTR(
+        "%ts = f32[4]{0} triangular-solve(%a, %a), unit_diagonal=true, transpose_a=NO_TRANSPOSE",
+        ts);
     hloc_instr *ch = mk(HLOC_OP_CHOLESKY, f32v(4), "ch", a, NULL);
     ch->attrs->cholesky_lower = true;
     CK_INSTR("%ch = f32[4]{0} cholesky(%a), lower=true", ch);
@@ -183,13 +195,21 @@ START_TEST(test_conv_dot) {
     hloc_window_dim wd[2] = {{3, 2, 0, 1, 1, 1, false}, {3, 2, 0, 1, 1, 1, false}};
     cv->attrs->window = (hloc_window){wd, 2};
     hloc_conv_dnums *cd = &cv->attrs->conv;
-    *cd = (hloc_conv_dnums){.present = true, .in_batch = 0, .in_feature = 3, .k_in_feature = 2,
-                            .k_out_feature = 3, .out_batch = 0, .out_feature = 3, .n_spatial = 2};
+    *cd = (hloc_conv_dnums){.present = true,
+                            .in_batch = 0,
+                            .in_feature = 3,
+                            .k_in_feature = 2,
+                            .k_out_feature = 3,
+                            .out_batch = 0,
+                            .out_feature = 3,
+                            .n_spatial = 2};
     cd->in_spatial[0] = 1, cd->in_spatial[1] = 2;
     cd->k_spatial[0] = 0, cd->k_spatial[1] = 1;
     cd->out_spatial[0] = 1, cd->out_spatial[1] = 2;
-    CK_INSTR("%cv = f32[2,8,8,16]{3,2,1,0} convolution(%x, %w), window={size=3x3 stride=2x2 pad=0_1x0_1}, "
-             "dim_labels=b01f_01io->b01f", cv);
+    CK_INSTR("%cv = f32[2,8,8,16]{3,2,1,0} convolution(%x, %w), window={size=3x3 stride=2x2 "
+             "pad=0_1x0_1}, "
+             "dim_labels=b01f_01io->b01f",
+             cv);
     wd[1].lhs_dilate = 2;
     wd[0].rhs_dilate = 3;
     wd[1].reversal = true;
@@ -197,9 +217,11 @@ START_TEST(test_conv_dot) {
     hloc_precision prec[2] = {HLOC_PRECISION_DEFAULT, HLOC_PRECISION_HIGHEST};
     cv->attrs->precision = prec;
     cv->attrs->n_precision = 2;
-    CK_INSTR("%cv = f32[2,8,8,16]{3,2,1,0} convolution(%x, %w), window={size=3x3 stride=2x2 pad=0_1x0_1 "
-             "lhs_dilate=1x2 rhs_dilate=3x1 rhs_reversal=0x1}, dim_labels=b01f_01io->b01f, "
-             "feature_group_count=2, operand_precision={default,highest}", cv);
+    CK_INSTR(
+        "%cv = f32[2,8,8,16]{3,2,1,0} convolution(%x, %w), window={size=3x3 stride=2x2 pad=0_1x0_1 "
+        "lhs_dilate=1x2 rhs_dilate=3x1 rhs_reversal=0x1}, dim_labels=b01f_01io->b01f, "
+        "feature_group_count=2, operand_precision={default,highest}",
+        cv);
     int64_t d234[] = {2, 3, 4}, d245[] = {2, 4, 5}, d235[] = {2, 3, 5};
     hloc_instr *l = param(c, 2, arr(HLOC_TYPE_F32, 3, d234), "l");
     hloc_instr *r = param(c, 3, arr(HLOC_TYPE_F32, 3, d245), "r");
@@ -209,12 +231,15 @@ START_TEST(test_conv_dot) {
     dt->attrs->dot.lhs_contracting = list(1, 2);
     dt->attrs->dot.rhs_contracting = list(1, 1);
     CK_INSTR("%dt = f32[2,3,5]{2,1,0} dot(%l, %r), lhs_batch_dims={0}, lhs_contracting_dims={2}, "
-             "rhs_batch_dims={0}, rhs_contracting_dims={1}", dt);
+             "rhs_batch_dims={0}, rhs_contracting_dims={1}",
+             dt);
     hloc_precision defaults[2] = {HLOC_PRECISION_DEFAULT, HLOC_PRECISION_DEFAULT};
     dt->attrs->precision = defaults;
     dt->attrs->n_precision = 2;
     dt->attrs->dot.lhs_batch.n = dt->attrs->dot.rhs_batch.n = 0;
-    CK_INSTR("%dt = f32[2,3,5]{2,1,0} dot(%l, %r), lhs_contracting_dims={2}, rhs_contracting_dims={1}", dt);
+    CK_INSTR(
+        "%dt = f32[2,3,5]{2,1,0} dot(%l, %r), lhs_contracting_dims={2}, rhs_contracting_dims={1}",
+        dt);
 }
 END_TEST
 
@@ -230,11 +255,13 @@ START_TEST(test_gather_scatter) {
     gd->index_vector_dim = 1;
     gd->slice_sizes = list(2, 1, 4);
     CK_INSTR("%g = f32[3,4]{1,0} gather(%op, %ix), offset_dims={1}, collapsed_slice_dims={0}, "
-             "start_index_map={0}, index_vector_dim=1, slice_sizes={1,4}", g);
+             "start_index_map={0}, index_vector_dim=1, slice_sizes={1,4}",
+             g);
     gd->indices_are_sorted = true;
     gd->operand_batching_dims = list(0);
     CK_INSTR("%g = f32[3,4]{1,0} gather(%op, %ix), offset_dims={1}, collapsed_slice_dims={0}, "
-             "start_index_map={0}, index_vector_dim=1, slice_sizes={1,4}, indices_are_sorted=true", g);
+             "start_index_map={0}, index_vector_dim=1, slice_sizes={1,4}, indices_are_sorted=true",
+             g);
     hloc_computation *add = scalar_add("add_f32");
     hloc_instr *up = param(c, 2, arr(HLOC_TYPE_F32, 2, dout), "up");
     hloc_instr *sc = mk(HLOC_OP_SCATTER, arr(HLOC_TYPE_F32, 2, d), "sc", op, ix);
@@ -246,8 +273,11 @@ START_TEST(test_gather_scatter) {
     sd->scatter_dims_to_operand_dims = list(1, 0);
     sd->index_vector_dim = 1;
     sd->unique_indices = true;
-    CK_INSTR("%sc = f32[5,4]{1,0} scatter(%op, %ix, %up), update_window_dims={1}, inserted_window_dims={0}, "
-             "scatter_dims_to_operand_dims={0}, index_vector_dim=1, unique_indices=true, to_apply=%add_f32", sc);
+    CK_INSTR("%sc = f32[5,4]{1,0} scatter(%op, %ix, %up), update_window_dims={1}, "
+             "inserted_window_dims={0}, "
+             "scatter_dims_to_operand_dims={0}, index_vector_dim=1, unique_indices=true, "
+             "to_apply=%add_f32",
+             sc);
 }
 END_TEST
 
@@ -264,7 +294,8 @@ START_TEST(test_called) {
     hloc_window_dim wd = {2, 1, 0, 1, 1, 1, false};
     rw->attrs->window = (hloc_window){&wd, 1};
     ck_assert(hloc_instr_add_called(rw, add));
-    CK_INSTR("%rw = f32[4]{0} reduce-window(%a, %z), window={size=2 pad=0_1}, to_apply=%add_f32", rw);
+    CK_INSTR("%rw = f32[4]{0} reduce-window(%a, %z), window={size=2 pad=0_1}, to_apply=%add_f32",
+             rw);
     hloc_instr *wl = mk(HLOC_OP_WHILE, f32v(4), "wl", a, NULL);
     ck_assert(hloc_instr_add_called(wl, add) && hloc_instr_add_called(wl, other));
     CK_INSTR("%wl = f32[4]{0} while(%a), condition=%add_f32, body=%other", wl);
@@ -272,7 +303,9 @@ START_TEST(test_called) {
     hloc_instr *cd = mk(HLOC_OP_CONDITIONAL, f32s(), "cd", pr, z);
     ck_assert(hloc_instr_add_operand(cd, z));
     ck_assert(hloc_instr_add_called(cd, add) && hloc_instr_add_called(cd, other));
-    CK_INSTR("%cd = f32[] conditional(%pr, %z, %z), true_computation=%add_f32, false_computation=%other", cd);
+    CK_INSTR(
+        "%cd = f32[] conditional(%pr, %z, %z), true_computation=%add_f32, false_computation=%other",
+        cd);
     hloc_instr *ix = param(c, 3, hloc_shape_scalar(HLOC_TYPE_S32), "ix");
     hloc_instr_set_operand(cd, 0, ix);
     CK_INSTR("%cd = f32[] conditional(%ix, %z, %z), branch_computations={%add_f32, %other}", cd);
@@ -293,10 +326,14 @@ START_TEST(test_called) {
     ca->attrs->metadata.present = true;
     ca->attrs->metadata.op_name = "jit(f)/while";
     ca->attrs->metadata.stack_frame_id = 4;
-    CK_INSTR("%ca = f32[] call(%z, %z), to_apply=%add_f32, frontend_attributes={xla_cpu_small_call=\"true\"}, "
-             "metadata={op_name=\"jit(f)/while\" stack_frame_id=4}", ca);
+    CK_INSTR("%ca = f32[] call(%z, %z), to_apply=%add_f32, "
+             "frontend_attributes={xla_cpu_small_call=\"true\"}, "
+             "metadata={op_name=\"jit(f)/while\" stack_frame_id=4}",
+             ca);
     opts.print_metadata = false;
-    CK_INSTR("%ca = f32[] call(%z, %z), to_apply=%add_f32, frontend_attributes={xla_cpu_small_call=\"true\"}", ca);
+    CK_INSTR("%ca = f32[] call(%z, %z), to_apply=%add_f32, "
+             "frontend_attributes={xla_cpu_small_call=\"true\"}",
+             ca);
 }
 END_TEST
 
@@ -307,10 +344,14 @@ START_TEST(test_custom_call_and_extras) {
     cc->attrs->custom_call_target = "TopK";
     ck_assert(hloc_instr_add_called(cc, cmp));
     cc->attrs->backend_config = "{is_stable = true}";
-    CK_INSTR("%cc = f32[4]{0} custom-call(%a), custom_call_target=\"TopK\", called_computations={%cmp}, "
-             "backend_config={is_stable = true}", cc);
+    CK_INSTR(
+        "%cc = f32[4]{0} custom-call(%a), custom_call_target=\"TopK\", called_computations={%cmp}, "
+        "backend_config={is_stable = true}",
+        cc);
     opts.print_backend_config = false;
-    CK_INSTR("%cc = f32[4]{0} custom-call(%a), custom_call_target=\"TopK\", called_computations={%cmp}", cc);
+    CK_INSTR(
+        "%cc = f32[4]{0} custom-call(%a), custom_call_target=\"TopK\", called_computations={%cmp}",
+        cc);
     hloc_instr *sb = mk(HLOC_OP_CUSTOM_CALL, f32v(4), "sb", a, NULL);
     sb->attrs->custom_call_target = "Set\"Bound";
     sb->attrs->custom_call_has_side_effect = true;
@@ -322,15 +363,18 @@ START_TEST(test_custom_call_and_extras) {
     sb->attrs->n_operand_layout_constraints = 1;
     sb->attrs->has_operand_layout_constraints = true;
     sb->attrs->api_version = "API_VERSION_TYPED_FFI";
-    hloc_raw_attr ex[3] = {{"sharding", "{replicated}"}, {"schedule", "SCHEDULE_LATEST"}, {"origin", "{{\"a\"}}"}};
+    hloc_raw_attr ex[3] = {
+        {"sharding", "{replicated}"}, {"schedule", "SCHEDULE_LATEST"}, {"origin", "{{\"a\"}}"}};
     sb->attrs->extra = ex;
     sb->attrs->n_extra = 3;
     sb->control_preds = &a;
     sb->n_control_preds = 1;
     CK_INSTR("%sb = f32[4]{0} custom-call(%a), custom_call_target=\"Set\\\"Bound\", "
-             "operand_layout_constraints={f32[4]{0}}, custom_call_has_side_effect=true, literal=s32[] 1, "
+             "operand_layout_constraints={f32[4]{0}}, custom_call_has_side_effect=true, "
+             "literal=s32[] 1, "
              "schedule=SCHEDULE_LATEST, api_version=API_VERSION_TYPED_FFI, sharding={replicated}, "
-             "control-predecessors={%a}, origin={{\"a\"}}", sb);
+             "control-predecessors={%a}, origin={{\"a\"}}",
+             sb);
 }
 END_TEST
 
@@ -340,15 +384,20 @@ START_TEST(test_collectives) {
     hloc_instr *ag = mk(HLOC_OP_ALL_GATHER, arr(HLOC_TYPE_F32, 2, dout), "ag", a, NULL);
     ag->attrs->dims = list(1, 1);
     ag->attrs->has_dims = true;
-    hloc_raw_attr ex[3] = {{"channel_id", "1"}, {"use_global_device_ids", "true"}, {"replica_groups", "{{0,1}}"}};
+    hloc_raw_attr ex[3] = {
+        {"channel_id", "1"}, {"use_global_device_ids", "true"}, {"replica_groups", "{{0,1}}"}};
     ag->attrs->extra = ex;
     ag->attrs->n_extra = 3;
-    CK_INSTR("%ag = f32[4,16]{1,0} all-gather(%a), channel_id=1, replica_groups={{0,1}}, dimensions={1}, "
-             "use_global_device_ids=true", ag);
+    CK_INSTR("%ag = f32[4,16]{1,0} all-gather(%a), channel_id=1, replica_groups={{0,1}}, "
+             "dimensions={1}, "
+             "use_global_device_ids=true",
+             ag);
     hloc_instr *ng = mk(HLOC_OP_NEGATE, arr(HLOC_TYPE_F32, 2, d), "ng", a, NULL);
     ng->attrs->extra = ex;
     ng->attrs->n_extra = 3;
-    CK_INSTR("%ng = f32[4,8]{1,0} negate(%a), channel_id=1, use_global_device_ids=true, replica_groups={{0,1}}", ng);
+    CK_INSTR("%ng = f32[4,8]{1,0} negate(%a), channel_id=1, use_global_device_ids=true, "
+             "replica_groups={{0,1}}",
+             ng);
 }
 END_TEST
 
@@ -404,7 +453,8 @@ START_TEST(test_module) {
         "\n"
         "FileNames\n1 \"a.py\"\n\n"
         "FunctionNames\n1 \"<module>\"\n2 \"f\"\n\n"
-        "FileLocations\n1 {file_name_id=1 function_name_id=2 line=3 end_line=3 column=8 end_column=19}\n\n"
+        "FileLocations\n1 {file_name_id=1 function_name_id=2 line=3 end_line=3 column=8 "
+        "end_column=19}\n\n"
         "StackFrames\n1 {file_location_id=1 parent_frame_id=0}\n\n\n"
         "%add_comp (x: f32[], y: f32[]) -> f32[] {\n"
         "  %x = f32[] parameter(0)\n"
@@ -416,7 +466,8 @@ START_TEST(test_module) {
         "  %p1 = f32[4]{0} parameter(1)\n"
         "  %mul = f32[4]{0} multiply(%p0, %p1), control-predecessors={%p1}\n"
         "  %zero = f32[] constant(0)\n"
-        "  ROOT %sum = f32[] reduce(%mul, %zero), dimensions={0}, to_apply=%add_comp, metadata={op_type=\"Sum\" "
+        "  ROOT %sum = f32[] reduce(%mul, %zero), dimensions={0}, to_apply=%add_comp, "
+        "metadata={op_type=\"Sum\" "
         "op_name=\"jit(f)/sum\" source_file=\"a.py\" source_line=3 stack_frame_id=1}\n"
         "}\n\n";
     char *text = NULL;

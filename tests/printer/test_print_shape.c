@@ -38,7 +38,8 @@ END_TEST
 START_TEST(test_tuples) {
     hloc_shape el[7];
     int64_t d[] = {4};
-    for (int k = 0; k < 7; k++) el[k] = k % 2 ? hloc_shape_scalar(HLOC_TYPE_S32) : arr(HLOC_TYPE_F32, 1, d);
+    for (int k = 0; k < 7; k++)
+        el[k] = k % 2 ? hloc_shape_scalar(HLOC_TYPE_S32) : arr(HLOC_TYPE_F32, 1, d);
     hloc_shape t = hloc_shape_scalar(HLOC_TYPE_TUPLE);
     t.elems = el;
     t.n_elems = 7;
@@ -95,7 +96,8 @@ START_TEST(test_shape_str) {
     ck_assert_str_eq(hloc_shape_str(a, &s), "u8[2,3]{1,0}");
     hloc_arena_destroy(a);
     hloc_print_options o = hloc_print_options_default();
-    ck_assert(o.print_metadata && o.print_backend_config && o.print_percent && !o.elide_large_constants);
+    ck_assert(o.print_metadata && o.print_backend_config && o.print_percent &&
+              !o.elide_large_constants);
 }
 END_TEST
 
