@@ -12,6 +12,7 @@ typedef struct hloc_command {
 
 extern const hloc_command hloc_cmd_fmt;
 extern const hloc_command hloc_cmd_verify;
+extern const hloc_command hloc_cmd_opt;
 extern const hloc_command hloc_cmd_inspect;
 
 /* Reads and parses |path| ("-" = stdin); prints the error to stderr and returns NULL on failure. */

@@ -9,6 +9,7 @@
 static const hloc_command *const commands[] = {
     &hloc_cmd_fmt,
     &hloc_cmd_verify,
+    &hloc_cmd_opt,
     &hloc_cmd_inspect,
     NULL,
 };
