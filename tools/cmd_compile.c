@@ -46,9 +46,6 @@ static void help(FILE *out) {
             "\n");
     hloc_pass_flags_help(out);
     fprintf(out,
-            "                        --dump-dir (created if missing) also receives the LLVM IR\n"
-            "                        before and after optimization and the assembly:\n"
-            "                        NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s\n"
             "\n"
             "Exit status: 0 on success, 1 on an error (parse or verify errors, an unsupported\n"
             "instruction, a failed link), 2 on bad usage.\n");
@@ -185,7 +182,7 @@ static int run(int argc, char **argv) {
         .name = a.name ? a.name : name,
         .cpu = a.cpu,
         .opt_level = a.opt_level,
-        .dump_dir = dump_dir,
+        .dump_dir = a.passes.dump_llvm ? dump_dir : NULL,
     };
     void *obj = NULL;
     size_t len = 0;

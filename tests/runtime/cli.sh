@@ -50,7 +50,7 @@ expect 1 "link failed" compile "$tmp/ok.hlo" -o "$tmp/no/such/dir/x.so"
 check "no .so is left after failures" test ! -e "$tmp/x.so"
 check "compile --help" "$hloc" compile --help >/dev/null
 check "compile with --dump-dir creates it" "$hloc" compile "$tmp/ok.hlo" -o "$tmp/ok.so" \
-    --dump-dir "$tmp/dump/a" --name ok
+    --dump-dir "$tmp/dump/a" --dump-llvm --name ok
 check "the dump has the optimized IR" test -s "$tmp/dump/a/ok.ir-with-opt.ll"
 check "and the module after the pass pipeline" ls "$tmp/dump/a/"*after_optimizations.txt
 expect 1 "nosuchpass" compile "$tmp/ok.hlo" -o "$tmp/x.so" --passes=dce,nosuchpass
