@@ -307,7 +307,7 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         return NULL;
     }
     if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
-    plan_inlining(comp, hints, inl);
+    if (!c->opts->no_inlining) plan_inlining(comp, hints, inl);
     for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead) continue;
