@@ -9,7 +9,9 @@ LLVMValueRef cg_alloc(cg *c, uint64_t bytes) {
     uint64_t off = (c->scratch_bytes + 63) & ~(uint64_t)63;
     c->scratch_bytes = off + (bytes ? bytes : 1);
     LLVMValueRef o = cg_const_i64(c, (int64_t)off);
-    return LLVMBuildGEP2(c->b, c->t_i8, c->scratch, &o, 1, "buf");
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_i8, c->scratch, &o, 1, "buf");
+    cg_note_origin(c, p, -1, (int64_t)off);
+    return p;
 }
 
 cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape) {

@@ -37,6 +37,14 @@ typedef struct cg_scope {
     const hloc_computation *comp;
 } cg_scope;
 
+/* Where a buffer pointer of the body function comes from, so that parallel task functions can
+ * rebuild it from their context array (parallel.c). */
+typedef struct cg_origin {
+    LLVMValueRef v;
+    int32_t arg;  /* body argument number, or -1: scratch + off */
+    int64_t off;
+} cg_origin;
+
 typedef struct cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
@@ -51,6 +59,14 @@ typedef struct cg {
     LLVMValueRef *scalar_fns; /* by computation id */
     hloc_status *err;         /* first error; sticky */
     uint32_t depth;           /* nesting of inlined computations */
+    /* Parallel tasks (parallel.c). */
+    LLVMValueRef body_opts;   /* the body's hloc_run_options pointer (may be null at run time) */
+    uint32_t n_bufs;          /* body pointer arguments before scratch */
+    cg_origin *origins;
+    uint32_t n_origins, cap_origins;
+    LLVMValueRef task_arg;    /* in a task function: its context array; NULL in the body */
+    LLVMValueRef task_keys[64], task_vals[64];
+    uint32_t n_task_cache;
 } cg;
 
 /* Records the first error (further ones are dropped). */
@@ -116,6 +132,25 @@ cg_value *cg_alloc_value(cg *c, const hloc_shape *shape);
 void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst);
 cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape);
 
+/* ---- parallel tasks (parallel.c) ---- */
+void cg_note_origin(cg *c, LLVMValueRef v, int32_t arg, int64_t off);
+/* A buffer pointer usable in the function being emitted (remapped inside task functions). */
+LLVMValueRef cg_base(cg *c, LLVMValueRef p);
+/* Emits a loop over [lo, hi) of one dimension of a region; everything else it needs comes from
+ * the scope and |arg|. */
+typedef void (*cg_range_fn)(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
+                            LLVMValueRef lo, LLVMValueRef hi, void *arg);
+/* Runs fn over [0, n): when |work| (elements times inner work) is large and the caller supplied a
+ * parallel_for, as tasks of a separate function; otherwise inline on this thread. */
+void cg_parallel(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int64_t n, double work,
+                 cg_range_fn fn, void *arg);
+/* cg_nest_begin with dimension |split| restricted to [lo, hi) (split < 0: none). */
+void cg_nest_begin_split(cg *c, cg_nest *nest, const hloc_shape *s, LLVMValueRef *idx, int split,
+                         LLVMValueRef lo, LLVMValueRef hi);
+/* The first dimension in physical major-to-minor order with more than one element, or -1. */
+int cg_split_dim(const hloc_shape *s);
+void cg_loop_begin_range(cg *c, cg_loop *l, LLVMValueRef lo, LLVMValueRef hi, const char *name);
+
 /* ---- elemental emission (elemental.c) ---- */
 /* The element of |i| at logical index |idx| (rank of i's shape; ignored for rank 0), in compute
  * type. Loads materialized values, generates inline ones. */
@@ -155,6 +190,8 @@ void cg_emit_reduce_window(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
 void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
+bool cg_conv_in_place_ok(const hloc_instr *i);
+void cg_emit_conv(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */
 void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_dus(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
@@ -163,6 +200,9 @@ void cg_emit_sort(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
  * |cmp| (a comparator computation) or, when it is NULL, by total order (largest or smallest). */
 void cg_emit_topk(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
                   const hloc_computation *cmp, int64_t k, bool largest);
+LLVMValueRef cg_batch_norm_inference_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* batchnorm.c */
+void cg_emit_batch_norm_training(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_batch_norm_grad(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 

@@ -103,8 +103,8 @@ cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i) {
     for (uint32_t k = 0; k + 1 < nb; k++) LLVMAddCase(sw, LLVMConstInt(c->t_i32, k, 0), blocks[k]);
     for (uint32_t k = 0; k < nb && !c->err; k++) {
         LLVMPositionBuilderAtEnd(c->b, blocks[k]);
-        cg_emit_computation_into(c, i->called[k], &args[k], out);
-        LLVMBuildBr(c->b, join);
+            cg_emit_computation_into(c, i->called[k], &args[k], out);
+            LLVMBuildBr(c->b, join);
     }
     LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
     LLVMPositionBuilderAtEnd(c->b, join);

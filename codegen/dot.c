@@ -58,66 +58,86 @@ static LLVMValueRef madd(cg *c, hloc_type t, LLVMValueRef acc, LLVMValueRef a, L
     return LLVMBuildAdd(c->b, acc, LLVMBuildMul(c->b, a, b, ""), "");
 }
 
-void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
+typedef struct dot_ctx {
     dot_dims dd;
-    if (i->n_operands != 2 || dst->kind != CGV_BUFFER || !dot_dims_of(i, &dd)) {
-        cg_unsupported(c, i, "this form of dot");
-        return;
-    }
+    int64_t cdims[HLOC_MAX_RANK];
+} dot_ctx;
+
+/* i-k-j over output rows [lo, hi) of the first outer dim (all of it when there is none). */
+static void dot_in_place(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, LLVMValueRef lo,
+                         LLVMValueRef hi, void *arg) {
+    const dot_ctx *x = arg;
+    const dot_dims *dd = &x->dd;
     const hloc_instr *L = i->operands[0], *R = i->operands[1];
     const hloc_shape *os = dst->shape;
     hloc_type ot = os->type, lt = L->shape.type, rt = R->shape.type;
-    LLVMValueRef oi[HLOC_MAX_RANK], li[HLOC_MAX_RANK], ri[HLOC_MAX_RANK];
-    int64_t cdims[HLOC_MAX_RANK];
-    for (uint32_t k = 0; k < dd.n_contr; k++) cdims[k] = L->shape.dims[dd.lc[k]];
-    LLVMValueRef ci[HLOC_MAX_RANK];
+    LLVMValueRef oi[HLOC_MAX_RANK], li[HLOC_MAX_RANK], ri[HLOC_MAX_RANK], ci[HLOC_MAX_RANK];
+    uint32_t n_outer = dd->n_batch + dd->n_lfree;
+    cg_loop first;
     cg_nest outer, contr, inner;
-    uint32_t n_outer = dd.n_batch + dd.n_lfree;
-
-    if (accumulates_in_place(ot)) {
-        uint64_t bytes = hloc_shape_bytes(os);
-        if (bytes) LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0), cg_const_i64(c, (int64_t)bytes), 1);
-        cg_nest_begin_dims(c, &outer, n_outer, os->dims, NULL, oi);
-        cg_nest_begin_dims(c, &contr, dd.n_contr, cdims, NULL, ci);
-        for (uint32_t k = 0; k < dd.n_batch; k++) li[dd.lb[k]] = oi[k];
-        for (uint32_t k = 0; k < dd.n_lfree; k++) li[dd.lfree[k]] = oi[dd.n_batch + k];
-        for (uint32_t k = 0; k < dd.n_contr; k++) li[dd.lc[k]] = ci[k];
-        LLVMValueRef a = cg_convert(c, cg_operand(c, s, i, 0, li), lt, ot);
-        int64_t rdims[HLOC_MAX_RANK];
-        uint8_t rorder[HLOC_MAX_RANK];
-        for (uint32_t k = 0; k < dd.n_rfree; k++) {
-            rdims[n_outer + k] = os->dims[n_outer + k];
-            rorder[k] = (uint8_t)(n_outer + k);
+    if (n_outer > 0) {
+        cg_loop_begin_range(c, &first, lo, hi, "dot.rows");
+        oi[0] = first.iv;
+        int64_t rest[HLOC_MAX_RANK];
+        uint8_t order[HLOC_MAX_RANK];
+        for (uint32_t k = 1; k < n_outer; k++) {
+            rest[k] = os->dims[k];
+            order[k - 1] = (uint8_t)k;
         }
-        cg_nest_begin_dims(c, &inner, dd.n_rfree, rdims, rorder, oi);
-        for (uint32_t k = 0; k < dd.n_batch; k++) ri[dd.rb[k]] = oi[k];
-        for (uint32_t k = 0; k < dd.n_contr; k++) ri[dd.rc[k]] = ci[k];
-        for (uint32_t k = 0; k < dd.n_rfree; k++) ri[dd.rfree[k]] = oi[n_outer + k];
-        LLVMValueRef bv = cg_convert(c, cg_operand(c, s, i, 1, ri), rt, ot);
-        LLVMValueRef off = cg_offset(c, os, oi);
-        LLVMValueRef acc = cg_load(c, ot, dst->ptr, off);
-        cg_store(c, ot, dst->ptr, off, madd(c, ot, acc, a, bv));
-        cg_nest_end(c, &inner);
-        cg_nest_end(c, &contr);
-        cg_nest_end(c, &outer);
-        return;
+        cg_nest_begin_dims(c, &outer, n_outer - 1, rest, order, oi);
     }
+    cg_nest_begin_dims(c, &contr, dd->n_contr, x->cdims, NULL, ci);
+    for (uint32_t k = 0; k < dd->n_batch; k++) li[dd->lb[k]] = oi[k];
+    for (uint32_t k = 0; k < dd->n_lfree; k++) li[dd->lfree[k]] = oi[dd->n_batch + k];
+    for (uint32_t k = 0; k < dd->n_contr; k++) li[dd->lc[k]] = ci[k];
+    LLVMValueRef a = cg_convert(c, cg_operand(c, s, i, 0, li), lt, ot);
+    int64_t rdims[HLOC_MAX_RANK];
+    uint8_t rorder[HLOC_MAX_RANK];
+    for (uint32_t k = 0; k < dd->n_rfree; k++) {
+        rdims[n_outer + k] = os->dims[n_outer + k];
+        rorder[k] = (uint8_t)(n_outer + k);
+    }
+    cg_nest_begin_dims(c, &inner, dd->n_rfree, rdims, rorder, oi);
+    for (uint32_t k = 0; k < dd->n_batch; k++) ri[dd->rb[k]] = oi[k];
+    for (uint32_t k = 0; k < dd->n_contr; k++) ri[dd->rc[k]] = ci[k];
+    for (uint32_t k = 0; k < dd->n_rfree; k++) ri[dd->rfree[k]] = oi[n_outer + k];
+    LLVMValueRef bv = cg_convert(c, cg_operand(c, s, i, 1, ri), rt, ot);
+    LLVMValueRef off = cg_offset(c, os, oi);
+    LLVMValueRef acc = cg_load(c, ot, dst->ptr, off);
+    cg_store(c, ot, dst->ptr, off, madd(c, ot, acc, a, bv));
+    cg_nest_end(c, &inner);
+    cg_nest_end(c, &contr);
+    if (n_outer > 0) {
+        cg_nest_end(c, &outer);
+        cg_loop_end(c, &first);
+    }
+}
 
-    /* Accumulate each output element in its compute type (f32 for bf16/f16). */
+/* Each output element keeps an accumulator in its compute type (f32 for bf16/f16). */
+static void dot_accumulate(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, LLVMValueRef lo,
+                           LLVMValueRef hi, void *arg) {
+    const dot_ctx *x = arg;
+    const dot_dims *dd = &x->dd;
+    const hloc_instr *L = i->operands[0], *R = i->operands[1];
+    const hloc_shape *os = dst->shape;
+    hloc_type ot = os->type, lt = L->shape.type, rt = R->shape.type;
+    LLVMValueRef oi[HLOC_MAX_RANK], li[HLOC_MAX_RANK], ri[HLOC_MAX_RANK], ci[HLOC_MAX_RANK];
+    uint32_t n_outer = dd->n_batch + dd->n_lfree;
     LLVMTypeRef at = cg_ctype(c, ot);
     LLVMValueRef acc = cg_alloca(c, at, "acc");
-    cg_nest_begin(c, &outer, os, oi);
+    cg_nest outer, contr;
+    cg_nest_begin_split(c, &outer, os, oi, cg_split_dim(os), lo, hi);
     LLVMBuildStore(c->b, LLVMConstNull(at), acc);
-    cg_nest_begin_dims(c, &contr, dd.n_contr, cdims, NULL, ci);
-    for (uint32_t k = 0; k < dd.n_batch; k++) {
-        li[dd.lb[k]] = oi[k];
-        ri[dd.rb[k]] = oi[k];
+    cg_nest_begin_dims(c, &contr, dd->n_contr, x->cdims, NULL, ci);
+    for (uint32_t k = 0; k < dd->n_batch; k++) {
+        li[dd->lb[k]] = oi[k];
+        ri[dd->rb[k]] = oi[k];
     }
-    for (uint32_t k = 0; k < dd.n_lfree; k++) li[dd.lfree[k]] = oi[dd.n_batch + k];
-    for (uint32_t k = 0; k < dd.n_rfree; k++) ri[dd.rfree[k]] = oi[n_outer + k];
-    for (uint32_t k = 0; k < dd.n_contr; k++) {
-        li[dd.lc[k]] = ci[k];
-        ri[dd.rc[k]] = ci[k];
+    for (uint32_t k = 0; k < dd->n_lfree; k++) li[dd->lfree[k]] = oi[dd->n_batch + k];
+    for (uint32_t k = 0; k < dd->n_rfree; k++) ri[dd->rfree[k]] = oi[n_outer + k];
+    for (uint32_t k = 0; k < dd->n_contr; k++) {
+        li[dd->lc[k]] = ci[k];
+        ri[dd->rc[k]] = ci[k];
     }
     LLVMValueRef a = cg_convert(c, cg_operand(c, s, i, 0, li), lt, ot);
     LLVMValueRef bv = cg_convert(c, cg_operand(c, s, i, 1, ri), rt, ot);
@@ -126,4 +146,28 @@ void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     cg_nest_end(c, &contr);
     cg_store(c, ot, dst->ptr, cg_offset(c, os, oi), LLVMBuildLoad2(c->b, at, acc, ""));
     cg_nest_end(c, &outer);
+}
+
+void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
+    dot_ctx x;
+    if (i->n_operands != 2 || dst->kind != CGV_BUFFER || !dot_dims_of(i, &x.dd)) {
+        cg_unsupported(c, i, "this form of dot");
+        return;
+    }
+    const hloc_shape *os = dst->shape;
+    double k = 1;
+    for (uint32_t q = 0; q < x.dd.n_contr; q++) {
+        x.cdims[q] = i->operands[0]->shape.dims[x.dd.lc[q]];
+        k *= (double)x.cdims[q];
+    }
+    double work = (double)hloc_shape_elements(os) * k;
+    if (accumulates_in_place(os->type)) {
+        uint64_t bytes = hloc_shape_bytes(os);
+        if (bytes) LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0), cg_const_i64(c, (int64_t)bytes), 1);
+        int64_t rows = x.dd.n_batch + x.dd.n_lfree > 0 ? os->dims[0] : 1;
+        cg_parallel(c, s, i, dst, rows, rows > 1 ? work : 0, dot_in_place, &x);
+        return;
+    }
+    int d = cg_split_dim(os);
+    cg_parallel(c, s, i, dst, d >= 0 ? os->dims[d] : 1, d >= 0 ? work : 0, dot_accumulate, &x);
 }

@@ -17,7 +17,8 @@ bool cg_is_elemental(const hloc_instr *i) {
     case HLOC_OP_BROADCAST: case HLOC_OP_RESHAPE: case HLOC_OP_TRANSPOSE: case HLOC_OP_SLICE:
     case HLOC_OP_PAD: case HLOC_OP_CONCATENATE: case HLOC_OP_REVERSE: case HLOC_OP_IOTA:
     case HLOC_OP_DYNAMIC_SLICE: case HLOC_OP_BITCAST_CONVERT: case HLOC_OP_GATHER:
-    case HLOC_OP_CONVOLUTION:
+    case HLOC_OP_CONVOLUTION: case HLOC_OP_MAP: case HLOC_OP_PARTITION_ID: case HLOC_OP_REPLICA_ID:
+    case HLOC_OP_BATCH_NORM_INFERENCE:
         return true;
     case HLOC_OP_REDUCE: case HLOC_OP_REDUCE_WINDOW:
         return !hloc_shape_is_tuple(&i->shape);
@@ -35,6 +36,19 @@ LLVMValueRef cg_generate(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef c
     case HLOC_OP_REDUCE_WINDOW: return cg_reduce_window_elem(c, s, i, idx);
     case HLOC_OP_GATHER: return cg_gather_elem(c, s, i, idx);
     case HLOC_OP_CONVOLUTION: return cg_conv_elem(c, s, i, idx);
+    case HLOC_OP_BATCH_NORM_INFERENCE: return cg_batch_norm_inference_elem(c, s, i, idx);
+    case HLOC_OP_MAP: {
+        LLVMValueRef args[64], r;
+        if (i->n_called != 1 || i->n_operands > 64) {
+            cg_unsupported(c, i, "this form of map");
+            return LLVMGetUndef(cg_ctype(c, i->shape.type));
+        }
+        for (uint32_t k = 0; k < i->n_operands; k++) args[k] = cg_operand(c, s, i, k, idx);
+        cg_call_scalar(c, i->called[0], args, i->n_operands, &r);
+        return r;
+    }
+    case HLOC_OP_PARTITION_ID: case HLOC_OP_REPLICA_ID:
+        return cg_zero(c, i->shape.type); /* one device */
     default: return cg_shape_op(c, s, i, idx);
     }
 }
@@ -104,15 +118,31 @@ LLVMValueRef cg_operand(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, LLV
     return cg_elem(c, s, i->operands[k], idx);
 }
 
+static void materialize_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
+                              LLVMValueRef lo, LLVMValueRef hi, void *arg) {
+    (void)arg;
+    LLVMValueRef idx[HLOC_MAX_RANK];
+    cg_nest nest;
+    cg_nest_begin_split(c, &nest, dst->shape, idx, cg_split_dim(dst->shape), lo, hi);
+    LLVMValueRef v = cg_generate(c, s, i, idx);
+    cg_store(c, dst->shape->type, dst->ptr, cg_offset(c, dst->shape, idx), v);
+    cg_nest_end(c, &nest);
+}
+
 void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     if (dst->kind != CGV_BUFFER) {
         cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: materializing '%s' into a tuple", i->name);
         return;
     }
-    LLVMValueRef idx[HLOC_MAX_RANK];
-    cg_nest nest;
-    cg_nest_begin(c, &nest, dst->shape, idx);
-    LLVMValueRef v = cg_generate(c, s, i, idx);
-    cg_store(c, dst->shape->type, dst->ptr, cg_offset(c, dst->shape, idx), v);
-    cg_nest_end(c, &nest);
+    int d = cg_split_dim(dst->shape);
+    if (d < 0) {
+        materialize_range(c, s, i, dst, NULL, NULL, NULL);
+        return;
+    }
+    /* Work: output elements, or the operands' when the op reads more (reduce, convolution). */
+    double work = (double)hloc_shape_elements(dst->shape);
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (hloc_shape_is_array(&i->operands[k]->shape) && hloc_shape_elements(&i->operands[k]->shape) > work)
+            work = (double)hloc_shape_elements(&i->operands[k]->shape);
+    cg_parallel(c, s, i, dst, dst->shape->dims[d], work, materialize_range, NULL);
 }

@@ -2,6 +2,7 @@
  * materializes into, a tuple of values, or "inline" (generated inside each consumer's loop) — and
  * emits scalar computations (reducers, comparators) as internal functions. The entry computation
  * becomes an internal body function; metadata.c wraps it in the ABI entry point. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cg.h"
@@ -44,13 +45,35 @@ static bool cheap(const hloc_instr *i) {
     }
 }
 
-static bool should_inline(const hloc_instr *i) {
-    if (!cg_is_elemental(i) || i->parent->root == i || i->n_users == 0) return false;
-    if (!hloc_shape_is_array(&i->shape)) return false;
-    for (uint32_t k = 0; k < i->n_users; k++)
-        if (!fusible_consumer(i->users[k])) return false;
-    if (cheap(i) && i->n_users <= 4) return true;
-    return i->n_users == 1 && reads_once(i->users[0], i);
+/* Decides, users before producers, which instructions are generated inside their consumers'
+ * loops. An expensive producer is inlined only where each of its elements is computed once: one
+ * user, which reads each element once, and no replicating consumer (broadcast, window ops, ...)
+ * further down the inline chain. Cheap ones are inlined anywhere (with few users). */
+static void plan_inlining(const hloc_computation *comp, const cg_value **hints, bool *inl) {
+    bool *multi = calloc(hloc_module_id_bound(comp->parent) + 1, sizeof *multi);
+    if (!multi) return; /* inl stays all false: everything materialized, still correct */
+    for (uint32_t k = comp->n_instrs; k-- > 0;) {
+        const hloc_instr *i = comp->instrs[k];
+        if (i->dead || hints[i->id] || !cg_is_elemental(i) || i->parent->root == i || i->n_users == 0 ||
+            !hloc_shape_is_array(&i->shape) || cg_conv_in_place_ok(i))
+            continue;
+        bool users_ok = true;
+        for (uint32_t u = 0; u < i->n_users; u++)
+            if (!fusible_consumer(i->users[u])) users_ok = false;
+        if (!users_ok) continue;
+        const hloc_instr *u0 = i->users[0];
+        if (cheap(i)) inl[i->id] = i->n_users <= 4;
+        else inl[i->id] = i->n_users == 1 && reads_once(u0, i) && !multi[u0->id];
+        if (!inl[i->id]) continue;
+        /* Is one element of i computed more than once per element of what gets materialized? */
+        bool m = i->n_users > 1;
+        for (uint32_t u = 0; u < i->n_users; u++) {
+            const hloc_instr *w = i->users[u];
+            if (!reads_once(w, i) || (inl[w->id] && multi[w->id])) m = true;
+        }
+        multi[i->id] = m;
+    }
+    free(multi);
 }
 
 cg_value *cg_value_of(cg *c, cg_scope *s, const hloc_instr *i) {
@@ -127,7 +150,7 @@ static bool dest_fits(const cg_value *d, const hloc_shape *shape) {
     return false;
 }
 
-static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint) {
+static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint, bool inl) {
     cg_value *dst;
     switch (i->op) {
     case HLOC_OP_CONSTANT:
@@ -150,7 +173,7 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         }
         return cg_buffer_value(c, o->ptr, &i->shape);
     }
-    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY:
+    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY: case HLOC_OP_DOMAIN:
         return cg_value_of(c, s, i->operands[0]);
     case HLOC_OP_AFTER_ALL:
         return new_value(c, CGV_TUPLE);
@@ -162,7 +185,10 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         cg_value **args = i->n_operands ? HLOC_ARENA_ARRAY(c->arena, cg_value *, i->n_operands) : NULL;
         if (i->n_operands && !args) return new_value(c, CGV_TUPLE);
         for (uint32_t k = 0; k < i->n_operands; k++) args[k] = cg_value_of(c, s, i->operands[k]);
-        cg_value *r = cg_emit_computation(c, i->called[0], args);
+        /* A fusion (or call) whose result goes to a known buffer computes its root straight into
+         * it: no scratch copy of the whole result, no extra pass over memory. */
+        cg_value *r = dest_fits(hint, &i->shape) ? cg_emit_computation_into(c, i->called[0], args, hint)
+                                                 : cg_emit_computation(c, i->called[0], args);
         return r ? r : new_value(c, CGV_TUPLE);
     }
     case HLOC_OP_WHILE:
@@ -177,6 +203,11 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
     case HLOC_OP_DOT:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_dot(c, s, i, dst);
+        return dst;
+    case HLOC_OP_CONVOLUTION:
+        if (!cg_conv_in_place_ok(i)) break;
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_conv(c, s, i, dst);
         return dst;
     case HLOC_OP_REDUCE:
         if (hloc_shape_is_tuple(&i->shape)) {
@@ -215,6 +246,14 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_sort(c, s, i, dst);
         return dst;
+    case HLOC_OP_BATCH_NORM_TRAINING:
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_batch_norm_training(c, s, i, dst);
+        return dst;
+    case HLOC_OP_BATCH_NORM_GRAD:
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_batch_norm_grad(c, s, i, dst);
+        return dst;
     case HLOC_OP_SCATTER:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_scatter(c, s, i, dst);
@@ -230,7 +269,7 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         cg_unsupported(c, i, "this opcode");
         return new_value(c, CGV_TUPLE);
     }
-    if (!dst && should_inline(i)) return new_value(c, CGV_INLINE);
+    if (!dst && inl) return new_value(c, CGV_INLINE);
     if (!dst) dst = cg_alloc_value(c, &i->shape);
     if (dst) cg_materialize_elemental(c, s, i, dst);
     return dst;
@@ -246,7 +285,7 @@ static void hint_root(const hloc_instr *i, const cg_value *dst, const cg_value *
     if (dst->kind != CGV_BUFFER || hints[i->id]) return;
     switch (i->op) {
     case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_GET_TUPLE_ELEMENT:
-    case HLOC_OP_BITCAST: case HLOC_OP_CALL: case HLOC_OP_FUSION: case HLOC_OP_WHILE:
+    case HLOC_OP_BITCAST: case HLOC_OP_WHILE:
     case HLOC_OP_CONDITIONAL: case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY:
         return;
     default:
@@ -266,12 +305,14 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
     s.comp = comp;
     s.vals = HLOC_ARENA_ARRAY(c->arena, cg_value *, n_ids ? n_ids : 1);
     const cg_value **hints = HLOC_ARENA_ARRAY(c->arena, const cg_value *, n_ids ? n_ids : 1);
-    if (!s.vals || !hints) {
+    bool *inl = HLOC_ARENA_ARRAY(c->arena, bool, n_ids ? n_ids : 1);
+    if (!s.vals || !hints || !inl) {
         cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
         c->depth--;
         return NULL;
     }
     if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
+    if (!c->opts->no_inlining) plan_inlining(comp, hints, inl);
     for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead) continue;
@@ -284,7 +325,7 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
             s.vals[i->id] = params[n];
             continue;
         }
-        s.vals[i->id] = emit_instr(c, &s, i, hints[i->id]);
+        s.vals[i->id] = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
     }
     c->depth--;
     if (c->err || !comp->root) return NULL;

@@ -127,12 +127,13 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     c->fn = fn;
     LLVMBuilderRef b = c->b;
     LLVMPositionBuilderAtEnd(b, cg_block(c, "entry"));
-    LLVMValueRef call_args[256 + 1];
+    LLVMValueRef call_args[256 + 2];
     for (unsigned k = 0; k < n_bufs; k++) call_args[k] = LLVMGetParam(fn, k);
+    call_args[n_bufs + 1] = LLVMGetParam(fn, n_bufs);
     uint64_t need = (c->scratch_bytes + 63) & ~(uint64_t)63;
     if (need == 0) {
         call_args[n_bufs] = LLVMConstNull(c->t_ptr);
-        call_body(c, body, call_args, n_bufs + 1);
+        call_body(c, body, call_args, n_bufs + 2);
         LLVMBuildRetVoid(b);
         return fn;
     }
@@ -167,7 +168,7 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMAddIncoming(scratch, in_s, in_b, 2);
     LLVMAddIncoming(owned, in_o, in_b, 2);
     call_args[n_bufs] = scratch;
-    call_body(c, body, call_args, n_bufs + 1);
+    call_body(c, body, call_args, n_bufs + 2);
     LLVMTypeRef fa[] = {c->t_ptr};
     LLVMValueRef ff = declare(c, "free", c->t_void, fa, 1);
     LLVMBuildCall2(b, LLVMGlobalGetValueType(ff), ff, &owned, 1, "");
@@ -252,12 +253,13 @@ static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
                                    "entry result %u: cpu codegen does not support element type %s", k,
                                    hloc_type_name(leaves[k]->type));
 
+    /* body(buffers..., scratch, opts) */
     unsigned n_bufs = entry->n_params + n_res;
-    LLVMTypeRef args[256 + 1];
-    for (unsigned k = 0; k <= n_bufs; k++) args[k] = c->t_ptr;
+    LLVMTypeRef args[256 + 2];
+    for (unsigned k = 0; k <= n_bufs + 1; k++) args[k] = c->t_ptr;
     char *bname = hloc_arena_printf(c->arena, "%s.body", name);
     if (!bname) return hloc_status_oom();
-    LLVMValueRef body = LLVMAddFunction(c->mod, bname, LLVMFunctionType(c->t_void, args, n_bufs + 1, 0));
+    LLVMValueRef body = LLVMAddFunction(c->mod, bname, LLVMFunctionType(c->t_void, args, n_bufs + 2, 0));
     LLVMSetLinkage(body, LLVMInternalLinkage);
     cg_fn_attrs(c, body);
     for (unsigned k = 0; k < n_bufs; k++) {
@@ -271,6 +273,9 @@ static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
     c->fn = body;
     LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
     c->scratch = LLVMGetParam(body, n_bufs);
+    c->body_opts = LLVMGetParam(body, n_bufs + 1);
+    c->n_bufs = n_bufs;
+    for (unsigned k = 0; k < n_bufs; k++) cg_note_origin(c, LLVMGetParam(body, k), (int32_t)k, 0);
 
     cg_value **params = HLOC_ARENA_ARRAY(c->arena, cg_value *, entry->n_params + 1);
     if (!params) return hloc_status_oom();

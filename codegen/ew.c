@@ -311,6 +311,43 @@ static LLVMValueRef binary(cg *c, const hloc_instr *i, hloc_type t, LLVMValueRef
     return a;
 }
 
+/* XLA's reduce-precision on the f32 (or f64) bits: round the mantissa to nearest even, then
+ * overflow to inf and underflow to zero for the narrower exponent; NaNs pass through. */
+static LLVMValueRef reduce_precision(cg *c, const hloc_instr *i, LLVMValueRef x) {
+    LLVMBuilderRef B = c->b;
+    bool dbl = LLVMTypeOf(x) == c->t_f64;
+    LLVMTypeRef it = dbl ? c->t_i64 : c->t_i32;
+    int se = dbl ? 11 : 8, sm = dbl ? 52 : 23, nbits = dbl ? 64 : 32;
+    int64_t e = i->attrs->exponent_bits, m = i->attrs->mantissa_bits;
+    if (e < 1 || m < 0) {
+        cg_unsupported(c, i, "reduce-precision with exponent_bits < 1 or mantissa_bits < 0");
+        return x;
+    }
+    if (e > se) e = se;
+    if (m > sm) m = sm;
+#define K(v) LLVMConstInt(it, (unsigned long long)(v), 0)
+    LLVMValueRef bits = LLVMBuildBitCast(B, x, it, "");
+    if (m < sm) {
+        uint64_t last = 1ull << (sm - m);
+        LLVMValueRef lsb = LLVMBuildLShr(B, LLVMBuildAnd(B, bits, K(last), ""), K(sm - m), "");
+        LLVMValueRef bias = LLVMBuildAdd(B, lsb, K((last >> 1) - 1), "");
+        bits = LLVMBuildAnd(B, LLVMBuildAdd(B, bits, bias, ""), K(~(last - 1)), "");
+    }
+    if (e < se) {
+        uint64_t sign = 1ull << (nbits - 1), emask = ((1ull << se) - 1) << sm;
+        uint64_t ebias = (1ull << (se - 1)) - 1, rbias = (1ull << (e - 1)) - 1;
+        LLVMValueRef xe = LLVMBuildAnd(B, bits, K(emask), "");
+        LLVMValueRef sz = LLVMBuildAnd(B, bits, K(sign), "");
+        LLVMValueRef over = LLVMBuildICmp(B, LLVMIntUGT, xe, K((ebias + rbias) << sm), "");
+        LLVMValueRef under = LLVMBuildICmp(B, LLVMIntULE, xe, K((ebias - rbias) << sm), "");
+        bits = LLVMBuildSelect(B, over, LLVMBuildOr(B, sz, K(emask), ""),
+                               LLVMBuildSelect(B, under, sz, bits, ""), "");
+    }
+#undef K
+    LLVMValueRef r = LLVMBuildBitCast(B, bits, LLVMTypeOf(x), "");
+    return LLVMBuildSelect(B, LLVMBuildFCmp(B, LLVMRealUNO, x, x, ""), x, r, "");
+}
+
 static LLVMValueRef bitcast_convert(cg *c, const hloc_instr *i, LLVMValueRef x) {
     hloc_type from = i->operands[0]->shape.type, to = i->shape.type;
     if (hloc_type_bytes(from) != hloc_type_bytes(to) || hloc_type_bits(from) != hloc_type_bits(to)) {
@@ -353,8 +390,11 @@ LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRe
         return fl ? fminmax(c, r, x[2], false) : int_minmax(c, r, x[2], false, sgn);
     }
     case HLOC_OP_REDUCE_PRECISION:
-        cg_unsupported(c, i, "reduce-precision");
-        return x[0];
+        if (!hloc_type_is_float(ot)) {
+            cg_unsupported(c, i, "reduce-precision of a non-float type");
+            return x[0];
+        }
+        return cg_fit(c, t, reduce_precision(c, i, x[0]));
     default:
         break;
     }

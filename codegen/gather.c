@@ -65,15 +65,34 @@ LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRe
     return cg_elem(c, s, op, oi);
 }
 
+/* scatter (variadic): operands[0..n), indices, updates[n+1..2n+1); the combiner takes
+ * (current..., update...). */
 void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     const hloc_scatter_dnums *g = &i->attrs->scatter;
-    if (i->n_operands != 3 || i->n_called != 1 || dst->kind != CGV_BUFFER) {
-        cg_unsupported(c, i, "this form of scatter (variadic)");
+    uint32_t n = (i->n_operands - 1) / 2;
+    const cg_value *outs[16];
+    if (i->n_operands != 2 * n + 1 || n == 0 || n > 16 || i->n_called != 1) {
+        cg_unsupported(c, i, "this form of scatter");
         return;
     }
-    const hloc_instr *ind = i->operands[1], *upd = i->operands[2];
-    const hloc_shape *os = dst->shape, *us = &upd->shape;
-    cg_copy_value(c, s, cg_value_of(c, s, i->operands[0]), dst);
+    if (n == 1) {
+        outs[0] = dst;
+    } else {
+        if (dst->kind != CGV_TUPLE || dst->n_elems != n) {
+            cg_unsupported(c, i, "this form of scatter");
+            return;
+        }
+        for (uint32_t k = 0; k < n; k++) outs[k] = &dst->elems[k];
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        if (outs[k]->kind != CGV_BUFFER) {
+            cg_unsupported(c, i, "scatter into tuples");
+            return;
+        }
+        cg_copy_value(c, s, cg_value_of(c, s, i->operands[k]), outs[k]);
+    }
+    const hloc_instr *ind = i->operands[n];
+    const hloc_shape *os = outs[0]->shape, *us = &i->operands[n + 1]->shape;
     LLVMBuilderRef b = c->b;
     LLVMValueRef ui[HLOC_MAX_RANK];
     cg_nest nest;
@@ -83,16 +102,16 @@ void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
     for (uint32_t d = 0; d < us->rank; d++)
         if (list_find(&g->update_window_dims, d) < 0) bidx[nb++] = ui[d];
     int64_t si_dims[HLOC_MAX_RANK];
-    uint32_t n = 0;
+    uint32_t nsi = 0;
     for (uint32_t d = 0; d < ind->shape.rank; d++)
-        if ((int64_t)d != g->index_vector_dim) si_dims[n++] = d;
+        if ((int64_t)d != g->index_vector_dim) si_dims[nsi++] = d;
     LLVMValueRef start[HLOC_MAX_RANK];
     for (uint32_t d = 0; d < os->rank; d++) start[d] = cg_const_i64(c, 0);
     for (uint32_t k = 0; k < g->scatter_dims_to_operand_dims.n; k++)
         start[g->scatter_dims_to_operand_dims.v[k]] = index_component(c, s, ind, g->index_vector_dim, bidx, k);
     for (uint32_t j = 0; j < g->input_batching_dims.n; j++) {
         int64_t sd = g->scatter_indices_batching_dims.v[j];
-        for (uint32_t q = 0; q < n; q++)
+        for (uint32_t q = 0; q < nsi; q++)
             if (si_dims[q] == sd) start[g->input_batching_dims.v[j]] = bidx[q];
     }
     /* Window sizes: update dims for window dims, 1 for inserted and batching dims. */
@@ -114,11 +133,15 @@ void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
     LLVMBasicBlockRef then = cg_block(c, "scatter.in"), join = cg_block(c, "scatter.join");
     LLVMBuildCondBr(b, ok, then, join);
     LLVMPositionBuilderAtEnd(b, then);
-    LLVMValueRef off = cg_offset(c, os, oi);
-    LLVMValueRef args[2] = {cg_load(c, os->type, dst->ptr, off), cg_elem(c, s, upd, ui)};
-    LLVMValueRef r;
-    cg_call_scalar(c, i->called[0], args, 2, &r);
-    if (!c->err) cg_store(c, os->type, dst->ptr, off, r);
+    LLVMValueRef offs[16], args[32], r[16];
+    for (uint32_t q = 0; q < n; q++) {
+        offs[q] = cg_offset(c, outs[q]->shape, oi);
+        args[q] = cg_load(c, outs[q]->shape->type, outs[q]->ptr, offs[q]);
+        args[n + q] = cg_operand(c, s, i, n + 1 + q, ui);
+    }
+    cg_call_scalar(c, i->called[0], args, 2 * n, r);
+    if (!c->err)
+        for (uint32_t q = 0; q < n; q++) cg_store(c, outs[q]->shape->type, outs[q]->ptr, offs[q], r[q]);
     LLVMBuildBr(b, join);
     LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
     LLVMPositionBuilderAtEnd(b, join);

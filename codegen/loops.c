@@ -15,6 +15,10 @@ void cg_fn_attrs(cg *c, LLVMValueRef fn) {
 }
 
 void cg_loop_begin(cg *c, cg_loop *l, LLVMValueRef n, const char *name) {
+    cg_loop_begin_range(c, l, cg_const_i64(c, 0), n, name);
+}
+
+void cg_loop_begin_range(cg *c, cg_loop *l, LLVMValueRef lo, LLVMValueRef n, const char *name) {
     l->pre = LLVMGetInsertBlock(c->b);
     l->header = cg_block(c, name);
     l->body = cg_block(c, "body");
@@ -22,8 +26,7 @@ void cg_loop_begin(cg *c, cg_loop *l, LLVMValueRef n, const char *name) {
     LLVMBuildBr(c->b, l->header);
     LLVMPositionBuilderAtEnd(c->b, l->header);
     l->iv = LLVMBuildPhi(c->b, c->t_i64, "i");
-    LLVMValueRef zero = cg_const_i64(c, 0);
-    LLVMAddIncoming(l->iv, &zero, &l->pre, 1);
+    LLVMAddIncoming(l->iv, &lo, &l->pre, 1);
     LLVMValueRef more = LLVMBuildICmp(c->b, LLVMIntSLT, l->iv, n, "");
     LLVMBuildCondBr(c->b, more, l->body, l->exit);
     LLVMPositionBuilderAtEnd(c->b, l->body);
@@ -51,6 +54,33 @@ void cg_nest_begin_dims(cg *c, cg_nest *nest, uint32_t rank, const int64_t *dims
         cg_loop *l = &nest->loops[nest->n++];
         cg_loop_begin(c, l, cg_const_i64(c, dims[d]), "loop");
         idx[d] = l->iv;
+    }
+}
+
+int cg_split_dim(const hloc_shape *s) {
+    for (uint32_t j = 0; j < s->rank; j++) {
+        uint32_t d = s->has_layout ? s->minor_to_major[s->rank - 1 - j] : j;
+        if (s->dims[d] > 1) return (int)d;
+    }
+    return -1;
+}
+
+void cg_nest_begin_split(cg *c, cg_nest *nest, const hloc_shape *s, LLVMValueRef *idx, int split,
+                         LLVMValueRef lo, LLVMValueRef hi) {
+    nest->n = 0;
+    for (uint32_t j = 0; j < s->rank; j++) {
+        uint32_t d = s->has_layout ? s->minor_to_major[s->rank - 1 - j] : j;
+        if ((int)d == split) {
+            cg_loop *l = &nest->loops[nest->n++];
+            cg_loop_begin_range(c, l, lo, hi, "split");
+            idx[d] = l->iv;
+        } else if (s->dims[d] == 1) {
+            idx[d] = cg_const_i64(c, 0);
+        } else {
+            cg_loop *l = &nest->loops[nest->n++];
+            cg_loop_begin(c, l, cg_const_i64(c, s->dims[d]), "loop");
+            idx[d] = l->iv;
+        }
     }
 }
 

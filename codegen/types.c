@@ -139,7 +139,7 @@ static LLVMValueRef f16_to_f32(cg *c, LLVMValueRef h) {
 }
 
 static LLVMValueRef gep(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off) {
-    return LLVMBuildGEP2(c->b, storage_type(c, t), base, &off, 1, "");
+    return LLVMBuildGEP2(c->b, storage_type(c, t), cg_base(c, base), &off, 1, "");
 }
 
 LLVMValueRef cg_load(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off) {

@@ -4,6 +4,7 @@
 #ifndef HLOC_TARGETS_CPU_CPU_H
 #define HLOC_TARGETS_CPU_CPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ typedef struct hloc_cpu_options {
     const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
     int opt_level;        /* 0..3, default 2 */
     const char *dump_dir; /* write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s there; NULL: none */
+    bool no_fusion;       /* every instruction its own loop nest (benchmark baseline) */
 } hloc_cpu_options;
 
 /* AOT: compiles |m| to a relocatable ELF object in memory (*out_obj, *out_len, free()). The object
@@ -39,5 +41,9 @@ void hloc_cpu_jit_destroy(hloc_cpu_jit *j);
 hloc_status *hloc_cpu_run_literals(const hloc_module *m, const hloc_cpu_options *o,
                                    const hloc_literal *const *args, uint32_t n_args,
                                    hloc_arena *arena, hloc_literal **out);
+/* Same, passing |ro| (may be NULL) to the entry point: scratch, parallel_for, threads. */
+hloc_status *hloc_cpu_run_literals_opts(const hloc_module *m, const hloc_cpu_options *o,
+                                        const hloc_run_options *ro, const hloc_literal *const *args,
+                                        uint32_t n_args, hloc_arena *arena, hloc_literal **out);
 
 #endif

@@ -45,6 +45,12 @@ static void leaves(hloc_literal *l, hloc_literal **out, uint32_t *n) {
 hloc_status *hloc_cpu_run_literals(const hloc_module *m, const hloc_cpu_options *o,
                                    const hloc_literal *const *args, uint32_t n_args,
                                    hloc_arena *arena, hloc_literal **out) {
+    return hloc_cpu_run_literals_opts(m, o, NULL, args, n_args, arena, out);
+}
+
+hloc_status *hloc_cpu_run_literals_opts(const hloc_module *m, const hloc_cpu_options *o,
+                                        const hloc_run_options *ro, const hloc_literal *const *args,
+                                        uint32_t n_args, hloc_arena *arena, hloc_literal **out) {
     *out = NULL;
     const hloc_computation *entry = m->entry;
     if (!entry || !entry->root)
@@ -86,7 +92,7 @@ hloc_status *hloc_cpu_run_literals(const hloc_module *m, const hloc_cpu_options 
         uint32_t n = n_args + n_res + 1;
         ffi_type *types[MAX_BUFFERS + 1];
         void *vals[MAX_BUFFERS + 1];
-        ptrs[n - 1] = NULL;
+        ptrs[n - 1] = (void *)ro;
         for (uint32_t k = 0; k < n; k++) {
             types[k] = &ffi_type_pointer;
             vals[k] = &ptrs[k];

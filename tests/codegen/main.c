@@ -5,7 +5,10 @@
 
 int main(void) {
     SRunner *sr = srunner_create(codegen_basic_suite());
+    srunner_add_suite(sr, codegen_math_suite());
     srunner_add_suite(sr, codegen_cases_suite());
+    srunner_add_suite(sr, codegen_diff_suite());
+    srunner_add_suite(sr, codegen_random_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -172,7 +172,7 @@ END_TEST
 Suite *codegen_basic_suite(void) {
     Suite *s = suite_create("codegen_basic");
     TCase *tc = tcase_create("basic");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 850);
     tcase_add_test(tc, test_add_mul_broadcast);
     tcase_add_test(tc, test_reduce_rows_and_all);
     tcase_add_test(tc, test_dot_matmul);

@@ -1,5 +1,5 @@
-/* Every corpus case (tests/data/cases/NAME) through the CPU JIT, from model.hlo and from
- * xla_opt.hlo, compared with XLA's outputs (out*.npy) by the conformance rules (compare.h).
+/* Every corpus case (tests/data/cases/NAME) through the CPU JIT at -O2 and -O0, from model.hlo
+ * and from xla_opt.hlo, compared with XLA's outputs (out*.npy) by the conformance rules (compare.h).
  * Prints one line per failing case and the pass counts. A case listed in known_failures may fail
  * (and is reported if it starts passing); any other failure fails the test. */
 #include <dirent.h>
@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "hloc/hloc.h"
 #include "npy_literal.h"
+#include "pool.h"
 #include "suites.h"
 
 /* Cases the CPU backend does not pass yet, as "file:case". */
@@ -28,7 +29,8 @@ static bool known(const char *hlo, const char *name) {
 }
 
 /* Runs one case; true if it passed, else |msg| says why. */
-static bool run_case(const char *dir, const char *hlo, char *msg, size_t cap) {
+static bool run_case(const char *dir, const char *hlo, int opt, const hloc_run_options *ro, char *msg,
+                     size_t cap) {
     char path[4096];
     hloc_arena *arena = hloc_arena_create();
     hloc_module *m = NULL;
@@ -56,9 +58,9 @@ static bool run_case(const char *dir, const char *hlo, char *msg, size_t cap) {
         args[i] = l;
     }
     /* HLOC_CODEGEN_DUMP=DIR keeps the LLVM IR and assembly of every case, for debugging. */
-    hloc_cpu_options o = {.opt_level = 2, .dump_dir = getenv("HLOC_CODEGEN_DUMP")};
+    hloc_cpu_options o = {.opt_level = opt, .dump_dir = getenv("HLOC_CODEGEN_DUMP")};
     hloc_literal *result;
-    if ((st = hloc_cpu_run_literals(m, &o, args, c.n_inputs, arena, &result))) goto done;
+    if ((st = hloc_cpu_run_literals_opts(m, &o, ro, args, c.n_inputs, arena, &result))) goto done;
     const hloc_literal *leaves[64];
     uint32_t n = hloc_literal_leaves(result, leaves, 64);
     if (n != c.n_outputs) {
@@ -113,36 +115,44 @@ START_TEST(test_corpus_cases) {
     qsort(names, n, sizeof *names, cmp_names);
     static const char *const files[] = {"model.hlo", "xla_opt.hlo"};
     uint32_t unexpected = 0;
-    for (int f = 0; f < 2; f++) {
+    /* model.hlo -O2 and xla_opt.hlo -O0 on the calling thread; xla_opt.hlo -O2 and model.hlo -O0
+     * with a 3-thread parallel_for. */
+    test_pool pool = {.n_threads = 3};
+    hloc_run_options par = test_pool_options(&pool);
+    for (int run = 0; run < 4; run++) {
+        int f = run & 1, opt = run < 2 ? 2 : 0;
+        const hloc_run_options *ro = (run == 1 || run == 2) ? &par : NULL;
         uint32_t passed = 0;
         for (uint32_t k = 0; k < n; k++) {
             char cd[2048], msg[2048];
             snprintf(cd, sizeof cd, "%s/%s", dir, names[k]);
-            bool ok = run_case(cd, files[f], msg, sizeof msg);
+            bool ok = run_case(cd, files[f], opt, ro, msg, sizeof msg);
             bool expected_fail = known(files[f], names[k]);
             passed += ok;
             if (!ok) {
                 char *nl = strchr(msg, '\n');
                 if (nl) *nl = 0;
-                printf("%s %s:%s: %s\n", expected_fail ? "known" : "FAIL", files[f], names[k], msg);
+                printf("%s %s:%s -O%d: %s\n", expected_fail ? "known" : "FAIL", files[f], names[k], opt, msg);
                 fflush(stdout);
                 unexpected += !expected_fail;
             } else if (expected_fail) {
                 printf("now passes (remove from known_failures): %s:%s\n", files[f], names[k]);
             }
         }
-        printf("cpu vs XLA, %s: %u of %u cases pass\n", files[f], passed, n);
+        printf("cpu -O%d%s vs XLA, %s: %u of %u cases pass\n", opt, ro ? " parallel" : "", files[f], passed, n);
         fflush(stdout);
     }
     for (uint32_t k = 0; k < n; k++) free(names[k]);
+    printf("parallel regions run: %ld, tasks: %ld\n", pool.calls, pool.tasks);
     ck_assert_msg(unexpected == 0, "%u cases failed unexpectedly", unexpected);
+    ck_assert_msg(n < 50 || pool.calls > 0, "no parallel region ran");
 }
 END_TEST
 
 Suite *codegen_cases_suite(void) {
     Suite *s = suite_create("codegen_cases");
     TCase *tc = tcase_create("cases");
-    tcase_set_timeout(tc, 280);
+    tcase_set_timeout(tc, 850);
     tcase_add_test(tc, test_corpus_cases);
     suite_add_tcase(s, tc);
     return s;

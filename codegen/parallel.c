@@ -1,0 +1,161 @@
+/* Parallel regions: a large loop nest at the top level of the body is also emitted as a task
+ * function task(ctx, i) over chunks of its outermost dimension, and the body calls the
+ * caller's parallel_for (include/hloc/abi.h) with it when one is given, or runs the loop inline.
+ * A task rebuilds buffer pointers from ctx, an array of the body's pointer arguments followed by
+ * the scratch base, since SSA values of the body do not exist in the task function. */
+#include <string.h>
+
+#include "cg.h"
+
+enum {
+    MIN_PARALLEL_WORK = 1 << 16, /* elements x inner work below which threads cost more */
+    MAX_TASKS = 64,
+};
+
+void cg_note_origin(cg *c, LLVMValueRef v, int32_t arg, int64_t off) {
+    if (c->n_origins == c->cap_origins) {
+        if (!hloc_arena_grow(c->arena, (void **)&c->origins, &c->cap_origins, c->n_origins + 1,
+                             sizeof *c->origins)) {
+            cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+            return;
+        }
+    }
+    c->origins[c->n_origins++] = (cg_origin){v, arg, off};
+}
+
+static LLVMValueRef ctx_slot(cg *c, uint32_t k) {
+    LLVMValueRef o = cg_const_i64(c, k);
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_ptr, c->task_arg, &o, 1, "");
+    return LLVMBuildLoad2(c->b, c->t_ptr, p, "");
+}
+
+LLVMValueRef cg_base(cg *c, LLVMValueRef p) {
+    if (!c->task_arg || LLVMIsAGlobalValue(p)) return p;
+    /* Values of the task function itself (allocas, loads) need no remapping. */
+    if (LLVMIsAInstruction(p) && LLVMGetBasicBlockParent(LLVMGetInstructionParent(p)) == c->fn) return p;
+    if (LLVMIsAArgument(p) && LLVMGetParamParent(p) == c->fn) return p;
+    for (uint32_t k = 0; k < c->n_task_cache; k++)
+        if (c->task_keys[k] == p) return c->task_vals[k];
+    for (uint32_t k = 0; k < c->n_origins; k++) {
+        const cg_origin *o = &c->origins[k];
+        if (o->v != p) continue;
+        /* Loads go in the task's entry block, so that they dominate every use. */
+        LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
+        LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(c->fn);
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(entry);
+        if (term) LLVMPositionBuilderBefore(c->b, term);
+        else LLVMPositionBuilderAtEnd(c->b, entry);
+        LLVMValueRef r;
+        if (o->arg >= 0) {
+            r = ctx_slot(c, (uint32_t)o->arg);
+        } else {
+            LLVMValueRef off = cg_const_i64(c, o->off);
+            r = LLVMBuildGEP2(c->b, c->t_i8, ctx_slot(c, c->n_bufs), &off, 1, "");
+        }
+        LLVMPositionBuilderAtEnd(c->b, here);
+        if (c->n_task_cache < 64) {
+            c->task_keys[c->n_task_cache] = p;
+            c->task_vals[c->n_task_cache++] = r;
+        }
+        return r;
+    }
+    cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: a buffer of a parallel region has no known origin");
+    return p;
+}
+
+/* MXCSR FTZ|DAZ around a task: worker threads do not inherit the caller's mode. */
+static LLVMValueRef ftz_begin(cg *c) {
+    if (!c->opts->flush_denormals) return NULL;
+    LLVMTypeRef ft = LLVMFunctionType(c->t_void, &c->t_ptr, 1, 0);
+    LLVMValueRef st = LLVMGetIntrinsicDeclaration(c->mod, LLVMLookupIntrinsicID("llvm.x86.sse.stmxcsr", 20), NULL, 0);
+    LLVMValueRef ld = LLVMGetIntrinsicDeclaration(c->mod, LLVMLookupIntrinsicID("llvm.x86.sse.ldmxcsr", 20), NULL, 0);
+    LLVMValueRef saved = cg_alloca(c, c->t_i32, "mxcsr"), mod = cg_alloca(c, c->t_i32, "mxcsr.ftz");
+    LLVMBuildCall2(c->b, ft, st, &saved, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(c->b, c->t_i32, saved, "");
+    LLVMBuildStore(c->b, LLVMBuildOr(c->b, v, LLVMConstInt(c->t_i32, 0x8040, 0), ""), mod);
+    LLVMBuildCall2(c->b, ft, ld, &mod, 1, "");
+    return saved;
+}
+
+static void ftz_end(cg *c, LLVMValueRef saved) {
+    if (!saved) return;
+    LLVMTypeRef ft = LLVMFunctionType(c->t_void, &c->t_ptr, 1, 0);
+    LLVMValueRef ld = LLVMGetIntrinsicDeclaration(c->mod, LLVMLookupIntrinsicID("llvm.x86.sse.ldmxcsr", 20), NULL, 0);
+    LLVMBuildCall2(c->b, ft, ld, &saved, 1, "");
+}
+
+/* The context array of the body: its pointer arguments then scratch, filled once per region. */
+static LLVMValueRef body_ctx(cg *c) {
+    LLVMTypeRef at = LLVMArrayType2(c->t_ptr, c->n_bufs + 1);
+    LLVMValueRef arr = cg_alloca(c, at, "task.ctx");
+    for (uint32_t k = 0; k <= c->n_bufs; k++) {
+        LLVMValueRef o = cg_const_i64(c, k);
+        LLVMValueRef slot = LLVMBuildGEP2(c->b, c->t_ptr, arr, &o, 1, "");
+        LLVMBuildStore(c->b, k < c->n_bufs ? LLVMGetParam(c->fn, k) : c->scratch, slot);
+    }
+    return arr;
+}
+
+void cg_parallel(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int64_t n, double work,
+                 cg_range_fn fn, void *arg) {
+    bool can = c->body_opts && !c->task_arg && n >= 2 && work >= MIN_PARALLEL_WORK;
+    if (!can) {
+        fn(c, s, i, dst, cg_const_i64(c, 0), cg_const_i64(c, n), arg);
+        return;
+    }
+    int64_t n_tasks = n < MAX_TASKS ? n : MAX_TASKS;
+    int64_t chunk = (n + n_tasks - 1) / n_tasks;
+    n_tasks = (n + chunk - 1) / chunk;
+
+    /* The task function. */
+    LLVMTypeRef tat[2] = {c->t_ptr, c->t_i64};
+    LLVMValueRef task = LLVMAddFunction(c->mod, "task", LLVMFunctionType(c->t_void, tat, 2, 0));
+    LLVMSetLinkage(task, LLVMInternalLinkage);
+    cg_fn_attrs(c, task);
+    LLVMValueRef saved_fn = c->fn;
+    LLVMBasicBlockRef saved_bb = LLVMGetInsertBlock(c->b);
+    c->fn = task;
+    c->task_arg = LLVMGetParam(task, 0);
+    c->n_task_cache = 0;
+    LLVMBasicBlockRef entry = cg_block(c, "entry"), start = cg_block(c, "start");
+    LLVMPositionBuilderAtEnd(c->b, entry);
+    LLVMBuildBr(c->b, start);
+    LLVMPositionBuilderAtEnd(c->b, start);
+    LLVMValueRef ftz = ftz_begin(c);
+    LLVMValueRef lo = LLVMBuildMul(c->b, LLVMGetParam(task, 1), cg_const_i64(c, chunk), "");
+    LLVMValueRef hi = LLVMBuildAdd(c->b, lo, cg_const_i64(c, chunk), "");
+    hi = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSGT, hi, cg_const_i64(c, n), ""), cg_const_i64(c, n), hi, "");
+    fn(c, s, i, dst, lo, hi, arg);
+    ftz_end(c, ftz);
+    LLVMBuildRetVoid(c->b);
+    c->task_arg = NULL;
+    c->fn = saved_fn;
+    LLVMPositionBuilderAtEnd(c->b, saved_bb);
+
+    /* In the body: parallel_for(ctx, n_tasks, task, arr) when opts->parallel_for is set and more
+     * than one thread may run, else the same loop inline. hloc_run_options: parallel_for @24,
+     * parallel_ctx @32, n_threads @40. */
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef opts = c->body_opts;
+    LLVMBasicBlockRef check = cg_block(c, "par.check"), par = cg_block(c, "par.call"),
+                      ser = cg_block(c, "par.serial"), join = cg_block(c, "par.join");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, opts, ""), ser, check);
+    LLVMPositionBuilderAtEnd(b, check);
+    LLVMValueRef o24 = cg_const_i64(c, 24), o32 = cg_const_i64(c, 32), o40 = cg_const_i64(c, 40);
+    LLVMValueRef pf = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_i8, opts, &o24, 1, ""), "");
+    LLVMValueRef nt = LLVMBuildLoad2(b, c->t_i32, LLVMBuildGEP2(b, c->t_i8, opts, &o40, 1, ""), "");
+    LLVMValueRef go = LLVMBuildAnd(b, LLVMBuildIsNotNull(b, pf, ""),
+                                   LLVMBuildICmp(b, LLVMIntSGT, nt, LLVMConstInt(c->t_i32, 1, 0), ""), "");
+    LLVMBuildCondBr(b, go, par, ser);
+    LLVMPositionBuilderAtEnd(b, par);
+    LLVMValueRef pctx = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_i8, opts, &o32, 1, ""), "");
+    LLVMTypeRef pft[4] = {c->t_ptr, c->t_i64, c->t_ptr, c->t_ptr};
+    LLVMValueRef args[4] = {pctx, cg_const_i64(c, n_tasks), task, body_ctx(c)};
+    LLVMBuildCall2(b, LLVMFunctionType(c->t_void, pft, 4, 0), pf, args, 4, "");
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, ser);
+    fn(c, s, i, dst, cg_const_i64(c, 0), cg_const_i64(c, n), arg);
+    LLVMBuildBr(b, join);
+    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(b, join);
+}
