@@ -15,6 +15,8 @@ typedef struct hloc_eval {
     uint32_t *slot;      /* instruction id -> position in its computation's instrs */
     hloc_arena *scalar_arena; /* hloc_eval_call_scalar's interpreter, reset per call */
     bool scalar_busy;    /* scalar_arena is in use by an enclosing call */
+    const hloc_computation *fast_c; /* hloc_eval_call_scalar's last callee and how it runs */
+    int fast_kind;
 } hloc_eval;
 
 enum { HLOC_EVAL_MAX_DEPTH = 64 };
