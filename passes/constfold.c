@@ -40,7 +40,7 @@ static bool foldable(const hloc_instr *i) {
  * original module's (the evaluator follows pointers, never names). */
 static hloc_status *fold(hloc_instr *i, bool *folded) {
     hloc_module *m = i->parent->parent;
-    hloc_module *scratch = hloc_module_create("constant_folding");
+    hloc_module *scratch = hloc_pass_scratch_module(m);
     if (!scratch) return hloc_status_oom();
     hloc_computation *c = hloc_computation_create(scratch, "fold");
     hloc_status *st = NULL;
