@@ -88,6 +88,7 @@ bool hloc_eval_init(hloc_eval *ev, const hloc_module *m, const hloc_eval_options
     uint32_t bound = hloc_module_id_bound(m);
     ev->slot = calloc(bound ? bound : 1, sizeof *ev->slot);
     if (!ev->slot) return false;
+    ev->n_slots = bound;
     for (uint32_t c = 0; c < m->n_comps; c++) {
         const hloc_computation *comp = m->comps[c];
         for (uint32_t k = 0; k < comp->n_instrs; k++)
@@ -260,6 +261,19 @@ static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_li
     return NULL;
 }
 
+/* Position of |i| in |c|->instrs; UINT32_MAX if absent. The slot table covers the evaluated
+ * module only: constant folding evaluates a scratch module whose instructions call the original
+ * module's computations, whose ids may lie beyond the table or collide with the scratch ids. */
+static uint32_t position(const hloc_eval *ev, const hloc_computation *c, const hloc_instr *i) {
+    if (i->id < ev->n_slots) {
+        uint32_t s = ev->slot[i->id];
+        if (s < c->n_instrs && c->instrs[s] == i) return s;
+    }
+    for (uint32_t k = 0; k < c->n_instrs; k++)
+        if (c->instrs[k] == i) return k;
+    return UINT32_MAX;
+}
+
 hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
                                    const hloc_literal *const *args, uint32_t n, hloc_literal **out) {
     *out = NULL;
@@ -290,8 +304,8 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
         }
         for (uint32_t o = 0; o < i->n_operands && !st; o++) {
             const hloc_instr *op = i->operands[o];
-            uint32_t s = ev->slot[op->id];
-            if (op->parent != c || s >= k || c->instrs[s] != op || !vals[s])
+            uint32_t s = op->parent == c ? position(ev, c, op) : UINT32_MAX;
+            if (s >= k || !vals[s])
                 st = hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                     "operand %u (%s) is not computed before its use", o, op->name);
             else
@@ -310,8 +324,8 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
     }
     ev->depth--;
     if (st) return st;
-    uint32_t r = ev->slot[c->root->id];
-    if (c->instrs[r] != c->root || !vals[r])
+    uint32_t r = position(ev, c, c->root);
+    if (r == UINT32_MAX || !vals[r])
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "computation %s: root %s not evaluated",
                                c->name, c->root->name);
     *out = vals[r];
