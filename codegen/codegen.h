@@ -7,6 +7,7 @@
 #include <llvm-c/Core.h>
 #include <stdbool.h>
 
+#include "eval.h"
 #include "ir.h"
 #include "status.h"
 
@@ -15,6 +16,11 @@ typedef struct hloc_codegen_options {
     const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
     bool shared;             /* also define hloc_module_info() (going into a shared object) */
     bool flush_denormals;    /* x86 only: run with MXCSR FTZ|DAZ set, as XLA's CPU runtime does */
+    /* custom-call targets with an address known now (JIT): called through that address. Any
+     * other target is called as the external C function of that name (XLA's legacy CPU ABI,
+     * void target(void *out, const void **in)), which the JIT or the loader must resolve. */
+    const hloc_custom_call *custom_calls;
+    uint32_t n_custom_calls;
 } hloc_codegen_options;
 
 /* Emits |m| (its entry computation and everything reachable) into a new LLVM module in |ctx|.

@@ -228,6 +228,30 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_topk(c, s, i, dst, NULL, i->attrs->k, i->attrs->largest);
         return dst;
+    case HLOC_OP_ALL_REDUCE: case HLOC_OP_ALL_GATHER: case HLOC_OP_ALL_TO_ALL:
+    case HLOC_OP_COLLECTIVE_BROADCAST:
+        /* One device: each sees only its own data (as the evaluator models it). A result shape
+         * other than the operands' means several devices. */
+        if (i->n_operands == 1 && hloc_shape_equal_ignoring_layout(&i->shape, &i->operands[0]->shape))
+            return cg_value_of(c, s, i->operands[0]);
+        if (i->n_operands > 1 && hloc_shape_is_tuple(&i->shape) && i->shape.n_elems == i->n_operands) {
+            bool same = true;
+            for (uint32_t k = 0; k < i->n_operands; k++)
+                same = same && hloc_shape_equal_ignoring_layout(&i->shape.elems[k], &i->operands[k]->shape);
+            if (same) return tuple_value(c, s, i);
+        }
+        cg_unsupported(c, i, "a collective across several devices");
+        return new_value(c, CGV_TUPLE);
+    case HLOC_OP_COLLECTIVE_PERMUTE: {
+        const char *pairs = hloc_attrs_extra(i->attrs, "source_target_pairs");
+        if (i->n_operands != 1 || !hloc_shape_equal_ignoring_layout(&i->shape, &i->operands[0]->shape)) break;
+        if (pairs && strstr(pairs, "{0,0}")) return cg_value_of(c, s, i->operands[0]);
+        dst = cg_alloc_value(c, &i->shape); /* no source sends here: zeros */
+        if (dst && dst->kind == CGV_BUFFER && hloc_shape_bytes(&i->shape))
+            LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0),
+                            cg_const_i64(c, (int64_t)hloc_shape_bytes(&i->shape)), 1);
+        return dst;
+    }
     case HLOC_OP_CUSTOM_CALL:
         if (i->attrs->custom_call_target && !strcmp(i->attrs->custom_call_target, "TopK") &&
             i->n_called == 1 && hloc_shape_is_tuple(&i->shape) && i->shape.n_elems == 2 &&
@@ -237,8 +261,9 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
             if (dst) cg_emit_topk(c, s, i, dst, i->called[0], vs->dims[vs->rank - 1], true);
             return dst;
         }
-        cg_unsupported(c, i, "this custom-call target");
-        return new_value(c, CGV_TUPLE);
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_custom_call(c, s, i, dst);
+        return dst;
     case HLOC_OP_SORT:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_sort(c, s, i, dst);

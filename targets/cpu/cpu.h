@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hloc/abi.h"
+#include "eval.h"
 #include "ir.h"
 #include "literal.h"
 #include "status.h"
@@ -17,6 +18,10 @@ typedef struct hloc_cpu_options {
     const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
     int opt_level;        /* 0..3, default 2 */
     const char *dump_dir; /* write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s there; NULL: none */
+    /* custom-call targets (eval.h's legacy CPU ABI). The JIT calls these functions directly; other
+     * targets are external symbols (resolved in the process for the JIT, by the loader for AOT). */
+    const hloc_custom_call *custom_calls;
+    uint32_t n_custom_calls;
 } hloc_cpu_options;
 
 /* AOT: compiles |m| to a relocatable ELF object in memory (*out_obj, *out_len, free()). The object

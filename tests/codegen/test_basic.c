@@ -169,6 +169,59 @@ START_TEST(test_unsupported_is_an_error) {
 }
 END_TEST
 
+static void add_one(void *out, const void **in) {
+    const float *x = in[0];
+    float *y = out;
+    for (int k = 0; k < 4; k++) y[k] = x[k] + 1;
+}
+
+static void sum_and_max(void *out, const void **in) {
+    const float *x = in[0], *z = in[1];
+    float **o = out;
+    o[0][0] = 0;
+    o[1][0] = -INFINITY;
+    for (int k = 0; k < 4; k++) {
+        o[0][0] += x[k] * z[0];
+        o[1][0] = fmaxf(o[1][0], x[k]);
+    }
+}
+
+START_TEST(test_custom_call) {
+    /* A registered target with an array result, one with a tuple result, and an unknown one. */
+    tb b = tb_new("cc");
+    int64_t d[] = {4};
+    hloc_instr *p = tb_param(&b, 0, HLOC_TYPE_F32, 1, d), *two = tb_const_f32(&b, 2.0f);
+    hloc_instr *neg = tb_un(&b, HLOC_OP_NEGATE, p);
+    hloc_instr *a = tb_op(&b, HLOC_OP_CUSTOM_CALL, &p->shape, 1, &neg);
+    a->attrs->custom_call_target = "add_one";
+    hloc_shape sc = hloc_shape_scalar(HLOC_TYPE_F32);
+    hloc_instr *pair[2] = {tb_op(&b, HLOC_OP_ABS, &sc, 1, &two), tb_op(&b, HLOC_OP_ABS, &sc, 1, &two)};
+    hloc_instr *tshape = tb_tuple(&b, 2, pair);
+    hloc_instr *ops[2] = {a, two};
+    hloc_instr *t = tb_op(&b, HLOC_OP_CUSTOM_CALL, &tshape->shape, 2, ops);
+    t->attrs->custom_call_target = "sum_and_max";
+    tb_finish(&b, t);
+    hloc_custom_call calls[2] = {{"add_one", add_one}, {"sum_and_max", sum_and_max}};
+    hloc_cpu_options o = {.opt_level = 2, .custom_calls = calls, .n_custom_calls = 2};
+    hloc_cpu_jit *j = NULL;
+    hloc_status *st = hloc_cpu_jit_compile(b.m, &o, &j);
+    ck_assert_msg(st == NULL, "%s", hloc_status_message(st));
+    float in[4] = {1, 2, 3, -4}, sum = 0, max = 0;
+    void *params[] = {in}, *results[] = {&sum, &max};
+    tb_call(hloc_cpu_jit_metadata(j), params, results);
+    ck_assert_float_eq(sum, 2 * (0 - 1 - 2 + 5)); /* -x + 1 = {0, -1, -2, 5}, times 2 */
+    ck_assert_float_eq(max, 5);
+    hloc_cpu_jit_destroy(j);
+    o.n_custom_calls = 1; /* sum_and_max is now unknown */
+    st = hloc_cpu_jit_compile(b.m, &o, &j);
+    ck_assert_ptr_null(j);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "sum_and_max"));
+    hloc_status_free(st);
+    hloc_module_destroy(b.m);
+}
+END_TEST
+
 Suite *codegen_basic_suite(void) {
     Suite *s = suite_create("codegen_basic");
     TCase *tc = tcase_create("basic");
@@ -180,6 +233,7 @@ Suite *codegen_basic_suite(void) {
     tcase_add_test(tc, test_shifts_and_convert);
     tcase_add_test(tc, test_metadata);
     tcase_add_test(tc, test_unsupported_is_an_error);
+    tcase_add_test(tc, test_custom_call);
     suite_add_tcase(s, tc);
     return s;
 }
