@@ -16,11 +16,12 @@ typedef struct hloc_codegen_options {
     const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
     bool shared;             /* also define hloc_module_info() (going into a shared object) */
     bool flush_denormals;    /* x86 only: run with MXCSR FTZ|DAZ set, as XLA's CPU runtime does */
-    /* custom-call targets with an address known now (JIT): called through that address. Any
-     * other target is called as the external C function of that name (XLA's legacy CPU ABI,
-     * void target(void *out, const void **in)), which the JIT or the loader must resolve. */
+    /* custom-call targets with an address known now (JIT), called through it with XLA's legacy
+     * CPU ABI, void target(void *out, const void **in). Any other target is an error. */
     const hloc_custom_call *custom_calls;
     uint32_t n_custom_calls;
+    bool no_inlining;        /* materialize every instruction in its own loop nest (no implicit
+                              * fusion): the baseline that shows what fusion buys */
 } hloc_codegen_options;
 
 /* Emits |m| (its entry computation and everything reachable) into a new LLVM module in |ctx|.

@@ -1,7 +1,7 @@
 /* custom-call with XLA's legacy CPU ABI: target(void *out, const void **in), where in holds the
  * operand buffers and out is the result buffer or, for a tuple result, an array of the leaf
- * buffers. A target registered with an address (JIT) is called through it; any other is an
- * external function of that name. */
+ * buffers. Only targets registered with an address (JIT) can be called: an AOT object must not
+ * depend on symbols beyond libc/libm, so any other target is an error at compile time. */
 #include <string.h>
 
 #include "cg.h"
@@ -65,8 +65,11 @@ void cg_emit_custom_call(cg *c, cg_scope *s, const hloc_instr *i, const cg_value
             fn = LLVMConstIntToPtr(LLVMConstInt(c->t_i64, (unsigned long long)(uintptr_t)cc->fn, 0), c->t_ptr);
     }
     if (!fn) {
-        fn = LLVMGetNamedFunction(c->mod, target);
-        if (!fn) fn = LLVMAddFunction(c->mod, target, ft);
+        cg_fail(c, HLOC_STATUS_NOT_FOUND,
+                "%s%s%d:%d: unknown custom-call target \"%s\" (custom-call '%s'): not registered with "
+                "the compiler", c->m->file ? c->m->file : "", c->m->file ? ":" : "", i->loc.line,
+                i->loc.col, target, i->name);
+        return;
     }
     LLVMValueRef args[2] = {out, ins};
     LLVMBuildCall2(c->b, ft, fn, args, 2, "");

@@ -185,7 +185,10 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         cg_value **args = i->n_operands ? HLOC_ARENA_ARRAY(c->arena, cg_value *, i->n_operands) : NULL;
         if (i->n_operands && !args) return new_value(c, CGV_TUPLE);
         for (uint32_t k = 0; k < i->n_operands; k++) args[k] = cg_value_of(c, s, i->operands[k]);
-        cg_value *r = cg_emit_computation(c, i->called[0], args);
+        /* A fusion (or call) whose result goes to a known buffer computes its root straight into
+         * it: no scratch copy of the whole result, no extra pass over memory. */
+        cg_value *r = dest_fits(hint, &i->shape) ? cg_emit_computation_into(c, i->called[0], args, hint)
+                                                 : cg_emit_computation(c, i->called[0], args);
         return r ? r : new_value(c, CGV_TUPLE);
     }
     case HLOC_OP_WHILE:
@@ -307,7 +310,7 @@ static void hint_root(const hloc_instr *i, const cg_value *dst, const cg_value *
     if (dst->kind != CGV_BUFFER || hints[i->id]) return;
     switch (i->op) {
     case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_GET_TUPLE_ELEMENT:
-    case HLOC_OP_BITCAST: case HLOC_OP_CALL: case HLOC_OP_FUSION: case HLOC_OP_WHILE:
+    case HLOC_OP_BITCAST: case HLOC_OP_WHILE:
     case HLOC_OP_CONDITIONAL: case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY:
         return;
     default:
@@ -334,7 +337,7 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         return NULL;
     }
     if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
-    plan_inlining(comp, hints, inl);
+    if (!c->opts->no_inlining) plan_inlining(comp, hints, inl);
     for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead) continue;

@@ -41,15 +41,18 @@ HLOC_API hloc_status *hloc_module_parse_file(const char *path, hloc_module **out
             buf = nb;
             cap *= 2;
         }
+        errno = 0;
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (got == 0) break;
     }
+    int e = errno;
     bool err = ferror(f);
     fclose(f);
     if (err) {
         free(buf);
-        return hloc_status_new(HLOC_STATUS_IO, "%s: read error", path);
+        return hloc_status_new(HLOC_STATUS_IO, "%s: cannot read: %s", path,
+                               e ? strerror(e) : "read error");
     }
     hloc_status *st = hloc_parse_module(buf, len, path, out_module);
     free(buf);

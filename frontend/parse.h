@@ -19,12 +19,11 @@ typedef struct hloc_parser {
     hloc_diag diag;
     jmp_buf jmp;
     bool oom;
-    int depth;                      /* tuple shape nesting, bounded */
-    int inline_depth;               /* inline computation nesting, bounded */
-    hloc_arena *a;                  /* IR allocations (the module's arena) */
-    hloc_arena *tmp;                /* scratch: name tables, pending references */
-    hloc_module *m;                 /* NULL when parsing a lone shape */
-    struct hloc_parse_comp_ctx *cc; /* the computation being parsed */
+    int depth;        /* tuple shape nesting, bounded */
+    int inline_depth; /* inline computation nesting, bounded */
+    hloc_arena *a;    /* IR allocations (the module's arena) */
+    hloc_arena *tmp;  /* scratch: name tables, pending references */
+    hloc_module *m;   /* NULL when parsing a lone shape */
     struct hloc_parse_mod_ctx *mc;
 } hloc_parser;
 
@@ -82,19 +81,20 @@ void parse_metadata(hloc_parser *p, hloc_metadata *md);
 void parse_check_required(hloc_parser *p, const hloc_instr *i, const hloc_called_refs *r,
                           const hloc_token *op);
 
-/* Instructions and computations (parse_instr.c). */
+/* Computations (parse_comp.c). */
 void parse_computation(hloc_parser *p, bool is_entry, const hloc_token *entry_tok);
 void parse_resolve_module(hloc_parser *p);
 /* `{ instructions }` as an attribute value: a new computation named after |caller| and |role|;
  * returns a word token naming it (for the called-computation references). */
 hloc_token parse_inline_computation(hloc_parser *p, const hloc_instr *caller, const char *role);
 
-/* Module (parse_module.c) state shared with parse_instr.c. */
+/* Name tables (parse_util.c): keys are stable strings; grown in p->tmp. */
 typedef struct hloc_name_table hloc_name_table;
 hloc_name_table *names_create(hloc_parser *p);
 void *names_find(const hloc_name_table *t, const char *s, size_t n);
 void names_put(hloc_parser *p, hloc_name_table *t, const char *key, void *value);
 
+/* Module-wide parsing state. */
 typedef struct hloc_parse_mod_ctx {
     hloc_name_table *comps;     /* name -> hloc_computation */
     struct hloc_comp_ref *refs; /* computation references, resolved at the end */
@@ -102,5 +102,41 @@ typedef struct hloc_parse_mod_ctx {
     bool saw_entry;
     hloc_token entry_layout_tok; /* where entry_computation_layout's value starts */
 } hloc_parse_mod_ctx;
+
+/* Per-computation parsing state (parse_instr.c, parse_comp.c). */
+typedef struct parse_fwd_operands {
+    hloc_instr *i;
+    hloc_token *names;   /* every operand, in order */
+    hloc_shape **shapes; /* the shape written before each operand, or NULL */
+    uint32_t n;
+} parse_fwd_operands;
+
+typedef struct parse_ctl_preds {
+    hloc_instr *i;
+    hloc_token *names;
+    uint32_t n;
+} parse_ctl_preds;
+
+typedef struct hloc_parse_comp_ctx {
+    hloc_computation *c;
+    hloc_name_table *instrs;
+    parse_fwd_operands *fwd;
+    uint32_t n_fwd, cap_fwd;
+    parse_ctl_preds *preds;
+    uint32_t n_preds, cap_preds;
+} parse_comp_ctx;
+
+typedef struct hloc_comp_ref {
+    hloc_instr *i;
+    uint32_t slot;
+    hloc_token name;
+} parse_comp_ref;
+
+void parse_instruction(hloc_parser *p, parse_comp_ctx *cc);
+hloc_instr *parse_lookup(parse_comp_ctx *cc, const hloc_token *t);
+const char *parse_shape_text(hloc_parser *p, const hloc_shape *s); /* in p->tmp */
+/* Fails at |at| if |written| (the shape before an operand name, or NULL) differs from |op|'s. */
+void parse_check_operand_shape(hloc_parser *p, const hloc_token *at, const hloc_shape *written,
+                               const hloc_instr *op);
 
 #endif

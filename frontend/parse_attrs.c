@@ -279,78 +279,72 @@ static void a_padding(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
 
 static void a_window(hloc_parser *p, hloc_instr *i, hloc_called_refs *r) {
     (void)r;
+    enum { SIZE, STRIDE, LHS, RHS, REV, PAD, N_SUB };
+    static const char *const names[N_SUB] = {"size",       "stride",       "lhs_dilate",
+                                             "rhs_dilate", "rhs_reversal", "pad"};
+    static const char *const what[N_SUB] = {
+        "window sizes such as 3x3", "window strides such as 2x2", "dilations such as 1x1",
+        "dilations such as 1x1",    "reversals such as 0x1",      "window padding such as 0_1x0_1"};
+    int64_t v[N_SUB][HLOC_MAX_RANK], hi[HLOC_MAX_RANK];
+    int32_t n[N_SUB] = {-1, -1, -1, -1, -1, -1};
     hloc_token open = p->tok;
     parse_expect(p, TK_LBRACE, "'{'");
-    int64_t size[HLOC_MAX_RANK], stride[HLOC_MAX_RANK], lhs[HLOC_MAX_RANK], rhs[HLOC_MAX_RANK],
-        rev[HLOC_MAX_RANK], lo[HLOC_MAX_RANK], hi[HLOC_MAX_RANK];
-    int32_t n_size = -1, n_stride = -1, n_lhs = -1, n_rhs = -1, n_rev = -1, n_pad = -1;
     while (p->tok.kind != TK_RBRACE) {
         hloc_token key = p->tok;
-        if (key.kind != TK_WORD)
+        int k = 0;
+        while (k < N_SUB && !hloc_token_is(&key, names[k]))
+            k++;
+        if (k == N_SUB)
             parse_expected(p, "a window attribute (size, stride, pad, lhs_dilate, rhs_dilate, "
                               "rhs_reversal) or '}'");
+        if (n[k] >= 0) parse_fail(p, &key, "window attribute '%s=' is given twice", names[k]);
         parse_advance(p);
         parse_expect(p, TK_EQUAL, "'='");
-        hloc_token v = p->tok;
-        if (hloc_token_is(&key, "size"))
-            n_size =
-                (int32_t)word_ints(p, &v, 'x', size, HLOC_MAX_RANK, "window sizes such as 3x3");
-        else if (hloc_token_is(&key, "stride"))
-            n_stride =
-                (int32_t)word_ints(p, &v, 'x', stride, HLOC_MAX_RANK, "window strides such as 2x2");
-        else if (hloc_token_is(&key, "lhs_dilate"))
-            n_lhs = (int32_t)word_ints(p, &v, 'x', lhs, HLOC_MAX_RANK, "dilations such as 1x1");
-        else if (hloc_token_is(&key, "rhs_dilate"))
-            n_rhs = (int32_t)word_ints(p, &v, 'x', rhs, HLOC_MAX_RANK, "dilations such as 1x1");
-        else if (hloc_token_is(&key, "rhs_reversal"))
-            n_rev = (int32_t)word_ints(p, &v, 'x', rev, HLOC_MAX_RANK, "reversals such as 0x1");
-        else if (hloc_token_is(&key, "pad")) {
+        hloc_token t = p->tok;
+        if (k != PAD) {
+            n[k] = (int32_t)word_ints(p, &t, 'x', v[k], HLOC_MAX_RANK, what[k]);
+        } else {
             const char *parts[HLOC_MAX_RANK + 1];
             size_t lens[HLOC_MAX_RANK + 1];
-            if (v.kind != TK_WORD || v.pct) parse_expected(p, "window padding such as 0_1x0_1");
-            uint32_t n = split(v.s, v.n, 'x', parts, lens, HLOC_MAX_RANK);
-            if (n > HLOC_MAX_RANK) parse_fail(p, &v, "too many window dimensions");
-            for (uint32_t k = 0; k < n; k++) {
+            if (t.kind != TK_WORD || t.pct) parse_expected(p, what[PAD]);
+            uint32_t m = split(t.s, t.n, 'x', parts, lens, HLOC_MAX_RANK);
+            if (m > HLOC_MAX_RANK) parse_fail(p, &t, "too many window dimensions");
+            for (uint32_t d = 0; d < m; d++) {
                 const char *q[3];
                 size_t ql[3];
-                int64_t pv[2];
-                if (split(parts[k], lens[k], '_', q, ql, 2) != 2 || !to_i64(q[0], ql[0], &pv[0]) ||
-                    !to_i64(q[1], ql[1], &pv[1]))
-                    parse_fail(p, &v, "expected window padding lo_hi per dimension, found '%.*s'",
-                               (int)v.n, v.s);
-                lo[k] = pv[0];
-                hi[k] = pv[1];
+                if (split(parts[d], lens[d], '_', q, ql, 2) != 2 ||
+                    !to_i64(q[0], ql[0], &v[PAD][d]) || !to_i64(q[1], ql[1], &hi[d]))
+                    parse_fail(p, &t, "expected window padding lo_hi per dimension, found '%.*s'",
+                               (int)t.n, t.s);
             }
-            n_pad = (int32_t)n;
-        } else {
-            parse_fail(p, &key, "unknown window attribute '%.*s'", (int)key.n, key.s);
+            n[PAD] = (int32_t)m;
         }
         parse_advance(p);
         parse_accept(p, TK_COMMA);
     }
     parse_advance(p);
-    if (n_size < 0) {
-        if (n_stride >= 0 || n_pad >= 0 || n_lhs >= 0 || n_rhs >= 0 || n_rev >= 0)
-            parse_fail(p, &open, "window has no size=");
-        n_size = 0;
+    int32_t dims = n[SIZE];
+    if (dims < 0) {
+        for (int k = 0; k < N_SUB; k++)
+            if (n[k] >= 0) parse_fail(p, &open, "window has no size=");
+        dims = 0;
     }
-    int32_t counts[] = {n_stride, n_pad, n_lhs, n_rhs, n_rev};
-    for (int k = 0; k < 5; k++)
-        if (counts[k] >= 0 && counts[k] != n_size)
-            parse_fail(p, &open, "window attributes have %d dimensions but size= has %d", counts[k],
-                       n_size);
-    hloc_window_dim *w = parse_alloc(p, p->a, (size_t)(n_size ? n_size : 1) * sizeof *w);
-    for (int32_t k = 0; k < n_size; k++) {
-        w[k].size = size[k];
-        w[k].stride = n_stride >= 0 ? stride[k] : 1;
-        w[k].pad_lo = n_pad >= 0 ? lo[k] : 0;
-        w[k].pad_hi = n_pad >= 0 ? hi[k] : 0;
-        w[k].lhs_dilate = n_lhs >= 0 ? lhs[k] : 1;
-        w[k].rhs_dilate = n_rhs >= 0 ? rhs[k] : 1;
-        w[k].reversal = n_rev >= 0 && rev[k] != 0;
+    for (int k = 0; k < N_SUB; k++)
+        if (n[k] >= 0 && n[k] != dims)
+            parse_fail(p, &open, "window attributes have %d dimensions but size= has %d", n[k],
+                       dims);
+    hloc_window_dim *w = parse_alloc(p, p->a, (size_t)(dims ? dims : 1) * sizeof *w);
+    for (int32_t d = 0; d < dims; d++) {
+        w[d].size = v[SIZE][d];
+        w[d].stride = n[STRIDE] >= 0 ? v[STRIDE][d] : 1;
+        w[d].pad_lo = n[PAD] >= 0 ? v[PAD][d] : 0;
+        w[d].pad_hi = n[PAD] >= 0 ? hi[d] : 0;
+        w[d].lhs_dilate = n[LHS] >= 0 ? v[LHS][d] : 1;
+        w[d].rhs_dilate = n[RHS] >= 0 ? v[RHS][d] : 1;
+        w[d].reversal = n[REV] >= 0 && v[REV][d] != 0;
     }
     i->attrs->window.dims = w;
-    i->attrs->window.n_dims = (uint32_t)n_size;
+    i->attrs->window.n_dims = (uint32_t)dims;
 }
 
 /* dim_labels=b01f_01io->b01f. */

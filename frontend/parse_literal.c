@@ -46,7 +46,8 @@ static void parse_int_value(hloc_parser *p, hloc_literal *l, int64_t idx) {
 
 static double float_value(hloc_parser *p, hloc_type t) {
     hloc_token at = p->tok;
-    bool is_nan = hloc_token_is(&at, "nan") || hloc_token_is(&at, "-nan");
+    bool is_nan = at.kind == TK_WORD && at.n >= 3 && at.s[at.n - 1] == 'n' &&
+                  (hloc_token_is(&at, "nan") || hloc_token_is(&at, "-nan"));
     double v = parse_float(p);
     if (is_nan && p->tok.kind == TK_LPAREN) {
         /* nan(0x...) payload: kept as a quiet NaN of the same sign. */
@@ -55,7 +56,11 @@ static double float_value(hloc_parser *p, hloc_type t) {
         parse_advance(p);
         parse_expect(p, TK_RPAREN, "')'");
     }
-    if (isfinite(v) && t != HLOC_TYPE_F64 && t != HLOC_TYPE_C128) {
+    if (t == HLOC_TYPE_F32 || t == HLOC_TYPE_C64) {
+        /* The store rounds to nearest even like the cast. */
+        if (isfinite(v) && isinf((float)v))
+            parse_fail(p, &at, "value is out of range for %s", hloc_type_name(t));
+    } else if (isfinite(v) && t != HLOC_TYPE_F64 && t != HLOC_TYPE_C128) {
         unsigned char tmp[16];
         hloc_type st = t == HLOC_TYPE_C64 ? HLOC_TYPE_F32 : t;
         hloc_elem_store_f64(st, tmp, v);

@@ -9,12 +9,6 @@
 
 #include "parse.h"
 #include "parser.h"
-#include "print.h"
-
-static const char *shape_text(hloc_parser *p, const hloc_shape *s) {
-    const char *t = hloc_shape_str(p->tmp, s);
-    return t ? t : "?";
-}
 
 static void entry_layout(hloc_parser *p) {
     hloc_module *m = p->m;
@@ -52,12 +46,12 @@ static void check_entry_layout(hloc_parser *p) {
     for (uint32_t k = 0; k < e->n_params; k++)
         if (!hloc_shape_equal_ignoring_layout(&m->entry_param_shapes[k], &e->params[k]->shape))
             parse_fail(p, at, "entry_computation_layout parameter %u is %s but '%s' is %s", k,
-                       shape_text(p, &m->entry_param_shapes[k]), e->params[k]->name,
-                       shape_text(p, &e->params[k]->shape));
+                       parse_shape_text(p, &m->entry_param_shapes[k]), e->params[k]->name,
+                       parse_shape_text(p, &e->params[k]->shape));
     if (!hloc_shape_equal_ignoring_layout(&m->entry_result_shape, &e->root->shape))
         parse_fail(p, at, "entry_computation_layout result is %s but the root '%s' is %s",
-                   shape_text(p, &m->entry_result_shape), e->root->name,
-                   shape_text(p, &e->root->shape));
+                   parse_shape_text(p, &m->entry_result_shape), e->root->name,
+                   parse_shape_text(p, &e->root->shape));
 }
 
 static void header_attribute(hloc_parser *p, uint32_t *cap_extra) {

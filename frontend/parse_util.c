@@ -28,7 +28,14 @@ _Noreturn void parse_fail_oom(hloc_parser *p) {
 void parse_advance(hloc_parser *p) {
     p->prev = p->tok;
     p->tok = hloc_lexer_next(&p->lx);
-    if (p->tok.kind == TK_ERROR) parse_fail(p, &p->tok, "%s", p->lx.err);
+    if (p->tok.kind != TK_ERROR) return;
+    const hloc_token *t = &p->tok;
+    if (!strcmp(p->lx.err, "unexpected character") && t->off < p->lx.len) {
+        unsigned char c = (unsigned char)p->lx.src[t->off];
+        if (c >= 0x20 && c < 0x7f) parse_fail(p, t, "unexpected character '%c'", c);
+        parse_fail(p, t, "unexpected byte 0x%02x", c);
+    }
+    parse_fail(p, t, "%s", p->lx.err);
 }
 
 hloc_token parse_peek(hloc_parser *p) {
@@ -112,30 +119,41 @@ bool parse_bool(hloc_parser *p) {
     parse_expected(p, "'true' or 'false'");
 }
 
+/* Characters a decimal number may hold; anything else (hex, "infinity") is rejected before strtod
+ * could accept it. */
+static bool number_char(char c) {
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
 double parse_float(hloc_parser *p) {
     const hloc_token *t = &p->tok;
     char buf[72];
     if (t->kind != TK_WORD || t->pct || t->n == 0 || t->n >= sizeof buf)
         parse_expected(p, "a number");
-    memcpy(buf, t->s, t->n);
-    buf[t->n] = 0;
+    const char *s = t->s;
+    uint32_t n = t->n, neg = s[0] == '-';
     double v;
-    if (!strcmp(buf, "inf"))
-        v = INFINITY;
-    else if (!strcmp(buf, "-inf"))
-        v = -INFINITY;
-    else if (!strcmp(buf, "nan"))
-        v = NAN;
-    else if (!strcmp(buf, "-nan"))
-        v = -NAN;
-    else {
-        for (const char *c = buf; *c; c++)
-            if (!strchr("0123456789.eE+-", *c)) parse_expected(p, "a number");
-        char *end;
-        errno = 0;
-        v = strtod(buf, &end);
-        if (end != buf + t->n || end == buf) parse_expected(p, "a number");
-        if (isinf(v)) parse_fail(p, t, "number '%s' is out of range", buf);
+    if (n - neg == 3 && !memcmp(s + neg, "inf", 3)) {
+        v = neg ? -INFINITY : INFINITY;
+    } else if (n - neg == 3 && !memcmp(s + neg, "nan", 3)) {
+        v = neg ? -NAN : NAN;
+    } else {
+        /* Small integers are exact; everything else goes through strtod (correctly rounded). */
+        uint32_t k = neg;
+        int64_t iv = 0;
+        while (k < n && k < neg + 15u && s[k] >= '0' && s[k] <= '9') iv = iv * 10 + (s[k++] - '0');
+        if (k == n && n > neg) {
+            v = neg ? -(double)iv : (double)iv;
+        } else {
+            for (uint32_t c = 0; c < n; c++)
+                if (!number_char(s[c])) parse_expected(p, "a number");
+            memcpy(buf, s, n);
+            buf[n] = 0;
+            char *end;
+            v = strtod(buf, &end);
+            if (end != buf + n || end == buf) parse_expected(p, "a number");
+            if (isinf(v)) parse_fail(p, t, "number '%s' is out of range", buf);
+        }
     }
     parse_advance(p);
     return v;

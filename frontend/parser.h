@@ -1,4 +1,10 @@
-/* The HLO text parser (frontend). Reads the full text format as XLA prints it. */
+/* The HLO text parser (frontend). Reads the full text format as XLA prints it: `%` names or bare,
+ * comments, layouts with tiles and the other extras, dynamic dims, tuple shapes, every typed
+ * attribute of attrs.h (others kept raw in attrs->extra as written), metadata, the module header
+ * and stack-frame tables, constants of every element type, left-out shapes XLA can infer, operands
+ * written as nested instructions, computations written in place (`to_apply={...}`), async `-start`
+ * sugar, and names used before their definition (operands within a computation, computations
+ * within a module). Files with several modules (`// -----`) are split by the caller. */
 #ifndef HLOC_FRONTEND_PARSER_H
 #define HLOC_FRONTEND_PARSER_H
 

@@ -102,6 +102,20 @@ void hloc_eval_fini(hloc_eval *ev) {
     ev->scalar_arena = NULL;
 }
 
+static bool arg_matches(const hloc_shape *want, const hloc_shape *got);
+
+/* The value's shape and structure agree with |want|: types, dims, tuple arity all the way down. */
+static bool value_matches(const hloc_shape *want, const hloc_literal *v) {
+    if (!arg_matches(want, &v->shape)) return false;
+    if (want->type == HLOC_TYPE_TUPLE) {
+        if (v->n_elems != want->n_elems || (v->n_elems && !v->elems)) return false;
+        for (uint32_t k = 0; k < v->n_elems; k++)
+            if (!value_matches(&want->elems[k], &v->elems[k])) return false;
+        return true;
+    }
+    return !hloc_type_is_array(want->type) || v->data;
+}
+
 typedef hloc_status *(*kernel_fn)(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                   hloc_literal *out);
 
@@ -140,14 +154,42 @@ static const kernel_fn kernels[HLOC_OP_COUNT] = {
     [HLOC_OP_BATCH_NORM_GRAD] = hloc_eval_batch_norm_grad,
 };
 
+/* Kernels whose result may be a tuple (variadic forms, several outputs); the others fill one array. */
+static bool result_may_be_tuple(hloc_opcode op) {
+    switch (op) {
+    case HLOC_OP_REDUCE:
+    case HLOC_OP_REDUCE_WINDOW:
+    case HLOC_OP_SCATTER:
+    case HLOC_OP_SORT:
+    case HLOC_OP_TOPK:
+    case HLOC_OP_RNG_BIT_GENERATOR:
+    case HLOC_OP_BATCH_NORM_TRAINING:
+    case HLOC_OP_BATCH_NORM_GRAD:
+        return true;
+    default: return false;
+    }
+}
+
 static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_literal *const *ops,
                                const hloc_literal *const *args, uint32_t n_args, hloc_literal **out) {
+    int arity = hloc_opcode_arity(i->op);
+    if (arity >= 0 && i->n_operands != (uint32_t)arity)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "takes %d operands, has %u", arity,
+                              i->n_operands);
     switch (i->op) {
     case HLOC_OP_PARAMETER:
         if (i->attrs->index < 0 || (uint64_t)i->attrs->index >= n_args)
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                   "parameter number %lld but the computation got %u arguments",
                                   (long long)i->attrs->index, n_args);
+        /* Called computations get their caller's values: in an unverified module those may not
+         * have the parameter's shape, and every kernel trusts its operands' shapes. */
+        if (!arg_matches(&i->shape, &args[i->attrs->index]->shape)) {
+            char want[256], got[256];
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "parameter is %s but got a %s value",
+                                  hloc_eval_shape_str(&i->shape, want, sizeof want),
+                                  hloc_eval_shape_str(&args[i->attrs->index]->shape, got, sizeof got));
+        }
         *out = (hloc_literal *)args[i->attrs->index];
         return NULL;
     case HLOC_OP_CONSTANT: {
@@ -199,6 +241,15 @@ static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_li
     kernel_fn k = kernels[i->op];
     if (!k && (hloc_opcode_flags(i->op) & OPF_EW)) k = hloc_eval_elementwise;
     if (!k) return hloc_eval_control(ev, i, ops, out);
+    for (uint32_t o = 0; o < i->n_operands; o++)
+        if (!hloc_type_is_array(ops[o]->shape.type) || !ops[o]->data)
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "operand %u must be an array, not %s",
+                                  o, hloc_type_name(ops[o]->shape.type));
+    if (!result_may_be_tuple(i->op) && !hloc_shape_is_array(&i->shape)) {
+        char s[128];
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "result must be an array, not %s",
+                              hloc_eval_shape_str(&i->shape, s, sizeof s));
+    }
     if (!hloc_shape_is_static(&i->shape))
         return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED, "dynamic shapes are not supported");
     hloc_literal *r = hloc_literal_create(ev->arena, &i->shape);
@@ -246,6 +297,15 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
                 ops[o] = vals[s];
         }
         if (!st) st = eval_instr(ev, i, ops, args, n, &vals[k]);
+        /* Kernels trust their operands' shapes; values passed through (copy, tuple, calls) must
+         * therefore have the shape their instruction declares, which an unverified module may
+         * contradict. */
+        if (!st && !value_matches(&i->shape, vals[k])) {
+            char want[256], got[256];
+            st = hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "computes a %s value but is declared %s",
+                                hloc_eval_shape_str(&vals[k]->shape, got, sizeof got),
+                                hloc_eval_shape_str(&i->shape, want, sizeof want));
+        }
     }
     ev->depth--;
     if (st) return st;
@@ -329,6 +389,35 @@ hloc_status *hloc_eval_call_scalar(hloc_eval *ev, const hloc_computation *c, con
     if (own) hloc_arena_destroy(a);
     else hloc_arena_reset(a);
     return st;
+}
+
+hloc_status *hloc_eval_check_scalar_call(const hloc_instr *i, const hloc_computation *c,
+                                         const hloc_type *params, uint32_t n_params,
+                                         const hloc_type *results, uint32_t n_results) {
+    if (c->n_params != n_params)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "computation %s takes %u parameters, needs %u",
+                              c->name, c->n_params, n_params);
+    for (uint32_t k = 0; k < n_params; k++) {
+        const hloc_instr *p = c->params[k];
+        if (!p || !hloc_shape_is_scalar(&p->shape) || p->shape.type != params[k])
+            return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
+                                  "parameter %u of computation %s must be %s[]", k, c->name,
+                                  hloc_type_name(params[k]));
+    }
+    const hloc_shape *r = c->root ? &c->root->shape : NULL;
+    bool ok = r != NULL;
+    if (ok && n_results == 1 && r->type != HLOC_TYPE_TUPLE) {
+        ok = hloc_shape_is_scalar(r) && r->type == results[0];
+    } else if (ok) {
+        ok = r->type == HLOC_TYPE_TUPLE && r->n_elems == n_results;
+        for (uint32_t k = 0; ok && k < n_results; k++)
+            ok = hloc_shape_is_scalar(&r->elems[k]) && r->elems[k].type == results[k];
+    }
+    if (!ok)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
+                              "computation %s must return %u scalar(s) of the result's element type",
+                              c->name, n_results);
+    return NULL;
 }
 
 /* Deep copy whose shapes, too, live in |a|, so the result outlives the module. */

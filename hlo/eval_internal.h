@@ -45,6 +45,14 @@ const char *hloc_eval_shape_str(const hloc_shape *s, char *buf, size_t n);
 int64_t *hloc_eval_offsets(hloc_arena *a, const hloc_shape *s, const int64_t *dims, uint32_t n,
                            int64_t *count);
 
+/* Checks that |c| can be called through hloc_eval_call_scalar with scalar arguments of types
+ * |params[0..n_params)| and that its result leaves have types |results[0..n_results)| (a single
+ * non-tuple result when n_results == 1), so the raw element pointers never under- or overrun.
+ * The error names instruction |i|. */
+hloc_status *hloc_eval_check_scalar_call(const hloc_instr *i, const hloc_computation *c,
+                                         const hloc_type *params, uint32_t n_params,
+                                         const hloc_type *results, uint32_t n_results);
+
 #define EVAL_KERNEL(name)                                                                        \
     hloc_status *hloc_eval_##name(hloc_eval *ev, const hloc_instr *i,                             \
                                   const hloc_literal *const *ops, hloc_literal *out)

@@ -4,19 +4,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* The evaluator's error format (hloc_eval_fail), so kernel and core errors read alike. */
 hloc_status *hloc_kernel_error(const hloc_instr *i, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const hloc_module *m = i->parent ? i->parent->parent : NULL;
-    const char *file = m && m->file ? m->file : "<module>";
-    if (i->loc.line)
-        return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "%s:%u:%u: error: in '%s': %s", file,
-                               i->loc.line, i->loc.col, i->name, msg);
-    return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "%s: error: in '%s': %s", file, i->name,
-                           msg);
+    return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "%s", msg);
 }
 
 static bool is_param(const hloc_instr *x, int64_t k) {

@@ -9,7 +9,8 @@
 
 #include "eval_internal.h"
 
-/* A status "file:line:col: error: in 'name': msg" (position omitted when unknown). */
+/* An INVALID_ARGUMENT status "file:line:col: name (opcode): msg" (position omitted when
+ * unknown), as hloc_eval_fail writes it. */
 hloc_status *hloc_kernel_error(const hloc_instr *i, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -51,6 +51,12 @@ EVAL_KERNEL(reduce) {
                 return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                       "result dimensions do not match the kept input dimensions");
     }
+    hloc_type pt[2 * MAX_VARIADIC], rt[MAX_VARIADIC];
+    for (uint32_t k = 0; k < n; k++) {
+        pt[k] = rt[k] = leaf(out, k)->shape.type;
+        pt[n + k] = ops[k]->shape.type;
+    }
+    HLOC_RETURN_IF_ERROR(hloc_eval_check_scalar_call(i, f, pt, 2 * n, rt, n));
     int64_t n_out, n_red;
     int64_t *out_off = hloc_eval_offsets(ev->arena, in, kept, n_kept, &n_out);
     int64_t *red_off = hloc_eval_offsets(ev->arena, in, dims->v, dims->n, &n_red);
@@ -90,6 +96,9 @@ EVAL_KERNEL(map) {
         if (hloc_shape_elements(&ops[k]->shape) != n)
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                   "operand %u has a different number of elements", k);
+    hloc_type pt[2 * MAX_VARIADIC];
+    for (uint32_t k = 0; k < i->n_operands; k++) pt[k] = ops[k]->shape.type;
+    HLOC_RETURN_IF_ERROR(hloc_eval_check_scalar_call(i, f, pt, i->n_operands, &out->shape.type, 1));
     const void *args[2 * MAX_VARIADIC];
     for (int64_t e = 0; e < n; e++) {
         for (uint32_t k = 0; k < i->n_operands; k++) args[k] = hloc_literal_at(ops[k], e);

@@ -56,10 +56,26 @@ static hloc_status *mismatch(const hloc_instr *i, const char *what) {
     return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "%s", what);
 }
 
+static hloc_status *same_type(const hloc_instr *i, const hloc_literal *x, const hloc_literal *out) {
+    if (x->shape.type != out->shape.type)
+        return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT, "operand is %s, result %s",
+                              hloc_type_name(x->shape.type), hloc_type_name(out->shape.type));
+    return NULL;
+}
+
+static hloc_status *same_shape(const hloc_instr *i, const hloc_literal *x, const hloc_literal *out) {
+    HLOC_RETURN_IF_ERROR(same_type(i, x, out));
+    if (x->shape.rank != out->shape.rank ||
+        memcmp(x->shape.dims, out->shape.dims, x->shape.rank * sizeof(int64_t)))
+        return mismatch(i, "result must have the operand's dimensions");
+    return NULL;
+}
+
 EVAL_KERNEL(broadcast) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 1));
     const hloc_literal *x = ops[0];
+    HLOC_RETURN_IF_ERROR(same_type(i, x, out));
     const hloc_i64_list *dims = &i->attrs->dims;
     if (dims->n != x->shape.rank) return mismatch(i, "dimensions= must list one entry per operand dimension");
     int64_t in_stride[HLOC_MAX_RANK], step[HLOC_MAX_RANK] = {0};
@@ -109,7 +125,8 @@ EVAL_KERNEL(bitcast) {
      * (copy passes its operand through) or come from an argument without one. */
     int64_t sin[HLOC_MAX_RANK], sout[HLOC_MAX_RANK];
     const hloc_shape *ls = &i->operands[0]->shape;
-    if (ls->rank != x->shape.rank || i->shape.rank != out->shape.rank)
+    if (ls->rank != x->shape.rank || i->shape.rank != out->shape.rank ||
+        memcmp(ls->dims, x->shape.dims, ls->rank * sizeof(int64_t)))
         return mismatch(i, "operand value does not have the operand's rank");
     physical_strides(ls, sin);
     physical_strides(&i->shape, sout);
@@ -124,6 +141,7 @@ EVAL_KERNEL(transpose) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 1));
     const hloc_literal *x = ops[0];
+    HLOC_RETURN_IF_ERROR(same_type(i, x, out));
     const hloc_i64_list *perm = &i->attrs->dims;
     if (perm->n != x->shape.rank || out->shape.rank != x->shape.rank)
         return mismatch(i, "dimensions= must be a permutation of the operand's dimensions");
@@ -143,6 +161,7 @@ EVAL_KERNEL(slice) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 1));
     const hloc_literal *x = ops[0];
+    HLOC_RETURN_IF_ERROR(same_type(i, x, out));
     const hloc_attrs *a = i->attrs;
     uint32_t r = x->shape.rank;
     if (a->slice_start.n != r || a->slice_limit.n != r || out->shape.rank != r)
@@ -177,6 +196,7 @@ static hloc_status *dyn_starts(const hloc_instr *i, const hloc_literal *const *o
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                   "start indices must be integer scalars");
         int64_t s = hloc_literal_get_i64(l, vector ? k : 0);
+        if (hloc_type_is_unsigned_int(l->shape.type) && s < 0) s = INT64_MAX; /* a huge u64 */
         int64_t hi = operand->dims[k] - size[k];
         if (hi < 0)
             return hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
@@ -191,6 +211,7 @@ EVAL_KERNEL(dynamic_slice) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 2));
     const hloc_literal *x = ops[0];
+    HLOC_RETURN_IF_ERROR(same_type(i, x, out));
     if (out->shape.rank != x->shape.rank) return mismatch(i, "result rank differs from the operand's");
     int64_t start[HLOC_MAX_RANK], in_stride[HLOC_MAX_RANK], base = 0;
     HLOC_RETURN_IF_ERROR(dyn_starts(i, ops, 1, &x->shape, out->shape.dims, start));
@@ -204,6 +225,7 @@ EVAL_KERNEL(dynamic_update_slice) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 3));
     const hloc_literal *x = ops[0], *u = ops[1];
+    HLOC_RETURN_IF_ERROR(same_shape(i, x, out));
     if (u->shape.rank != x->shape.rank || u->shape.type != x->shape.type)
         return mismatch(i, "update must have the operand's rank and element type");
     int64_t start[HLOC_MAX_RANK], stride[HLOC_MAX_RANK], base = 0;
@@ -243,6 +265,7 @@ EVAL_KERNEL(pad) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 2));
     const hloc_literal *x = ops[0], *pv = ops[1];
+    HLOC_RETURN_IF_ERROR(same_type(i, x, out));
     uint32_t r = x->shape.rank;
     if (i->attrs->n_padding != r || out->shape.rank != r || pv->shape.rank != 0 ||
         pv->shape.type != out->shape.type)
@@ -281,6 +304,7 @@ EVAL_KERNEL(reverse) {
     (void)ev;
     HLOC_RETURN_IF_ERROR(need_operands(i, 1));
     const hloc_literal *x = ops[0];
+    HLOC_RETURN_IF_ERROR(same_shape(i, x, out));
     int64_t step[HLOC_MAX_RANK], base = 0;
     hloc_shape_row_major_strides(&x->shape, step);
     for (uint32_t k = 0; k < i->attrs->dims.n; k++) {

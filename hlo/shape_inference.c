@@ -39,7 +39,7 @@ static size_t format_shape(char *buf, size_t n, size_t at, const hloc_shape *sh,
         return put(buf, n, at, ")");
     }
     at = put(buf, n, at, "%s", hloc_type_name(sh->type));
-    if (!hloc_type_is_array(sh->type)) return at;
+    if (!hloc_type_is_array(sh->type)) return put(buf, n, at, "[]"); /* token[], as XLA prints it */
     at = put(buf, n, at, "[");
     for (uint32_t k = 0; k < sh->rank; k++) {
         const char *sep = k ? "," : "";

@@ -57,6 +57,8 @@ static bool conditional(hloc_si *s, hloc_shape *out) {
 
 static bool call(hloc_si *s, hloc_shape *out) {
     const char *role = s->i->op == HLOC_OP_FUSION ? "fused" : "to_apply";
+    if (s->i->op == HLOC_OP_FUSION && s->i->attrs->fusion_kind == HLOC_FUSION_NONE)
+        return hloc_si_fail(s, "fusion needs kind=");
     const hloc_computation *c = hloc_si_callee(s, 0, role);
     if (!c || !takes_operands(s, c, role)) return false;
     *out = hloc_si_strip_layout(s, &c->root->shape);
@@ -88,6 +90,26 @@ static bool async_next(hloc_si *s, hloc_shape *out) {
     return true;
 }
 
+/* The target decides the result, so the declared shape stands; operand_layout_constraints, when
+ * written, give one shape per operand that the operand must have (layouts aside). */
+static bool custom_call(hloc_si *s, hloc_shape *out) {
+    const hloc_attrs *a = s->i->attrs;
+    if (!a->custom_call_target) return hloc_si_fail(s, "custom-call needs custom_call_target=");
+    if (a->has_operand_layout_constraints) {
+        if (a->n_operand_layout_constraints != s->i->n_operands)
+            return hloc_si_fail(s, "operand_layout_constraints has %u shapes for %u operands",
+                                a->n_operand_layout_constraints, s->i->n_operands);
+        for (uint32_t k = 0; k < s->i->n_operands; k++)
+            if (!hloc_si_same(&a->operand_layout_constraints[k], hloc_si_op(s, k)))
+                return hloc_si_fail(s,
+                                    "operand %u has shape %s, operand_layout_constraints says %s",
+                                    k, hloc_si_str(s, hloc_si_op(s, k)),
+                                    hloc_si_str(s, &a->operand_layout_constraints[k]));
+    }
+    *out = s->i->shape;
+    return true;
+}
+
 bool hloc_infer_control(hloc_si *s, hloc_shape *out) {
     switch (s->i->op) {
     case HLOC_OP_WHILE:
@@ -103,8 +125,7 @@ bool hloc_infer_control(hloc_si *s, hloc_shape *out) {
     case HLOC_OP_ASYNC_DONE:
         return async_next(s, out);
     case HLOC_OP_CUSTOM_CALL:
-        *out = s->i->shape;
-        return true;
+        return custom_call(s, out);
     default:
         break;
     }

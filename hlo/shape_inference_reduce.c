@@ -159,6 +159,14 @@ static bool map(hloc_si *s, hloc_shape *out) {
         scal[k] = hloc_shape_scalar(hloc_si_op(s, k)->type);
         params[k] = &scal[k];
     }
+    /* XLA maps over every dimension, in order; dimensions= may only say so. */
+    const hloc_i64_list *d = &s->i->attrs->dims;
+    if (d->n) {
+        bool all = d->n == x->rank;
+        for (uint32_t k = 0; all && k < d->n; k++)
+            all = d->v[k] == (int64_t)k;
+        if (!all) return hloc_si_fail(s, "map must apply to every dimension in order");
+    }
     const hloc_computation *c = hloc_si_callee(s, 0, "to_apply");
     if (!c || !hloc_si_check_signature(s, c, "to_apply", params, n, NULL)) return false;
     if (!hloc_shape_is_scalar(&c->root->shape))

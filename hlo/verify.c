@@ -1,6 +1,7 @@
-/* The module verifier: structure (roots, parameters, operands in the same computation, no cycles,
- * no recursion, unique names), then every instruction's declared shape against shape inference.
- * Reports every error it finds into the diag sink and never modifies the module. */
+/* The module verifier: structure (roots, parameters, operands listed in the same computation,
+ * user lists, unique ids and names, callee counts, no cycles, no recursion), then every
+ * instruction's declared shape against shape inference, then (optionally) layouts
+ * (verify_layouts.c). Reports every error it finds into the diag sink; never modifies the module. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* Layout-sensitive verification, for modules after layout assignment (XLA's layout-sensitive
  * HloVerifier): every array has a layout, and instructions that only pass data along (tuple,
  * get-tuple-element, while, call, conditional, fusion parameters, opt-barrier, domain, copy-start
- * sources, the entry signature) keep it exactly. Other instructions may change layouts freely. */
+ * sources, custom-call operand_layout_constraints, the entry signature) keep it exactly. Other
+ * instructions may change layouts freely. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -125,6 +126,17 @@ static void check_instr(lctx *v, const hloc_instr *i) {
     case HLOC_OP_CALL:
     case HLOC_OP_FUSION:
         if (i->n_called) check_callee(v, i, i->called[0], 0, i->n_operands, true);
+        return;
+    case HLOC_OP_CUSTOM_CALL:
+        if (!i->attrs->has_operand_layout_constraints ||
+            i->attrs->n_operand_layout_constraints != i->n_operands)
+            return;
+        for (uint32_t k = 0; k < i->n_operands; k++) {
+            char what[96];
+            snprintf(what, sizeof what, "operand %u, operand_layout_constraints says", k);
+            same_layout(v, i, &i->operands[k]->shape, &i->attrs->operand_layout_constraints[k],
+                        what);
+        }
         return;
     case HLOC_OP_CONDITIONAL:
         for (uint32_t k = 0; k < i->n_called; k++)

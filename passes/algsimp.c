@@ -6,7 +6,8 @@
  *   transpose, broadcast(broadcast(x)), identity broadcast, slice(slice(x)), full slice,
  *   select(true/false, a, b), select(p, a, a), concatenate of one operand, convert to the same
  *   type, lossless convert chains, copy to the same layout, pad with zero widths, reverse of
- *   size-1 dimensions, reduce over size-1 dimensions with an identity init value, compare of x
+ *   size-1 dimensions, reduce over size-1 dimensions (a reshape with an identity init value, else
+ *   the reducer applied to init and the element), compare of x
  *   with itself for integers.
  * Each rule returns the instruction that replaces |i| (possibly new) or NULL. */
 #include <math.h>
@@ -245,6 +246,20 @@ static bool is_identity_of(const hloc_computation *r, const hloc_instr *init) {
     }
 }
 
+/* The elementwise opcode of a reducer whose root is op(param0, param1) or op(param1, param0);
+ * *swapped says which. HLOC_OP_COUNT when it is anything else. */
+static hloc_opcode simple_reducer(const hloc_computation *r, bool *swapped) {
+    const hloc_instr *root = r->root;
+    if (!root || r->n_params != 2 || root->n_operands != 2 || !(hloc_opcode_flags(root->op) & OPF_EW))
+        return HLOC_OP_COUNT;
+    if (root->operands[0] == r->params[0] && root->operands[1] == r->params[1]) *swapped = false;
+    else if (root->operands[0] == r->params[1] && root->operands[1] == r->params[0]) *swapped = true;
+    else return HLOC_OP_COUNT;
+    return root->op;
+}
+
+/* A reduce whose reduced dimensions all have size 1 reads one element per result: it is a
+ * reshape when init is the reducer's identity, and otherwise reducer(init, x) elementwise. */
 static hloc_instr *reduce(hloc_instr *i) {
     if (i->n_operands != 2 || i->n_called != 1 || !hloc_shape_is_array(&i->shape)) return NULL;
     hloc_instr *a = i->operands[0];
@@ -252,10 +267,20 @@ static hloc_instr *reduce(hloc_instr *i) {
         int64_t d = i->attrs->dims.v[k];
         if (d < 0 || d >= a->shape.rank || a->shape.dims[d] != 1) return NULL;
     }
-    if (!is_identity_of(i->called[0], i->operands[1])) return NULL;
     if (a->shape.type != i->shape.type) return NULL;
-    if (i->attrs->dims.n == 0 && same_shape(a, i)) return a;
-    return hloc_pass_new_instr(i->parent, HLOC_OP_RESHAPE, &i->shape, &a, 1);
+    if (is_identity_of(i->called[0], i->operands[1])) {
+        if (i->attrs->dims.n == 0 && same_shape(a, i)) return a;
+        return hloc_pass_new_instr(i->parent, HLOC_OP_RESHAPE, &i->shape, &a, 1);
+    }
+    bool swapped = false;
+    hloc_opcode op = simple_reducer(i->called[0], &swapped);
+    if (op == HLOC_OP_COUNT || i->operands[1]->shape.type != i->shape.type) return NULL;
+    hloc_instr *x = hloc_pass_new_instr(i->parent, HLOC_OP_RESHAPE, &i->shape, &a, 1);
+    hloc_instr *init = x ? hloc_pass_new_instr(i->parent, HLOC_OP_BROADCAST, &i->shape, &i->operands[1], 1) : NULL;
+    if (!init) return NULL;
+    init->attrs->has_dims = true;
+    hloc_instr *ops[2] = {swapped ? x : init, swapped ? init : x};
+    return hloc_pass_new_instr(i->parent, op, &i->shape, ops, 2);
 }
 
 static hloc_instr *compare(hloc_instr *i) {

@@ -1,22 +1,29 @@
 /* `hloc compile MODEL -o MODEL.so [--header H] [--object O] [--name NAME] [--cpu CPU] [-ON]`:
  * ahead-of-time compilation of an HLO module to a shared object with a typed C entry point
- * (include/hloc/abi.h). Parse, verify, generate code for the CPU (targets/cpu), then package:
- * link, check NEEDED, write the header from the .so's own metadata (tools/package.c). */
+ * (include/hloc/abi.h). Parse, verify, optimize (the pass pipeline, with the pass and dump flags
+ * shared with `hloc opt`), generate code for the CPU (targets/cpu), then package: link, check
+ * NEEDED, write the header from the .so's own metadata (tools/package.c). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm-c/ErrorHandling.h>
 
 #include "aot.h"
 #include "commands.h"
 #include "cpu.h"
 #include "hloc/hloc.h"
 #include "ir.h"
+#include "pass_flags.h"
 
 static void help(FILE *out) {
     fprintf(out,
             "usage: hloc compile MODEL -o MODEL.so [--header MODEL.h] [--object MODEL.o]\n"
-            "                    [--name NAME] [--cpu CPU] [-O0|-O1|-O2|-O3] [--dump-dir DIR]\n"
+            "                    [--name NAME] [--cpu CPU] [-O0|-O1|-O2|-O3] [pass options]\n"
             "\n"
             "Compiles the HLO module MODEL ahead of time into a shared object that needs only\n"
             "libc and libm. It exports the entry point\n"
@@ -34,9 +41,11 @@ static void help(FILE *out) {
             "                     character that is not a letter, digit or '_' made '_')\n"
             "  --cpu CPU          native (default: this machine), x86-64-v3, znver4, or another\n"
             "                     CPU name that LLVM knows\n"
-            "  -O0 ... -O3        optimization level (default -O2)\n"
-            "  --dump-dir DIR     write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll and NAME.s there\n"
+            "  -O0 ... -O3        LLVM optimization level (default -O2)\n"
             "  --help             show this help\n"
+            "\n");
+    hloc_pass_flags_help(out);
+    fprintf(out,
             "\n"
             "Exit status: 0 on success, 1 on an error (parse or verify errors, an unsupported\n"
             "instruction, a failed link), 2 on bad usage.\n");
@@ -60,21 +69,25 @@ static char *default_name(const hloc_module *m) {
 }
 
 typedef struct compile_args {
-    const char *model, *so, *header, *object, *name, *cpu, *dump_dir;
+    const char *model, *so, *header, *object, *name, *cpu;
     int opt_level;
+    hloc_pass_flags passes; /* also holds --dump-dir */
 } compile_args;
 
 /* Returns 0, or 2 after printing what is wrong with the command line. */
 static int parse_args(int argc, char **argv, compile_args *a) {
     *a = (compile_args){.cpu = "native", .opt_level = 2};
+    hloc_pass_flags_init(&a->passes);
     for (int i = 1; i < argc; i++) {
+        int pf = hloc_pass_flags_parse(&a->passes, argc, argv, &i);
+        if (pf < 0) return 2;
+        if (pf > 0) continue;
         const char *arg = argv[i];
         const char **slot = !strcmp(arg, "-o")          ? &a->so
                             : !strcmp(arg, "--header")   ? &a->header
                             : !strcmp(arg, "--object")   ? &a->object
                             : !strcmp(arg, "--name")     ? &a->name
                             : !strcmp(arg, "--cpu")      ? &a->cpu
-                            : !strcmp(arg, "--dump-dir") ? &a->dump_dir
                                                          : NULL;
         if (slot) {
             if (i + 1 >= argc) {
@@ -106,6 +119,36 @@ static int parse_args(int argc, char **argv, compile_args *a) {
     return 0;
 }
 
+/* mkdir -p: the dump directory is created as XLA's --xla_dump_to does. */
+static hloc_status *make_dirs(const char *path) {
+    char *p = strdup(path);
+    if (!p) return hloc_status_oom();
+    hloc_status *st = NULL;
+    for (char *q = p + 1;; q++) {
+        if (*q && *q != '/') continue;
+        char c = *q;
+        *q = 0;
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            st = hloc_status_new(HLOC_STATUS_IO, "cannot create %s: %s", p, strerror(errno));
+        *q = c;
+        if (!c || st) break;
+    }
+    free(p);
+    return st;
+}
+
+/* LLVM reports some bad input, an unknown --cpu above all, as a fatal error and then aborts.
+ * The command turns that into an error exit that says what was asked for. The CPU name is kept
+ * here because the handler gets only LLVM's reason. */
+static const char *llvm_fatal_cpu;
+
+static void on_llvm_fatal(const char *reason) {
+    fprintf(stderr, "hloc compile: LLVM failed: %s (with --cpu %s; is it a CPU that LLVM knows?)\n",
+            reason, llvm_fatal_cpu ? llvm_fatal_cpu : "native");
+    fflush(stderr);
+    _exit(1);
+}
+
 static int fail(hloc_status *st) {
     fprintf(stderr, "hloc compile: %s\n", hloc_status_message(st));
     hloc_status_free(st);
@@ -116,6 +159,11 @@ static int run(int argc, char **argv) {
     compile_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;
+    const char *dump_dir = a.passes.opts.dump_dir;
+    if (dump_dir) {
+        hloc_status *st = make_dirs(dump_dir);
+        if (st) return fail(st);
+    }
     hloc_module *m = hloc_tool_load_module(a.model);
     if (!m) return 1;
     hloc_status *st = hloc_module_verify(m);
@@ -125,16 +173,23 @@ static int run(int argc, char **argv) {
         hloc_module_destroy(m);
         return 1;
     }
+    if (!hloc_pass_flags_run(&a.passes, m)) {
+        hloc_module_destroy(m);
+        return 1;
+    }
     char *name = a.name ? NULL : default_name(m);
     hloc_cpu_options o = {
         .name = a.name ? a.name : name,
         .cpu = a.cpu,
         .opt_level = a.opt_level,
-        .dump_dir = a.dump_dir,
+        .dump_dir = a.passes.dump_llvm ? dump_dir : NULL,
     };
     void *obj = NULL;
     size_t len = 0;
+    llvm_fatal_cpu = a.cpu;
+    LLVMInstallFatalErrorHandler(on_llvm_fatal);
     st = o.name ? hloc_cpu_compile_object(m, &o, 1, &obj, &len) : hloc_status_oom();
+    LLVMResetFatalErrorHandler();
     hloc_module_destroy(m);
     free(name);
     if (!st) st = hloc_aot_package(obj, len, a.so, a.header, a.object);

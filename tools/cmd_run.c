@@ -204,7 +204,7 @@ static hloc_status *make_dir(const char *dir) {
 
 static hloc_status *execute(const run_args *args, const hloc_module *m, hloc_arena *arena) {
     HLOC_RETURN_IF_ERROR(make_dir(args->out_dir));
-    const hloc_literal **inputs;
+    const hloc_literal **inputs = NULL;
     HLOC_RETURN_IF_ERROR(make_inputs(args, m->entry, arena, &inputs));
     hloc_literal *result;
     HLOC_RETURN_IF_ERROR(args->target->run(m, inputs, m->entry->n_params, arena, &result));

@@ -14,6 +14,8 @@ extern const hloc_command hloc_cmd_fmt;
 extern const hloc_command hloc_cmd_verify;
 extern const hloc_command hloc_cmd_opt;
 extern const hloc_command hloc_cmd_inspect;
+extern const hloc_command hloc_cmd_run;
+extern const hloc_command hloc_cmd_compile;
 
 /* Reads and parses |path| ("-" = stdin); prints the error to stderr and returns NULL on failure. */
 struct hloc_module *hloc_tool_load_module(const char *path);

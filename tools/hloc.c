@@ -10,7 +10,9 @@ static const hloc_command *const commands[] = {
     &hloc_cmd_fmt,
     &hloc_cmd_verify,
     &hloc_cmd_opt,
+    &hloc_cmd_compile,
     &hloc_cmd_inspect,
+    &hloc_cmd_run,
     NULL,
 };
 

@@ -27,6 +27,9 @@ void hloc_pass_flags_help(FILE *out) {
             "  --dump-format=LIST    any of text,dot,html (default text): HLO text that hloc\n"
             "                        parses back, a Graphviz graph with fusions as clusters, a\n"
             "                        self-contained HTML page with a clickable graph\n"
+            "  --dump-llvm           with --dump-dir, also write the LLVM IR before and after LLVM's\n"
+            "                        optimization and the assembly (NAME.ir-no-opt.ll,\n"
+            "                        NAME.ir-with-opt.ll, NAME.s) when compiling\n"
             "  --time-passes         print how long each pass took, to stderr\n"
             "  --verify-each         verify the module after every pass that changed it\n");
 }
@@ -69,6 +72,10 @@ int hloc_pass_flags_parse(hloc_pass_flags *f, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     if (!strcmp(a, "--time-passes")) {
         f->opts.time_passes = true;
+        return 1;
+    }
+    if (!strcmp(a, "--dump-llvm")) {
+        f->dump_llvm = true;
         return 1;
     }
     if (!strcmp(a, "--verify-each")) {

@@ -12,6 +12,7 @@
 typedef struct hloc_pass_flags {
     hloc_pass_options opts;
     const char *passes; /* NULL: the default pipeline */
+    bool dump_llvm;     /* also dump LLVM IR before/after optimization and assembly (compilers) */
     int dump_seq;
 } hloc_pass_flags;
 

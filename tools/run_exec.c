@@ -193,3 +193,20 @@ done:
     free(rbufs);
     return st;
 }
+
+hloc_status *hloc_executable_param_shapes(const hloc_executable *e, hloc_arena *arena,
+                                          hloc_shape **out, uint32_t *out_n) {
+    *out = NULL;
+    *out_n = 0;
+    const hloc_module_metadata *md = hloc_executable_metadata(e);
+    hloc_shape *shapes = HLOC_ARENA_ARRAY(arena, hloc_shape, md->n_params ? md->n_params : 1);
+    if (!shapes) return hloc_status_oom();
+    for (uint32_t i = 0; i < md->n_params; i++)
+        if (!hloc_shape_from_desc(&md->params[i], &shapes[i]))
+            return hloc_status_new(HLOC_STATUS_UNIMPLEMENTED,
+                                   "parameter %u (%s): not an array hloc run can hold", i,
+                                   md->params[i].name ? md->params[i].name : "");
+    *out = shapes;
+    *out_n = md->n_params;
+    return NULL;
+}

@@ -23,4 +23,10 @@ hloc_status *hloc_run_executable(const hloc_executable *e, const hloc_literal *c
  * (rank above HLOC_MAX_RANK, unknown type). */
 bool hloc_shape_from_desc(const hloc_buffer_desc *d, hloc_shape *out);
 
+/* For `hloc run MODEL.so`: the shapes of |e|'s parameters (in |arena|, *out_n of them), so that
+ * inputs can be read or made as for an HLO module's entry; then hloc_run_executable() with a NULL
+ * result shape. UNIMPLEMENTED for a parameter no array shape can hold. */
+hloc_status *hloc_executable_param_shapes(const hloc_executable *e, hloc_arena *arena,
+                                          hloc_shape **out, uint32_t *out_n);
+
 #endif

@@ -14,6 +14,8 @@ static const hloc_run_target interp = {"interp", "the reference evaluator (hlo/e
 
 const hloc_run_target *const hloc_run_targets[] = {
     &interp,
+    &hloc_run_target_cpu,
+    &hloc_run_target_cpu_aot,
     NULL,
 };
 

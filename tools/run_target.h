@@ -20,6 +20,9 @@ typedef struct hloc_run_target {
                         hloc_arena *arena, hloc_literal **out);
 } hloc_run_target;
 
+/* The cpu targets (tools/run_target_cpu.c, in run_cpu_dep): JIT and .so, through the runtime. */
+extern const hloc_run_target hloc_run_target_cpu, hloc_run_target_cpu_aot;
+
 /* NULL-terminated table of every target built in. */
 extern const hloc_run_target *const hloc_run_targets[];
 /* The target called |name|, or NULL. */

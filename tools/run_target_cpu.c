@@ -2,8 +2,10 @@
  * runtime's one call path (hloc_executable_run via run_exec.c):
  *   cpu      JIT: targets/cpu compiles in-process, the runtime wraps its metadata;
  *   cpu-aot  AOT: the object is packaged into a .so exactly as `hloc compile` does, then dlopened.
- * Both run on a thread pool of HLOC_THREADS threads (default: one per CPU), so the parallel-for
- * path of emitted code is what gets tested. */
+ * The CPU, optimization level and threads come from the HLOC_FLAGS environment variable as the JIT
+ * C API reads it (--cpu=NAME -O0..-O3 --threads=N; default native, -O2, one thread per CPU), so
+ * the conformance runner covers -O0 and -O2 with one target each. Both run on a thread pool, so
+ * the parallel-for path of emitted code is what gets tested. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +14,24 @@
 
 #include "aot.h"
 #include "cpu.h"
+#include "hloc/jit.h"
 #include "run_exec.h"
 #include "run_target.h"
 
+/* The target's options from HLOC_FLAGS; a malformed HLOC_FLAGS is an error, not ignored. */
+static hloc_status *flags(hloc_cpu_options *co, int *threads) {
+    hloc_jit_options jo;
+    HLOC_RETURN_IF_ERROR(hloc_jit_options_init(&jo));
+    *co = (hloc_cpu_options){.name = "hloc_run_entry", .cpu = jo.cpu, .opt_level = jo.opt_level};
+    *threads = jo.threads;
+    return NULL;
+}
+
 static hloc_status *run_on_pool(const hloc_executable *e, const hloc_module *m,
-                                const hloc_literal *const *args, uint32_t n_args,
+                                const hloc_literal *const *args, uint32_t n_args, int threads,
                                 hloc_arena *arena, hloc_literal **out) {
-    const char *env = getenv("HLOC_THREADS");
-    int n = env && *env ? atoi(env) : 0;
     hloc_thread_pool *pool = NULL;
-    HLOC_RETURN_IF_ERROR(hloc_thread_pool_create(n, &pool));
+    HLOC_RETURN_IF_ERROR(hloc_thread_pool_create(threads, &pool));
     hloc_run_options o;
     hloc_run_options_init(&o, pool);
     hloc_status *st = hloc_run_executable(e, args, n_args, &m->entry->root->shape, &o, arena, out);
@@ -32,12 +42,14 @@ static hloc_status *run_on_pool(const hloc_executable *e, const hloc_module *m,
 static hloc_status *run_cpu_jit(const hloc_module *m, const hloc_literal *const *args,
                                 uint32_t n_args, hloc_arena *arena, hloc_literal **out) {
     *out = NULL;
-    hloc_cpu_options co = {.name = "hloc_run_entry", .cpu = "native", .opt_level = 2};
+    hloc_cpu_options co;
+    int threads;
+    HLOC_RETURN_IF_ERROR(flags(&co, &threads));
     hloc_cpu_jit *j = NULL;
     HLOC_RETURN_IF_ERROR(hloc_cpu_jit_compile(m, &co, &j));
     hloc_executable *e = NULL;
     hloc_status *st = hloc_executable_wrap(hloc_cpu_jit_metadata(j), &e);
-    if (!st) st = run_on_pool(e, m, args, n_args, arena, out);
+    if (!st) st = run_on_pool(e, m, args, n_args, threads, arena, out);
     hloc_executable_unload(e);
     hloc_cpu_jit_destroy(j);
     return st;
@@ -46,7 +58,9 @@ static hloc_status *run_cpu_jit(const hloc_module *m, const hloc_literal *const 
 static hloc_status *run_cpu_aot(const hloc_module *m, const hloc_literal *const *args,
                                 uint32_t n_args, hloc_arena *arena, hloc_literal **out) {
     *out = NULL;
-    hloc_cpu_options co = {.name = "hloc_run_entry", .cpu = "native", .opt_level = 2};
+    hloc_cpu_options co;
+    int threads;
+    HLOC_RETURN_IF_ERROR(flags(&co, &threads));
     void *obj = NULL;
     size_t len = 0;
     HLOC_RETURN_IF_ERROR(hloc_cpu_compile_object(m, &co, 1, &obj, &len));
@@ -65,7 +79,7 @@ static hloc_status *run_cpu_aot(const hloc_module *m, const hloc_literal *const 
     /* dlopen keeps the mapping; the file can go now */
     unlink(so);
     rmdir(dir);
-    if (!st) st = run_on_pool(e, m, args, n_args, arena, out);
+    if (!st) st = run_on_pool(e, m, args, n_args, threads, arena, out);
     hloc_executable_unload(e);
     return st;
 }

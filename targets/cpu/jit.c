@@ -15,8 +15,8 @@ struct hloc_cpu_jit {
     const hloc_module_metadata *md;
 };
 
-/* Every external function the module calls (libc, libm, custom-call targets) must exist in the
- * process; say which one does not, rather than LLJIT's generic materialization failure. */
+/* Every external function the module calls (libc, libm) must exist in the process; say which
+ * one does not, rather than LLJIT's generic materialization failure. */
 static hloc_status *check_externals(LLVMModuleRef mod) {
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
         if (!LLVMIsDeclaration(f) || LLVMGetIntrinsicID(f)) continue;
@@ -24,8 +24,8 @@ static hloc_status *check_externals(LLVMModuleRef mod) {
         const char *name = LLVMGetValueName2(f, &len);
         if (!dlsym(RTLD_DEFAULT, name))
             return hloc_status_new(HLOC_STATUS_NOT_FOUND,
-                                   "unknown custom-call target or external function \"%s\": not registered "
-                                   "and not a symbol of this process", name);
+                                   "the JIT'd code needs \"%s\", which this process does not define",
+                                   name);
     }
     return NULL;
 }

@@ -14,6 +14,7 @@
 #include "compare.h"
 #include "hloc/hloc.h"
 #include "npy_literal.h"
+#include "pass.h"
 #include "run_target.h"
 
 typedef struct options {
@@ -21,6 +22,7 @@ typedef struct options {
     const char *hlo;    /* file name inside each case folder */
     const char *filter; /* substring of case names; NULL = all */
     const char *dir;
+    const char *passes; /* pipeline run before the target: "default" or a pass list; NULL = none */
     bool verbose;
 } options;
 
@@ -43,6 +45,8 @@ static void help(FILE *out) {
             "  --hlo FILE       the module file of each case: model.hlo (JAX's output, default)\n"
             "                   or xla_opt.hlo (after XLA's optimizations)\n"
             "  --filter TEXT    run only cases whose name contains TEXT\n"
+            "  --passes LIST    optimize each module first: 'default' (hloc's pipeline) or a\n"
+            "                   comma-separated pass list; every pass is verified\n"
             "  --verbose        also print passing cases with their error and time\n"
             "  --help           show this help\n"
             "\n"
@@ -52,6 +56,21 @@ static void help(FILE *out) {
 static void take_message(hloc_status *st, char *msg, size_t cap) {
     snprintf(msg, cap, "%s", hloc_status_message(st));
     hloc_status_free(st);
+}
+
+/* Runs the pass pipeline |passes| ("default" or a pass list) with verification after each pass. */
+static hloc_status *optimize(hloc_module *m, const char *passes) {
+    hloc_pipeline *p = NULL;
+    if (!strcmp(passes, "default")) {
+        if (!(p = hloc_pipeline_default())) return hloc_status_oom();
+    } else {
+        HLOC_RETURN_IF_ERROR(hloc_pipeline_parse("conformance", passes, &p));
+    }
+    hloc_pass_options po = hloc_pass_options_default();
+    po.verify_each = true;
+    hloc_status *st = hloc_pipeline_run(p, m, &po, NULL);
+    hloc_pipeline_destroy(p);
+    return st;
 }
 
 /* Runs one case; returns true if it passed. On failure |msg| says why (one line, though a parse
@@ -72,6 +91,7 @@ static bool run_case(const options *o, const char *case_dir, char *msg, size_t c
     if (st) goto failed;
     snprintf(path, sizeof path, "%s/%s", case_dir, o->hlo);
     st = hloc_module_parse_file(path, &m);
+    if (!st && o->passes) st = optimize(m, o->passes);
     if (st) goto failed;
     const hloc_computation *entry = m->entry;
     if (c.n_inputs != entry->n_params) {
@@ -158,7 +178,7 @@ static int compare_names(const void *a, const void *b) {
 static bool has_case_json(const char *dir) {
     char path[4096];
     struct stat sb;
-    snprintf(path, sizeof path, "%s/case.json", dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/case.json", dir) >= sizeof path) return false;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
@@ -181,8 +201,9 @@ static char **list_cases(const char *dir) {
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (!has_case_json(path)) continue;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path ||
+            !has_case_json(path))
+            continue;
         if (n + 2 > cap) {
             char **bigger = realloc(names, (cap *= 2) * sizeof *names);
             if (!bigger) break;
@@ -210,7 +231,8 @@ static int parse_args(int argc, char **argv, options *o) {
             exit(0);
         } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
             o->verbose = true;
-        } else if (!strcmp(a, "--target") || !strcmp(a, "--hlo") || !strcmp(a, "--filter")) {
+        } else if (!strcmp(a, "--target") || !strcmp(a, "--hlo") || !strcmp(a, "--filter") ||
+                   !strcmp(a, "--passes")) {
             if (!has_value) {
                 fprintf(stderr, "conformance: %s needs a value\n", a);
                 return 2;
@@ -232,6 +254,8 @@ static int parse_args(int argc, char **argv, options *o) {
                     return 2;
                 }
                 o->hlo = v;
+            } else if (!strcmp(a, "--passes")) {
+                o->passes = v;
             } else {
                 o->filter = v;
             }

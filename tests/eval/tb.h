@@ -55,5 +55,9 @@ hloc_status *tb_try(tb *t, hloc_instr *root, hloc_literal **out);
 
 Suite *eval_elementwise_suite(void);
 Suite *eval_core_suite(void);
+Suite *eval_shape_ops_suite(void);
+Suite *eval_corpus_suite(void);
+Suite *eval_types_suite(void);
+Suite *eval_robust_suite(void);
 
 #endif

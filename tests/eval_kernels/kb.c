@@ -12,11 +12,19 @@ void kb_init(kb *b) {
     ck_assert_ptr_nonnull(b->m);
     b->entry = hloc_computation_create(b->m, "entry");
     ck_assert_ptr_nonnull(b->entry);
-    b->ev.module = b->m;
-    b->ev.arena = b->m->arena;
 }
 
-void kb_free(kb *b) { hloc_arena_destroy(b->m->arena); }
+hloc_eval *kb_ev(kb *b) {
+    hloc_eval_fini(&b->ev);
+    memset(&b->ev, 0, sizeof b->ev);
+    ck_assert(hloc_eval_init(&b->ev, b->m, NULL, b->m->arena));
+    return &b->ev;
+}
+
+void kb_free(kb *b) {
+    hloc_eval_fini(&b->ev);
+    hloc_arena_destroy(b->m->arena);
+}
 
 hloc_literal *kb_lit(kb *b, hloc_type t, uint32_t rank, const int64_t *dims, const double *vals) {
     hloc_shape s = hloc_shape_array(t, rank, dims);

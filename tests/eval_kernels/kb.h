@@ -16,6 +16,9 @@ typedef struct kb {
 
 void kb_init(kb *b);
 void kb_free(kb *b);
+/* The evaluator context, set up afresh for the module as it is now (the evaluator indexes the
+ * instructions that exist when it starts). */
+hloc_eval *kb_ev(kb *b);
 /* An array literal of type t and dims (rank n) with values vals (n_vals may be 0: zeros). */
 hloc_literal *kb_lit(kb *b, hloc_type t, uint32_t rank, const int64_t *dims, const double *vals);
 hloc_literal *kb_scalar(kb *b, hloc_type t, double v);

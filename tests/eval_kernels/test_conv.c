@@ -16,7 +16,7 @@ static hloc_status *conv_st(kb *b, hloc_literal *x, hloc_literal *w, hloc_type o
     i->attrs->feature_group_count = fgc;
     i->attrs->batch_group_count = bgc;
     *out = hloc_literal_create(b->m->arena, &os);
-    return hloc_eval_convolution(&b->ev, i, (const hloc_literal *const *)ops, *out);
+    return hloc_eval_convolution(kb_ev(b), i, (const hloc_literal *const *)ops, *out);
 }
 
 static hloc_literal *conv(kb *b, hloc_literal *x, hloc_literal *w, hloc_type ot, uint32_t orank,

@@ -1,6 +1,8 @@
 /* The kernels against XLA:CPU itself: corpus cases whose entry root is one kernel applied to
  * parameters and constants (or a tuple of its get-tuple-elements) run that kernel alone on the
- * case's inputs, and each output must match the case's within 1e-4 of max(1, max |want|). */
+ * case's inputs, and each output must match the case's within 1e-4 of max(1, max |want|); cases
+ * built around a kernel run whole through the evaluator; every kernel instruction of the corpus
+ * must be accepted; errors carry the instruction's position. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eval.h"
 #include "kb.h"
 #include "npy.h"
 #include "npy_literal.h"
@@ -51,7 +54,8 @@ START_TEST(test_corpus_case) {
     }
     kernel_fn fn = kernel_of(root->op);
     ck_assert_msg(fn != NULL, "%s: root is %s", cases[_i], hloc_opcode_name(root->op));
-    hloc_eval ev = {.module = m, .arena = m->arena};
+    hloc_eval ev = {0};
+    ck_assert(hloc_eval_init(&ev, m, NULL, m->arena));
     hloc_literal *ops[8];
     hloc_npy_array arr;
     ck_assert_uint_le(root->n_operands, 8);
@@ -93,6 +97,7 @@ START_TEST(test_corpus_case) {
         ck_assert_msg(err / scale <= 1e-4, "%s output %u: relative error %g", cases[_i], k,
                       err / scale);
     }
+    hloc_eval_fini(&ev);
     hloc_module_destroy(m);
 }
 END_TEST
@@ -123,7 +128,8 @@ static int run_all_kernels(const char *path, double *seconds) {
     }
     int n_run = 0;
     uint64_t seed = 42;
-    hloc_eval ev = {.module = m, .arena = m->arena};
+    hloc_eval ev = {0};
+    ck_assert(hloc_eval_init(&ev, m, NULL, m->arena));
     for (uint32_t c = 0; c < m->n_comps; c++)
         for (uint32_t k = 0; k < m->comps[c]->n_instrs; k++) {
             const hloc_instr *i = m->comps[c]->instrs[k];
@@ -157,6 +163,7 @@ static int run_all_kernels(const char *path, double *seconds) {
             ck_assert_msg(!st, "%s: %s", path, hloc_status_message(st));
             n_run++;
         }
+    hloc_eval_fini(&ev);
     hloc_module_destroy(m);
     return n_run;
 }
@@ -196,11 +203,115 @@ START_TEST(test_corpus_all_kernels) {
 }
 END_TEST
 
+/* Whole cases through the evaluator whose interesting part is one of these kernels (pooling
+ * gradients, scatters with negative and out-of-range indices, gathers, sorts with JAX's NaN-aware
+ * comparators, cumulative reduce-windows, training convolutions), before and after XLA's
+ * pipeline, against XLA:CPU's outputs with the case's tolerance. */
+static const char *const module_cases[] = {
+    "maxpool_grad", "scatter_add",  "scatter_set", "scatter_max_2d", "gather_2d",
+    "gather_oob",   "gather_take",  "sort",        "argsort",        "sort_multi",
+    "cumsum",       "avgpool_same", "conv_grad",   "model_cnn",      "model_gpt_tiny"};
+
+static double case_tolerance(const char *data, const char *name) {
+    char path[2048], buf[4096];
+    snprintf(path, sizeof path, "%s/cases/%s/case.json", data, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *t = strstr(buf, "\"tolerance\":");
+    ck_assert_ptr_nonnull(t);
+    return strtod(t + strlen("\"tolerance\":"), NULL);
+}
+
+START_TEST(test_corpus_module) {
+    const char *data = getenv("HLOC_TEST_DATA");
+    ck_assert_msg(data != NULL, "HLOC_TEST_DATA is not set");
+    const char *name = module_cases[_i / 2], *file = _i % 2 ? "xla_opt.hlo" : "model.hlo";
+    double tol = case_tolerance(data, name);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/cases/%s/%s", data, name, file);
+    hloc_module *m;
+    check_ok(hloc_module_parse_file(path, &m));
+    hloc_arena *a = hloc_arena_create();
+    const hloc_literal *args[64];
+    hloc_npy_array arr;
+    ck_assert_uint_le(m->entry->n_params, 64);
+    for (uint32_t k = 0; k < m->entry->n_params; k++) {
+        hloc_literal *l;
+        snprintf(path, sizeof path, "%s/cases/%s/in%u.npy", data, name, k);
+        check_ok(hloc_npy_read(path, &arr));
+        check_ok(hloc_literal_from_npy(a, &arr, &m->entry->params[k]->shape, "input", &l));
+        hloc_npy_free(&arr);
+        args[k] = l;
+    }
+    hloc_literal *res;
+    check_ok(hloc_evaluate(m, args, m->entry->n_params, NULL, a, &res));
+    const hloc_literal *leaves[64];
+    uint32_t n_leaves = hloc_literal_leaves(res, leaves, 64);
+    for (uint32_t k = 0; k < n_leaves; k++) {
+        hloc_literal *want;
+        snprintf(path, sizeof path, "%s/cases/%s/out%u.npy", data, name, k);
+        check_ok(hloc_npy_read(path, &arr));
+        check_ok(hloc_literal_from_npy(a, &arr, &leaves[k]->shape, "output", &want));
+        hloc_npy_free(&arr);
+        double err = 0, scale = 1;
+        for (int64_t e = 0; e < hloc_shape_elements(&want->shape); e++) {
+            double w = hloc_literal_get_f64(want, e), g = hloc_literal_get_f64(leaves[k], e);
+            if (!isfinite(w)) {
+                ck_assert_msg(isnan(w) ? isnan(g) : g == w, "%s %s out%u[%lld]: %g, want %g", name,
+                              file, k, (long long)e, g, w);
+                continue;
+            }
+            ck_assert_msg(isfinite(g), "%s %s out%u[%lld]: %g", name, file, k, (long long)e, g);
+            if (fabs(w) > scale) scale = fabs(w);
+            if (fabs(g - w) > err) err = fabs(g - w);
+        }
+        ck_assert_msg(err / scale <= tol, "%s %s out%u: relative error %g > %g", name, file, k,
+                      err / scale, tol);
+    }
+    hloc_arena_destroy(a);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+/* A kernel's error names the file, line and column of the instruction and its name. */
+START_TEST(test_error_position) {
+    static const char text[] = "HloModule m\n"
+                               "ENTRY e {\n"
+                               "  x = f32[1,5,1] parameter(0)\n"
+                               "  w = f32[2,1,1] parameter(1)\n"
+                               "  ROOT c = f32[1,3,1] convolution(x, w), window={size=3}, "
+                               "dim_labels=b0f_0io->b0f\n"
+                               "}\n";
+    hloc_module *m;
+    check_ok(hloc_module_parse_text(text, sizeof text - 1, "bad.hlo", &m));
+    hloc_eval ev = {0};
+    ck_assert(hloc_eval_init(&ev, m, NULL, m->arena));
+    const hloc_instr *root = m->entry->root;
+    hloc_literal *ops[2];
+    for (int k = 0; k < 2; k++)
+        ops[k] = hloc_literal_create(m->arena, &root->operands[k]->shape);
+    hloc_literal *out = hloc_literal_create(m->arena, &root->shape);
+    hloc_status *st = hloc_eval_convolution(&ev, root, (const hloc_literal *const *)ops, out);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_msg(strstr(hloc_status_message(st), "bad.hlo:5:8: c (convolution): window") != NULL,
+                  "%s", hloc_status_message(st));
+    hloc_status_free(st);
+    hloc_eval_fini(&ev);
+    hloc_module_destroy(m);
+}
+END_TEST
+
 Suite *corpus_suite(void) {
     Suite *s = suite_create("corpus");
     TCase *tc = tcase_create("xla_outputs");
     tcase_add_loop_test(tc, test_corpus_case, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_corpus_all_kernels);
+    tcase_add_test(tc, test_error_position);
+    tcase_add_loop_test(tc, test_corpus_module, 0,
+                        2 * (int)(sizeof module_cases / sizeof module_cases[0]));
     suite_add_tcase(s, tc);
     return s;
 }

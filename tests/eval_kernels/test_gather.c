@@ -10,7 +10,7 @@ static hloc_literal *gather(kb *b, hloc_literal *x, hloc_literal *idx, const hlo
     hloc_instr *i = kb_instr(b, HLOC_OP_GATHER, &os, ops, 2);
     i->attrs->gather = *g;
     hloc_literal *out = hloc_literal_create(b->m->arena, &os);
-    hloc_status *st = hloc_eval_gather(&b->ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_gather(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     return out;
 }
@@ -131,12 +131,12 @@ START_TEST(test_gather_errors) {
                                            .index_vector_dim = 1,
                                            .slice_sizes = KL(&b, 5)};
     hloc_literal *out = hloc_literal_create(b.m->arena, &os);
-    hloc_status *st = hloc_eval_gather(&b.ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_gather(kb_ev(&b), i, (const hloc_literal *const *)ops, out);
     ck_assert_ptr_nonnull(st); /* slice larger than the operand */
     hloc_status_free(st);
     i->attrs->gather.slice_sizes = KL(&b, 2);
     i->attrs->gather.index_vector_dim = 3;
-    st = hloc_eval_gather(&b.ev, i, (const hloc_literal *const *)ops, out);
+    st = hloc_eval_gather(kb_ev(&b), i, (const hloc_literal *const *)ops, out);
     ck_assert_ptr_nonnull(st);
     hloc_status_free(st);
     kb_free(&b);
@@ -148,7 +148,7 @@ static hloc_status *scatter_st(kb *b, hloc_literal *const *ops, uint32_t n_ops, 
     hloc_instr *i = kb_instr(b, HLOC_OP_SCATTER, &out->shape, ops, n_ops);
     i->attrs->scatter = *sd;
     ck_assert(hloc_instr_add_called(i, f));
-    return hloc_eval_scatter(&b->ev, i, (const hloc_literal *const *)ops, out);
+    return hloc_eval_scatter(kb_ev(b), i, (const hloc_literal *const *)ops, out);
 }
 
 static hloc_literal *scatter1(kb *b, hloc_literal *x, hloc_literal *idx, hloc_literal *upd,

@@ -24,7 +24,7 @@ static hloc_literal *cholesky(kb *b, hloc_literal *a, bool lower) {
     hloc_instr *i;
     run1(b, HLOC_OP_CHOLESKY, ops, 1, out, &i);
     i->attrs->cholesky_lower = lower;
-    check(hloc_eval_cholesky(&b->ev, i, (const hloc_literal *const *)ops, out));
+    check(hloc_eval_cholesky(kb_ev(b), i, (const hloc_literal *const *)ops, out));
     return out;
 }
 
@@ -68,7 +68,7 @@ static hloc_literal *trsolve(kb *b, hloc_literal *a, hloc_literal *rhs, bool lef
     hloc_instr *i;
     run1(b, HLOC_OP_TRIANGULAR_SOLVE, ops, 2, out, &i);
     i->attrs->triangular_solve = (hloc_triangular_solve){left, lower, unit, tr};
-    check(hloc_eval_triangular_solve(&b->ev, i, (const hloc_literal *const *)ops, out));
+    check(hloc_eval_triangular_solve(kb_ev(b), i, (const hloc_literal *const *)ops, out));
     return out;
 }
 
@@ -140,7 +140,7 @@ static hloc_literal *fft(kb *b, hloc_literal *x, hloc_fft_type ft, hloc_type ot,
     run1(b, HLOC_OP_FFT, ops, 1, out, &i);
     i->attrs->fft_type = ft;
     i->attrs->fft_length = len;
-    check(hloc_eval_fft(&b->ev, i, (const hloc_literal *const *)ops, out));
+    check(hloc_eval_fft(kb_ev(b), i, (const hloc_literal *const *)ops, out));
     return out;
 }
 
@@ -214,7 +214,7 @@ START_TEST(test_batch_norm) {
     hloc_instr *i;
     run1(&b, HLOC_OP_BATCH_NORM_TRAINING, ops, 3, out, &i);
     i->attrs->feature_index = 1;
-    check(hloc_eval_batch_norm_training(&b.ev, i, (const hloc_literal *const *)ops, out));
+    check(hloc_eval_batch_norm_training(kb_ev(&b), i, (const hloc_literal *const *)ops, out));
     kb_expect(&out->elems[0], (double[]){-1, -1, 1, 3}, 4, 1e-6);
     kb_expect(&out->elems[1], (double[]){2, 4}, 2, 1e-6);
     kb_expect(&out->elems[2], (double[]){1, 4}, 2, 1e-6);
@@ -224,7 +224,7 @@ START_TEST(test_batch_norm) {
     hloc_literal *inf = hloc_literal_create(b.m->arena, &x->shape);
     run1(&b, HLOC_OP_BATCH_NORM_INFERENCE, ops, 5, inf, &i);
     i->attrs->feature_index = 1;
-    check(hloc_eval_batch_norm_inference(&b.ev, i, (const hloc_literal *const *)ops, inf));
+    check(hloc_eval_batch_norm_inference(kb_ev(&b), i, (const hloc_literal *const *)ops, inf));
     kb_expect(inf, (double[]){-1, -1, 1, 3}, 4, 1e-6);
     kb_free(&b);
 }
@@ -244,7 +244,7 @@ START_TEST(test_batch_norm_grad) {
     hloc_instr *i;
     run1(&b, HLOC_OP_BATCH_NORM_GRAD, ops, 5, out, &i);
     i->attrs->feature_index = 1;
-    check(hloc_eval_batch_norm_grad(&b.ev, i, (const hloc_literal *const *)ops, out));
+    check(hloc_eval_batch_norm_grad(kb_ev(&b), i, (const hloc_literal *const *)ops, out));
     kb_expect(&out->elems[0], (double[]){1.0 / 3, -1.0 / 3, 0}, 3, 1e-6);
     kb_expect(&out->elems[1], (double[]){-1}, 1, 1e-6);
     kb_expect(&out->elems[2], (double[]){1}, 1, 1e-6);

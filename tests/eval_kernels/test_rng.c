@@ -16,7 +16,8 @@ static hloc_literal *rbg(kb *b, hloc_rng_algorithm alg, const uint64_t *state, i
     hloc_literal *ops[1] = {s};
     hloc_instr *i = kb_instr(b, HLOC_OP_RNG_BIT_GENERATOR, &out->shape, ops, 1);
     i->attrs->rng_algorithm = alg;
-    hloc_status *st = hloc_eval_rng_bit_generator(&b->ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st =
+        hloc_eval_rng_bit_generator(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     return out;
 }
@@ -116,7 +117,7 @@ static hloc_literal *rng(kb *b, hloc_rng_distribution dist, hloc_type t, double 
     hloc_instr *i = kb_instr(b, HLOC_OP_RNG, &os, ops, 2);
     i->attrs->rng_distribution = dist;
     hloc_literal *out = hloc_literal_create(b->m->arena, &os);
-    hloc_status *st = hloc_eval_rng(&b->ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_rng(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     return out;
 }
@@ -168,8 +169,8 @@ START_TEST(test_rng_ints_deterministic) {
     i->attrs->rng_distribution = HLOC_RNG_DIST_NORMAL;
     hloc_literal *y1 = hloc_literal_create(b.m->arena, &os),
                  *y2 = hloc_literal_create(b.m->arena, &os);
-    ck_assert_ptr_null(hloc_eval_rng(&b.ev, i, (const hloc_literal *const *)ops, y1));
-    ck_assert_ptr_null(hloc_eval_rng(&b.ev, i, (const hloc_literal *const *)ops, y2));
+    ck_assert_ptr_null(hloc_eval_rng(kb_ev(&b), i, (const hloc_literal *const *)ops, y1));
+    ck_assert_ptr_null(hloc_eval_rng(kb_ev(&b), i, (const hloc_literal *const *)ops, y2));
     ck_assert(hloc_literal_equal(y1, y2));
     kb_free(&b);
 }

@@ -26,7 +26,7 @@ static void run_sort(kb *b, hloc_literal *const *ops, uint32_t n, int64_t dim,
     i->attrs->dims = kb_list(b, 1, &dim);
     i->attrs->is_stable = false; /* the kernel is stable anyway */
     ck_assert(hloc_instr_add_called(i, cmp));
-    hloc_status *st = hloc_eval_sort(&b->ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_sort(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
 }
 
@@ -85,7 +85,7 @@ static hloc_literal *topk(kb *b, hloc_literal *x, int64_t k, bool largest) {
     hloc_instr *i = kb_instr(b, HLOC_OP_TOPK, &out->shape, ops, 1);
     i->attrs->k = k;
     i->attrs->largest = largest;
-    hloc_status *st = hloc_eval_topk(&b->ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_topk(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     return out;
 }

@@ -16,7 +16,7 @@ static hloc_literal *rw(kb *b, hloc_literal *x, double init, hloc_opcode op, con
     kb_window(b, i, window);
     ck_assert(hloc_instr_add_called(i, kb_binop(b, op, t, HLOC_CMP_NONE)));
     hloc_literal *out = hloc_literal_create(b->m->arena, &os);
-    hloc_status *st = hloc_eval_reduce_window(&b->ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_reduce_window(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     return out;
 }
@@ -132,7 +132,7 @@ START_TEST(test_variadic_argmax) {
     hloc_instr *i = kb_instr(&b, HLOC_OP_REDUCE_WINDOW, &out->shape, ops, 4);
     kb_window(&b, i, "size=3 stride=3 pad=0_1");
     ck_assert(hloc_instr_add_called(i, c));
-    hloc_status *st = hloc_eval_reduce_window(&b.ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_reduce_window(kb_ev(&b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     kb_expect(&out->elems[0], (double[]){4, 9, 6}, 3, 0);
     kb_expect(&out->elems[1], (double[]){2, 5, 6}, 3, 0);
@@ -169,7 +169,7 @@ START_TEST(test_bad_result_shape) {
     kb_window(&b, i, "size=3");
     ck_assert(hloc_instr_add_called(i, kb_binop(&b, HLOC_OP_ADD, HLOC_TYPE_F32, HLOC_CMP_NONE)));
     hloc_literal *out = hloc_literal_create(b.m->arena, &os);
-    hloc_status *st = hloc_eval_reduce_window(&b.ev, i, (const hloc_literal *const *)ops, out);
+    hloc_status *st = hloc_eval_reduce_window(kb_ev(&b), i, (const hloc_literal *const *)ops, out);
     ck_assert_ptr_nonnull(st);
     ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "expected 3"));
     hloc_status_free(st);
@@ -187,7 +187,7 @@ static hloc_literal *sas(kb *b, hloc_type t, const double *x, int64_t nx, const 
     ck_assert(hloc_instr_add_called(i, kb_binop(b, HLOC_OP_ADD, t, HLOC_CMP_NONE)));
     hloc_literal *out = hloc_literal_create(b->m->arena, &ops[0]->shape);
     hloc_status *st =
-        hloc_eval_select_and_scatter(&b->ev, i, (const hloc_literal *const *)ops, out);
+        hloc_eval_select_and_scatter(kb_ev(b), i, (const hloc_literal *const *)ops, out);
     ck_assert_msg(!st, "%s", hloc_status_message(st));
     return out;
 }

@@ -81,9 +81,48 @@ START_TEST(test_notes) {
     msg = test_parse_error("ENTRY e {\n  a = f32[] parameter(0)\n  a = f32[] parameter(1)\n}\n");
     ck_assert_msg(strstr(msg, "test.hlo:2:3: note: previously defined here"), "%s", msg);
     free(msg);
+    msg = test_parse_error(
+        "ENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
+        "  ROOT r = f32[2]{0} reduce-window(p, z), window={size=2 size=2}, to_apply=e\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:4:58: error: window attribute 'size=' is given twice"),
+                  "%s", msg);
+    free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[] parameter(0) `\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:2:26: error: unexpected character '`'"), "%s", msg);
+    free(msg);
+    msg = test_parse_error("ENTRY e {\n  p = f32[] parameter(0) \x01\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:2:26: error: unexpected byte 0x01"), "%s", msg);
+    free(msg);
     msg = test_parse_error("");
     ck_assert_msg(strstr(msg, "expected a computation, found end of input"), "%s", msg);
     free(msg);
+}
+END_TEST
+
+START_TEST(test_api_edges) {
+    hloc_module *m = (hloc_module *)1;
+    hloc_status *st = hloc_module_parse_text(NULL, 0, NULL, &m);
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(hloc_status_message(st), "<input>:1:1: error: expected a computation"),
+                  "%s", hloc_status_message(st));
+    hloc_status_free(st);
+    st = hloc_module_parse_text(NULL, 5, "x", &m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_status_free(st);
+    st = hloc_module_parse_text("ENTRY e {}", 10, "x", NULL);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_status_free(st);
+    st = hloc_module_parse_file(NULL, &m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_status_free(st);
+    /* A directory opens but does not read as a file. */
+    st = hloc_module_parse_file(test_data_dir(), &m);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_IO);
+    ck_assert_msg(strstr(hloc_status_message(st), "cannot read: Is a directory"), "%s",
+                  hloc_status_message(st));
+    ck_assert_ptr_null(m);
+    hloc_status_free(st);
 }
 END_TEST
 
@@ -93,6 +132,7 @@ Suite *errors_suite(void) {
     tcase_add_test(tc, test_error_files);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_notes);
+    tcase_add_test(tc, test_api_edges);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -150,13 +150,15 @@ END_TEST
 
 START_TEST(test_inline_computations) {
     /* `to_apply={...}`: a computation written in place, named after its caller. */
-    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
-                     "  ROOT r = f32[] reduce(p, z), dimensions={0}, to_apply={\n"
-                     "    a = f32[] parameter(0)\n    b = f32[] parameter(1)\n    ROOT s = f32[] add(a, b)\n  }\n"
-                     "  c = pred[] parameter(1)\n"
-                     "  k = f32[] conditional(c, z, z), branch_computations={{ ROOT x = f32[] parameter(0) }, "
-                     "{ y = f32[] parameter(0)\n ROOT n = f32[] negate(y) }}\n"
-                     "}\n");
+    mod = test_parse(
+        "HloModule m\nENTRY e {\n  p = f32[4]{0} parameter(0)\n  z = f32[] constant(0)\n"
+        "  ROOT r = f32[] reduce(p, z), dimensions={0}, to_apply={\n"
+        "    a = f32[] parameter(0)\n    b = f32[] parameter(1)\n    ROOT s = f32[] add(a, b)\n  "
+        "}\n"
+        "  c = pred[] parameter(1)\n"
+        "  k = f32[] conditional(c, z, z), branch_computations={{ ROOT x = f32[] parameter(0) }, "
+        "{ y = f32[] parameter(0)\n ROOT n = f32[] negate(y) }}\n"
+        "}\n");
     hloc_instr *r = test_find(mod, "r"), *k = test_find(mod, "k");
     ck_assert_uint_eq(r->n_called, 1);
     ck_assert_str_eq(r->called[0]->name, "r.to_apply");
@@ -178,6 +180,52 @@ START_TEST(test_inline_computations) {
 }
 END_TEST
 
+START_TEST(test_nested_operands) {
+    /* XLA's `operand ::= shape? opcode operands`: an instruction written in place of an operand. */
+    mod = test_parse("HloModule m\nENTRY e {\n  x = f32[2]{0} parameter(0)\n"
+                     "  constant = f32[] constant(7)\n"
+                     "  ROOT r = f32[2]{0} add(x, f32[2]{0} broadcast(f32[] constant(1)))\n}\n");
+    hloc_instr *r = test_find(mod, "r");
+    ck_assert_uint_eq(r->n_operands, 2);
+    hloc_instr *b = r->operands[1];
+    ck_assert_int_eq(b->op, HLOC_OP_BROADCAST);
+    ck_assert_int_eq(b->operands[0]->op, HLOC_OP_CONSTANT);
+    ck_assert_str_ne(b->operands[0]->name, "constant"); /* generated names avoid the text's */
+    ck_assert_double_eq(hloc_literal_get_f64(b->operands[0]->attrs->literal, 0), 1);
+    ck_assert_uint_eq(b->loc.line, 5);
+    ck_assert_uint_eq(b->loc.col, 39);
+    ck_assert_uint_eq(mod->entry->n_instrs, 5);
+}
+END_TEST
+
+START_TEST(test_async_sugar) {
+    /* `<op>-start/-update/-done` stand for async ops around a computation wrapping <op>. */
+    mod = test_parse("HloModule m\nENTRY e {\n  p = f32[4]{0} parameter(0)\n"
+                     "  s = ((f32[4]{0}), f32[4]{0}, s32[]) custom-call-start(p), "
+                     "custom_call_target=\"foo\", async_execution_thread=\"t\"\n"
+                     "  u = ((f32[4]{0}), f32[4]{0}, s32[]) custom-call-update(s)\n"
+                     "  ROOT d = f32[4]{0} custom-call-done(u)\n}\n");
+    hloc_instr *st = test_find(mod, "s");
+    ck_assert_int_eq(st->op, HLOC_OP_ASYNC_START);
+    ck_assert_int_eq(test_find(mod, "u")->op, HLOC_OP_ASYNC_UPDATE);
+    ck_assert_int_eq(test_find(mod, "d")->op, HLOC_OP_ASYNC_DONE);
+    ck_assert_uint_eq(st->n_called, 1);
+    hloc_computation *w = st->called[0];
+    ck_assert_str_eq(w->name, "s.wrapped");
+    ck_assert_uint_eq(w->n_params, 1);
+    ck_assert_int_eq(w->root->op, HLOC_OP_CUSTOM_CALL);
+    ck_assert_str_eq(w->root->attrs->custom_call_target, "foo");
+    ck_assert_str_eq(hloc_attrs_extra(st->attrs, "async_execution_thread"), "\"t\"");
+    ck_assert_ptr_null(hloc_attrs_extra(w->root->attrs, "async_execution_thread"));
+    ck_assert_ptr_eq(mod->comps[0], w);
+    teardown();
+    char *msg = test_parse_error("ENTRY e {\n  p = f32[4]{0} parameter(0)\n"
+                                 "  ROOT s = f32[4]{0} negate-start(p)\n}\n");
+    ck_assert_msg(strstr(msg, "test.hlo:3:22: error: 's' must have a tuple shape"), "%s", msg);
+    free(msg);
+}
+END_TEST
+
 Suite *module_suite(void) {
     Suite *s = suite_create("module");
     TCase *tc = tcase_create("module");
@@ -189,6 +237,8 @@ Suite *module_suite(void) {
     tcase_add_test(tc, test_users);
     tcase_add_test(tc, test_inferred_shapes);
     tcase_add_test(tc, test_inline_computations);
+    tcase_add_test(tc, test_nested_operands);
+    tcase_add_test(tc, test_async_sugar);
     suite_add_tcase(s, tc);
     return s;
 }

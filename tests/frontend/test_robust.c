@@ -9,7 +9,7 @@
 #include "suites.h"
 
 static const char *const files[] = {
-    "cases/argmax/xla_opt.hlo",
+    "cases/avgpool_same/xla_opt.hlo",
     "cases/while_dynamic/model.hlo",
     "cases/conv_dilated/xla_opt.hlo",
 };

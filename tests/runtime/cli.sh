@@ -24,6 +24,38 @@ check "and says why: $err" grep -qF "not an hloc module (no hloc_module_info sym
 check "inspect without a file is a usage error (got $rc)" test "$rc" = 2
 err=$("$hloc" inspect /nonexistent.so 2>&1); rc=$?
 check "inspect of a missing file fails: $err" test "$rc" = 1
+# hloc compile's command-line errors (its success path is aot-example's and aot-e2e's)
+tmp=$(mktemp -d /tmp/hloc_cli_XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+printf 'HloModule m\nENTRY e {\n  p = f32[2] parameter(0)\n  ROOT r = f32[2] add(p, q)\n}\n' >"$tmp/bad.hlo"
+printf 'HloModule m\nENTRY e {\n  ROOT p = f32[2] parameter(0)\n}\n' >"$tmp/ok.hlo"
+expect() { # exit status, expected stderr text, hloc arguments...
+    local want=$1 text=$2; shift 2
+    local err rc
+    err=$("$hloc" "$@" 2>&1 >/dev/null); rc=$?
+    check "hloc $* exits $want (got $rc)" test "$rc" = "$want"
+    check "hloc $* says '$text' (said: $err)" grep -qF -- "$text" <<<"$err"
+}
+expect 2 "missing -o FILE.so" compile "$tmp/ok.hlo"
+expect 2 "missing MODEL" compile -o "$tmp/x.so"
+expect 2 "--name '1x' is not a C identifier" compile "$tmp/ok.hlo" -o "$tmp/x.so" --name 1x
+expect 2 "unknown option '-O7'" compile "$tmp/ok.hlo" -o "$tmp/x.so" -O7
+expect 2 "more than one MODEL" compile "$tmp/ok.hlo" "$tmp/ok.hlo" -o "$tmp/x.so"
+expect 1 "bad.hlo:4:26: error: operand 'q' is not defined" compile "$tmp/bad.hlo" -o "$tmp/x.so"
+printf 'HloModule m\nENTRY e {\n  p = f32[2] parameter(0)\n  ROOT r = f32[2] custom-call(p), custom_call_target="my_fn"\n}\n' >"$tmp/cc.hlo"
+expect 1 "cc.hlo:4:8: " compile "$tmp/cc.hlo" -o "$tmp/x.so"
+expect 1 "(with --cpu bogus; is it a CPU that LLVM knows?)" compile "$tmp/ok.hlo" -o "$tmp/x.so" --cpu bogus
+expect 1 "/nonexistent.hlo" compile /nonexistent.hlo -o "$tmp/x.so"
+expect 1 "link failed" compile "$tmp/ok.hlo" -o "$tmp/no/such/dir/x.so"
+check "no .so is left after failures" test ! -e "$tmp/x.so"
+check "compile --help" "$hloc" compile --help >/dev/null
+check "compile with --dump-dir creates it" "$hloc" compile "$tmp/ok.hlo" -o "$tmp/ok.so" \
+    --dump-dir "$tmp/dump/a" --dump-llvm --name ok
+check "the dump has the optimized IR" test -s "$tmp/dump/a/ok.ir-with-opt.ll"
+check "and the module after the pass pipeline" ls "$tmp/dump/a/"*after_optimizations.txt
+expect 1 "nosuchpass" compile "$tmp/ok.hlo" -o "$tmp/x.so" --passes=dce,nosuchpass
+check "compile --passes=dce" "$hloc" compile "$tmp/ok.hlo" -o "$tmp/ok.so" --passes=dce
+
 # the runtime's public headers stand alone, in C and (where installed) C++
 inc=${HLOC_TEST_DATA:?}/../../include
 for h in hloc/runtime.h hloc/abi.h; do

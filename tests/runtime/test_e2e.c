@@ -1,10 +1,12 @@
 /* End to end through `hloc compile`'s path: parse and verify a module, generate its object with
  * targets/cpu, package it (link, NEEDED check, header), dlopen it through the runtime, run it on
  * random inputs (with NULL options and on a thread pool) and compare with the reference
- * evaluator. Modules: examples/mlp.hlo and corpus cases chosen for the ABI: tuple results, large
- * buffers (parallel loops), integers, control flow. Each at -O0 and -O2. */
+ * evaluator; then the same through the cpu and cpu-aot run targets. Modules: examples/mlp.hlo and corpus cases chosen for the ABI: tuple results, large
+ * buffers (parallel loops), integers, control flow. Each at -O0 as parsed, and at -O2 after the
+ * default pass pipeline (as `hloc compile` runs it). */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,9 @@
 #include "hloc/runtime.h"
 #include "ir.h"
 #include "literal.h"
+#include "pass.h"
 #include "run_exec.h"
+#include "run_target.h"
 
 static const char *const models[] = {
     "../../examples/mlp.hlo",   "cases/model_mlp/model.hlo",  "cases/tuple_outputs/model.hlo",
@@ -99,6 +103,14 @@ START_TEST(test_compile_run_compare) {
     hloc_literal *want = NULL;
     ok(hloc_evaluate(m, (const hloc_literal *const *)args, entry->n_params, NULL, a, &want));
 
+    if (opt == 2) {
+        hloc_pipeline *pl = hloc_pipeline_default();
+        ck_assert_ptr_nonnull(pl);
+        hloc_pass_options po = hloc_pass_options_default();
+        po.verify_each = true;
+        ok(hloc_pipeline_run(pl, m, &po, NULL));
+        hloc_pipeline_destroy(pl);
+    }
     hloc_cpu_options co = {.name = "e2e_model", .cpu = "native", .opt_level = opt};
     void *obj = NULL;
     size_t len = 0;
@@ -129,10 +141,92 @@ START_TEST(test_compile_run_compare) {
     hloc_thread_pool_destroy(pool);
 
     hloc_executable_unload(e);
+
+    /* the run targets of `hloc run` / the conformance runner: JIT and .so, through the runtime */
+    if (opt == 2) {
+        ok(hloc_run_target_cpu.run(m, (const hloc_literal *const *)args, entry->n_params, a, &got));
+        compare(got, want, "cpu (JIT) run target");
+        ok(hloc_run_target_cpu_aot.run(m, (const hloc_literal *const *)args, entry->n_params, a,
+                                       &got));
+        compare(got, want, "cpu-aot run target");
+    }
     unlink(so);
     unlink(h);
     rmdir(dir);
     free(args);
+    hloc_arena_destroy(a);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+/* Four threads at once, each parsing, JIT-compiling (targets/cpu) and running examples/mlp.hlo
+ * through the runtime's wrap path, against one evaluator result. */
+typedef struct jit_job {
+    const char *path;
+    const hloc_literal *const *args;
+    uint32_t n_args;
+    const hloc_literal *want;
+    char error[512];
+} jit_job;
+
+static int same(const hloc_literal *g, const hloc_literal *w) {
+    int64_t n = hloc_shape_elements(&w->shape);
+    if (g->shape.type != w->shape.type || hloc_shape_elements(&g->shape) != n) return 0;
+    for (int64_t i = 0; i < n; i++) {
+        double a = hloc_literal_get_f64(g, i), b = hloc_literal_get_f64(w, i);
+        if (!(fabs(a - b) <= 1e-4 * (1 + fabs(b)))) return 0;
+    }
+    return 1;
+}
+
+static void *jit_thread(void *vp) {
+    jit_job *j = vp;
+    hloc_module *m = NULL;
+    hloc_arena *a = hloc_arena_create();
+    hloc_status *s = hloc_module_parse_file(j->path, &m);
+    for (int rep = 0; rep < 3 && !s; rep++) {
+        hloc_cpu_options co = {.name = "mlp", .cpu = "native", .opt_level = 2};
+        hloc_cpu_jit *jit = NULL;
+        hloc_executable *e = NULL;
+        hloc_literal *got = NULL;
+        s = hloc_cpu_jit_compile(m, &co, &jit);
+        if (!s) s = hloc_executable_wrap(hloc_cpu_jit_metadata(jit), &e);
+        if (!s) s = hloc_run_executable(e, j->args, j->n_args, NULL, NULL, a, &got);
+        if (!s && !same(got, j->want)) s = hloc_status_new(HLOC_STATUS_INTERNAL, "wrong result");
+        hloc_executable_unload(e);
+        hloc_cpu_jit_destroy(jit);
+    }
+    if (s) snprintf(j->error, sizeof j->error, "%s", hloc_status_message(s));
+    hloc_status_free(s);
+    hloc_module_destroy(m);
+    hloc_arena_destroy(a);
+    return NULL;
+}
+
+START_TEST(test_jit_four_threads) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../../examples/mlp.hlo", getenv("HLOC_TEST_DATA"));
+    hloc_module *m = NULL;
+    ok(hloc_module_parse_file(path, &m));
+    hloc_arena *a = hloc_arena_create();
+    hloc_literal *args[5];
+    rng_state = 12345;
+    for (uint32_t p = 0; p < 5; p++) {
+        args[p] = hloc_literal_create(a, &m->entry->params[p]->shape);
+        fill(args[p]);
+    }
+    hloc_literal *want = NULL;
+    ok(hloc_evaluate(m, (const hloc_literal *const *)args, 5, NULL, a, &want));
+    jit_job jobs[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        jobs[k] = (jit_job){path, (const hloc_literal *const *)args, 5, want, ""};
+        ck_assert_int_eq(pthread_create(&th[k], NULL, jit_thread, &jobs[k]), 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        ck_assert_msg(!jobs[k].error[0], "thread %d: %s", k, jobs[k].error);
+    }
     hloc_arena_destroy(a);
     hloc_module_destroy(m);
 }
@@ -143,6 +237,7 @@ int main(void) {
     TCase *tc = tcase_create("aot_e2e");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_compile_run_compare, 0, 2 * N_MODELS);
+    tcase_add_test(tc, test_jit_four_threads);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -34,6 +34,13 @@ START_TEST(test_fixture_literals) {
     ck_assert_int_eq(((int32_t *)out->elems[1].data)[0], 3);
     ck_assert_int_eq(((int32_t *)out->elems[1].data)[1], 3);
 
+    /* the parameter shapes, as `hloc run MODEL.so` makes its inputs */
+    hloc_shape *ps = NULL;
+    uint32_t np = 0;
+    ok(hloc_executable_param_shapes(e, a, &ps, &np));
+    ck_assert_uint_eq(np, 2);
+    ck_assert(hloc_shape_equal(&ps[1], &args[1]->shape));
+
     /* the module's root shape given: same values, that structure */
     hloc_shape leaves[2] = {args[0]->shape, hloc_shape_array(HLOC_TYPE_S32, 1, (int64_t[]){2})};
     hloc_shape root = {.type = HLOC_TYPE_TUPLE, .elems = leaves, .n_elems = 2};

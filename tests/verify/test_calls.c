@@ -101,6 +101,10 @@ START_TEST(test_windows_sort_map) {
     hloc_instr *mp = tb_op(&t, HLOC_OP_MAP, "f32[4,6]", 2, x, x);
     hloc_instr_add_called(mp, add);
     ck_assert(tb_infers(&t, mp, "f32[4,6]"));
+    mp->attrs->dims = LIST(&t, 0, 1);
+    ck_assert(tb_infers(&t, mp, "f32[4,6]"));
+    mp->attrs->dims = LIST(&t, 1);
+    ck_assert(tb_fails(&t, mp, "every dimension in order"));
     tb_free(&t);
 }
 END_TEST
@@ -170,8 +174,23 @@ START_TEST(test_control_flow) {
     ck_assert(tb_infers(&t, call, "f32[3]"));
     hloc_instr *fu = tb_op(&t, HLOC_OP_FUSION, "f32[3]", 1, i0);
     hloc_instr_add_called(fu, neg);
+    ck_assert(tb_fails(&t, fu, "fusion needs kind="));
+    fu->attrs->fusion_kind = HLOC_FUSION_LOOP;
     ck_assert(
         tb_fails(&t, fu, "fused computation 'neg' parameter 0 has shape f32[3], expected s32[]"));
+    /* custom-call: the declared shape stands; written operand constraints must fit */
+    hloc_instr *cc = tb_op(&t, HLOC_OP_CUSTOM_CALL, "(f32[7], s8[])", 2, v0, i0);
+    ck_assert(tb_fails(&t, cc, "custom_call_target"));
+    cc->attrs->custom_call_target = "my_kernel";
+    ck_assert(tb_infers(&t, cc, "(f32[7], s8[])"));
+    hloc_shape cons[2] = {tb_shape(&t, "f32[3]"), tb_shape(&t, "s32[]")};
+    cc->attrs->operand_layout_constraints = cons;
+    cc->attrs->n_operand_layout_constraints = 2;
+    cc->attrs->has_operand_layout_constraints = true;
+    ck_assert(tb_infers(&t, cc, "(f32[7], s8[])"));
+    cons[1] = tb_shape(&t, "s32[2]");
+    ck_assert(
+        tb_fails(&t, cc, "operand 1 has shape s32[], operand_layout_constraints says s32[2]"));
     tb_free(&t);
 }
 END_TEST
