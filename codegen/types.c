@@ -191,6 +191,20 @@ static void int_range(hloc_type t, double *lo, double *hi) {
     }
 }
 
+/* Rounds an f64 to |mbits| explicit mantissa bits, to nearest even (NaN and inf unchanged; the
+ * carry into the exponent is the right result). Exact for the normal range of the target. */
+static LLVMValueRef round_f64_mantissa(cg *c, LLVMValueRef v, unsigned mbits) {
+    LLVMBuilderRef b = c->b;
+    unsigned drop = 52 - mbits;
+    LLVMValueRef u = LLVMBuildBitCast(b, v, c->t_i64, "");
+    LLVMValueRef lsb = LLVMBuildAnd(b, LLVMBuildLShr(b, u, cg_const_i64(c, drop), ""), cg_const_i64(c, 1), "");
+    LLVMValueRef r = LLVMBuildAdd(b, u, LLVMBuildAdd(b, lsb, cg_const_i64(c, (int64_t)((1ull << (drop - 1)) - 1)), ""), "");
+    r = LLVMBuildAnd(b, r, cg_const_i64(c, (int64_t)~((1ull << drop) - 1)), "");
+    LLVMValueRef special = LLVMBuildFCmp(b, LLVMRealUGE, cg_intrinsic(c, "llvm.fabs", &v, 1),
+                                         LLVMConstReal(c->t_f64, INFINITY), "");
+    return LLVMBuildSelect(b, special, v, LLVMBuildBitCast(b, r, c->t_f64, ""), "");
+}
+
 LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     LLVMBuilderRef b = c->b;
     LLVMTypeRef ft = cg_ctype(c, from), tt = cg_ctype(c, to);
@@ -204,6 +218,15 @@ LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     if (from == HLOC_TYPE_PRED) {
         if (tf) return LLVMBuildUIToFP(b, v, tt, "");
         return LLVMBuildZExt(b, v, tt, "");
+    }
+    if ((ff && from == HLOC_TYPE_F64) || (!ff && hloc_type_bits(from) > 24)) {
+        /* To bf16/f16 from values wider than f32's mantissa: round once, in f64, to the target's
+         * mantissa width (then the f32 step is exact), not twice. */
+        if (to == HLOC_TYPE_BF16 || to == HLOC_TYPE_F16) {
+            if (!ff) v = fs ? LLVMBuildSIToFP(b, v, c->t_f64, "") : LLVMBuildUIToFP(b, v, c->t_f64, "");
+            v = round_f64_mantissa(c, v, to == HLOC_TYPE_BF16 ? 7 : 10);
+            return cg_fit(c, to, LLVMBuildFPTrunc(b, v, c->t_f32, ""));
+        }
     }
     if (ff && tf) {
         unsigned fw = LLVMGetTypeKind(ft) == LLVMDoubleTypeKind ? 64 : 32;
