@@ -1,5 +1,6 @@
 /* The end-to-end path on f32/s32: elementwise ops with broadcast, reduce, dot, tuple results,
  * XLA's integer and convert edge cases, metadata. Expected values are worked by hand. */
+#include <complex.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -222,6 +223,50 @@ START_TEST(test_custom_call) {
 }
 END_TEST
 
+START_TEST(test_complex) {
+    /* z = complex(re, im); (z * w, z / w, |z|, real(z*w), z == w, dot(z, w)) on c64 */
+    tb b = tb_new("cplx");
+    int64_t d[] = {3};
+    hloc_instr *re = tb_param(&b, 0, HLOC_TYPE_F32, 1, d), *im = tb_param(&b, 1, HLOC_TYPE_F32, 1, d);
+    hloc_instr *w = tb_param(&b, 2, HLOC_TYPE_C64, 1, d);
+    hloc_shape sc = tb_shape(HLOC_TYPE_C64, 1, d), sf = tb_shape(HLOC_TYPE_F32, 1, d);
+    hloc_instr *zo[2] = {re, im};
+    hloc_instr *z = tb_op(&b, HLOC_OP_COMPLEX, &sc, 2, zo);
+    hloc_instr *mul = tb_bin(&b, HLOC_OP_MULTIPLY, z, w), *div = tb_bin(&b, HLOC_OP_DIVIDE, z, w);
+    hloc_instr *abs = tb_op(&b, HLOC_OP_ABS, &sf, 1, &z);
+    hloc_instr *real = tb_op(&b, HLOC_OP_REAL, &sf, 1, &mul);
+    hloc_instr *eq = tb_bin(&b, HLOC_OP_COMPARE, z, w);
+    eq->attrs->cmp_dir = HLOC_CMP_EQ;
+    hloc_instr *dops[2] = {z, w};
+    hloc_shape s0 = hloc_shape_scalar(HLOC_TYPE_C64);
+    hloc_instr *dot = tb_op(&b, HLOC_OP_DOT, &s0, 2, dops);
+    int64_t zero[] = {0};
+    dot->attrs->dot.lhs_contracting = tb_list(&b, 1, zero);
+    dot->attrs->dot.rhs_contracting = tb_list(&b, 1, zero);
+    hloc_instr *t[6] = {mul, div, abs, real, eq, dot};
+    tb_finish(&b, tb_tuple(&b, 6, t));
+    float rv[3] = {1, -2, 3}, iv[3] = {2, 0.5f, -1};
+    float complex wv[3] = {1 + 1 * I, -2 + 0.5f * I, 0.5f - 4 * I}, om[3], od[3], dv;
+    float oa[3], orr[3];
+    uint8_t oe[3];
+    void *params[] = {rv, iv, wv}, *results[] = {om, od, oa, orr, oe, &dv};
+    tb_run(b.m, -1, params, results);
+    float complex acc = 0;
+    for (int k = 0; k < 3; k++) {
+        float complex zk = rv[k] + iv[k] * I;
+        ck_assert(cabsf(om[k] - zk * wv[k]) < 1e-5f);
+        ck_assert(cabsf(od[k] - zk / wv[k]) < 1e-5f);
+        ck_assert(fabsf(oa[k] - cabsf(zk)) < 1e-5f);
+        ck_assert(fabsf(orr[k] - crealf(zk * wv[k])) < 1e-5f);
+        ck_assert_int_eq(oe[k], zk == wv[k]);
+        acc += zk * wv[k];
+    }
+    ck_assert_int_eq(oe[1], 1);
+    ck_assert(cabsf(dv - acc) < 1e-4f);
+    hloc_module_destroy(b.m);
+}
+END_TEST
+
 Suite *codegen_basic_suite(void) {
     Suite *s = suite_create("codegen_basic");
     TCase *tc = tcase_create("basic");
@@ -234,6 +279,7 @@ Suite *codegen_basic_suite(void) {
     tcase_add_test(tc, test_metadata);
     tcase_add_test(tc, test_unsupported_is_an_error);
     tcase_add_test(tc, test_custom_call);
+    tcase_add_test(tc, test_complex);
     suite_add_tcase(s, tc);
     return s;
 }
