@@ -49,7 +49,7 @@ typedef struct cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMBuilderRef b;
-    LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr, t_void;
+    LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f32, t_f64, t_ptr, t_void;
     const hloc_module *m;
     hloc_arena *arena;        /* compile-time data, freed after emission */
     const hloc_codegen_options *opts;

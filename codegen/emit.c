@@ -1,18 +1,13 @@
 /* The driver: walks computations in order and gives each instruction a value — a buffer it
  * materializes into, a tuple of values, or "inline" (generated inside each consumer's loop) — and
  * emits scalar computations (reducers, comparators) as internal functions. The entry computation
- * becomes an internal body function; metadata.c wraps it in the ABI entry point. */
+ * becomes an internal body function; entry.c wraps it in the ABI entry point. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cg.h"
 
 enum { MAX_DEPTH = 64 };
-
-/* Consumers that compute each of their elements from operand elements through cg_operand. */
-static bool fusible_consumer(const hloc_instr *u) {
-    return cg_is_elemental(u);
-}
 
 /* Consumers that read each element of operand |p| at most once per own element and whose own
  * elements are each computed once: inlining |p| there costs nothing extra. */
@@ -59,7 +54,7 @@ static void plan_inlining(const hloc_computation *comp, const cg_value **hints, 
             continue;
         bool users_ok = true;
         for (uint32_t u = 0; u < i->n_users; u++)
-            if (!fusible_consumer(i->users[u])) users_ok = false;
+            if (!cg_is_elemental(i->users[u])) users_ok = false; /* it reads through cg_operand */
         if (!users_ok) continue;
         const hloc_instr *u0 = i->users[0];
         if (cheap(i)) inl[i->id] = i->n_users <= 4;

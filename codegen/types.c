@@ -219,11 +219,9 @@ LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     if (from == to) return v;
     if (hloc_type_is_complex(to)) {
         /* real → (re, 0); complex → complex by parts */
-        LLVMTypeRef et = to == HLOC_TYPE_C64 ? c->t_f32 : c->t_f64;
         if (hloc_type_is_complex(from))
             return to == HLOC_TYPE_C64 ? LLVMBuildFPTrunc(b, v, tt, "") : LLVMBuildFPExt(b, v, tt, "");
         LLVMValueRef re = cg_convert(c, v, from, to == HLOC_TYPE_C64 ? HLOC_TYPE_F32 : HLOC_TYPE_F64);
-        (void)et;
         return LLVMBuildInsertElement(b, LLVMConstNull(tt), re, LLVMConstInt(c->t_i32, 0, 0), "");
     }
     if (hloc_type_is_complex(from)) {
