@@ -91,6 +91,11 @@ void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst)
     }
     if (src->ptr == dst->ptr) return;
     const hloc_shape *ss = src->shape, *ds = dst->shape;
+    if (!hloc_shape_same_dims(ss, ds) || ss->type != ds->type) {
+        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: copy between %s and %s arrays of different shapes",
+                hloc_type_name(ss->type), hloc_type_name(ds->type));
+        return;
+    }
     if (same_layout(ss, ds)) {
         uint64_t n = hloc_shape_bytes(ds);
         if (n) LLVMBuildMemCpy(c->b, dst->ptr, 1, src->ptr, 1, cg_const_i64(c, (int64_t)n));

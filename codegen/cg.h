@@ -49,7 +49,7 @@ typedef struct cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMBuilderRef b;
-    LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr, t_void;
+    LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f32, t_f64, t_ptr, t_void;
     const hloc_module *m;
     hloc_arena *arena;        /* compile-time data, freed after emission */
     const hloc_codegen_options *opts;
@@ -203,6 +203,7 @@ void cg_emit_topk(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
 LLVMValueRef cg_batch_norm_inference_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* batchnorm.c */
 void cg_emit_batch_norm_training(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_batch_norm_grad(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_custom_call(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* custom.c */
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 

@@ -7,6 +7,7 @@
 #include <llvm-c/Core.h>
 #include <stdbool.h>
 
+#include "eval.h"
 #include "ir.h"
 #include "status.h"
 
@@ -15,6 +16,10 @@ typedef struct hloc_codegen_options {
     const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
     bool shared;             /* also define hloc_module_info() (going into a shared object) */
     bool flush_denormals;    /* x86 only: run with MXCSR FTZ|DAZ set, as XLA's CPU runtime does */
+    /* custom-call targets with an address known now (JIT), called through it with XLA's legacy
+     * CPU ABI, void target(void *out, const void **in). Any other target is an error. */
+    const hloc_custom_call *custom_calls;
+    uint32_t n_custom_calls;
     bool no_inlining;        /* materialize every instruction in its own loop nest (no implicit
                               * fusion): the baseline that shows what fusion buys */
 } hloc_codegen_options;

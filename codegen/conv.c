@@ -11,8 +11,8 @@ LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     uint32_t ns = cd->n_spatial;
     int64_t G = i->attrs->feature_group_count;
     if (i->n_operands != 2 || !cd->present || (w->n_dims != ns && !(ns == 0 && w->n_dims == 0)) ||
-        i->attrs->batch_group_count != 1 || G < 1) {
-        cg_unsupported(c, i, "this form of convolution (batch groups)");
+        i->attrs->batch_group_count != 1 || G < 1 || hloc_type_is_complex(ot)) {
+        cg_unsupported(c, i, "this form of convolution (batch groups, complex)");
         return LLVMGetUndef(cg_ctype(c, ot));
     }
     LLVMBuilderRef b = c->b;

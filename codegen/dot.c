@@ -53,6 +53,16 @@ static bool accumulates_in_place(hloc_type t) {
 }
 
 static LLVMValueRef madd(cg *c, hloc_type t, LLVMValueRef acc, LLVMValueRef a, LLVMValueRef b) {
+    if (hloc_type_is_complex(t)) {
+        LLVMValueRef k0 = LLVMConstInt(c->t_i32, 0, 0), k1 = LLVMConstInt(c->t_i32, 1, 0);
+        LLVMValueRef ar = LLVMBuildExtractElement(c->b, a, k0, ""), ai = LLVMBuildExtractElement(c->b, a, k1, "");
+        LLVMValueRef br = LLVMBuildExtractElement(c->b, b, k0, ""), bi = LLVMBuildExtractElement(c->b, b, k1, "");
+        LLVMValueRef re = LLVMBuildFSub(c->b, LLVMBuildFMul(c->b, ar, br, ""), LLVMBuildFMul(c->b, ai, bi, ""), "");
+        LLVMValueRef im = LLVMBuildFAdd(c->b, LLVMBuildFMul(c->b, ar, bi, ""), LLVMBuildFMul(c->b, ai, br, ""), "");
+        LLVMValueRef p = LLVMBuildInsertElement(c->b, LLVMGetUndef(LLVMTypeOf(a)), re, k0, "");
+        p = LLVMBuildInsertElement(c->b, p, im, k1, "");
+        return LLVMBuildFAdd(c->b, acc, p, "");
+    }
     if (hloc_type_is_float(t)) return LLVMBuildFAdd(c->b, acc, LLVMBuildFMul(c->b, a, b, ""), "");
     if (t == HLOC_TYPE_PRED) return LLVMBuildOr(c->b, acc, LLVMBuildAnd(c->b, a, b, ""), "");
     return LLVMBuildAdd(c->b, acc, LLVMBuildMul(c->b, a, b, ""), "");

@@ -7,7 +7,7 @@
 bool cg_is_elemental(const hloc_instr *i) {
     if (hloc_opcode_flags(i->op) & OPF_EW) {
         switch (i->op) {
-        case HLOC_OP_COMPLEX: case HLOC_OP_REAL: case HLOC_OP_IMAG: case HLOC_OP_STOCHASTIC_CONVERT:
+        case HLOC_OP_STOCHASTIC_CONVERT:
             return false;
         default:
             return true;
@@ -65,6 +65,13 @@ static LLVMValueRef scalar_mode_elem(cg *c, cg_scope *s, const hloc_instr *i) {
             return LLVMGetUndef(c->t_f32);
         }
         hloc_type t = i->shape.type;
+        if (hloc_type_is_complex(t)) {
+            double re, im;
+            hloc_elem_load_c128(t, l->data, &re, &im);
+            LLVMTypeRef et = t == HLOC_TYPE_C64 ? c->t_f32 : c->t_f64;
+            LLVMValueRef parts[2] = {LLVMConstReal(et, re), LLVMConstReal(et, im)};
+            return LLVMConstVector(parts, 2);
+        }
         if (hloc_type_is_float(t)) return cg_const_f(c, t, hloc_literal_get_f64(l, 0));
         if (t == HLOC_TYPE_PRED) return LLVMConstInt(c->t_i1, hloc_literal_get_i64(l, 0) != 0, 0);
         if (hloc_type_is_unsigned_int(t))

@@ -1,18 +1,13 @@
 /* The driver: walks computations in order and gives each instruction a value — a buffer it
  * materializes into, a tuple of values, or "inline" (generated inside each consumer's loop) — and
  * emits scalar computations (reducers, comparators) as internal functions. The entry computation
- * becomes an internal body function; metadata.c wraps it in the ABI entry point. */
+ * becomes an internal body function; entry.c wraps it in the ABI entry point. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cg.h"
 
 enum { MAX_DEPTH = 64 };
-
-/* Consumers that compute each of their elements from operand elements through cg_operand. */
-static bool fusible_consumer(const hloc_instr *u) {
-    return cg_is_elemental(u);
-}
 
 /* Consumers that read each element of operand |p| at most once per own element and whose own
  * elements are each computed once: inlining |p| there costs nothing extra. */
@@ -59,7 +54,7 @@ static void plan_inlining(const hloc_computation *comp, const cg_value **hints, 
             continue;
         bool users_ok = true;
         for (uint32_t u = 0; u < i->n_users; u++)
-            if (!fusible_consumer(i->users[u])) users_ok = false;
+            if (!cg_is_elemental(i->users[u])) users_ok = false; /* it reads through cg_operand */
         if (!users_ok) continue;
         const hloc_instr *u0 = i->users[0];
         if (cheap(i)) inl[i->id] = i->n_users <= 4;
@@ -231,6 +226,30 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_topk(c, s, i, dst, NULL, i->attrs->k, i->attrs->largest);
         return dst;
+    case HLOC_OP_ALL_REDUCE: case HLOC_OP_ALL_GATHER: case HLOC_OP_ALL_TO_ALL:
+    case HLOC_OP_COLLECTIVE_BROADCAST:
+        /* One device: each sees only its own data (as the evaluator models it). A result shape
+         * other than the operands' means several devices. */
+        if (i->n_operands == 1 && hloc_shape_equal_ignoring_layout(&i->shape, &i->operands[0]->shape))
+            return cg_value_of(c, s, i->operands[0]);
+        if (i->n_operands > 1 && hloc_shape_is_tuple(&i->shape) && i->shape.n_elems == i->n_operands) {
+            bool same = true;
+            for (uint32_t k = 0; k < i->n_operands; k++)
+                same = same && hloc_shape_equal_ignoring_layout(&i->shape.elems[k], &i->operands[k]->shape);
+            if (same) return tuple_value(c, s, i);
+        }
+        cg_unsupported(c, i, "a collective across several devices");
+        return new_value(c, CGV_TUPLE);
+    case HLOC_OP_COLLECTIVE_PERMUTE: {
+        const char *pairs = hloc_attrs_extra(i->attrs, "source_target_pairs");
+        if (i->n_operands != 1 || !hloc_shape_equal_ignoring_layout(&i->shape, &i->operands[0]->shape)) break;
+        if (pairs && strstr(pairs, "{0,0}")) return cg_value_of(c, s, i->operands[0]);
+        dst = cg_alloc_value(c, &i->shape); /* no source sends here: zeros */
+        if (dst && dst->kind == CGV_BUFFER && hloc_shape_bytes(&i->shape))
+            LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0),
+                            cg_const_i64(c, (int64_t)hloc_shape_bytes(&i->shape)), 1);
+        return dst;
+    }
     case HLOC_OP_CUSTOM_CALL:
         if (i->attrs->custom_call_target && !strcmp(i->attrs->custom_call_target, "TopK") &&
             i->n_called == 1 && hloc_shape_is_tuple(&i->shape) && i->shape.n_elems == 2 &&
@@ -240,8 +259,9 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
             if (dst) cg_emit_topk(c, s, i, dst, i->called[0], vs->dims[vs->rank - 1], true);
             return dst;
         }
-        cg_unsupported(c, i, "this custom-call target");
-        return new_value(c, CGV_TUPLE);
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_custom_call(c, s, i, dst);
+        return dst;
     case HLOC_OP_SORT:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_sort(c, s, i, dst);

@@ -222,7 +222,6 @@ static void init_types(cg *c, LLVMContextRef ctx) {
     c->t_i16 = LLVMInt16TypeInContext(ctx);
     c->t_i32 = LLVMInt32TypeInContext(ctx);
     c->t_i64 = LLVMInt64TypeInContext(ctx);
-    c->t_f16 = LLVMHalfTypeInContext(ctx);
     c->t_f32 = LLVMFloatTypeInContext(ctx);
     c->t_f64 = LLVMDoubleTypeInContext(ctx);
     c->t_ptr = LLVMPointerTypeInContext(ctx, 0);

@@ -361,6 +361,57 @@ static LLVMValueRef bitcast_convert(cg *c, const hloc_instr *i, LLVMValueRef x) 
     return cg_load(c, to, slot, zero);
 }
 
+static LLVMValueRef part(cg *c, LLVMValueRef v, unsigned k) {
+    return LLVMBuildExtractElement(c->b, v, LLVMConstInt(c->t_i32, k, 0), "");
+}
+
+static LLVMValueRef make_complex(cg *c, LLVMValueRef re, LLVMValueRef im) {
+    LLVMValueRef v = LLVMGetUndef(LLVMVectorType(LLVMTypeOf(re), 2));
+    v = LLVMBuildInsertElement(c->b, v, re, LLVMConstInt(c->t_i32, 0, 0), "");
+    return LLVMBuildInsertElement(c->b, v, im, LLVMConstInt(c->t_i32, 1, 0), "");
+}
+
+/* Complex elements are (re, im) 2-vectors: add/subtract/negate work lane-wise; multiply and
+ * divide by the textbook formulas. Transcendentals on complex numbers are not supported. */
+static LLVMValueRef complex_ew(cg *c, const hloc_instr *i, const LLVMValueRef *x) {
+    LLVMBuilderRef B = c->b;
+    hloc_type ot = i->operands[0]->shape.type;
+    bool cx = hloc_type_is_complex(ot);
+    switch (i->op) {
+    case HLOC_OP_REAL: return cx ? part(c, x[0], 0) : x[0];
+    case HLOC_OP_IMAG: return cx ? part(c, x[0], 1) : LLVMConstNull(LLVMTypeOf(x[0]));
+    case HLOC_OP_COMPLEX: return make_complex(c, x[0], x[1]);
+    case HLOC_OP_ADD: return LLVMBuildFAdd(B, x[0], x[1], "");
+    case HLOC_OP_SUBTRACT: return LLVMBuildFSub(B, x[0], x[1], "");
+    case HLOC_OP_NEGATE: return LLVMBuildFNeg(B, x[0], "");
+    case HLOC_OP_MULTIPLY: case HLOC_OP_DIVIDE: {
+        LLVMValueRef ar = part(c, x[0], 0), ai = part(c, x[0], 1), br = part(c, x[1], 0), bi = part(c, x[1], 1);
+        if (i->op == HLOC_OP_MULTIPLY)
+            return make_complex(c, LLVMBuildFSub(B, LLVMBuildFMul(B, ar, br, ""), LLVMBuildFMul(B, ai, bi, ""), ""),
+                                LLVMBuildFAdd(B, LLVMBuildFMul(B, ar, bi, ""), LLVMBuildFMul(B, ai, br, ""), ""));
+        LLVMValueRef d = LLVMBuildFAdd(B, LLVMBuildFMul(B, br, br, ""), LLVMBuildFMul(B, bi, bi, ""), "");
+        LLVMValueRef re = LLVMBuildFAdd(B, LLVMBuildFMul(B, ar, br, ""), LLVMBuildFMul(B, ai, bi, ""), "");
+        LLVMValueRef im = LLVMBuildFSub(B, LLVMBuildFMul(B, ai, br, ""), LLVMBuildFMul(B, ar, bi, ""), "");
+        return make_complex(c, LLVMBuildFDiv(B, re, d, ""), LLVMBuildFDiv(B, im, d, ""));
+    }
+    case HLOC_OP_ABS: {
+        LLVMValueRef a[2] = {part(c, x[0], 0), part(c, x[0], 1)};
+        return cg_libm(c, "hypot", a, 2);
+    }
+    case HLOC_OP_COMPARE: {
+        hloc_cmp_dir dir = i->attrs->cmp_dir;
+        if (dir != HLOC_CMP_EQ && dir != HLOC_CMP_NE) break;
+        LLVMValueRef v = LLVMBuildFCmp(B, dir == HLOC_CMP_EQ ? LLVMRealOEQ : LLVMRealUNE, x[0], x[1], "");
+        LLVMValueRef p0 = part(c, v, 0), p1 = part(c, v, 1);
+        return dir == HLOC_CMP_EQ ? LLVMBuildAnd(B, p0, p1, "") : LLVMBuildOr(B, p0, p1, "");
+    }
+    default:
+        break;
+    }
+    cg_unsupported(c, i, "this opcode on complex elements");
+    return LLVMGetUndef(cg_ctype(c, i->shape.type));
+}
+
 LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx) {
     hloc_type t = i->shape.type;
     hloc_type ot = i->n_operands ? i->operands[0]->shape.type : t;
@@ -371,6 +422,10 @@ LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRe
     }
     for (uint32_t k = 0; k < i->n_operands; k++) x[k] = cg_operand(c, s, i, k, idx);
     if (c->err) return LLVMGetUndef(cg_ctype(c, t));
+    bool any_complex = hloc_type_is_complex(t) || hloc_type_is_complex(ot) || i->op == HLOC_OP_REAL ||
+                       i->op == HLOC_OP_IMAG || i->op == HLOC_OP_COMPLEX;
+    if (any_complex && i->op != HLOC_OP_CONVERT && i->op != HLOC_OP_COPY && i->op != HLOC_OP_SELECT)
+        return complex_ew(c, i, x);
     switch (i->op) {
     case HLOC_OP_CONVERT:
         return cg_convert(c, x[0], ot, t);

@@ -25,6 +25,7 @@ bool cg_type_supported(hloc_type t) {
     case HLOC_TYPE_S16: case HLOC_TYPE_S32: case HLOC_TYPE_S64: case HLOC_TYPE_U1: case HLOC_TYPE_U2:
     case HLOC_TYPE_U4: case HLOC_TYPE_U8: case HLOC_TYPE_U16: case HLOC_TYPE_U32: case HLOC_TYPE_U64:
     case HLOC_TYPE_F16: case HLOC_TYPE_BF16: case HLOC_TYPE_F32: case HLOC_TYPE_F64:
+    case HLOC_TYPE_C64: case HLOC_TYPE_C128:
         return true;
     default:
         return false;
@@ -49,12 +50,17 @@ LLVMTypeRef cg_ctype(cg *c, hloc_type t) {
     if (t == HLOC_TYPE_PRED) return c->t_i1;
     if (t == HLOC_TYPE_F16 || t == HLOC_TYPE_BF16 || t == HLOC_TYPE_F32) return c->t_f32;
     if (t == HLOC_TYPE_F64) return c->t_f64;
+    /* complex: (re, im) as a 2-vector, which is also its storage layout */
+    if (t == HLOC_TYPE_C64) return LLVMVectorType(c->t_f32, 2);
+    if (t == HLOC_TYPE_C128) return LLVMVectorType(c->t_f64, 2);
     return int_of_bytes(c, hloc_type_bytes(t));
 }
 
 static LLVMTypeRef storage_type(cg *c, hloc_type t) {
     if (t == HLOC_TYPE_F32) return c->t_f32;
     if (t == HLOC_TYPE_F64) return c->t_f64;
+    if (t == HLOC_TYPE_C64) return LLVMVectorType(c->t_f32, 2);
+    if (t == HLOC_TYPE_C128) return LLVMVectorType(c->t_f64, 2);
     return int_of_bytes(c, hloc_type_bytes(t));
 }
 
@@ -145,7 +151,7 @@ static LLVMValueRef gep(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off)
 LLVMValueRef cg_load(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off) {
     LLVMTypeRef st = storage_type(c, t);
     LLVMValueRef v = LLVMBuildLoad2(c->b, st, gep(c, t, base, off), "");
-    LLVMSetAlignment(v, (unsigned)hloc_type_bytes(t));
+    LLVMSetAlignment(v, (unsigned)(hloc_type_is_complex(t) ? hloc_type_bytes(t) / 2 : hloc_type_bytes(t)));
     switch (t) {
     case HLOC_TYPE_PRED: return LLVMBuildICmp(c->b, LLVMIntNE, v, LLVMConstNull(c->t_i8), "");
     case HLOC_TYPE_BF16: return bf16_to_f32(c, v);
@@ -162,7 +168,7 @@ void cg_store(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off, LLVMValue
     default: break;
     }
     LLVMValueRef st = LLVMBuildStore(c->b, v, gep(c, t, base, off));
-    LLVMSetAlignment(st, (unsigned)hloc_type_bytes(t));
+    LLVMSetAlignment(st, (unsigned)(hloc_type_is_complex(t) ? hloc_type_bytes(t) / 2 : hloc_type_bytes(t)));
 }
 
 LLVMValueRef cg_fit(cg *c, hloc_type t, LLVMValueRef v) {
@@ -191,12 +197,38 @@ static void int_range(hloc_type t, double *lo, double *hi) {
     }
 }
 
+/* Rounds an f64 to |mbits| explicit mantissa bits, to nearest even (NaN and inf unchanged; the
+ * carry into the exponent is the right result). Exact for the normal range of the target. */
+static LLVMValueRef round_f64_mantissa(cg *c, LLVMValueRef v, unsigned mbits) {
+    LLVMBuilderRef b = c->b;
+    unsigned drop = 52 - mbits;
+    LLVMValueRef u = LLVMBuildBitCast(b, v, c->t_i64, "");
+    LLVMValueRef lsb = LLVMBuildAnd(b, LLVMBuildLShr(b, u, cg_const_i64(c, drop), ""), cg_const_i64(c, 1), "");
+    LLVMValueRef r = LLVMBuildAdd(b, u, LLVMBuildAdd(b, lsb, cg_const_i64(c, (int64_t)((1ull << (drop - 1)) - 1)), ""), "");
+    r = LLVMBuildAnd(b, r, cg_const_i64(c, (int64_t)~((1ull << drop) - 1)), "");
+    LLVMValueRef special = LLVMBuildFCmp(b, LLVMRealUGE, cg_intrinsic(c, "llvm.fabs", &v, 1),
+                                         LLVMConstReal(c->t_f64, INFINITY), "");
+    return LLVMBuildSelect(b, special, v, LLVMBuildBitCast(b, r, c->t_f64, ""), "");
+}
+
 LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     LLVMBuilderRef b = c->b;
     LLVMTypeRef ft = cg_ctype(c, from), tt = cg_ctype(c, to);
     bool ff = hloc_type_is_float(from), tf = hloc_type_is_float(to);
     bool fs = hloc_type_is_signed_int(from);
     if (from == to) return v;
+    if (hloc_type_is_complex(to)) {
+        /* real → (re, 0); complex → complex by parts */
+        if (hloc_type_is_complex(from))
+            return to == HLOC_TYPE_C64 ? LLVMBuildFPTrunc(b, v, tt, "") : LLVMBuildFPExt(b, v, tt, "");
+        LLVMValueRef re = cg_convert(c, v, from, to == HLOC_TYPE_C64 ? HLOC_TYPE_F32 : HLOC_TYPE_F64);
+        return LLVMBuildInsertElement(b, LLVMConstNull(tt), re, LLVMConstInt(c->t_i32, 0, 0), "");
+    }
+    if (hloc_type_is_complex(from)) {
+        /* XLA converts complex → real by taking the real part */
+        LLVMValueRef re = LLVMBuildExtractElement(b, v, LLVMConstInt(c->t_i32, 0, 0), "");
+        return cg_convert(c, re, from == HLOC_TYPE_C64 ? HLOC_TYPE_F32 : HLOC_TYPE_F64, to);
+    }
     if (to == HLOC_TYPE_PRED) {
         if (ff) return LLVMBuildFCmp(b, LLVMRealUNE, v, LLVMConstNull(ft), "");
         return LLVMBuildICmp(b, LLVMIntNE, v, LLVMConstNull(ft), "");
@@ -204,6 +236,15 @@ LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     if (from == HLOC_TYPE_PRED) {
         if (tf) return LLVMBuildUIToFP(b, v, tt, "");
         return LLVMBuildZExt(b, v, tt, "");
+    }
+    if ((ff && from == HLOC_TYPE_F64) || (!ff && hloc_type_bits(from) > 24)) {
+        /* To bf16/f16 from values wider than f32's mantissa: round once, in f64, to the target's
+         * mantissa width (then the f32 step is exact), not twice. */
+        if (to == HLOC_TYPE_BF16 || to == HLOC_TYPE_F16) {
+            if (!ff) v = fs ? LLVMBuildSIToFP(b, v, c->t_f64, "") : LLVMBuildUIToFP(b, v, c->t_f64, "");
+            v = round_f64_mantissa(c, v, to == HLOC_TYPE_BF16 ? 7 : 10);
+            return cg_fit(c, to, LLVMBuildFPTrunc(b, v, c->t_f32, ""));
+        }
     }
     if (ff && tf) {
         unsigned fw = LLVMGetTypeKind(ft) == LLVMDoubleTypeKind ? 64 : 32;

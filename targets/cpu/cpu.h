@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "hloc/abi.h"
+#include "eval.h"
 #include "ir.h"
 #include "literal.h"
 #include "status.h"
@@ -18,6 +19,10 @@ typedef struct hloc_cpu_options {
     const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
     int opt_level;        /* 0..3, default 2 */
     const char *dump_dir; /* write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s there; NULL: none */
+    /* custom-call targets (eval.h's legacy CPU ABI), for the JIT only: its code calls these
+     * addresses. Unregistered targets, and any target in an AOT object, are a NOT_FOUND error. */
+    const hloc_custom_call *custom_calls;
+    uint32_t n_custom_calls;
     bool no_fusion;       /* every instruction its own loop nest (benchmark baseline) */
 } hloc_cpu_options;
 

@@ -1,6 +1,7 @@
 /* In-process compilation with ORC LLJIT. Each compiled module gets its own LLJIT instance (and
  * thread-safe context), so that compiles on several threads share nothing but LLVM's one-time
  * initialization; symbols the code needs from libc/libm resolve in the host process. */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +14,21 @@ struct hloc_cpu_jit {
     LLVMOrcLLJITRef jit;
     const hloc_module_metadata *md;
 };
+
+/* Every external function the module calls (libc, libm) must exist in the process; say which
+ * one does not, rather than LLJIT's generic materialization failure. */
+static hloc_status *check_externals(LLVMModuleRef mod) {
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (!LLVMIsDeclaration(f) || LLVMGetIntrinsicID(f)) continue;
+        size_t len;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (!dlsym(RTLD_DEFAULT, name))
+            return hloc_status_new(HLOC_STATUS_NOT_FOUND,
+                                   "the JIT'd code needs \"%s\", which this process does not define",
+                                   name);
+    }
+    return NULL;
+}
 
 hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *o, hloc_cpu_jit **out) {
     *out = NULL;
@@ -30,6 +46,7 @@ hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *
     if (!name || !j) st = hloc_status_oom();
     else st = hloc_cpu_build_module(m, o, name, 0, LLVMOrcThreadSafeContextGetContext(tsc), tm, &mod);
     LLVMDisposeTargetMachine(tm);
+    if (!st && (st = check_externals(mod))) LLVMDisposeModule(mod);
     if (st) {
         LLVMDisposeTargetMachine(jtm);
         goto done;

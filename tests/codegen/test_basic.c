@@ -1,5 +1,6 @@
 /* The end-to-end path on f32/s32: elementwise ops with broadcast, reduce, dot, tuple results,
  * XLA's integer and convert edge cases, metadata. Expected values are worked by hand. */
+#include <complex.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -169,6 +170,103 @@ START_TEST(test_unsupported_is_an_error) {
 }
 END_TEST
 
+static void add_one(void *out, const void **in) {
+    const float *x = in[0];
+    float *y = out;
+    for (int k = 0; k < 4; k++) y[k] = x[k] + 1;
+}
+
+static void sum_and_max(void *out, const void **in) {
+    const float *x = in[0], *z = in[1];
+    float **o = out;
+    o[0][0] = 0;
+    o[1][0] = -INFINITY;
+    for (int k = 0; k < 4; k++) {
+        o[0][0] += x[k] * z[0];
+        o[1][0] = fmaxf(o[1][0], x[k]);
+    }
+}
+
+START_TEST(test_custom_call) {
+    /* A registered target with an array result, one with a tuple result, and an unknown one. */
+    tb b = tb_new("cc");
+    int64_t d[] = {4};
+    hloc_instr *p = tb_param(&b, 0, HLOC_TYPE_F32, 1, d), *two = tb_const_f32(&b, 2.0f);
+    hloc_instr *neg = tb_un(&b, HLOC_OP_NEGATE, p);
+    hloc_instr *a = tb_op(&b, HLOC_OP_CUSTOM_CALL, &p->shape, 1, &neg);
+    a->attrs->custom_call_target = "add_one";
+    hloc_shape sc = hloc_shape_scalar(HLOC_TYPE_F32);
+    hloc_instr *pair[2] = {tb_op(&b, HLOC_OP_ABS, &sc, 1, &two), tb_op(&b, HLOC_OP_ABS, &sc, 1, &two)};
+    hloc_instr *tshape = tb_tuple(&b, 2, pair);
+    hloc_instr *ops[2] = {a, two};
+    hloc_instr *t = tb_op(&b, HLOC_OP_CUSTOM_CALL, &tshape->shape, 2, ops);
+    t->attrs->custom_call_target = "sum_and_max";
+    tb_finish(&b, t);
+    hloc_custom_call calls[2] = {{"add_one", add_one}, {"sum_and_max", sum_and_max}};
+    hloc_cpu_options o = {.opt_level = 2, .custom_calls = calls, .n_custom_calls = 2};
+    hloc_cpu_jit *j = NULL;
+    hloc_status *st = hloc_cpu_jit_compile(b.m, &o, &j);
+    ck_assert_msg(st == NULL, "%s", hloc_status_message(st));
+    float in[4] = {1, 2, 3, -4}, sum = 0, max = 0;
+    void *params[] = {in}, *results[] = {&sum, &max};
+    tb_call(hloc_cpu_jit_metadata(j), params, results);
+    ck_assert_float_eq(sum, 2 * (0 - 1 - 2 + 5)); /* -x + 1 = {0, -1, -2, 5}, times 2 */
+    ck_assert_float_eq(max, 5);
+    hloc_cpu_jit_destroy(j);
+    o.n_custom_calls = 1; /* sum_and_max is now unknown */
+    st = hloc_cpu_jit_compile(b.m, &o, &j);
+    ck_assert_ptr_null(j);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "sum_and_max"));
+    hloc_status_free(st);
+    hloc_module_destroy(b.m);
+}
+END_TEST
+
+START_TEST(test_complex) {
+    /* z = complex(re, im); (z * w, z / w, |z|, real(z*w), z == w, dot(z, w)) on c64 */
+    tb b = tb_new("cplx");
+    int64_t d[] = {3};
+    hloc_instr *re = tb_param(&b, 0, HLOC_TYPE_F32, 1, d), *im = tb_param(&b, 1, HLOC_TYPE_F32, 1, d);
+    hloc_instr *w = tb_param(&b, 2, HLOC_TYPE_C64, 1, d);
+    hloc_shape sc = tb_shape(HLOC_TYPE_C64, 1, d), sf = tb_shape(HLOC_TYPE_F32, 1, d);
+    hloc_instr *zo[2] = {re, im};
+    hloc_instr *z = tb_op(&b, HLOC_OP_COMPLEX, &sc, 2, zo);
+    hloc_instr *mul = tb_bin(&b, HLOC_OP_MULTIPLY, z, w), *div = tb_bin(&b, HLOC_OP_DIVIDE, z, w);
+    hloc_instr *abs = tb_op(&b, HLOC_OP_ABS, &sf, 1, &z);
+    hloc_instr *real = tb_op(&b, HLOC_OP_REAL, &sf, 1, &mul);
+    hloc_instr *eq = tb_bin(&b, HLOC_OP_COMPARE, z, w);
+    eq->attrs->cmp_dir = HLOC_CMP_EQ;
+    hloc_instr *dops[2] = {z, w};
+    hloc_shape s0 = hloc_shape_scalar(HLOC_TYPE_C64);
+    hloc_instr *dot = tb_op(&b, HLOC_OP_DOT, &s0, 2, dops);
+    int64_t zero[] = {0};
+    dot->attrs->dot.lhs_contracting = tb_list(&b, 1, zero);
+    dot->attrs->dot.rhs_contracting = tb_list(&b, 1, zero);
+    hloc_instr *t[6] = {mul, div, abs, real, eq, dot};
+    tb_finish(&b, tb_tuple(&b, 6, t));
+    float rv[3] = {1, -2, 3}, iv[3] = {2, 0.5f, -1};
+    float complex wv[3] = {1 + 1 * I, -2 + 0.5f * I, 0.5f - 4 * I}, om[3], od[3], dv;
+    float oa[3], orr[3];
+    uint8_t oe[3];
+    void *params[] = {rv, iv, wv}, *results[] = {om, od, oa, orr, oe, &dv};
+    tb_run(b.m, -1, params, results);
+    float complex acc = 0;
+    for (int k = 0; k < 3; k++) {
+        float complex zk = rv[k] + iv[k] * I;
+        ck_assert(cabsf(om[k] - zk * wv[k]) < 1e-5f);
+        ck_assert(cabsf(od[k] - zk / wv[k]) < 1e-5f);
+        ck_assert(fabsf(oa[k] - cabsf(zk)) < 1e-5f);
+        ck_assert(fabsf(orr[k] - crealf(zk * wv[k])) < 1e-5f);
+        ck_assert_int_eq(oe[k], zk == wv[k]);
+        acc += zk * wv[k];
+    }
+    ck_assert_int_eq(oe[1], 1);
+    ck_assert(cabsf(dv - acc) < 1e-4f);
+    hloc_module_destroy(b.m);
+}
+END_TEST
+
 Suite *codegen_basic_suite(void) {
     Suite *s = suite_create("codegen_basic");
     TCase *tc = tcase_create("basic");
@@ -180,6 +278,8 @@ Suite *codegen_basic_suite(void) {
     tcase_add_test(tc, test_shifts_and_convert);
     tcase_add_test(tc, test_metadata);
     tcase_add_test(tc, test_unsupported_is_an_error);
+    tcase_add_test(tc, test_custom_call);
+    tcase_add_test(tc, test_complex);
     suite_add_tcase(s, tc);
     return s;
 }

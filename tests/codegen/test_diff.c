@@ -161,7 +161,8 @@ START_TEST(test_cpu_vs_interp) {
 END_TEST
 
 /* XLA's own test modules (tests/data/xla-hlo): where the evaluator runs them, the CPU backend
- * must either agree (relative 1e-4) or report the module unsupported (complex, f8, collectives). */
+ * must either agree (relative 1e-4) or report the module unsupported (f8, multi-device
+ * collectives). */
 START_TEST(test_xla_hlo_files) {
     const char *data = getenv("HLOC_TEST_DATA");
     ck_assert_msg(data != NULL, "HLOC_TEST_DATA is not set");

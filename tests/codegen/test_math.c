@@ -136,6 +136,47 @@ START_TEST(test_bf16_f16_rounding) {
 }
 END_TEST
 
+START_TEST(test_f64_and_int_to_small_floats) {
+    /* f64 -> bf16/f16 and s32 -> bf16 round once, as element.h's stores do. */
+    tb b = tb_new("round64");
+    int64_t d[] = {N};
+    hloc_instr *p = tb_param(&b, 0, HLOC_TYPE_F64, 1, d), *q = tb_param(&b, 1, HLOC_TYPE_S32, 1, d);
+    hloc_shape sb = tb_shape(HLOC_TYPE_BF16, 1, d), sh = tb_shape(HLOC_TYPE_F16, 1, d);
+    hloc_instr *t[3] = {tb_op(&b, HLOC_OP_CONVERT, &sb, 1, &p), tb_op(&b, HLOC_OP_CONVERT, &sh, 1, &p),
+                        tb_op(&b, HLOC_OP_CONVERT, &sb, 1, &q)};
+    tb_finish(&b, tb_tuple(&b, 3, t));
+    double *x = malloc(N * sizeof *x);
+    int32_t *y = malloc(N * sizeof *y);
+    uint16_t *ob = malloc(N * 2), *oh = malloc(N * 2), *oi = malloc(N * 2);
+    uint64_t s = 777;
+    for (int k = 0; k < N; k++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        /* values in the normal f16 range, many just off a bf16/f16 tie (a double-rounding trap) */
+        double m = 1.0 + (double)(s >> 40) * 0x1p-24;
+        if (k % 2) m = 1.0 + (double)((s >> 53) | 1) * 0x1p-11 + 0x1p-40;
+        x[k] = ldexp(k % 3 ? m : -m, (int)(s % 20) - 10);
+        y[k] = (int32_t)(s >> 33) | 0x00808001;
+    }
+    void *params[] = {x, y}, *results[] = {ob, oh, oi};
+    tb_run(b.m, -1, params, results);
+    for (int k = 0; k < N; k++) {
+        uint16_t wb, wh, wi;
+        hloc_elem_store_f64(HLOC_TYPE_BF16, &wb, x[k]);
+        hloc_elem_store_f64(HLOC_TYPE_F16, &wh, x[k]);
+        hloc_elem_store_i64(HLOC_TYPE_BF16, &wi, y[k]);
+        ck_assert_msg(ob[k] == wb, "bf16(%a) = %04x, want %04x", x[k], ob[k], wb);
+        ck_assert_msg(oh[k] == wh, "f16(%a) = %04x, want %04x", x[k], oh[k], wh);
+        ck_assert_msg(oi[k] == wi, "bf16(%d) = %04x, want %04x", y[k], oi[k], wi);
+    }
+    free(x);
+    free(y);
+    free(ob);
+    free(oh);
+    free(oi);
+    hloc_module_destroy(b.m);
+}
+END_TEST
+
 START_TEST(test_while_and_conditional) {
     /* while (i < n) { i += 1; acc *= 2 } then conditional(acc > 100, acc - 100, acc + 100) */
     tb b = tb_new("loop");
@@ -232,6 +273,7 @@ Suite *codegen_math_suite(void) {
     tcase_set_timeout(tc, 850);
     tcase_add_loop_test(tc, test_math_accuracy, 0, N_OPS);
     tcase_add_test(tc, test_bf16_f16_rounding);
+    tcase_add_test(tc, test_f64_and_int_to_small_floats);
     tcase_add_test(tc, test_while_and_conditional);
     tcase_add_test(tc, test_object_emission);
     suite_add_tcase(s, tc);
