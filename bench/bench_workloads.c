@@ -146,7 +146,7 @@ static hloc_status *compile(const char *path, bool fuse, compiled *c) {
                                           &p);
     if (!st) st = hloc_pipeline_run(p, m, NULL, NULL);
     hloc_pipeline_destroy(p);
-    hloc_cpu_options o = {.opt_level = 2, .cpu = "native"};
+    hloc_cpu_options o = {.opt_level = 2, .cpu = "native", .no_fusion = !fuse};
     if (!st) st = hloc_cpu_jit_compile(m, &o, &c->jit);
     hloc_module_destroy(m);
     if (!st) st = hloc_executable_wrap(hloc_cpu_jit_metadata(c->jit), &c->exe);

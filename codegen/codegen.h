@@ -15,6 +15,8 @@ typedef struct hloc_codegen_options {
     const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
     bool shared;             /* also define hloc_module_info() (going into a shared object) */
     bool flush_denormals;    /* x86 only: run with MXCSR FTZ|DAZ set, as XLA's CPU runtime does */
+    bool no_inlining;        /* materialize every instruction in its own loop nest (no implicit
+                              * fusion): the baseline that shows what fusion buys */
 } hloc_codegen_options;
 
 /* Emits |m| (its entry computation and everything reachable) into a new LLVM module in |ctx|.

@@ -55,7 +55,7 @@ static void plan_inlining(const hloc_computation *comp, const cg_value **hints, 
     for (uint32_t k = comp->n_instrs; k-- > 0;) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead || hints[i->id] || !cg_is_elemental(i) || i->parent->root == i || i->n_users == 0 ||
-            !hloc_shape_is_array(&i->shape))
+            !hloc_shape_is_array(&i->shape) || cg_conv_in_place_ok(i))
             continue;
         bool users_ok = true;
         for (uint32_t u = 0; u < i->n_users; u++)
@@ -204,6 +204,11 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_dot(c, s, i, dst);
         return dst;
+    case HLOC_OP_CONVOLUTION:
+        if (!cg_conv_in_place_ok(i)) break;
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_conv(c, s, i, dst);
+        return dst;
     case HLOC_OP_REDUCE:
         if (hloc_shape_is_tuple(&i->shape)) {
             dst = cg_alloc_value(c, &i->shape);
@@ -307,7 +312,7 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         return NULL;
     }
     if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
-    plan_inlining(comp, hints, inl);
+    if (!c->opts->no_inlining) plan_inlining(comp, hints, inl);
     for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead) continue;

@@ -103,7 +103,8 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     char desc[512];
     snprintf(desc, sizeof desc, "%s %s", triple, cpu);
     hloc_codegen_options co = {.name = name, .target_desc = desc, .shared = shared != 0,
-                               .flush_denormals = strncmp(triple, "x86_64", 6) == 0};
+                               .flush_denormals = strncmp(triple, "x86_64", 6) == 0,
+                               .no_inlining = o && o->no_fusion};
     LLVMModuleRef mod;
     hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
     if (st) {

@@ -4,6 +4,7 @@
 #ifndef HLOC_TARGETS_CPU_CPU_H
 #define HLOC_TARGETS_CPU_CPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ typedef struct hloc_cpu_options {
     const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
     int opt_level;        /* 0..3, default 2 */
     const char *dump_dir; /* write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s there; NULL: none */
+    bool no_fusion;       /* every instruction its own loop nest (benchmark baseline) */
 } hloc_cpu_options;
 
 /* AOT: compiles |m| to a relocatable ELF object in memory (*out_obj, *out_len, free()). The object

@@ -8,6 +8,7 @@ int main(void) {
     srunner_add_suite(sr, codegen_math_suite());
     srunner_add_suite(sr, codegen_cases_suite());
     srunner_add_suite(sr, codegen_diff_suite());
+    srunner_add_suite(sr, codegen_random_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -6,4 +6,5 @@ Suite *codegen_basic_suite(void);
 Suite *codegen_cases_suite(void);
 Suite *codegen_diff_suite(void);
 Suite *codegen_math_suite(void);
+Suite *codegen_random_suite(void);
 #endif

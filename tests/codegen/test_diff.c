@@ -14,6 +14,7 @@
 #include "hloc/hloc.h"
 #include "npy_literal.h"
 #include "suites.h"
+#include "util.h"
 
 /* Known cpu/interp differences on random inputs, as "file:case". */
 static const char *const known_diffs[] = {
@@ -27,27 +28,6 @@ static bool known(const char *hlo, const char *name) {
     for (const char *const *k = known_diffs; *k; k++)
         if (!strcmp(*k, key)) return true;
     return false;
-}
-
-static uint64_t next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-/* Floats uniform in [-2, 2); signed ints in [-3, 10); unsigned in [0, 10); pred 0/1. Small ints
- * keep index operands (gather, dynamic-slice) near the valid range. */
-static void fill_random(hloc_literal *l, uint64_t *seed) {
-    hloc_type t = l->shape.type;
-    int64_t n = hloc_shape_elements(&l->shape);
-    for (int64_t k = 0; k < n; k++) {
-        uint64_t r = next(seed);
-        if (hloc_type_is_float(t)) hloc_literal_set_f64(l, k, (double)(r >> 11) * 0x1p-53 * 4.0 - 2.0);
-        else if (t == HLOC_TYPE_PRED) hloc_literal_set_i64(l, k, (int64_t)(r & 1));
-        else if (hloc_type_is_signed_int(t)) hloc_literal_set_i64(l, k, (int64_t)(r % 13) - 3);
-        else hloc_literal_set_i64(l, k, (int64_t)(r % 10));
-    }
 }
 
 typedef enum outcome { AGREE, DIFFER, NOT_RUN, CPU_UNSUPPORTED } outcome;
@@ -75,7 +55,7 @@ static outcome run_module(const char *path, const char *name, double tol, char *
             st = hloc_status_oom();
             goto done;
         }
-        fill_random(l, &seed);
+        tb_fill_random(l, &seed);
         args[i] = l;
     }
     hloc_literal *want, *got;

@@ -117,3 +117,23 @@ void tb_run(const hloc_module *m, int opt, void *const *params, void *const *res
     tb_call(md, params, results);
     hloc_cpu_jit_destroy(j);
 }
+
+static uint64_t next(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+void tb_fill_random(hloc_literal *l, uint64_t *seed) {
+    hloc_type t = l->shape.type;
+    int64_t n = hloc_shape_elements(&l->shape);
+    if (*seed == 0) *seed = 1;
+    for (int64_t k = 0; k < n; k++) {
+        uint64_t r = next(seed);
+        if (hloc_type_is_float(t)) hloc_literal_set_f64(l, k, (double)(r >> 11) * 0x1p-53 * 4.0 - 2.0);
+        else if (t == HLOC_TYPE_PRED) hloc_literal_set_i64(l, k, (int64_t)(r & 1));
+        else if (hloc_type_is_signed_int(t)) hloc_literal_set_i64(l, k, (int64_t)(r % 13) - 3);
+        else hloc_literal_set_i64(l, k, (int64_t)(r % 10));
+    }
+}

@@ -28,6 +28,11 @@ hloc_i64_list tb_list(tb *b, uint32_t n, const int64_t *v);
 /* Sets the root of the current computation and makes it the entry. */
 void tb_finish(tb *b, hloc_instr *root);
 
+/* Deterministic random contents: floats uniform in [-2, 2); signed ints in [-3, 10); unsigned
+ * in [0, 10); pred 0/1. Small ints keep index operands (gather, dynamic-slice) near the valid
+ * range. */
+void tb_fill_random(hloc_literal *l, uint64_t *seed);
+
 /* Compiles with the JIT (-O2 unless opt given >= 0) and runs once; fails the test on errors. */
 void tb_run(const hloc_module *m, int opt, void *const *params, void *const *results);
 /* Compiles; returns the status (the test checks it). */
