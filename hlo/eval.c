@@ -88,6 +88,7 @@ bool hloc_eval_init(hloc_eval *ev, const hloc_module *m, const hloc_eval_options
     uint32_t bound = hloc_module_id_bound(m);
     ev->slot = calloc(bound ? bound : 1, sizeof *ev->slot);
     if (!ev->slot) return false;
+    ev->n_slots = bound;
     for (uint32_t c = 0; c < m->n_comps; c++) {
         const hloc_computation *comp = m->comps[c];
         for (uint32_t k = 0; k < comp->n_instrs; k++)
@@ -290,8 +291,8 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
         }
         for (uint32_t o = 0; o < i->n_operands && !st; o++) {
             const hloc_instr *op = i->operands[o];
-            uint32_t s = ev->slot[op->id];
-            if (op->parent != c || s >= k || c->instrs[s] != op || !vals[s])
+            uint32_t s = op->parent == c && op->id < ev->n_slots ? ev->slot[op->id] : UINT32_MAX;
+            if (s >= k || c->instrs[s] != op || !vals[s])
                 st = hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                     "operand %u (%s) is not computed before its use", o, op->name);
             else
@@ -310,8 +311,8 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
     }
     ev->depth--;
     if (st) return st;
-    uint32_t r = ev->slot[c->root->id];
-    if (c->instrs[r] != c->root || !vals[r])
+    uint32_t r = c->root->id < ev->n_slots ? ev->slot[c->root->id] : UINT32_MAX;
+    if (r >= c->n_instrs || c->instrs[r] != c->root || !vals[r])
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "computation %s: root %s not evaluated",
                                c->name, c->root->name);
     *out = vals[r];

@@ -13,6 +13,7 @@ typedef struct hloc_eval {
     hloc_arena *arena;   /* values live here */
     uint32_t depth;      /* nesting of called computations, to stop runaway recursion */
     uint32_t *slot;      /* instruction id -> position in its computation's instrs */
+    uint32_t n_slots;    /* ids below this were numbered when slot was built */
     hloc_arena *scalar_arena; /* hloc_eval_call_scalar's interpreter, reset per call */
     bool scalar_busy;    /* scalar_arena is in use by an enclosing call */
     const hloc_computation *fast_c; /* hloc_eval_call_scalar's last callee and how it runs */
