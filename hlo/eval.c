@@ -2,6 +2,7 @@
  * instruction, and hands each opcode to its kernel (eval_*.c). Values are immutable once made, so
  * tuples, get-tuple-element, parameters and copies share their operands' data. Also the fast path
  * for the scalar computations (reducers, comparators) that kernels call once per element. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ bool hloc_eval_init(hloc_eval *ev, const hloc_module *m, const hloc_eval_options
     uint32_t bound = hloc_module_id_bound(m);
     ev->slot = calloc(bound ? bound : 1, sizeof *ev->slot);
     if (!ev->slot) return false;
+    ev->n_slots = bound;
     for (uint32_t c = 0; c < m->n_comps; c++) {
         const hloc_computation *comp = m->comps[c];
         for (uint32_t k = 0; k < comp->n_instrs; k++)
@@ -259,6 +261,19 @@ static hloc_status *eval_instr(hloc_eval *ev, const hloc_instr *i, const hloc_li
     return NULL;
 }
 
+/* Position of |i| in |c|->instrs; UINT32_MAX if absent. The slot table covers the evaluated
+ * module only: constant folding evaluates a scratch module whose instructions call the original
+ * module's computations, whose ids may lie beyond the table or collide with the scratch ids. */
+static uint32_t position(const hloc_eval *ev, const hloc_computation *c, const hloc_instr *i) {
+    if (i->id < ev->n_slots) {
+        uint32_t s = ev->slot[i->id];
+        if (s < c->n_instrs && c->instrs[s] == i) return s;
+    }
+    for (uint32_t k = 0; k < c->n_instrs; k++)
+        if (c->instrs[k] == i) return k;
+    return UINT32_MAX;
+}
+
 hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
                                    const hloc_literal *const *args, uint32_t n, hloc_literal **out) {
     *out = NULL;
@@ -289,8 +304,8 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
         }
         for (uint32_t o = 0; o < i->n_operands && !st; o++) {
             const hloc_instr *op = i->operands[o];
-            uint32_t s = ev->slot[op->id];
-            if (op->parent != c || s >= k || c->instrs[s] != op || !vals[s])
+            uint32_t s = op->parent == c ? position(ev, c, op) : UINT32_MAX;
+            if (s >= k || !vals[s])
                 st = hloc_eval_fail(i, HLOC_STATUS_INVALID_ARGUMENT,
                                     "operand %u (%s) is not computed before its use", o, op->name);
             else
@@ -309,8 +324,8 @@ hloc_status *hloc_eval_computation(hloc_eval *ev, const hloc_computation *c,
     }
     ev->depth--;
     if (st) return st;
-    uint32_t r = ev->slot[c->root->id];
-    if (c->instrs[r] != c->root || !vals[r])
+    uint32_t r = position(ev, c, c->root);
+    if (r == UINT32_MAX || !vals[r])
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "computation %s: root %s not evaluated",
                                c->name, c->root->name);
     *out = vals[r];
@@ -329,6 +344,59 @@ static bool is_single_op(const hloc_computation *c) {
     return true;
 }
 
+/* The commonest reducers, `ROOT op(p0, p1)` on f32, f64 or s32 scalars, run inline. */
+enum { FAST_UNKNOWN = 0, FAST_NONE, FAST_ADD, FAST_MUL, FAST_MAX, FAST_MIN };
+enum { FAST_F32 = 0 << 4, FAST_F64 = 1 << 4, FAST_S32 = 2 << 4 };
+
+static int fast_kind_of(const hloc_computation *c) {
+    const hloc_instr *r = c->root;
+    if (c->n_params != 2 || r->n_operands != 2 || !hloc_shape_is_scalar(&r->shape)) return FAST_NONE;
+    const hloc_instr *a = r->operands[0], *b = r->operands[1];
+    if (a->op != HLOC_OP_PARAMETER || b->op != HLOC_OP_PARAMETER || a == b || a->parent != c ||
+        b->parent != c || a->shape.type != r->shape.type || b->shape.type != r->shape.type)
+        return FAST_NONE;
+    int t = r->shape.type == HLOC_TYPE_F32 ? FAST_F32 : r->shape.type == HLOC_TYPE_F64 ? FAST_F64
+          : r->shape.type == HLOC_TYPE_S32 ? FAST_S32 : -1;
+    if (t < 0) return FAST_NONE;
+    switch (r->op) {
+    case HLOC_OP_ADD: return t | FAST_ADD;
+    case HLOC_OP_MULTIPLY: return t | FAST_MUL;
+    case HLOC_OP_MAXIMUM: return t | FAST_MAX;
+    case HLOC_OP_MINIMUM: return t | FAST_MIN;
+    default: return FAST_NONE;
+    }
+}
+
+/* NaN-propagating max/min with -0 < +0, as the elementwise kernel's. */
+#define FAST_MAXMIN(T, x, y, is_max)                                                        \
+    ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) == (y) ? ((signbit(x) != 0) == (is_max) ? (y) : (x)) \
+     : (((x) > (y)) == (is_max) ? (x) : (y)))
+
+#define FAST_CASE(T, tag)                                                                   \
+    case tag | FAST_ADD: *(T *)res = *(const T *)x + *(const T *)y; break;                 \
+    case tag | FAST_MUL: *(T *)res = *(const T *)x * *(const T *)y; break;                 \
+    case tag | FAST_MAX: { T u = *(const T *)x, v = *(const T *)y; *(T *)res = FAST_MAXMIN(T, u, v, true); break; } \
+    case tag | FAST_MIN: { T u = *(const T *)x, v = *(const T *)y; *(T *)res = FAST_MAXMIN(T, u, v, false); break; }
+
+/* The arguments go in as aligned copies: kernels may pass pointers into packed literals. */
+static void fast_apply(int kind, const void *xp, const void *yp, void *rp) {
+    _Alignas(8) unsigned char xb[8], yb[8], rb[8];
+    memcpy(xb, xp, 8 - 4 * ((kind & 0xf0) != FAST_F64));
+    memcpy(yb, yp, 8 - 4 * ((kind & 0xf0) != FAST_F64));
+    const void *x = xb, *y = yb;
+    void *res = rb;
+    switch (kind) {
+        FAST_CASE(float, FAST_F32)
+        FAST_CASE(double, FAST_F64)
+    case FAST_S32 | FAST_ADD: *(int32_t *)res = (int32_t)((uint32_t)*(const int32_t *)x + (uint32_t)*(const int32_t *)y); break;
+    case FAST_S32 | FAST_MUL: *(int32_t *)res = (int32_t)((uint32_t)*(const int32_t *)x * (uint32_t)*(const int32_t *)y); break;
+    case FAST_S32 | FAST_MAX: *(int32_t *)res = *(const int32_t *)x > *(const int32_t *)y ? *(const int32_t *)x : *(const int32_t *)y; break;
+    case FAST_S32 | FAST_MIN: *(int32_t *)res = *(const int32_t *)x < *(const int32_t *)y ? *(const int32_t *)x : *(const int32_t *)y; break;
+    default: HLOC_UNREACHABLE();
+    }
+    memcpy(rp, rb, 8 - 4 * ((kind & 0xf0) != FAST_F64));
+}
+
 static void scalar_view(hloc_literal *l, const hloc_shape *s, const void *data) {
     memset(l, 0, sizeof *l);
     l->shape = *s;
@@ -343,6 +411,16 @@ hloc_status *hloc_eval_call_scalar(hloc_eval *ev, const hloc_computation *c, con
         if (!c->params[k] || !hloc_shape_is_scalar(&c->params[k]->shape))
             return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
                                    "computation %s: parameter %u is not a scalar", c->name, k);
+    if (ev->fast_c != c) {
+        ev->fast_c = c;
+        ev->fast_kind = fast_kind_of(c);
+    }
+    if (ev->fast_kind != FAST_NONE) {
+        const hloc_instr *r = c->root;
+        fast_apply(ev->fast_kind, args[r->operands[0]->attrs->index], args[r->operands[1]->attrs->index],
+                   results[0]);
+        return NULL;
+    }
     if (is_single_op(c)) {
         const hloc_instr *r = c->root;
         hloc_literal in[3], res;

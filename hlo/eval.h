@@ -26,7 +26,9 @@ typedef struct hloc_eval_options {
 /* Evaluates the entry computation of |m| on |args| (one literal per entry parameter, shapes must
  * match the parameters' dims and types). The result literal (a tuple for tuple-shaped roots) is
  * allocated in |out_arena|. Errors (wrong argument shapes, unsupported opcodes such as multi-device
- * collectives, unknown custom-call targets) come back as a status naming the instruction. */
+ * collectives, unknown custom-call targets) come back as a status naming the instruction.
+ * As XLA:CPU does, the evaluation runs with f32/f64 denormals flushed to zero (the x86 FTZ/DAZ
+ * flags are set for the call and restored after it). */
 hloc_status *hloc_evaluate(const hloc_module *m, const hloc_literal *const *args, uint32_t n_args,
                            const hloc_eval_options *opts, hloc_arena *out_arena,
                            hloc_literal **out_result);

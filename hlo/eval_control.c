@@ -147,6 +147,13 @@ static hloc_status *eval_custom_call(hloc_eval *ev, const hloc_instr *i, const h
     if (!fn && strcmp(target, "TopK") == 0) return builtin_topk(ev, i, ops, out);
     if (!fn)
         return hloc_eval_fail(i, HLOC_STATUS_NOT_FOUND, "unknown custom-call target \"%s\"", target);
+    /* Registered functions have the legacy signature void(out, in); other API versions pass more
+     * arguments (status, opaque data, FFI frames) that such a function would not expect. */
+    const char *api = i->attrs->api_version;
+    if (api && strcmp(api, "API_VERSION_ORIGINAL") != 0)
+        return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED,
+                              "custom-call \"%s\" uses %s; registered targets take the original "
+                              "void(out, in) form", target, api);
     for (uint32_t k = 0; k < i->n_operands; k++)
         if (ops[k]->shape.type == HLOC_TYPE_TUPLE)
             return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED,

@@ -13,8 +13,11 @@ typedef struct hloc_eval {
     hloc_arena *arena;   /* values live here */
     uint32_t depth;      /* nesting of called computations, to stop runaway recursion */
     uint32_t *slot;      /* instruction id -> position in its computation's instrs */
+    uint32_t n_slots;    /* ids of the evaluated module; callees of another module are searched */
     hloc_arena *scalar_arena; /* hloc_eval_call_scalar's interpreter, reset per call */
     bool scalar_busy;    /* scalar_arena is in use by an enclosing call */
+    const hloc_computation *fast_c; /* hloc_eval_call_scalar's last callee and how it runs */
+    int fast_kind;
 } hloc_eval;
 
 enum { HLOC_EVAL_MAX_DEPTH = 64 };

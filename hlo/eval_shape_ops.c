@@ -128,6 +128,8 @@ EVAL_KERNEL(bitcast) {
     if (ls->rank != x->shape.rank || i->shape.rank != out->shape.rank ||
         memcmp(ls->dims, x->shape.dims, ls->rank * sizeof(int64_t)))
         return mismatch(i, "operand value does not have the operand's rank");
+    if ((ls->layout_ext && ls->layout_ext->n_tiles) || (i->shape.layout_ext && i->shape.layout_ext->n_tiles))
+        return hloc_eval_fail(i, HLOC_STATUS_UNIMPLEMENTED, "bitcast between tiled layouts");
     physical_strides(ls, sin);
     physical_strides(&i->shape, sout);
     char *phys = hloc_arena_alloc(ev->arena, hloc_shape_bytes(&out->shape) + 1);

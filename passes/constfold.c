@@ -40,12 +40,8 @@ static bool foldable(const hloc_instr *i) {
  * original module's (the evaluator follows pointers, never names). */
 static hloc_status *fold(hloc_instr *i, bool *folded) {
     hloc_module *m = i->parent->parent;
-    hloc_module *scratch = hloc_module_create("constant_folding");
+    hloc_module *scratch = hloc_pass_scratch_module(m);
     if (!scratch) return hloc_status_oom();
-    /* The evaluator sizes its tables by the module's id bounds; the callees it will walk carry
-     * ids of |m|, so the scratch module's ids start above them. */
-    scratch->next_instr_id = m->next_instr_id;
-    scratch->next_comp_id = m->next_comp_id;
     hloc_computation *c = hloc_computation_create(scratch, "fold");
     hloc_status *st = NULL;
     hloc_instr *ops[64];

@@ -32,6 +32,11 @@ bool hloc_splat_value(const hloc_instr *i, double *value);
 /* Computations reachable from the entry (callees included), as a bitmap by computation id. */
 bool *hloc_reachable_computations(const hloc_module *m);
 
+/* A module for evaluating pieces of |m| (constant folding, trip counts): its ids start above |m|'s
+ * and it lists |m|'s computations (borrowed, not owned), so the evaluator can walk callees of |m|.
+ * Add the entry computation, then hloc_evaluate; hloc_module_destroy frees only the scratch. */
+hloc_module *hloc_pass_scratch_module(const hloc_module *m);
+
 /* Runs hloc_computation_cleanup on every computation; false if one has a cycle. */
 bool hloc_module_cleanup(hloc_module *m);
 

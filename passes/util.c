@@ -96,3 +96,17 @@ bool hloc_module_cleanup(hloc_module *m) {
     for (uint32_t k = 0; k < m->n_comps; k++) ok &= hloc_computation_cleanup(m->comps[k]);
     return ok;
 }
+
+hloc_module *hloc_pass_scratch_module(const hloc_module *m) {
+    hloc_module *s = hloc_module_create("scratch");
+    if (!s) return NULL;
+    s->next_instr_id = m->next_instr_id;
+    s->next_comp_id = m->next_comp_id;
+    if (!hloc_arena_grow(s->arena, (void **)&s->comps, &s->cap_comps, m->n_comps + 1, sizeof *s->comps)) {
+        hloc_module_destroy(s);
+        return NULL;
+    }
+    memcpy(s->comps, m->comps, sizeof *s->comps * m->n_comps);
+    s->n_comps = m->n_comps;
+    return s;
+}

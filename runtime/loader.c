@@ -20,6 +20,7 @@ struct hloc_executable {
     void *dl;              /* dlopen handle; NULL for wrapped metadata */
     ffi_cif cif;
     ffi_type **arg_types;  /* n_params + n_results + 1 pointers, referenced by cif */
+    int metadata_only;     /* loaded with lazy binding: not to be run */
 };
 
 static hloc_status *prepare(const hloc_module_metadata *md, void *dl, hloc_executable **out) {
@@ -51,7 +52,7 @@ HLOC_API hloc_status *hloc_executable_wrap(const hloc_module_metadata *md, hloc_
     return prepare(md, NULL, out);
 }
 
-HLOC_API hloc_status *hloc_executable_load(const char *path, hloc_executable **out) {
+static hloc_status *load(const char *path, int metadata_only, hloc_executable **out) {
     *out = NULL;
     struct stat st;
     if (stat(path, &st) != 0)
@@ -68,7 +69,7 @@ HLOC_API hloc_status *hloc_executable_load(const char *path, hloc_executable **o
         memcpy(p, "./", 2);
         memcpy(p + 2, path, n + 1);
     }
-    void *dl = dlopen(p ? p : path, RTLD_NOW | RTLD_LOCAL);
+    void *dl = dlopen(p ? p : path, (metadata_only ? RTLD_LAZY : RTLD_NOW) | RTLD_LOCAL);
     free(p);
     if (!dl) {
         const char *why = dlerror();
@@ -89,7 +90,16 @@ HLOC_API hloc_status *hloc_executable_load(const char *path, hloc_executable **o
     hloc_status *s = hloc_rt_metadata_check(md, path);
     if (!s) s = prepare(md, dl, out);
     if (s) dlclose(dl);
+    else (*out)->metadata_only = metadata_only;
     return s;
+}
+
+HLOC_API hloc_status *hloc_executable_load(const char *path, hloc_executable **out) {
+    return load(path, 0, out);
+}
+
+HLOC_API hloc_status *hloc_executable_load_metadata_only(const char *path, hloc_executable **out) {
+    return load(path, 1, out);
 }
 
 HLOC_API void hloc_executable_unload(hloc_executable *e) {
@@ -156,6 +166,9 @@ HLOC_API hloc_status *hloc_executable_run(const hloc_executable *e, const hloc_b
                                           size_t n_results, const hloc_run_options *opts) {
     const hloc_module_metadata *md = e->md;
     const char *mname = md->name ? md->name : "module";
+    if (e->metadata_only)
+        return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                               "%s was loaded for its metadata only; load it to run it", mname);
     if (n_params != md->n_params || n_results != md->n_results)
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
                                "%s takes %u parameters and %u results, got %zu and %zu", mname,

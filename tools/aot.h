@@ -10,10 +10,12 @@
 #include "status.h"
 
 /* Links the relocatable object |obj_path| into the shared object |so_path| with the system C
- * compiler driver ($HLOC_CC, else $CC, else "cc"): -shared, --as-needed -lm, static libgcc, no
- * undefined symbols; the result needs only libc/libm. On failure the status quotes the command and
- * its output. */
-hloc_status *hloc_link_shared(const char *obj_path, const char *so_path);
+ * compiler driver ($HLOC_CC, else $CC, else "cc"): -shared, --as-needed -lm, static libgcc; the
+ * result needs only libc/libm. No symbol may stay undefined but the |n_externs| names of
+ * |externs| (custom-call targets, bound by the dynamic loader from the process that loads the
+ * .so). On failure the status quotes the command and its output. */
+hloc_status *hloc_link_shared(const char *obj_path, const char *so_path,
+                              const char *const *externs, size_t n_externs);
 
 /* Writes |len| bytes to |path| (replacing it). */
 hloc_status *hloc_write_file(const char *path, const void *data, size_t len);
@@ -31,10 +33,17 @@ hloc_status *hloc_header_generate(const hloc_module_metadata *md, const char *so
 /* The AOT output of `hloc compile` from the code generator's object |obj| (|len| bytes): writes it
  * to |object_path| (NULL: a temporary file, removed afterwards), links it into |so_path|, checks
  * that the .so needs nothing beyond libc/libm, loads it to read back its metadata (every runtime
- * check), and writes the C header to |header_path| unless NULL. On failure the status names the
- * step and file. */
+ * check), and writes the C header to |header_path| unless NULL. |externs|: as for
+ * hloc_link_shared(). On failure the status names the step and file. */
 hloc_status *hloc_aot_package(const void *obj, size_t len, const char *so_path,
-                              const char *header_path, const char *object_path);
+                              const char *header_path, const char *object_path,
+                              const char *const *externs, size_t n_externs);
+
+/* The distinct custom-call targets of |m| (borrowed from its arena): the symbols its .so may leave
+ * to the dynamic loader. *out_names is malloc'd (free()); NULL when there are none. */
+struct hloc_module;
+hloc_status *hloc_module_custom_call_targets(const struct hloc_module *m, const char ***out_names,
+                                             size_t *out_n);
 
 /* True if |s| is a C identifier and not a C keyword (entry point names). */
 int hloc_is_c_identifier(const char *s);

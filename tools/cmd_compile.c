@@ -190,9 +190,13 @@ static int run(int argc, char **argv) {
     LLVMInstallFatalErrorHandler(on_llvm_fatal);
     st = o.name ? hloc_cpu_compile_object(m, &o, 1, &obj, &len) : hloc_status_oom();
     LLVMResetFatalErrorHandler();
+    const char **externs = NULL;
+    size_t n_externs = 0;
+    if (!st) st = hloc_module_custom_call_targets(m, &externs, &n_externs);
+    if (!st) st = hloc_aot_package(obj, len, a.so, a.header, a.object, externs, n_externs);
+    free(externs);
     hloc_module_destroy(m);
     free(name);
-    if (!st) st = hloc_aot_package(obj, len, a.so, a.header, a.object);
     free(obj);
     return st ? fail(st) : 0;
 }

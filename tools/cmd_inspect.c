@@ -30,7 +30,7 @@ static void print_buffers(const char *title, const hloc_buffer_desc *d, uint32_t
 
 static int inspect(const char *path) {
     hloc_executable *e = NULL;
-    hloc_status *st = hloc_executable_load(path, &e);
+    hloc_status *st = hloc_executable_load_metadata_only(path, &e);
     if (st) {
         fprintf(stderr, "hloc inspect: %s\n", hloc_status_message(st));
         hloc_status_free(st);

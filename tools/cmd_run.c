@@ -1,5 +1,6 @@
 /* `hloc run MODEL --target T --input a.npy ... --output-dir DIR`: runs a module's entry computation
- * on .npy inputs (or random ones) and writes each leaf of the result as DIR/outN.npy. */
+ * (HLO text, or a .so from `hloc compile`) on .npy inputs (or random ones) and writes each leaf of
+ * the result as DIR/outN.npy. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -13,6 +14,9 @@
 #include "hloc/hloc.h"
 #include "ir.h"
 #include "npy_literal.h"
+#include "hloc/jit.h"
+#include "hloc/runtime.h"
+#include "run_exec.h"
 #include "run_target.h"
 
 static void help(FILE *out) {
@@ -20,10 +24,12 @@ static void help(FILE *out) {
             "usage: hloc run MODEL [--target TARGET] (--input FILE... | --random [--seed N])\n"
             "                --output-dir DIR\n"
             "\n"
-            "Runs the entry computation of MODEL (HLO text) and writes the leaves of its result,\n"
-            "flattened depth-first (nested tuples included), as DIR/out0.npy, DIR/out1.npy, ...\n"
+            "Runs the entry computation of MODEL and writes the leaves of its result, flattened\n"
+            "depth-first (nested tuples included), as DIR/out0.npy, DIR/out1.npy, ...\n"
             "Every output is written as .npy in C order; bf16 arrays are written as float32\n"
-            "(exactly), as the JAX corpus stores them.\n"
+            "(exactly), as the JAX corpus stores them. MODEL is HLO text, or a MODEL.so that\n"
+            "'hloc compile' wrote: that runs through the runtime on a thread pool (HLOC_FLAGS\n"
+            "--threads=N; default one per CPU), and --target does not apply.\n"
             "\n"
             "options:\n"
             "  --target TARGET    where to run; built in:\n");
@@ -158,37 +164,58 @@ static hloc_status *fill_input(input_ctx *c, hloc_literal *l) {
     return NULL;
 }
 
-static hloc_status *make_inputs(const run_args *args, const hloc_computation *entry,
-                                hloc_arena *arena, const hloc_literal ***out) {
+/* What inputs a run needs: an HLO entry computation's parameters, or a compiled .so's. */
+typedef struct signature {
+    const char *name;
+    uint32_t n;
+    const hloc_shape *const *shapes;
+    const char *const *names;
+} signature;
+
+static hloc_status *make_inputs(const run_args *args, const signature *sig, hloc_arena *arena,
+                                const hloc_literal ***out) {
     uint32_t need = 0;
-    for (uint32_t p = 0; p < entry->n_params; p++) need += count_leaves(&entry->params[p]->shape);
+    for (uint32_t p = 0; p < sig->n; p++) need += count_leaves(sig->shapes[p]);
     if (!args->random && need != args->n_inputs) {
         hloc_strbuf b = {0};
-        for (uint32_t p = 0; p < entry->n_params; p++) {
+        for (uint32_t p = 0; p < sig->n; p++) {
             char shape[256];
-            hloc_strbuf_printf(&b, "%s%s: %s", p ? ", " : "", entry->params[p]->name,
-                               hloc_shape_describe(&entry->params[p]->shape, shape, sizeof shape));
+            hloc_strbuf_printf(&b, "%s%s: %s", p ? ", " : "", sig->names[p],
+                               hloc_shape_describe(sig->shapes[p], shape, sizeof shape));
         }
         hloc_status *st = hloc_status_new(
             HLOC_STATUS_INVALID_ARGUMENT,
             "%s: the entry computation '%s' takes %u input array%s (%s), got %u --input file%s",
-            args->model, entry->name, need, need == 1 ? "" : "s", b.data ? b.data : "",
+            args->model, sig->name, need, need == 1 ? "" : "s", b.data ? b.data : "",
             args->n_inputs, args->n_inputs == 1 ? "" : "s");
         hloc_strbuf_free(&b);
         return st;
     }
-    const hloc_literal **lits = HLOC_ARENA_ARRAY(arena, const hloc_literal *, entry->n_params + 1);
+    const hloc_literal **lits = HLOC_ARENA_ARRAY(arena, const hloc_literal *, sig->n + 1);
     if (!lits) return hloc_status_oom();
     input_ctx c = {.args = args, .arena = arena, .rng = args->seed};
-    for (uint32_t p = 0; p < entry->n_params; p++) {
-        hloc_literal *l = hloc_literal_create(arena, &entry->params[p]->shape);
+    for (uint32_t p = 0; p < sig->n; p++) {
+        hloc_literal *l = hloc_literal_create(arena, sig->shapes[p]);
         if (!l) return hloc_status_oom();
         c.param = p;
-        c.param_name = entry->params[p]->name;
+        c.param_name = sig->names[p];
         HLOC_RETURN_IF_ERROR(fill_input(&c, l));
         lits[p] = l;
     }
     *out = lits;
+    return NULL;
+}
+
+static hloc_status *entry_signature(const hloc_computation *entry, hloc_arena *arena,
+                                    signature *sig) {
+    const hloc_shape **shapes = HLOC_ARENA_ARRAY(arena, const hloc_shape *, entry->n_params + 1);
+    const char **names = HLOC_ARENA_ARRAY(arena, const char *, entry->n_params + 1);
+    if (!shapes || !names) return hloc_status_oom();
+    for (uint32_t p = 0; p < entry->n_params; p++) {
+        shapes[p] = &entry->params[p]->shape;
+        names[p] = entry->params[p]->name;
+    }
+    *sig = (signature){entry->name, entry->n_params, shapes, names};
     return NULL;
 }
 
@@ -202,12 +229,8 @@ static hloc_status *make_dir(const char *dir) {
                            strerror(errno == EEXIST ? ENOTDIR : errno));
 }
 
-static hloc_status *execute(const run_args *args, const hloc_module *m, hloc_arena *arena) {
-    HLOC_RETURN_IF_ERROR(make_dir(args->out_dir));
-    const hloc_literal **inputs = NULL;
-    HLOC_RETURN_IF_ERROR(make_inputs(args, m->entry, arena, &inputs));
-    hloc_literal *result;
-    HLOC_RETURN_IF_ERROR(args->target->run(m, inputs, m->entry->n_params, arena, &result));
+static hloc_status *write_outputs(const run_args *args, const hloc_literal *result,
+                                  hloc_arena *arena) {
     uint32_t n = hloc_literal_leaves(result, NULL, 0);
     const hloc_literal **leaves = HLOC_ARENA_ARRAY(arena, const hloc_literal *, n + 1);
     if (!leaves) return hloc_status_oom();
@@ -219,6 +242,58 @@ static hloc_status *execute(const run_args *args, const hloc_module *m, hloc_are
                hloc_shape_describe(&leaves[k]->shape, shape, sizeof shape));
     }
     return NULL;
+}
+
+static hloc_status *execute(const run_args *args, const hloc_module *m, hloc_arena *arena) {
+    HLOC_RETURN_IF_ERROR(make_dir(args->out_dir));
+    signature sig;
+    HLOC_RETURN_IF_ERROR(entry_signature(m->entry, arena, &sig));
+    const hloc_literal **inputs = NULL;
+    HLOC_RETURN_IF_ERROR(make_inputs(args, &sig, arena, &inputs));
+    hloc_literal *result;
+    HLOC_RETURN_IF_ERROR(args->target->run(m, inputs, m->entry->n_params, arena, &result));
+    return write_outputs(args, result, arena);
+}
+
+/* MODEL.so, as `hloc compile` writes it: its metadata gives the parameters; it runs through the
+ * runtime on a thread pool (HLOC_FLAGS --threads=N, default one per CPU). */
+static hloc_status *execute_so(const run_args *args, hloc_arena *arena) {
+    HLOC_RETURN_IF_ERROR(make_dir(args->out_dir));
+    hloc_executable *e = NULL;
+    HLOC_RETURN_IF_ERROR(hloc_executable_load(args->model, &e));
+    const hloc_module_metadata *md = hloc_executable_metadata(e);
+    hloc_shape *shapes = NULL;
+    uint32_t n = 0;
+    hloc_thread_pool *pool = NULL;
+    hloc_jit_options jo;
+    hloc_status *st = hloc_executable_param_shapes(e, arena, &shapes, &n);
+    const hloc_shape **sp = HLOC_ARENA_ARRAY(arena, const hloc_shape *, n + 1);
+    const char **names = HLOC_ARENA_ARRAY(arena, const char *, n + 1);
+    if (!st && (!sp || !names)) st = hloc_status_oom();
+    for (uint32_t p = 0; !st && p < n; p++) {
+        sp[p] = &shapes[p];
+        names[p] = md->params[p].name ? md->params[p].name : "";
+    }
+    signature sig = {md->name ? md->name : "", n, sp, names};
+    const hloc_literal **inputs = NULL;
+    if (!st) st = make_inputs(args, &sig, arena, &inputs);
+    if (!st) st = hloc_jit_options_init(&jo);
+    if (!st) st = hloc_thread_pool_create(jo.threads, &pool);
+    hloc_literal *result = NULL;
+    if (!st) {
+        hloc_run_options o;
+        hloc_run_options_init(&o, pool);
+        st = hloc_run_executable(e, inputs, n, NULL, &o, arena, &result);
+    }
+    if (!st) st = write_outputs(args, result, arena);
+    hloc_thread_pool_destroy(pool);
+    hloc_executable_unload(e);
+    return st;
+}
+
+static bool is_shared_object(const char *path) {
+    size_t n = strlen(path);
+    return n > 3 && !strcmp(path + n - 3, ".so");
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -233,7 +308,7 @@ static int run(int argc, char **argv) {
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     if (!inputs) return 1;
     args.inputs = inputs;
-    bool seed_given = false;
+    bool seed_given = false, target_given = false;
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
@@ -244,6 +319,7 @@ static int run(int argc, char **argv) {
             break;
         }
         if (!strcmp(a, "--target")) {
+            target_given = true;
             args.target = hloc_run_target_find(argv[++i]);
             if (!args.target) rc = usage_error("unknown target '%s'", argv[i]);
         } else if (!strcmp(a, "--input") || !strcmp(a, "-i")) {
@@ -277,6 +353,20 @@ static int run(int argc, char **argv) {
         return rc;
     }
 
+    if (is_shared_object(args.model)) {
+        if (target_given) {
+            free(inputs);
+            return usage_error("--target does not apply to a compiled MODEL.so ('%s')", args.model);
+        }
+        hloc_arena *arena = hloc_arena_create();
+        hloc_status *st = arena ? execute_so(&args, arena) : hloc_status_oom();
+        if (st) fprintf(stderr, "hloc run: %s\n", hloc_status_message(st));
+        rc = st ? 1 : 0;
+        hloc_status_free(st);
+        hloc_arena_destroy(arena);
+        free(inputs);
+        return rc;
+    }
     hloc_module *m = hloc_tool_load_module(args.model);
     hloc_arena *arena = m ? hloc_arena_create() : NULL;
     hloc_status *st = !m ? NULL : arena ? execute(&args, m, arena) : hloc_status_oom();

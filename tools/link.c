@@ -27,33 +27,13 @@ hloc_status *hloc_write_file(const char *path, const void *data, size_t len) {
     return NULL;
 }
 
-#define MAX_ARGS 64
-
-hloc_status *hloc_link_shared(const char *obj_path, const char *so_path) {
-    const char *cc = getenv("HLOC_CC");
-    if (!cc || !*cc) cc = getenv("CC");
-    if (!cc || !*cc) cc = "cc";
-    /* $CC may carry words ("ccache gcc"); split on blanks, no quoting. */
-    char *ccbuf = strdup(cc);
-    if (!ccbuf) return hloc_status_oom();
-    char *argv[MAX_ARGS];
-    int argc = 0;
-    for (char *save = NULL, *w = strtok_r(ccbuf, " \t", &save); w && argc < MAX_ARGS - 16;
-         w = strtok_r(NULL, " \t", &save))
-        argv[argc++] = w;
-    if (!argc) argv[argc++] = (char *)"cc";
-    const char *fixed[] = {"-shared", "-o", so_path, obj_path, "-static-libgcc",
-                           "-Wl,--no-undefined", "-Wl,-Bsymbolic", "-Wl,-z,noexecstack", "-Wl,--as-needed", "-lm",
-                           NULL};
-    for (const char **a = fixed; *a; a++) argv[argc++] = (char *)*a;
-    argv[argc] = NULL;
-
+/* Runs |argv| (NULL-terminated) and returns NULL if it exits with 0, else a status quoting the
+ * command and its output (stdout and stderr together). */
+static hloc_status *run_command(char *const *argv) {
     hloc_strbuf cmd = {0};
-    for (int i = 0; i < argc; i++) hloc_strbuf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
-
+    for (int i = 0; argv[i]; i++) hloc_strbuf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
     int pipefd[2];
     if (pipe(pipefd) != 0) {
-        free(ccbuf);
         hloc_strbuf_free(&cmd);
         return hloc_status_new(HLOC_STATUS_IO, "link: pipe: %s", strerror(errno));
     }
@@ -88,6 +68,58 @@ hloc_status *hloc_link_shared(const char *obj_path, const char *so_path) {
     close(pipefd[0]);
     hloc_strbuf_free(&out);
     hloc_strbuf_free(&cmd);
+    return st;
+}
+
+enum { MAX_CC_WORDS = 32, FIXED_ARGS = 16 };
+
+hloc_status *hloc_link_shared(const char *obj_path, const char *so_path,
+                              const char *const *externs, size_t n_externs) {
+    const char *cc = getenv("HLOC_CC");
+    if (!cc || !*cc) cc = getenv("CC");
+    if (!cc || !*cc) cc = "cc";
+    /* $CC may carry words ("ccache gcc"); split on blanks, no quoting. */
+    char *ccbuf = strdup(cc);
+    char **argv = malloc((MAX_CC_WORDS + FIXED_ARGS + n_externs + 1) * sizeof *argv);
+    char **defsyms = calloc(n_externs + 1, sizeof *defsyms);
+    hloc_status *st = NULL;
+    if (!ccbuf || !argv || !defsyms) {
+        st = hloc_status_oom();
+        goto done;
+    }
+    int argc = 0;
+    for (char *save = NULL, *w = strtok_r(ccbuf, " \t", &save); w && argc < MAX_CC_WORDS;
+         w = strtok_r(NULL, " \t", &save))
+        argv[argc++] = w;
+    if (!argc) argv[argc++] = (char *)"cc";
+    const char *fixed[] = {"-shared", "-o", so_path, obj_path, "-static-libgcc", "-Wl,-Bsymbolic",
+                           "-Wl,-z,noexecstack", "-Wl,--as-needed", "-lm", NULL};
+    for (const char **a = fixed; *a; a++) argv[argc++] = (char *)*a;
+    int base = argc;
+    /* Every symbol must resolve, except the custom-call targets the loader binds at dlopen: a
+     * checking link defines those as absolutes (--defsym) under --no-undefined, so any other
+     * undefined symbol fails here instead of at load time; the real link then leaves them
+     * undefined. Without such symbols the one link is the checking one. */
+    argv[argc++] = (char *)"-Wl,--no-undefined";
+    for (size_t i = 0; i < n_externs; i++) {
+        hloc_strbuf b = {0};
+        hloc_strbuf_printf(&b, "-Wl,--defsym=%s=0", externs[i]);
+        if (!(defsyms[i] = hloc_strbuf_take(&b))) {
+            st = hloc_status_oom();
+            goto done;
+        }
+        argv[argc++] = defsyms[i];
+    }
+    argv[argc] = NULL;
+    st = run_command(argv);
+    if (!st && n_externs) {
+        argv[base] = NULL;
+        st = run_command(argv);
+    }
+done:
+    for (size_t i = 0; defsyms && i < n_externs; i++) free(defsyms[i]);
+    free(defsyms);
+    free(argv);
     free(ccbuf);
     return st;
 }

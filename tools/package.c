@@ -31,7 +31,7 @@ static hloc_status *check_needed(const char *so_path) {
 
 static hloc_status *write_header(const char *so_path, const char *header_path) {
     hloc_executable *e = NULL;
-    HLOC_RETURN_IF_ERROR(hloc_executable_load(so_path, &e));
+    HLOC_RETURN_IF_ERROR(hloc_executable_load_metadata_only(so_path, &e));
     const char *base = strrchr(so_path, '/');
     char *text = NULL;
     hloc_status *st = hloc_header_generate(hloc_executable_metadata(e), base ? base + 1 : so_path,
@@ -43,7 +43,8 @@ static hloc_status *write_header(const char *so_path, const char *header_path) {
 }
 
 hloc_status *hloc_aot_package(const void *obj, size_t len, const char *so_path,
-                              const char *header_path, const char *object_path) {
+                              const char *header_path, const char *object_path,
+                              const char *const *externs, size_t n_externs) {
     char tmp[4096];
     const char *obj_path = object_path;
     if (!obj_path) {
@@ -56,7 +57,7 @@ hloc_status *hloc_aot_package(const void *obj, size_t len, const char *so_path,
         obj_path = tmp;
     }
     hloc_status *st = hloc_write_file(obj_path, obj, len);
-    if (!st) st = hloc_link_shared(obj_path, so_path);
+    if (!st) st = hloc_link_shared(obj_path, so_path, externs, n_externs);
     if (!object_path) unlink(tmp);
     if (!st) st = check_needed(so_path);
     if (!st && header_path) st = write_header(so_path, header_path);

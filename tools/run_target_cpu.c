@@ -72,7 +72,11 @@ static hloc_status *run_cpu_aot(const hloc_module *m, const hloc_literal *const 
         return hloc_status_new(HLOC_STATUS_IO, "%s: cannot create: %s", dir, strerror(errno));
     }
     snprintf(so, sizeof so, "%s/module.so", dir);
-    hloc_status *st = hloc_aot_package(obj, len, so, NULL, NULL);
+    const char **externs = NULL;
+    size_t n_externs = 0;
+    hloc_status *st = hloc_module_custom_call_targets(m, &externs, &n_externs);
+    if (!st) st = hloc_aot_package(obj, len, so, NULL, NULL, externs, n_externs);
+    free(externs);
     free(obj);
     hloc_executable *e = NULL;
     if (!st) st = hloc_executable_load(so, &e);

@@ -36,6 +36,12 @@ typedef struct hloc_executable hloc_executable;
  * an incompatible one: INVALID_ARGUMENT). */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_load(const char *path, hloc_executable **out);
 
+/* As hloc_executable_load(), for reading the metadata only (`hloc inspect`, header generation):
+ * symbols are bound lazily, so a module whose custom-call targets are not in this process still
+ * loads. hloc_executable_run() refuses such an executable. */
+HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_load_metadata_only(const char *path,
+                                                                      hloc_executable **out);
+
 /* Wraps metadata that is already in memory (a JIT result, or a module linked into the program)
  * after the same checks as hloc_executable_load(). |md| is borrowed: it must outlive *out. */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_wrap(const hloc_module_metadata *md,

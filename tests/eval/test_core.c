@@ -188,6 +188,9 @@ START_TEST(test_custom_call) {
     ck_assert_ptr_null(st);
     ck_f(r, 0, 3);
     ck_f(r, 1, -6);
+    cc->attrs->api_version = "API_VERSION_TYPED_FFI";
+    ck_status(hloc_evaluate(t.m, (const hloc_literal *const *)t.args, 1, &o, t.a, &r),
+              HLOC_STATUS_UNIMPLEMENTED, "uses API_VERSION_TYPED_FFI");
     tb_fini(&t);
 }
 END_TEST

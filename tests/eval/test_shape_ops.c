@@ -115,6 +115,8 @@ static const char *reducers =
     "HloModule t\n\n"
     "add { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT s = f32[] add(a, b) }\n"
     "maxs { a = s32[] parameter(0)\n b = s32[] parameter(1)\n ROOT s = s32[] maximum(a, b) }\n"
+    "maxf { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT s = f32[] maximum(b, a) }\n"
+    "mind { a = f64[] parameter(0)\n b = f64[] parameter(1)\n ROOT s = f64[] minimum(a, b) }\n"
     /* Not a single instruction: runs through the general interpreter. */
     "sumsq { a = f32[] parameter(0)\n b = f32[] parameter(1)\n m = f32[] multiply(b, b)\n ROOT s = f32[] add(a, m) }\n"
     /* argmax: (value, index) pairs, the first index on ties. */
@@ -143,6 +145,13 @@ START_TEST(test_reduce) {
                                     "z = s32[] constant(-2147483648)\n"
                                     "ROOT r = s32[2] reduce(c, z), dimensions={0,2}, to_apply=maxs"),
                  I(8, 7));
+    /* The inline reducers keep the elementwise semantics: NaN wins, -0 < +0. */
+    text_check_f(eval_with_reducers("c = f32[2,3] constant({{1,nan,3},{-0,-5,-1}})\n z = f32[] constant(-inf)\n"
+                                    "ROOT r = f32[2] reduce(c, z), dimensions={1}, to_apply=maxf"),
+                 F(NAN, -0.0));
+    hloc_literal *md = eval_with_reducers("c = f64[3] constant({0, -0, 2})\n z = f64[] constant(inf)\n"
+                                          "ROOT r = f64[] reduce(c, z), dimensions={0}, to_apply=mind");
+    ck_assert(signbit(hloc_literal_get_f64(md, 0)) && hloc_literal_get_f64(md, 0) == 0);
     hloc_literal *r = eval_with_reducers(
         "c = f32[2,4] constant({{1,9,3,9},{-1,-5,-1,-2}})\n i = s32[2,4] iota(), iota_dimension=1\n"
         "zv = f32[] constant(-inf)\n zi = s32[] constant(0)\n"

@@ -56,6 +56,26 @@ check "and the module after the pass pipeline" ls "$tmp/dump/a/"*after_optimizat
 expect 1 "nosuchpass" compile "$tmp/ok.hlo" -o "$tmp/x.so" --passes=dce,nosuchpass
 check "compile --passes=dce" "$hloc" compile "$tmp/ok.hlo" -o "$tmp/ok.so" --passes=dce
 
+# hloc run MODEL.so: inputs from the metadata, through the runtime; the same inputs through the
+# evaluator give the same outputs (to float rounding; compared byte-exactly for integers below)
+src=${HLOC_TEST_DATA:?}/..
+check "compile the int_arith case" "$hloc" compile "$src/data/cases/int_arith/model.hlo" \
+    -o "$tmp/ia.so" --name ia
+check "run ia.so --random" "$hloc" run "$tmp/ia.so" --random --seed 7 --output-dir "$tmp/so"
+n_in=$(ls "$tmp/so"/in*.npy | wc -l)
+ins=()
+for ((k = 0; k < n_in; k++)); do ins+=(--input "$tmp/so/in$k.npy"); done
+check "run the HLO on the evaluator with those inputs" "$hloc" run \
+    "$src/data/cases/int_arith/model.hlo" --target interp "${ins[@]}" --output-dir "$tmp/interp"
+for f in "$tmp/interp"/out*.npy; do
+    check "$(basename "$f") of the .so equals the evaluator's" cmp -s "$f" "$tmp/so/$(basename "$f")"
+done
+check "int_arith has outputs" test -s "$tmp/so/out0.npy"
+expect 2 "--target does not apply to a compiled MODEL.so" run "$tmp/ia.so" --target cpu --random \
+    --output-dir "$tmp/so"
+expect 1 "takes $n_in input arrays" run "$tmp/ia.so" --input "$tmp/so/in0.npy" --output-dir "$tmp/so"
+expect 1 "not an hloc module" run "$plain" --random --output-dir "$tmp/so"
+
 # the runtime's public headers stand alone, in C and (where installed) C++
 inc=${HLOC_TEST_DATA:?}/../../include
 for h in hloc/runtime.h hloc/abi.h; do

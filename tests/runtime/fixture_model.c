@@ -3,7 +3,9 @@
  * greater: s32[2]) where sum = a + b and greater[r] counts the columns of row r with a > b.
  * It runs one task per row through parallel_for when the options give one, and stages each row in
  * scratch (the caller's, or its own malloc) so tests can see which scratch it used.
- * -DFIXTURE_BAD_MAGIC builds a copy whose metadata a loader must refuse. */
+ * -DFIXTURE_BAD_MAGIC builds a copy whose metadata a loader must refuse. -DFIXTURE_CUSTOM_CALL=f
+ * builds one whose sum comes from the external custom-call target f (XLA's legacy CPU ABI, f(out,
+ * in)), left for the dynamic loader to bind, as emitted code with a custom-call does. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +27,21 @@ typedef struct job {
     float *scratch; /* 2 rows × 4 floats */
 } job;
 
+#ifdef FIXTURE_CUSTOM_CALL
+void FIXTURE_CUSTOM_CALL(void *out, const void **in);
+#endif
+
 static void row(void *vp, int64_t r) {
     job *j = vp;
     float *stage = j->scratch + 4 * r;
     int32_t g = 0;
     for (int c = 0; c < 3; c++) {
+#ifdef FIXTURE_CUSTOM_CALL
+        const void *in[2] = {&j->a[3 * r + c], &j->b[3 * r + c]};
+        FIXTURE_CUSTOM_CALL(&stage[c], in);
+#else
         stage[c] = j->a[3 * r + c] + j->b[3 * r + c];
+#endif
         g += j->a[3 * r + c] > j->b[3 * r + c];
     }
     stage[3] = (float)(r + 1); /* a mark the tests look for in a caller's scratch */

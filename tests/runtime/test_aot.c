@@ -32,7 +32,7 @@ START_TEST(test_link_needed_run) {
     make_tmpdir();
     char so[128];
     snprintf(so, sizeof so, "%s/fixture.so", tmpdir);
-    ok(hloc_link_shared(fixture_object_path, so));
+    ok(hloc_link_shared(fixture_object_path, so, NULL, 0));
 
     char **needed;
     size_t n;
@@ -63,7 +63,7 @@ START_TEST(test_link_errors) {
     char so[128], obj[128];
     snprintf(so, sizeof so, "%s/x.so", tmpdir);
     snprintf(obj, sizeof obj, "%s/missing.o", tmpdir);
-    hloc_status *s = hloc_link_shared(obj, so);
+    hloc_status *s = hloc_link_shared(obj, so, NULL, 0);
     ck_assert_ptr_nonnull(s);
     ck_assert_msg(strstr(hloc_status_message(s), "link failed") &&
                       strstr(hloc_status_message(s), "missing.o"),
@@ -78,7 +78,7 @@ START_TEST(test_link_errors) {
     snprintf(cmd, sizeof cmd, "cc -c -fPIC -o %s/undef.o %s", tmpdir, obj);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(obj, sizeof obj, "%s/undef.o", tmpdir);
-    s = hloc_link_shared(obj, so);
+    s = hloc_link_shared(obj, so, NULL, 0);
     ck_assert_ptr_nonnull(s);
     ck_assert_msg(strstr(hloc_status_message(s), "nowhere"), "%s", hloc_status_message(s));
     hloc_status_free(s);
@@ -169,7 +169,7 @@ START_TEST(test_package) {
     snprintf(so, sizeof so, "%s/m.so", tmpdir);
     snprintf(h, sizeof h, "%s/m.h", tmpdir);
     snprintf(o, sizeof o, "%s/m.o", tmpdir);
-    ok(hloc_aot_package(obj, len, so, h, o));
+    ok(hloc_aot_package(obj, len, so, h, o, NULL, 0));
     ck_assert_int_eq(access(so, R_OK), 0);
     ck_assert_int_eq(access(o, R_OK), 0);
     size_t hlen;
@@ -180,20 +180,89 @@ START_TEST(test_package) {
     free(text);
     /* without --object and --header: only the .so, and no temporary left behind */
     unlink(so);
-    ok(hloc_aot_package(obj, len, so, NULL, NULL));
+    ok(hloc_aot_package(obj, len, so, NULL, NULL, NULL, 0));
     ck_assert_int_eq(access(so, R_OK), 0);
     /* bytes that are no object file: the link step's error */
-    hloc_status *s = hloc_aot_package("not an object", 13, so, NULL, NULL);
+    hloc_status *s = hloc_aot_package("not an object", 13, so, NULL, NULL, NULL, 0);
     ck_assert_ptr_nonnull(s);
     ck_assert_msg(strstr(hloc_status_message(s), "link failed"), "%s", hloc_status_message(s));
     hloc_status_free(s);
     /* an unwritable header path */
-    s = hloc_aot_package(obj, len, so, "/nonexistent/dir/m.h", NULL);
+    s = hloc_aot_package(obj, len, so, "/nonexistent/dir/m.h", NULL, NULL, 0);
     ck_assert_ptr_nonnull(s);
     ck_assert_msg(strstr(hloc_status_message(s), "/nonexistent/dir/m.h: cannot write"), "%s",
                   hloc_status_message(s));
     hloc_status_free(s);
     free(obj);
+    remove_tmpdir();
+}
+END_TEST
+
+/* The custom-call target of fixture_custom.o, bound by the dynamic loader from this program
+ * (linked with export_dynamic). It adds, as the plain fixture does, plus one hundred. */
+__attribute__((visibility("default"))) void fixture_custom_add(void *out, const void **in);
+void fixture_custom_add(void *out, const void **in) {
+    *(float *)out = *(const float *)in[0] + *(const float *)in[1] + 100;
+}
+
+START_TEST(test_custom_call_symbols) {
+    make_tmpdir();
+    char so[128];
+    snprintf(so, sizeof so, "%s/cc.so", tmpdir);
+    /* the target must be declared to the link step, else it is an undefined symbol */
+    hloc_status *s = hloc_link_shared(fixture_custom_path, so, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(strstr(hloc_status_message(s), "fixture_custom_add"), "%s", hloc_status_message(s));
+    hloc_status_free(s);
+    static const char *const other[] = {"some_other_target"};
+    s = hloc_link_shared(fixture_custom_path, so, other, 1);
+    ck_assert_ptr_nonnull(s);
+    hloc_status_free(s);
+
+    static const char *const externs[] = {"fixture_custom_add"};
+    size_t len;
+    void *obj = read_file(fixture_custom_path, &len);
+    char h[128];
+    snprintf(h, sizeof h, "%s/cc.h", tmpdir);
+    ok(hloc_aot_package(obj, len, so, h, NULL, externs, 1));
+    free(obj);
+    char **needed;
+    size_t n;
+    ok(hloc_elf_needed(so, &needed, &n));
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(!strcmp(needed[i], "libc.so.6") || !strcmp(needed[i], "libm.so.6"), "%s",
+                      needed[i]);
+    free(needed);
+
+    /* bound to this program's fixture_custom_add at load */
+    hloc_executable *e = NULL;
+    ok(hloc_executable_load(so, &e));
+    float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {6, 5, 4, 3, 2, 1}, sum[6];
+    int32_t greater[2];
+    hloc_buffer p[2] = {{a, sizeof a, 18}, {b, sizeof b, 18}};
+    hloc_buffer r[2] = {{sum, sizeof sum, 18}, {greater, sizeof greater, 7}};
+    ok(hloc_executable_run(e, p, 2, r, 2, NULL));
+    for (int i = 0; i < 6; i++) ck_assert_float_eq(sum[i], 107);
+    hloc_executable_unload(e);
+
+    /* a target nothing defines: the metadata can be read, the module cannot be run */
+    obj = read_file(fixture_absent_path, &len);
+    static const char *const absent[] = {"fixture_custom_absent"};
+    ok(hloc_aot_package(obj, len, so, h, NULL, absent, 1));
+    free(obj);
+    s = hloc_executable_load(so, &e);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(strstr(hloc_status_message(s), "undefined symbol: fixture_custom_absent"), "%s",
+                  hloc_status_message(s));
+    hloc_status_free(s);
+    ok(hloc_executable_load_metadata_only(so, &e));
+    ck_assert_str_eq(hloc_executable_metadata(e)->name, "fixture");
+    s = hloc_executable_run(e, p, 2, r, 2, NULL);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(strstr(hloc_status_message(s), "loaded for its metadata only"), "%s",
+                  hloc_status_message(s));
+    hloc_status_free(s);
+    hloc_executable_unload(e);
     remove_tmpdir();
 }
 END_TEST
@@ -217,6 +286,7 @@ Suite *aot_suite(void) {
     tcase_add_test(tc, test_link_errors);
     tcase_add_test(tc, test_header);
     tcase_add_test(tc, test_package);
+    tcase_add_test(tc, test_custom_call_symbols);
     tcase_add_test(tc, test_identifiers);
     suite_add_tcase(s, tc);
     return s;

@@ -120,7 +120,7 @@ START_TEST(test_compile_run_compare) {
     char so[64], h[64];
     snprintf(so, sizeof so, "%s/m.so", dir);
     snprintf(h, sizeof h, "%s/m.h", dir);
-    ok(hloc_aot_package(obj, len, so, h, NULL)); /* includes the NEEDED check */
+    ok(hloc_aot_package(obj, len, so, h, NULL, NULL, 0)); /* includes the NEEDED check */
     free(obj);
 
     hloc_executable *e = NULL;

@@ -13,6 +13,7 @@
 #include "suites.h"
 
 const char *fixture_path, *fixture_bad_magic_path, *fixture_plain_path, *fixture_object_path;
+const char *fixture_custom_path, *fixture_absent_path;
 
 
 

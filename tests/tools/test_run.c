@@ -72,6 +72,22 @@ START_TEST(test_runs_a_case) {
 }
 END_TEST
 
+/* The same case on the cpu target (JIT and packaged .so) gives the same outputs. */
+START_TEST(test_cpu_targets) {
+    char args[4096], err[4096];
+    const char *c = "broadcast", *targets[] = {"cpu", "cpu-aot"};
+    int64_t d0[2] = {8, 16}, d1[3] = {3, 8, 16};
+    hloc_shape s0 = hloc_shape_array(HLOC_TYPE_F32, 2, d0), s1 = hloc_shape_array(HLOC_TYPE_F32, 3, d1);
+    for (int t = 0; t < 2; t++) {
+        snprintf(args, sizeof args, "%s/cases/%s/model.hlo --target %s -i %s/cases/%s/in0.npy "
+                 "-i %s/cases/%s/in1.npy -o %s/out", data, c, targets[t], data, c, data, c, tmpdir);
+        ck_assert_msg(hloc_run(args, err, sizeof err) == 0, "%s: %s", targets[t], err);
+        expect_output(c, 0, &s0, 1e-5);
+        expect_output(c, 1, &s1, 1e-5);
+    }
+}
+END_TEST
+
 START_TEST(test_input_errors) {
     char args[4096], err[4096];
     const char *c = "broadcast";
@@ -200,7 +216,8 @@ START_TEST(test_usage) {
     snprintf(path, sizeof path, "%s/stdout.txt", tmpdir);
     read_file(path, &text, &len);
     text[len] = 0;
-    const char *opts[] = {"--target", "--input", "--random", "--seed", "--output-dir", "interp"};
+    const char *opts[] = {"--target", "--input", "--random", "--seed", "--output-dir", "interp",
+                          "cpu-aot"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         ck_assert_msg(strstr(text, opts[i]), "--help lacks %s", opts[i]);
     free(text);
@@ -230,6 +247,7 @@ int main(int argc, char **argv) {
     TCase *tc = tcase_create("run");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_runs_a_case);
+    tcase_add_test(tc, test_cpu_targets);
     tcase_add_test(tc, test_input_errors);
     tcase_add_test(tc, test_bf16_case);
     tcase_add_test(tc, test_random);
