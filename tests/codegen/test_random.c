@@ -1,6 +1,6 @@
 /* Randomized differential test: generated modules (tests/common/random_module.h: elementwise,
  * broadcast, reduce, dot, shape ops, compare/select, convert on random shapes) on random inputs,
- * cpu against interp. HLOC_CODEGEN_RANDOM=N sets the number of modules (default 2000). */
+ * cpu against interp. HLOC_CODEGEN_RANDOM=N sets the number of modules (default 1000). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +76,7 @@ static bool check_module(uint64_t seed, int opt, char *msg, size_t cap) {
 
 START_TEST(test_random_modules) {
     const char *env = getenv("HLOC_CODEGEN_RANDOM");
-    int n = env ? atoi(env) : 2000, failed = 0;
+    int n = env ? atoi(env) : 1000, failed = 0;
     char msg[2048];
     for (int k = 0; k < n; k++) {
         uint64_t seed = 1000 + (uint64_t)k;
