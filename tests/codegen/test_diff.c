@@ -18,7 +18,6 @@
 
 /* Known cpu/interp differences on random inputs, as "file:case". */
 static const char *const known_diffs[] = {
-    "xla_opt.hlo:top_k", /* the evaluator has no TopK custom-call */
     NULL,
 };
 
