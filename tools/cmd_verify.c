@@ -1,11 +1,13 @@
 /* `hloc verify FILE...`: parses and verifies modules; prints a one-line summary of each. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "hloc/hloc.h"
 #include "ir.h"
 #include "print.h"
+#include "verify.h"
 
 static void help(FILE *out) {
     fprintf(out,
@@ -40,6 +42,36 @@ static void summary(const char *path, const hloc_module *m) {
     hloc_strbuf_free(&b);
 }
 
+/* The file's text, so that errors quote their source line under a caret; NULL if unreadable
+ * (the messages then come without it). */
+static char *read_text(const char *path, size_t *len) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+    if (!f) return NULL;
+    char *text = NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1))) {
+            *len = fread(text, 1, (size_t)n, f);
+            text[*len] = 0;
+        }
+    }
+    fclose(f);
+    return text;
+}
+
+/* Verifies |m| with diagnostics that quote |path|'s lines; NULL if it is valid. */
+static hloc_status *verify_with_source(const hloc_module *m, const char *path) {
+    size_t len = 0;
+    char *text = read_text(path, &len);
+    hloc_diag d;
+    hloc_diag_init(&d, path, text, len);
+    hloc_verify_module(m, &d);
+    hloc_status *st = hloc_diag_to_status(&d, HLOC_STATUS_INVALID_ARGUMENT);
+    hloc_diag_free(&d);
+    free(text);
+    return st;
+}
+
 static int run(int argc, char **argv) {
     int quiet = 0, n_files = 0, failed = 0;
     for (int i = 1; i < argc; i++) {
@@ -57,7 +89,7 @@ static int run(int argc, char **argv) {
             failed = 1;
             continue;
         }
-        hloc_status *st = hloc_module_verify(m);
+        hloc_status *st = verify_with_source(m, argv[i]);
         if (st) {
             fprintf(stderr, "%s\n", hloc_status_message(st));
             hloc_status_free(st);
