@@ -14,6 +14,7 @@
 #include "npy_literal.h"
 #include "pool.h"
 #include "suites.h"
+#include "util.h"
 
 /* Cases the CPU backend does not pass yet, as "file:case". */
 static const char *const known_failures[] = {
@@ -95,24 +96,10 @@ done:
     return ok;
 }
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 START_TEST(test_corpus_cases) {
-    const char *data = getenv("HLOC_TEST_DATA");
-    ck_assert_msg(data != NULL, "HLOC_TEST_DATA is not set");
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/cases", data);
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
     char *names[512];
-    uint32_t n = 0;
-    struct dirent *e;
-    /* HLOC_CODEGEN_CASES=TEXT runs only the cases whose name contains TEXT. */
-    const char *only = getenv("HLOC_CODEGEN_CASES");
-    while ((e = readdir(d)) && n < 512)
-        if (e->d_name[0] != '.' && (!only || strstr(e->d_name, only))) names[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    uint32_t n = tb_case_names(names, 512, dir, sizeof dir);
     static const char *const files[] = {"model.hlo", "xla_opt.hlo"};
     uint32_t unexpected = 0;
     /* With a 3-thread parallel_for, at -O2 (tests/conformance runs every case serially through

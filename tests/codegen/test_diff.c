@@ -117,20 +117,9 @@ static bool run_case(const char *dir, const char *name, const char *hlo, char *m
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 START_TEST(test_cpu_vs_interp) {
-    const char *data = getenv("HLOC_TEST_DATA");
-    ck_assert_msg(data != NULL, "HLOC_TEST_DATA is not set");
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/cases", data);
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
     char *names[512];
-    uint32_t n = 0;
-    struct dirent *e;
-    const char *only = getenv("HLOC_CODEGEN_CASES");
-    while ((e = readdir(d)) && n < 512)
-        if (e->d_name[0] != '.' && (!only || strstr(e->d_name, only))) names[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    uint32_t n = tb_case_names(names, 512, dir, sizeof dir);
     static const char *const files[] = {"model.hlo", "xla_opt.hlo"};
     uint32_t unexpected = 0;
     for (int f = 0; f < 2; f++) {

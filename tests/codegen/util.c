@@ -1,7 +1,10 @@
 /* Test helpers: module building and JIT calls (see util.h). */
 #include "util.h"
 
+#include <dirent.h>
 #include <ffi.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "status.h"
@@ -136,4 +139,22 @@ void tb_fill_random(hloc_literal *l, uint64_t *seed) {
         else if (hloc_type_is_signed_int(t)) hloc_literal_set_i64(l, k, (int64_t)(r % 13) - 3);
         else hloc_literal_set_i64(l, k, (int64_t)(r % 10));
     }
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+uint32_t tb_case_names(char **names, uint32_t cap, char *dir, size_t dir_cap) {
+    const char *data = getenv("HLOC_TEST_DATA");
+    ck_assert_msg(data != NULL, "HLOC_TEST_DATA is not set");
+    snprintf(dir, dir_cap, "%s/cases", data);
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    uint32_t n = 0;
+    struct dirent *e;
+    const char *only = getenv("HLOC_CODEGEN_CASES");
+    while ((e = readdir(d)) && n < cap)
+        if (e->d_name[0] != '.' && (!only || strstr(e->d_name, only))) names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    return n;
 }

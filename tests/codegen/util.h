@@ -40,4 +40,9 @@ hloc_status *tb_compile(const hloc_module *m, hloc_cpu_jit **out);
 /* Calls a compiled entry with params then results then NULL options. */
 void tb_call(const hloc_module_metadata *md, void *const *params, void *const *results);
 
+/* Fills |names| (up to |cap|, heap strings the caller frees) with the corpus case folders of
+ * $HLOC_TEST_DATA/cases in name order, and |dir| with that folder. HLOC_CODEGEN_CASES=TEXT keeps
+ * only the cases whose name contains TEXT. Fails the test if the folder cannot be read. */
+uint32_t tb_case_names(char **names, uint32_t cap, char *dir, size_t dir_cap);
+
 #endif
