@@ -2,7 +2,6 @@
  * model.hlo and from xla_opt.hlo, compared with XLA's outputs (out*.npy) by the conformance rules (compare.h).
  * Prints one line per failing case and the pass counts. A case listed in known_failures may fail
  * (and is reported if it starts passing); any other failure fails the test. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
