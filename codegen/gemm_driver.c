@@ -16,6 +16,7 @@ enum {
     G_B, G_BRS, G_BCS, G_BBS,
     G_C, G_CRS, G_CCS, G_CBS,
     G_MT, G_NT,
+    G_PACK_A,
     G_COUNT
 };
 
@@ -113,6 +114,7 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef A = advance(c, arg_ptr(c, args, G_A), mul(c, bi, arg_i64(c, args, G_ABS)), ab);
     LLVMValueRef B = advance(c, arg_ptr(c, args, G_B), mul(c, bi, arg_i64(c, args, G_BBS)), bb);
     LLVMValueRef C = advance(c, arg_ptr(c, args, G_C), mul(c, bi, arg_i64(c, args, G_CBS)), cb);
+    LLVMValueRef custom = arg_ptr(c, args, G_PACK_A);
     LLVMValueRef unit_c = LLVMBuildICmp(b, LLVMIntEQ, ccs, cg_const_i64(c, 1), "");
 
     cg_loop jl, pl, il, jrl, irl;
@@ -130,9 +132,19 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     cg_loop_begin(c, &il, ceil_div(c, mspan, g->mc), "gemm.ic");
     LLVMValueRef ic = LLVMBuildAdd(b, m0, mul(c, il.iv, cg_const_i64(c, g->mc)), "");
     LLVMValueRef mcur = imin(c, cg_const_i64(c, g->mc), LLVMBuildSub(b, m1, ic, ""));
+    LLVMBasicBlockRef own = cg_block(c, "pack_a.own"), std = cg_block(c, "pack_a.strided"),
+                      packed = cg_block(c, "pack_a.done");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, custom, ""), std, own);
+    LLVMPositionBuilderAtEnd(b, std);
     LLVMValueRef aargs[6] = {advance(c, A, LLVMBuildAdd(b, mul(c, ic, ars), mul(c, pc, acs), ""), ab), ars, acs,
                              mcur, kcur, pa};
     LLVMBuildCall2(b, pack_t, pack_a, aargs, 6, "");
+    LLVMBuildBr(b, packed);
+    LLVMPositionBuilderAtEnd(b, own);
+    LLVMValueRef oargs[6] = {A, ic, pc, mcur, kcur, pa};
+    LLVMBuildCall2(b, pack_t, custom, oargs, 6, "");
+    LLVMBuildBr(b, packed);
+    LLVMPositionBuilderAtEnd(b, packed);
     cg_loop_begin(c, &jrl, ceil_div(c, ncur, g->nr), "gemm.jr");
     LLVMValueRef jr = mul(c, jrl.iv, cg_const_i64(c, g->nr));
     LLVMValueRef ncols = imin(c, cg_const_i64(c, g->nr), LLVMBuildSub(b, ncur, jr, ""));
@@ -274,6 +286,7 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
         if (k == G_A) v = LLVMBuildPtrToInt(b, cg_base(c, x->a), c->t_i64, "");
         if (k == G_B) v = LLVMBuildPtrToInt(b, cg_base(c, x->b), c->t_i64, "");
         if (k == G_C) v = LLVMBuildPtrToInt(b, cg_base(c, x->c), c->t_i64, "");
+        if (k == G_PACK_A && x->pack_a) v = LLVMBuildPtrToInt(b, x->pack_a, c->t_i64, "");
         LLVMBuildStore(b, v, arg_slot(c, args, k));
     }
     LLVMValueRef opts = c->task_arg || !c->body_opts ? LLVMConstNull(c->t_ptr) : c->body_opts;
