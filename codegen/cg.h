@@ -204,6 +204,8 @@ LLVMValueRef cg_batch_norm_inference_elem(cg *c, cg_scope *s, const hloc_instr *
 void cg_emit_batch_norm_training(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_batch_norm_grad(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_custom_call(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* custom.c */
+void cg_emit_rng_bit_generator(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* rng.c */
+void cg_emit_rng(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 
