@@ -29,5 +29,7 @@ void ops_check_all(const ops_case *cases, unsigned n);
 const char *ops_compile_error(const char *hlo);
 
 Suite *codegen_ops_rng_suite(void);
+Suite *codegen_ops_linalg_suite(void);
+Suite *codegen_ops_fft_suite(void);
 
 #endif
