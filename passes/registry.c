@@ -8,11 +8,14 @@
 extern const hloc_pass hloc_pass_algsimp, hloc_pass_constfold, hloc_pass_cse, hloc_pass_dce,
     hloc_pass_fusion, hloc_pass_inline, hloc_pass_layout_assignment, hloc_pass_multi_output_fusion,
     hloc_pass_tuple_simp, hloc_pass_while_simp;
+extern const hloc_pass hloc_pass_dot_canonicalize;
 
 static const hloc_pass *const passes[] = {
     &hloc_pass_inline, &hloc_pass_algsimp, &hloc_pass_tuple_simp, &hloc_pass_constfold,
     &hloc_pass_cse,    &hloc_pass_dce,     &hloc_pass_fusion, &hloc_pass_layout_assignment,
-    &hloc_pass_multi_output_fusion, &hloc_pass_while_simp, NULL,
+    &hloc_pass_multi_output_fusion, &hloc_pass_while_simp,
+    &hloc_pass_dot_canonicalize,
+    NULL,
 };
 
 const hloc_pass *const *hloc_pass_list(void) { return passes; }
