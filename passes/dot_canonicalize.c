@@ -1,15 +1,16 @@
 /* dot-canonicalize: puts every dot into the one form the kernels are written for, as XLA's
  * DotDecomposer does. An operand is canonical when its batch dimensions come first in order
  * (0, 1, ...), it has exactly one contracting dimension, and at most one free dimension; so
- * [M,K]x[K,N], [K,M]x[N,K] and [B,M,K]x[B,K,N] stay as they are. A dot with a non-canonical
+ * [M,K]x[K,N], [K,M]x[N,K] and [B,M,K]x[B,K,N] stay as they are. Unlike XLA, a side whose only
+ * flaw is several free dims that sit together, before or after the contracting one
+ * ([B,S,D]x[D,N]), is left alone too (see collapsible_in_place). A dot with a non-canonical
  * operand becomes
  *   lhs' = reshape(transpose(lhs)) : [batch..., free, contracting]
  *   rhs' = reshape(transpose(rhs)) : [batch..., contracting, free]
  *   reshape(dot(lhs', rhs')) to the original result shape,
  * where the free dimensions of a side are collapsed into one (dropped when their product is 1)
  * and the contracting ones into one (a size-1 one is added when there were none). A transpose
- * that keeps the order, and a reshape that keeps the dims, are not emitted, so a [B,S,D]x[D,N]
- * projection costs reshapes only. The dot result keeps its order (batch, lhs free, rhs free),
+ * that keeps the order, and a reshape that keeps the dims, are not emitted. The dot result keeps its order (batch, lhs free, rhs free),
  * so the result needs no transpose. Dots with dynamic dimensions are left alone.
  * Keeps: the result of every rewritten dot, its precision and metadata. */
 #include <stdlib.h>
@@ -28,6 +29,17 @@ static bool canonical_side(const hloc_shape *s, const hloc_i64_list *batch, cons
     for (uint32_t k = 0; k < batch->n; k++)
         if (batch->v[k] != (int64_t)k) return false;
     return true;
+}
+
+/* The kernels read several free dims next to each other as one (row-major, they are one run of
+ * memory), so collapsing them only adds reshapes, which hloc runs as copies unless they fuse, and
+ * a reshape between a dot and its bias/activation consumers keeps the dot out of their output
+ * fusion. So a side that is canonical up to its free dims being adjacent stays as it is. */
+static bool collapsible_in_place(const hloc_shape *s, const hloc_i64_list *batch, const hloc_i64_list *contracting) {
+    if (contracting->n != 1) return false;
+    for (uint32_t k = 0; k < batch->n; k++)
+        if (batch->v[k] != (int64_t)k) return false;
+    return contracting->v[0] == (int64_t)batch->n || contracting->v[0] == (int64_t)s->rank - 1;
 }
 
 static hloc_shape array_like(const hloc_shape *like, hloc_type t, uint32_t rank, const int64_t *dims) {
@@ -167,8 +179,11 @@ static bool wants_rewrite(const hloc_instr *i) {
         return false;
     const hloc_dot_dnums *d = &i->attrs->dot;
     if (d->lhs_batch.n != d->rhs_batch.n || d->lhs_contracting.n != d->rhs_contracting.n) return false;
-    return !canonical_side(&lhs->shape, &d->lhs_batch, &d->lhs_contracting) ||
-           !canonical_side(&rhs->shape, &d->rhs_batch, &d->rhs_contracting);
+    if (canonical_side(&lhs->shape, &d->lhs_batch, &d->lhs_contracting) &&
+        canonical_side(&rhs->shape, &d->rhs_batch, &d->rhs_contracting))
+        return false;
+    return !collapsible_in_place(&lhs->shape, &d->lhs_batch, &d->lhs_contracting) ||
+           !collapsible_in_place(&rhs->shape, &d->rhs_batch, &d->rhs_contracting);
 }
 
 /* Marks the computations that fusions call: their dots were placed by fusion (as in XLA, which
