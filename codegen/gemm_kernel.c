@@ -59,6 +59,10 @@ LLVMValueRef gemm_fn_begin(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef
     LLVMValueRef f = LLVMAddFunction(c->mod, name, LLVMFunctionType(ret, params, n, 0));
     LLVMSetLinkage(f, LLVMInternalLinkage);
     cg_fn_attrs(c, f);
+    /* Called per block, not per element: inlining would only copy them (compile time). */
+    static const char ni[] = "noinline";
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(c->ctx, LLVMGetEnumAttributeKindForName(ni, sizeof ni - 1), 0));
     c->fn = f;
     c->task_arg = NULL;
     LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
