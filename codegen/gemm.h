@@ -23,9 +23,10 @@ typedef struct gemm_cfg {
 /* The blocking for |ct| on the codegen's target (its CPU features). */
 gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct);
 
-/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, ptr pb, ptr c, i64 ldc, i32 acc) computes
- * a full mr x nr tile from packed panels and stores it to c (row stride ldc, unit column stride),
- * adding to what c holds when acc is nonzero. */
+/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, ptr pb, i64 ldb, ptr c, i64 ldc, i32 acc)
+ * computes a full mr x nr tile from a packed A panel and nr-wide rows of B ldb elements apart (a
+ * packed panel: ldb = nr; B itself when packing does not pay) and stores it to c (row stride ldc,
+ * unit column stride), adding to what c holds when acc is nonzero. */
 LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g);
 
 /* The module's packing routines for |g| reading elements of storage type |t|:
