@@ -212,7 +212,8 @@ static LLVMValueRef operand_buffer(cg *c, cg_scope *s, const hloc_instr *i, uint
 static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const dot_dims *dd) {
     const hloc_shape *os = dst->shape;
     hloc_type ot = os->type;
-    if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64) || s->scalar_mode) return false;
+    bool narrow = ot == HLOC_TYPE_BF16 || ot == HLOC_TYPE_F16;
+    if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64 && !narrow) || s->scalar_mode) return false;
     const hloc_shape *ls0 = &i->operands[0]->shape, *rs0 = &i->operands[1]->shape;
     if (!gemm_input_type(ls0->type) || !gemm_input_type(rs0->type)) return false;
     int64_t m = 1, n = 1, k = 1, batch = 1;
@@ -228,8 +229,15 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
     for (uint32_t q = 0; q < dd->n_rfree; q++) on[q] = dd->n_batch + dd->n_lfree + q;
     gemm_call x = {.at = ls0->type, .bt = rs0->type, .m = m, .n = n, .k = k, .batch = batch};
     int64_t sz;
-    if (!collapse(os, ob, dd->n_batch, &sz, &x.c_bs) || !collapse(os, om, dd->n_lfree, &sz, &x.c_rs) ||
-        !collapse(os, on, dd->n_rfree, &sz, &x.c_cs))
+    /* bf16/f16 results: the f32 sums go to a row-major scratch array (batch, rows, columns are
+     * consecutive logical dims, so that is the result's row-major order), rounded once after. */
+    hloc_shape acc_shape = *os;
+    if (narrow) {
+        acc_shape.type = HLOC_TYPE_F32;
+        hloc_shape_set_default_layout(&acc_shape);
+    }
+    if (!collapse(&acc_shape, ob, dd->n_batch, &sz, &x.c_bs) || !collapse(&acc_shape, om, dd->n_lfree, &sz, &x.c_rs) ||
+        !collapse(&acc_shape, on, dd->n_rfree, &sz, &x.c_cs))
         return false;
     /* Check the operands' layouts before materializing anything. */
     const hloc_shape *ls, *rs;
@@ -242,9 +250,17 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
         return false;
     x.a = a;
     x.b = b;
-    x.c = dst->ptr;
-    gemm_cfg g = gemm_cfg_for(c, ot);
+    x.c = narrow ? cg_alloc(c, hloc_shape_bytes(&acc_shape)) : dst->ptr;
+    gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot);
     gemm_emit(c, &g, &x);
+    if (narrow) {
+        LLVMValueRef idx[HLOC_MAX_RANK];
+        cg_nest nest;
+        cg_nest_begin(c, &nest, os, idx);
+        LLVMValueRef v = cg_load(c, HLOC_TYPE_F32, cg_base(c, x.c), cg_offset(c, &acc_shape, idx));
+        cg_store(c, ot, dst->ptr, cg_offset(c, os, idx), v);
+        cg_nest_end(c, &nest);
+    }
     return true;
 }
 

@@ -131,9 +131,13 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     cg_loop_begin(c, &jl, ceil_div(c, nspan, g->nc), "gemm.jc");
     LLVMValueRef jc = LLVMBuildAdd(b, n0, mul(c, jl.iv, cg_const_i64(c, g->nc)), "");
     LLVMValueRef ncur = imin(c, cg_const_i64(c, g->nc), LLVMBuildSub(b, n1, jc, ""));
-    cg_loop_begin(c, &pl, ceil_div(c, K, g->kc), "gemm.pc");
-    LLVMValueRef pc = mul(c, pl.iv, cg_const_i64(c, g->kc));
-    LLVMValueRef kcur = imin(c, cg_const_i64(c, g->kc), LLVMBuildSub(b, K, pc, ""));
+    /* Equal K blocks (300 = 150 + 150, not 256 + 44): a short last block pays the C traffic of
+     * a whole one for little work. */
+    LLVMValueRef nkb = ceil_div(c, K, g->kc);
+    LLVMValueRef kstep = LLVMBuildSDiv(b, LLVMBuildAdd(b, K, LLVMBuildSub(b, nkb, cg_const_i64(c, 1), ""), ""), nkb, "");
+    cg_loop_begin(c, &pl, nkb, "gemm.pc");
+    LLVMValueRef pc = mul(c, pl.iv, kstep);
+    LLVMValueRef kcur = imin(c, kstep, LLVMBuildSub(b, K, pc, ""));
     LLVMValueRef accf = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, pc, cg_const_i64(c, 0), ""), c->t_i32, "");
     LLVMBasicBlockRef bpack = cg_block(c, "pack_b"), bdone = cg_block(c, "pack_b.done");
     LLVMBuildCondBr(b, direct_b, bdone, bpack);
