@@ -74,12 +74,19 @@ LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     return cg_fit(c, ot, LLVMBuildLoad2(b, at, acc, ""));
 }
 
-/* The fast form: f32 output with output features innermost in both the output and the kernel
- * layouts (NHWC / HWIO), one feature group, one batch group. */
+/* Depthwise: one input feature per group (each output feature reads input feature co / mult). */
+static bool depthwise(const hloc_instr *i) {
+    const hloc_conv_dnums *cd = &i->attrs->conv;
+    int64_t G = i->attrs->feature_group_count;
+    return G > 1 && i->operands[1]->shape.dims[cd->k_in_feature] == 1 && i->operands[0]->shape.dims[cd->in_feature] == G;
+}
+
+/* The loop form: f32 output with output features innermost in both the output and the kernel
+ * layouts (NHWC / HWIO), one feature group or depthwise, one batch group. */
 static bool loops_ok(const hloc_instr *i) {
     const hloc_conv_dnums *cd = &i->attrs->conv;
     if (i->op != HLOC_OP_CONVOLUTION || i->n_operands != 2 || !cd->present || i->shape.type != HLOC_TYPE_F32 ||
-        i->attrs->feature_group_count != 1 || i->attrs->batch_group_count != 1 ||
+        (i->attrs->feature_group_count != 1 && !depthwise(i)) || i->attrs->batch_group_count != 1 ||
         i->attrs->window.n_dims != cd->n_spatial)
         return false;
     const hloc_shape *os = &i->shape, *ks = &i->operands[1]->shape;
@@ -139,10 +146,16 @@ static void conv_in_place(cg *c, cg_scope *s, const hloc_instr *i, const cg_valu
     cg_loop_begin(c, &ci, cg_const_i64(c, R->shape.dims[cd->k_in_feature]), "conv.ci");
     li[cd->in_feature] = ci.iv;
     ri[cd->k_in_feature] = ci.iv;
-    LLVMValueRef x = cg_convert(c, cg_operand(c, s, i, 0, li), L->shape.type, HLOC_TYPE_F32);
+    bool dw = depthwise(i);
+    int64_t mult = R->shape.dims[cd->k_out_feature] / i->attrs->feature_group_count;
+    LLVMValueRef x = dw ? NULL : cg_convert(c, cg_operand(c, s, i, 0, li), L->shape.type, HLOC_TYPE_F32);
     cg_loop_begin(c, &co, cg_const_i64(c, R->shape.dims[cd->k_out_feature]), "conv.co");
     ri[cd->k_out_feature] = co.iv;
     oi[cd->out_feature] = co.iv;
+    if (dw) {
+        li[cd->in_feature] = mult == 1 ? co.iv : LLVMBuildUDiv(b, co.iv, cg_const_i64(c, mult), "");
+        x = cg_convert(c, cg_operand(c, s, i, 0, li), L->shape.type, HLOC_TYPE_F32);
+    }
     LLVMValueRef y = cg_convert(c, cg_operand(c, s, i, 1, ri), R->shape.type, HLOC_TYPE_F32);
     LLVMValueRef off = cg_offset(c, os, oi);
     LLVMValueRef acc = cg_load(c, HLOC_TYPE_F32, dst->ptr, off);
