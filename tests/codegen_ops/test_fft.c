@@ -69,6 +69,10 @@ static const ops_case chain[] = {
      "  g = c64[4,6] multiply(f, f)\n"
      "  ROOT h = c64[4,6] fft(g), fft_type=IFFT, fft_length={4,6}\n}\n",
      1e-5, 0},
+    {"fft_layouts",
+     "HloModule m\nENTRY main {\n  x = c64[3,4,6]{0,2,1} parameter(0)\n"
+     "  ROOT f = c64[3,4,6]{1,0,2} fft(x), fft_type=FFT, fft_length={4,6}\n}\n",
+     1e-5, 0},
     {"rfft_irfft",
      "HloModule m\nENTRY main {\n  x = f32[3,10] parameter(0)\n"
      "  f = c64[3,6] fft(x), fft_type=RFFT, fft_length={10}\n"

@@ -53,6 +53,17 @@ START_TEST(test_cholesky) {
     add_cholesky(cs, &n, "f32", "3,4,4", true, 0);
     add_cholesky(cs, &n, "c64", "2,3,3", false, 0);
     add_cholesky(cs, &n, "f32", "4,4", true, OPS_SPD | OPS_NAN);
+    /* operand and result in non-default layouts */
+    cs[n++] = (ops_case){fmt("chol_layouts"),
+                         fmt("HloModule m\nENTRY main {\n  a = f32[3,4,4]{1,2,0} parameter(0)\n"
+                             "  ROOT c = f32[3,4,4]{0,1,2} cholesky(a), lower=true\n}\n"),
+                         2e-4, OPS_SPD};
+    cs[n++] = (ops_case){fmt("trsm_layouts"),
+                         fmt("HloModule m\nENTRY main {\n  a = f32[2,3,3]{0,1,2} parameter(0)\n"
+                             "  b = f32[2,3,5]{1,0,2} parameter(1)\n"
+                             "  ROOT x = f32[2,3,5]{0,2,1} triangular-solve(a, b), left_side=true, lower=false, "
+                             "unit_diagonal=false, transpose_a=TRANSPOSE\n}\n"),
+                         2e-4, OPS_DIAG};
     ops_check_all(cs, n);
     free_cases(cs, n);
 }

@@ -71,6 +71,8 @@ static const ops_case rng_cases[] = {
     RNG("normal_bf16", "bf16", "[7]", "rng_normal"),
     RNG("normal_scalar", "f32", "[]", "rng_normal"),
     RNG("normal_3d", "f32", "[3,4,5]", "rng_normal"),
+    RNG("normal_layout", "f32", "[3,4,5]{0,2,1}", "rng_normal"),
+    RNG("uniform_layout", "s32", "[5,3]{0,1}", "rng_uniform"),
 };
 
 START_TEST(test_rng) { ops_check_all(rng_cases, sizeof rng_cases / sizeof *rng_cases); }
