@@ -19,7 +19,8 @@ static LLVMValueRef twiddles(cg *c, int64_t n, int sign) {
     }
     for (int64_t k = 0; k < n; k++) {
         double ang = 2.0 * M_PI * (double)k / (double)n;
-        LLVMValueRef v[2] = {LLVMConstReal(c->t_f64, cos(ang)), LLVMConstReal(c->t_f64, sign * sin(ang))};
+        LLVMValueRef v[2] = {LLVMConstReal(c->t_f64, cos(ang)),
+                             LLVMConstReal(c->t_f64, sign * sin(ang))};
         el[k] = LLVMConstVector(v, 2);
     }
     LLVMValueRef g = LLVMAddGlobal(c->mod, at, "fft.twiddles");
@@ -52,17 +53,24 @@ static LLVMValueRef bit_reversal(cg *c, int64_t n, int bits) {
     return g;
 }
 
-static LLVMValueRef add(cg *c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildAdd(c->b, a, b, ""); }
-static LLVMValueRef mul(cg *c, LLVMValueRef a, int64_t k) { return LLVMBuildMul(c->b, a, cg_const_i64(c, k), ""); }
+static LLVMValueRef add(cg *c, LLVMValueRef a, LLVMValueRef b) {
+    return LLVMBuildAdd(c->b, a, b, "");
+}
+static LLVMValueRef mul(cg *c, LLVMValueRef a, int64_t k) {
+    return LLVMBuildMul(c->b, a, cg_const_i64(c, k), "");
+}
 
 /* In-place unscaled DFT of every line of |w| (row-major |dims|) along |axis|; sign -1 forward,
  * +1 inverse. */
-static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, uint32_t axis, int sign) {
+static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, uint32_t axis,
+                     int sign) {
     int64_t n = dims[axis];
     if (n <= 1) return;
     int64_t inner = 1, outer = 1;
-    for (uint32_t d = axis + 1; d < rank; d++) inner *= dims[d];
-    for (uint32_t d = 0; d < axis; d++) outer *= dims[d];
+    for (uint32_t d = axis + 1; d < rank; d++)
+        inner *= dims[d];
+    for (uint32_t d = 0; d < axis; d++)
+        outer *= dims[d];
     if (!inner || !outer) return;
     LLVMBuilderRef b = c->b;
     LLVMTypeRef wt = cg_wtype(c, true);
@@ -70,7 +78,8 @@ static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, 
     if (!tw) return;
     bool pow2 = (n & (n - 1)) == 0;
     int bits = 0;
-    while (((int64_t)1 << bits) < n) bits++;
+    while (((int64_t)1 << bits) < n)
+        bits++;
     LLVMValueRef rev = pow2 ? bit_reversal(c, n, bits) : NULL;
     LLVMValueRef line = cg_alloc(c, (uint64_t)n * 16);
     cg_loop ol, il, jl, kl;
@@ -91,7 +100,8 @@ static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, 
         cg_loop sl, gl, bl;
         cg_loop_begin(c, &sl, cg_const_i64(c, bits), "fft.stage");
         LLVMValueRef half = LLVMBuildShl(b, cg_const_i64(c, 1), sl.iv, "");
-        LLVMValueRef step = LLVMBuildLShr(b, cg_const_i64(c, n), add(c, sl.iv, cg_const_i64(c, 1)), "");
+        LLVMValueRef step =
+            LLVMBuildLShr(b, cg_const_i64(c, n), add(c, sl.iv, cg_const_i64(c, 1)), "");
         cg_loop_begin(c, &gl, step, "fft.group");
         LLVMValueRef g0 = LLVMBuildMul(b, gl.iv, LLVMBuildShl(b, half, cg_const_i64(c, 1), ""), "");
         cg_loop_begin(c, &bl, half, "fft.bfly");
@@ -115,12 +125,14 @@ static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, 
         LLVMBuildStore(b, cg_const_i64(c, 0), t);
         cg_loop_begin(c, &jl, cg_const_i64(c, n), "dft.j");
         LLVMValueRef ti = LLVMBuildLoad2(b, c->t_i64, t, "");
-        LLVMValueRef term = cg_wmul(c, true, cg_wload(c, true, line, jl.iv), cg_wload(c, true, tw, ti));
+        LLVMValueRef term =
+            cg_wmul(c, true, cg_wload(c, true, line, jl.iv), cg_wload(c, true, tw, ti));
         LLVMBuildStore(b, LLVMBuildFAdd(b, LLVMBuildLoad2(b, wt, acc, ""), term, ""), acc);
         /* t = k·j mod n, stepped */
         LLVMValueRef nt = add(c, ti, kl.iv);
         LLVMValueRef wrap = LLVMBuildICmp(b, LLVMIntSGE, nt, cg_const_i64(c, n), "");
-        LLVMBuildStore(b, LLVMBuildSelect(b, wrap, LLVMBuildSub(b, nt, cg_const_i64(c, n), ""), nt, ""), t);
+        LLVMBuildStore(
+            b, LLVMBuildSelect(b, wrap, LLVMBuildSub(b, nt, cg_const_i64(c, n), ""), nt, ""), t);
         cg_loop_end(c, &jl);
         cg_wstore(c, true, w, add(c, base, mul(c, kl.iv, inner)), LLVMBuildLoad2(b, wt, acc, ""));
         cg_loop_end(c, &kl);
@@ -151,24 +163,30 @@ void cg_emit_fft(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     }
     if (!ok) {
         cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT,
-                "%d:%d: fft '%s': operand, result and fft_length (1 to 3 innermost dims) do not fit fft_type",
+                "%d:%d: fft '%s': operand, result and fft_length (1 to 3 innermost dims) do not "
+                "fit fft_type",
                 i->loc.line, i->loc.col, i->name);
         return;
     }
     int64_t n_full = 1, n_in = hloc_shape_elements(xs), scale = 1;
-    for (uint32_t d = 0; d < r; d++) n_full *= full[d];
-    for (uint32_t k = 0; k < nf; k++) scale *= len->v[k];
+    for (uint32_t d = 0; d < r; d++)
+        n_full *= full[d];
+    for (uint32_t k = 0; k < nf; k++)
+        scale *= len->v[k];
     if (!n_full) {
         /* nothing to transform; the evaluator leaves the (possibly non-empty) result zero */
         uint64_t bytes = hloc_shape_bytes(os);
-        if (bytes) LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0), cg_const_i64(c, (int64_t)bytes), 1);
+        if (bytes)
+            LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0),
+                            cg_const_i64(c, (int64_t)bytes), 1);
         return;
     }
     LLVMValueRef w = cg_alloc(c, (uint64_t)(n_full > n_in ? n_full : n_in) * 16);
     cg_pack(c, s, i, 0, true, w);
     if (ft != HLOC_FFT_IRFFT) {
         int sign = ft == HLOC_FFT_IFFT ? 1 : -1;
-        for (uint32_t d = r - nf; d < r; d++) dft_axis(c, w, full, r, d, sign);
+        for (uint32_t d = r - nf; d < r; d++)
+            dft_axis(c, w, full, r, d, sign);
         cg_unpack(c, w, true, dst, last, ft == HLOC_FFT_IFFT ? (double)scale : 1.0);
         return;
     }
@@ -177,7 +195,8 @@ void cg_emit_fft(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     int64_t hdims[HLOC_MAX_RANK];
     memcpy(hdims, full, sizeof hdims);
     hdims[r - 1] = half;
-    for (uint32_t d = r - nf; d + 1 < r; d++) dft_axis(c, w, hdims, r, d, 1);
+    for (uint32_t d = r - nf; d + 1 < r; d++)
+        dft_axis(c, w, hdims, r, d, 1);
     LLVMValueRef w2 = cg_alloc(c, (uint64_t)n_full * 16);
     LLVMBuilderRef b = c->b;
     cg_loop ll, kl;
@@ -186,7 +205,8 @@ void cg_emit_fft(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     LLVMValueRef k = kl.iv, lb = mul(c, ll.iv, half);
     LLVMValueRef lower = LLVMBuildICmp(b, LLVMIntSLT, k, cg_const_i64(c, half), "");
     /* conj(w[line·half + last − k]) above the half: index clamped so both loads stay in range */
-    LLVMValueRef mirror = LLVMBuildSelect(b, lower, cg_const_i64(c, 0), LLVMBuildSub(b, cg_const_i64(c, last), k, ""), "");
+    LLVMValueRef mirror = LLVMBuildSelect(b, lower, cg_const_i64(c, 0),
+                                          LLVMBuildSub(b, cg_const_i64(c, last), k, ""), "");
     LLVMValueRef direct = LLVMBuildSelect(b, lower, k, cg_const_i64(c, 0), "");
     LLVMValueRef a = cg_wload(c, true, w, add(c, lb, direct));
     LLVMValueRef m = cg_wload(c, true, w, add(c, lb, mirror));
