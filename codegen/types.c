@@ -398,6 +398,13 @@ LLVMValueRef cg_convert(cg *c, LLVMValueRef v, hloc_type from, hloc_type to) {
     bool ff = hloc_type_is_float(from), tf = hloc_type_is_float(to);
     bool fs = hloc_type_is_signed_int(from);
     if (from == to) return v;
+    if (is_mini(from)) {
+        /* a NaN code's tag means nothing to another type: a plain quiet NaN, sign kept */
+        LLVMValueRef u = f32_bits(c, v);
+        LLVMValueRef plain = LLVMBuildOr(b, LLVMBuildAnd(b, u, ci32(c, 0x80000000u), ""),
+                                         ci32(c, 0x7fc00000u), "");
+        v = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNO, v, v, ""), bits_f32(c, plain), v, "");
+    }
     if (hloc_type_is_complex(to)) {
         /* real → (re, 0); complex → complex by parts */
         if (hloc_type_is_complex(from))

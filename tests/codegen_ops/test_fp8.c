@@ -1,10 +1,12 @@
 /* The f8 and f4 element types on cpu against the evaluator: converts from and to f32, f64, f16,
  * bf16, integers and pred over dense value ranges (every rounding tie, subnormals, overflow) and
  * the specials (±0, ±inf, NaN); arithmetic through f32; dot and reduce on f8 operands. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "element.h"
 #include "ops.h"
 
 static const char *const f8_types[] = {"f8e5m2",        "f8e4m3",     "f8e4m3fn",
@@ -61,9 +63,7 @@ START_TEST(test_convert_specials_and_types) {
     unsigned n = 0;
     for (unsigned t = 0; t < N_TYPES; t++) {
         const char *ty = f8_types[t];
-        /* hloc_minifloat_encode sends +inf to 1.0 in f8e8m0fnu (frexp(inf) leaves its exponent
-         * unspecified); cpu gives NaN (0xff), as ml_dtypes does. Not compared here. */
-        bool e8m0 = !strcmp(ty, "f8e8m0fnu"), f4 = !strcmp(ty, "f4e2m1fn");
+        bool f4 = !strcmp(ty, "f4e2m1fn");
         snprintf(names[n], sizeof names[n], "specials_%s", ty);
         snprintf(
             texts[n], sizeof texts[n],
@@ -74,7 +74,7 @@ START_TEST(test_convert_specials_and_types) {
             "  q = %s[16] convert(c)\n  a = f32[16] convert(q)\n  u = %s[16] bitcast-convert(q)\n"
             "  v = %s[16] bitcast-convert(u)\n  w = %s[16] bitcast-convert(v)\n"
             "  ROOT r = (f32[16], %s[16]) tuple(a, w)\n}\n",
-            e8m0 ? "1e38" : "inf", ty, f4 ? "u4" : "u8", ty, f4 ? "u4" : "u8", f4 ? "u4" : "u8");
+            "inf", ty, f4 ? "u4" : "u8", ty, f4 ? "u4" : "u8", f4 ? "u4" : "u8");
         cs[n] = (ops_case){names[n], texts[n], 0, 0};
         n++;
         /* to and from every other kind of type, from random parameters */
@@ -151,6 +151,40 @@ static const ops_case misc[] = {
      0, 0},
 };
 
+/* NaN codes of one minifloat converted to every other: never a finite value */
+START_TEST(test_nan_across_types) {
+    /* f8e8m0fnu has no infinity: the evaluator's encoder gives its NaN, as ml_dtypes does */
+    ck_assert_uint_eq(hloc_minifloat_encode(HLOC_TYPE_F8E8M0FNU, INFINITY), 0xff);
+    enum { N = N_TYPES };
+    static ops_case cs[N];
+    static char names[N][64], texts[N][2048];
+    for (unsigned f = 0; f < N_TYPES; f++) {
+        const char *from = f8_types[f];
+        bool f4 = !strcmp(from, "f4e2m1fn");
+        int len = snprintf(texts[f], sizeof texts[f],
+                           "HloModule m\nENTRY main {\n  i = %s[%d] iota(), iota_dimension=0\n"
+                           "  q = %s[%d] bitcast-convert(i)\n",
+                           f4 ? "u4" : "u8", f4 ? 16 : 256, from, f4 ? 16 : 256);
+        for (unsigned t = 0; t < N_TYPES; t++)
+            len += snprintf(texts[f] + len, sizeof texts[f] - (size_t)len,
+                            "  c%u = %s[%d] convert(q)\n  f%u = f32[%d] convert(c%u)\n", t,
+                            f8_types[t], f4 ? 16 : 256, t, f4 ? 16 : 256, t);
+        len += snprintf(texts[f] + len, sizeof texts[f] - (size_t)len, "  ROOT r = (");
+        for (unsigned t = 0; t < N_TYPES; t++)
+            len += snprintf(texts[f] + len, sizeof texts[f] - (size_t)len, "%sf32[%d]",
+                            t ? ", " : "", f4 ? 16 : 256);
+        len += snprintf(texts[f] + len, sizeof texts[f] - (size_t)len, ") tuple(");
+        for (unsigned t = 0; t < N_TYPES; t++)
+            len +=
+                snprintf(texts[f] + len, sizeof texts[f] - (size_t)len, "%sf%u", t ? ", " : "", t);
+        snprintf(texts[f] + len, sizeof texts[f] - (size_t)len, ")\n}\n");
+        snprintf(names[f], sizeof names[f], "across_%s", from);
+        cs[f] = (ops_case){names[f], texts[f], 0, 0};
+    }
+    ops_check_all(cs, N);
+}
+END_TEST
+
 START_TEST(test_fp8_ops) { ops_check_all(misc, sizeof misc / sizeof *misc); }
 END_TEST
 
@@ -161,6 +195,7 @@ Suite *codegen_ops_fp8_suite(void) {
     tcase_add_test(tc, test_convert_ramps);
     tcase_add_test(tc, test_convert_specials_and_types);
     tcase_add_test(tc, test_fp8_ops);
+    tcase_add_test(tc, test_nan_across_types);
     suite_add_tcase(s, tc);
     return s;
 }
