@@ -10,8 +10,9 @@
  *   reshape(dot(lhs', rhs')) to the original result shape,
  * where the free dimensions of a side are collapsed into one (dropped when their product is 1)
  * and the contracting ones into one (a size-1 one is added when there were none). A transpose
- * that keeps the order, and a reshape that keeps the dims, are not emitted. The dot result keeps its order (batch, lhs free, rhs free),
- * so the result needs no transpose. Dots with dynamic dimensions are left alone.
+ * that keeps the order, and a reshape that keeps the dims, are not emitted. A dot's result is
+ * always ordered (batch, lhs free, rhs free), so the result needs a reshape but no transpose.
+ * Dots with dynamic dimensions, and dots inside fusions, are left alone.
  * Keeps: the result of every rewritten dot, its precision and metadata. */
 #include <stdlib.h>
 #include <string.h>
