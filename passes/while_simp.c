@@ -337,14 +337,15 @@ static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
             if (w->dead || w->op != HLOC_OP_WHILE) continue;
             HLOC_RETURN_IF_ERROR(zero_trips(w, changed));
             if (w->dead) continue;
-            HLOC_RETURN_IF_ERROR(counted(w, changed));
-            if (w->dead) continue;
             /* One carry at a time: each removal changes the loop's shape. */
             for (bool ch = true; ch;) {
                 ch = false;
                 HLOC_RETURN_IF_ERROR(simplify_carries(w, &ch));
                 *changed |= ch;
             }
+            /* After the carries: an unrolled body is smaller, and an annotation names the
+             * induction variable's final tuple index. */
+            HLOC_RETURN_IF_ERROR(counted(w, changed));
         }
         if (*changed) hloc_computation_cleanup(c);
     }
