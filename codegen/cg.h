@@ -221,6 +221,21 @@ LLVMValueRef cg_batch_norm_inference_elem(cg *c, cg_scope *s, const hloc_instr *
 void cg_emit_batch_norm_training(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_batch_norm_grad(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_custom_call(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* custom.c */
+void cg_emit_rng_bit_generator(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* rng.c */
+void cg_emit_rng(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_cholesky(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);          /* linalg.c */
+void cg_emit_triangular_solve(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+/* Work arrays of linalg.c and fft.c: row-major f64, or complex as <2 x double>. */
+LLVMTypeRef cg_wtype(cg *c, bool cx);
+LLVMValueRef cg_wload(cg *c, bool cx, LLVMValueRef base, LLVMValueRef e);
+void cg_wstore(cg *c, bool cx, LLVMValueRef base, LLVMValueRef e, LLVMValueRef v);
+LLVMValueRef cg_wmul(cg *c, bool cx, LLVMValueRef a, LLVMValueRef b);
+/* Copies operand k of |i| into |work| (row-major, converted to f64 or c128). */
+void cg_pack(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, bool cx, LLVMValueRef work);
+/* Stores |work| into |dst| (its type and layout): element idx of dst comes from row-major
+ * work[..., idx[last]] whose last dimension has |src_last| entries, divided by |div| (1: not). */
+void cg_unpack(cg *c, LLVMValueRef work, bool cx, const cg_value *dst, int64_t src_last, double div);
+void cg_emit_fft(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);               /* fft.c */
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 

@@ -112,6 +112,9 @@ void cg_parallel(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, i
     LLVMValueRef task = LLVMAddFunction(c->mod, "task", LLVMFunctionType(c->t_void, tat, 2, 0));
     LLVMSetLinkage(task, LLVMInternalLinkage);
     cg_fn_attrs(c, task);
+    /* Called from the parallel_for and from the serial loop: inlining it would emit it twice. */
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    LLVMAddAttributeAtIndex(task, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c->ctx, noinline, 0));
     LLVMValueRef saved_fn = c->fn;
     LLVMBasicBlockRef saved_bb = LLVMGetInsertBlock(c->b);
     c->fn = task;
@@ -154,7 +157,15 @@ void cg_parallel(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, i
     LLVMBuildCall2(b, LLVMFunctionType(c->t_void, pft, 4, 0), pf, args, 4, "");
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, ser);
-    fn(c, s, i, dst, cg_const_i64(c, 0), cg_const_i64(c, n), arg);
+    {
+        /* The same task function, chunk after chunk on this thread: the loop nest exists once. */
+        cg_loop l;
+        cg_loop_begin(c, &l, cg_const_i64(c, n_tasks), "ser");
+        LLVMTypeRef tt[2] = {c->t_ptr, c->t_i64};
+        LLVMValueRef targs[2] = {body_ctx(c), l.iv};
+        LLVMBuildCall2(b, LLVMFunctionType(c->t_void, tt, 2, 0), task, targs, 2, "");
+        cg_loop_end(c, &l);
+    }
     LLVMBuildBr(b, join);
     LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
     LLVMPositionBuilderAtEnd(b, join);

@@ -13,7 +13,9 @@
 #include "status.h"
 
 typedef struct hloc_target hloc_target;
-typedef struct hloc_executable hloc_executable;
+/* What compile returns (a JIT result for cpu); not the runtime's hloc_executable, which wraps
+ * its metadata for calling. */
+typedef struct hloc_target_exe hloc_target_exe;
 
 typedef struct hloc_target_options {
     const char *name;     /* entry symbol; NULL: derived from the module name */
@@ -38,10 +40,10 @@ struct hloc_target {
     /* Compiles |m| (not modified). *out is owned by the caller (destroy); on failure it is NULL
      * and the status says why (unsupported opcode or type: HLOC_STATUS_UNIMPLEMENTED). */
     hloc_status *(*compile)(const hloc_target *t, const hloc_module *m, const hloc_target_options *o,
-                            hloc_executable **out);
+                            hloc_target_exe **out);
     /* Valid until destroy; its entry point follows abi.h. */
-    const hloc_module_metadata *(*metadata)(const hloc_executable *e);
-    void (*destroy)(hloc_executable *e);       /* NULL is a no-op */
+    const hloc_module_metadata *(*metadata)(const hloc_target_exe *e);
+    void (*destroy)(hloc_target_exe *e);       /* NULL is a no-op */
 };
 
 /* The CPU target (targets/cpu): LLVM codegen and the in-process JIT. */

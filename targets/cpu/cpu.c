@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Error.h>
@@ -30,6 +31,12 @@ hloc_status *hloc_cpu_llvm_error(LLVMErrorRef e, const char *what) {
     hloc_status *st = hloc_status_new(HLOC_STATUS_INTERNAL, "%s: %s", what, msg ? msg : "unknown error");
     LLVMDisposeErrorMessage(msg);
     return st;
+}
+
+double hloc_cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int opt_level(const hloc_cpu_options *o) {
@@ -100,15 +107,20 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     *out = NULL;
     char *triple = LLVMGetTargetMachineTriple(tm);
     char *cpu = LLVMGetTargetMachineCPU(tm);
+    char *features = LLVMGetTargetMachineFeatureString(tm);
     char desc[512];
     snprintf(desc, sizeof desc, "%s %s", triple, cpu);
     hloc_codegen_options co = {.name = name, .target_desc = desc, .shared = shared != 0,
                                .flush_denormals = strncmp(triple, "x86_64", 6) == 0,
                                .custom_calls = o && !shared ? o->custom_calls : NULL,
                                .n_custom_calls = o && !shared ? o->n_custom_calls : 0,
-                               .no_inlining = o && o->no_fusion};
+                               .no_inlining = o && o->no_fusion, .target_features = features};
     LLVMModuleRef mod;
+    hloc_cpu_timings *tim = o ? o->timings : NULL;
+    double t0 = hloc_cpu_now();
     hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
+    LLVMDisposeMessage(features);
+    if (tim) tim->codegen += hloc_cpu_now() - t0;
     if (st) {
         LLVMDisposeMessage(triple);
         LLVMDisposeMessage(cpu);
@@ -124,7 +136,10 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     const char *dump = o ? o->dump_dir : NULL;
     if (dump && (st = dump_ir(mod, dump, name, "ir-no-opt.ll"))) goto fail;
     char *verr = NULL;
-    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &verr)) {
+    t0 = hloc_cpu_now();
+    int bad = LLVMVerifyModule(mod, LLVMReturnStatusAction, &verr);
+    if (tim) tim->verify += hloc_cpu_now() - t0;
+    if (bad) {
         st = hloc_status_new(HLOC_STATUS_INTERNAL, "codegen produced invalid LLVM IR: %s", verr ? verr : "");
         LLVMDisposeMessage(verr);
         goto fail;
@@ -133,7 +148,9 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     char passes[32];
     snprintf(passes, sizeof passes, "default<O%d>", opt_level(o));
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    t0 = hloc_cpu_now();
     LLVMErrorRef e = LLVMRunPasses(mod, passes, tm, po);
+    if (tim) tim->optimize += hloc_cpu_now() - t0;
     LLVMDisposePassBuilderOptions(po);
     if (e) {
         st = hloc_cpu_llvm_error(e, "LLVM optimization failed");
@@ -170,7 +187,10 @@ hloc_status *hloc_cpu_compile_object(const hloc_module *m, const hloc_cpu_option
     if (!st) {
         char *err = NULL;
         LLVMMemoryBufferRef buf;
-        if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &err, &buf)) {
+        double t0 = hloc_cpu_now();
+        LLVMBool bad = LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &err, &buf);
+        if (o && o->timings) o->timings->emit += hloc_cpu_now() - t0;
+        if (bad) {
             st = hloc_status_new(HLOC_STATUS_INTERNAL, "object emission failed: %s", err ? err : "");
             LLVMDisposeMessage(err);
         } else {

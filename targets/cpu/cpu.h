@@ -14,6 +14,15 @@
 #include "literal.h"
 #include "status.h"
 
+/* Seconds spent in each phase of one compile, for --time-passes (filled when the options point
+ * at one). */
+typedef struct hloc_cpu_timings {
+    double codegen;  /* HLO → LLVM IR (codegen/) */
+    double verify;   /* LLVM's module verifier */
+    double optimize; /* the new pass manager's default<On> pipeline */
+    double emit;     /* instruction selection and object emission (or JIT materialization) */
+} hloc_cpu_timings;
+
 typedef struct hloc_cpu_options {
     const char *name;     /* entry symbol NAME (abi.h); NULL: derived from the module name */
     const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
@@ -24,6 +33,7 @@ typedef struct hloc_cpu_options {
     const hloc_custom_call *custom_calls;
     uint32_t n_custom_calls;
     bool no_fusion;       /* every instruction its own loop nest (benchmark baseline) */
+    hloc_cpu_timings *timings; /* NULL: not measured */
 } hloc_cpu_options;
 
 /* AOT: compiles |m| to a relocatable ELF object in memory (*out_obj, *out_len, free()). The object

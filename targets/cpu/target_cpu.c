@@ -5,7 +5,7 @@
 #include "cpu.h"
 #include "target.h"
 
-struct hloc_executable {
+struct hloc_target_exe {
     hloc_cpu_jit *jit;
 };
 
@@ -35,7 +35,7 @@ static hloc_cost cpu_cost(const hloc_target *t, const hloc_instr *i) {
 }
 
 static hloc_status *cpu_compile(const hloc_target *t, const hloc_module *m, const hloc_target_options *o,
-                                hloc_executable **out) {
+                                hloc_target_exe **out) {
     (void)t;
     *out = NULL;
     hloc_cpu_options co = {.opt_level = 2};
@@ -45,7 +45,7 @@ static hloc_status *cpu_compile(const hloc_target *t, const hloc_module *m, cons
         co.opt_level = o->opt_level < 0 ? 2 : o->opt_level;
         co.dump_dir = o->dump_dir;
     }
-    hloc_executable *e = calloc(1, sizeof *e);
+    hloc_target_exe *e = calloc(1, sizeof *e);
     if (!e) return hloc_status_oom();
     hloc_status *st = hloc_cpu_jit_compile(m, &co, &e->jit);
     if (st) {
@@ -56,11 +56,11 @@ static hloc_status *cpu_compile(const hloc_target *t, const hloc_module *m, cons
     return NULL;
 }
 
-static const hloc_module_metadata *cpu_metadata(const hloc_executable *e) {
+static const hloc_module_metadata *cpu_metadata(const hloc_target_exe *e) {
     return hloc_cpu_jit_metadata(e->jit);
 }
 
-static void cpu_destroy(hloc_executable *e) {
+static void cpu_destroy(hloc_target_exe *e) {
     if (!e) return;
     hloc_cpu_jit_destroy(e->jit);
     free(e);
