@@ -21,6 +21,7 @@
 
 enum {
     BLOCK_BYTES = 128 << 10, /* the bytes of one block over all members: well inside L2 */
+    MAX_TEMP_BYTES = 256 << 10, /* block buffers on the stack of a task, at most */
     MAX_MEMBERS = 32,
     MAX_WALK = 4096,
 };
@@ -28,6 +29,10 @@ enum {
 typedef struct group {
     const hloc_instr *m[MAX_MEMBERS];
     cg_value *dst[MAX_MEMBERS];
+    /* Members read only inside the group live in one block of rows on the stack of whoever
+     * runs the block: dst is then NULL and row_bytes the size of one row. */
+    bool temp[MAX_MEMBERS];
+    int64_t row_bytes[MAX_MEMBERS];
     uint32_t n;
     int64_t rows, block;
     int8_t *rd; /* by instruction id: the dimension carrying the row, -1 none, -2 not reached */
@@ -143,6 +148,12 @@ static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
                         LLVMValueRef hi, void *arg) {
     (void)i, (void)dst;
     group *g = arg;
+    LLVMValueRef tbuf[MAX_MEMBERS] = {0};
+    for (uint32_t k = 0; k < g->n; k++) {
+        if (!g->temp[k]) continue;
+        tbuf[k] = cg_alloca(c, LLVMArrayType2(c->t_i8, (uint64_t)(g->block * g->row_bytes[k])), "rowtmp");
+        LLVMSetAlignment(tbuf[k], 64);
+    }
     cg_loop l;
     cg_loop_begin_range(c, &l, lo, hi, "rowblock");
     LLVMValueRef r0 = LLVMBuildMul(c->b, l.iv, cg_const_i64(c, g->block), "");
@@ -152,7 +163,19 @@ static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
     c->row_dim = g->rd;
     c->row_lo = r0;
     c->row_hi = r1;
-    for (uint32_t k = 0; k < g->n && !c->err; k++) cg_emit_instr(c, s, g->m[k], g->dst[k]);
+    for (uint32_t k = 0; k < g->n && !c->err; k++) {
+        const cg_value *d = g->dst[k];
+        if (g->temp[k]) {
+            /* A view whose row r0 is the block's first: rows [r0, r1) are all anyone touches. */
+            LLVMValueRef off = LLVMBuildMul(c->b, r0, cg_const_i64(c, -g->row_bytes[k]), "");
+            cg_value *v = cg_buffer_value(c, LLVMBuildGEP2(c->b, c->t_i8, tbuf[k], &off, 1, "rows"),
+                                          &g->m[k]->shape);
+            if (!v) break;
+            s->vals[g->m[k]->id] = v;
+            d = v;
+        }
+        cg_emit_instr(c, s, g->m[k], d);
+    }
     c->row_dim = NULL;
     c->row_lo = c->row_hi = NULL;
     cg_loop_end(c, &l);
@@ -198,16 +221,15 @@ uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t
             s->vals[i->id] = cg_emit_instr(c, s, i, hints[i->id]);
         }
     }
-    double row_bytes = 0, work = 0;
+    double row_bytes = 0, work = 0, temp_row_bytes = 0;
     for (uint32_t a = 0; a < g->n; a++) {
         const hloc_instr *m = g->m[a];
-        const cg_value *h = hints[m->id];
-        g->dst[a] = h && h->kind == CGV_BUFFER && h->shape->type == m->shape.type &&
-                            hloc_shape_same_dims(h->shape, &m->shape)
-                        ? (cg_value *)h
-                        : cg_alloc_value(c, &m->shape);
-        if (!g->dst[a]) return end;
-        s->vals[m->id] = g->dst[a];
+        g->row_bytes[a] = (int64_t)(hloc_shape_bytes(&m->shape) / (uint64_t)g->rows);
+        bool inside = !hints[m->id] && m != comp->root && m->n_users > 0;
+        for (uint32_t u = 0; u < m->n_users && inside; u++)
+            inside = m->users[u]->dead || is_member(g, m->users[u]);
+        g->temp[a] = inside;
+        if (inside) temp_row_bytes += (double)g->row_bytes[a];
         row_bytes += (double)hloc_shape_bytes(&m->shape) / (double)g->rows;
         for (uint32_t o = 0; o < m->n_operands; o++) {
             const hloc_shape *os = &m->operands[o]->shape;
@@ -220,6 +242,19 @@ uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t
     g->block = (int64_t)(BLOCK_BYTES / (row_bytes > 1 ? row_bytes : 1));
     if (g->block < 1) g->block = 1;
     if (g->block > g->rows) g->block = g->rows;
+    bool temps = (double)g->block * temp_row_bytes <= MAX_TEMP_BYTES;
+    for (uint32_t a = 0; a < g->n; a++) {
+        const hloc_instr *m = g->m[a];
+        g->temp[a] = g->temp[a] && temps;
+        if (g->temp[a]) continue;
+        const cg_value *h = hints[m->id];
+        g->dst[a] = h && h->kind == CGV_BUFFER && h->shape->type == m->shape.type &&
+                            hloc_shape_same_dims(h->shape, &m->shape)
+                        ? (cg_value *)h
+                        : cg_alloc_value(c, &m->shape);
+        if (!g->dst[a]) return end;
+        s->vals[m->id] = g->dst[a];
+    }
     int64_t n_blocks = (g->rows + g->block - 1) / g->block;
     cg_parallel(c, s, g->m[0], g->dst[0], n_blocks, work * 4, group_range, g);
     return end;
