@@ -7,11 +7,12 @@
 
 #include "cg.h"
 
-/* The cost model. Work is counted in element operations (a load, an add: 1; see elem_cost), about
- * 0.1-0.3 ns each in vectorized loops on this machine (Zen, 2 cores). A parallel_for of the
- * runtime's pool measured 0.5 µs over running the same tasks inline when the worker is awake, and
- * 5-40 µs when it has to be woken (much more on a loaded machine): below 2^17 operations (13-40
- * µs of work) one thread is faster. Tasks are chunks of the outermost dimension (rows, or row
+/* The cost model. Work is counted in element operations (a load or an add: 1, exp 20; see
+ * gen_cost), about 0.1-0.3 ns each in vectorized loops on this machine (Zen 3/4, 2 cores). The
+ * runtime pool's parallel_for over 8 tasks measured (bench of 2^10..2^20 element updates) under
+ * 1 µs more than the same tasks inline at best, but 2-100+ µs more on average on this shared,
+ * loaded machine, where the worker must first be scheduled: below 2^17 operations (13-40 µs of
+ * work) one thread is the better bet. Tasks are chunks of the outermost dimension (rows, or row
  * blocks), handed out dynamically; each output element is computed inside one task, so the
  * thread count never changes a result. */
 enum {
