@@ -67,6 +67,10 @@ typedef struct cg {
     LLVMValueRef task_arg;    /* in a task function: its context array; NULL in the body */
     LLVMValueRef task_keys[64], task_vals[64];
     uint32_t n_task_cache;
+    /* Inside a row-blocked group (rows.c): materializations of instructions whose row_dim[id]
+     * is their split dimension cover rows [row_lo, row_hi) only. NULL row_lo: not in a group. */
+    const int8_t *row_dim;
+    LLVMValueRef row_lo, row_hi;
 } cg;
 
 /* Records the first error (further ones are dropped). */
@@ -144,6 +148,9 @@ typedef void (*cg_range_fn)(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
  * parallel_for, as tasks of a separate function; otherwise inline on this thread. */
 void cg_parallel(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int64_t n, double work,
                  cg_range_fn fn, void *arg);
+/* Element operations (a load or an add: 1, exp: 20, ...) to generate one element of |i|,
+ * following its inline operands: the per-element factor of cg_parallel's work. */
+double cg_elem_cost(const cg_scope *s, const hloc_instr *i);
 /* cg_nest_begin with dimension |split| restricted to [lo, hi) (split < 0: none). */
 void cg_nest_begin_split(cg *c, cg_nest *nest, const hloc_shape *s, LLVMValueRef *idx, int split,
                          LLVMValueRef lo, LLVMValueRef hi);
@@ -175,7 +182,16 @@ bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
 /* The root of |comp| when it is one f32 add, multiply, maximum or minimum of its two parameters. */
 const hloc_instr *cg_simple_reducer(const hloc_computation *comp);
 
+/* ---- row-blocked groups (rows.c) ---- */
+/* If a row-blocked group of the entry computation starts at instruction |k|, emits it (and the
+ * parameters and constants among its instructions) and returns the index after it; else returns
+ * k, having emitted nothing. */
+uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,
+                      cg_value *const *params, const cg_value *const *hints);
+
 /* ---- computations (emit.c) ---- */
+/* Emits one instruction of scope |s| (into |hint| when it fits), never as an inline value. */
+cg_value *cg_emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint);
 /* Emits |comp| in a new scope with the given parameter values; returns the root's value. */
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params);
 /* Same, computing the root's value into |dst| (its leaves directly where possible). */
@@ -208,6 +224,7 @@ void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const c
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 bool cg_conv_in_place_ok(const hloc_instr *i);
+LLVMValueRef cg_conv_batch_group_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv_batch_group.c */
 void cg_emit_conv(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */
 void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);

@@ -5,6 +5,7 @@
 #include "gemm.h"
 
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx) {
+    if (i->attrs->batch_group_count > 1) return cg_conv_batch_group_elem(c, s, i, idx);
     const hloc_conv_dnums *cd = &i->attrs->conv;
     const hloc_window *w = &i->attrs->window;
     const hloc_instr *L = i->operands[0], *R = i->operands[1];

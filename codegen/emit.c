@@ -365,6 +365,13 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
             s.vals[i->id] = params[n];
             continue;
         }
+        if (c->depth == 1 && comp == c->m->entry && !c->opts->no_inlining) {
+            uint32_t end = cg_rows_emit(c, &s, comp, k, params, hints);
+            if (end > k) {
+                k = end - 1;
+                continue;
+            }
+        }
         s.vals[i->id] = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
     }
     c->depth--;
@@ -375,6 +382,10 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         return (cg_value *)root_dst;
     }
     return r;
+}
+
+cg_value *cg_emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint) {
+    return emit_instr(c, s, i, hint, false);
 }
 
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params) {
