@@ -17,6 +17,10 @@
 #include "pool.h"
 #include "util.h"
 
+/* parallel_for calls made by the 2- and 3-thread runs, so that the suites can check that the
+ * products were split at all. */
+static long pool_calls;
+
 /* Runs |text| through the evaluator and the cpu (1, 2, 3 threads); |k| is the length of the sums
  * in each result element (for the error bound). Returns false with |msg| on a failure. */
 static bool check_module(const char *name, const char *text, int64_t k, char *msg, size_t cap) {
@@ -49,6 +53,7 @@ static bool check_module(const char *name, const char *text, int64_t k, char *ms
     hloc_cpu_options co = {.opt_level = 2};
     for (int r = 0; r < 3; r++)
         if ((st = hloc_cpu_run_literals_opts(m, &co, ro[r], args, np, arena, &got[r]))) goto done;
+    pool_calls += p2.calls + p3.calls;
     hloc_type t = want->shape.type;
     int64_t n = hloc_shape_elements(&want->shape);
     /* Inputs are uniform in [-2, 2): a sum of k products has sum |a*b| near k (and well under 3k),
@@ -147,6 +152,7 @@ static const dot_case dot_cases[] = {
 
 START_TEST(test_dot_forms) {
     int failed = 0;
+    pool_calls = 0;
     for (size_t q = 0; q < sizeof dot_cases / sizeof *dot_cases; q++) {
         const dot_case *d = &dot_cases[q];
         char msg[1024];
@@ -157,6 +163,7 @@ START_TEST(test_dot_forms) {
         }
     }
     ck_assert_int_eq(failed, 0);
+    ck_assert_msg(pool_calls > 0, "no product ran on the thread pool");
 }
 END_TEST
 
@@ -238,6 +245,7 @@ static const conv_case conv_cases[] = {
 
 START_TEST(test_conv_forms) {
     int failed = 0;
+    pool_calls = 0;
     for (size_t q = 0; q < sizeof conv_cases / sizeof *conv_cases; q++) {
         const conv_case *d = &conv_cases[q];
         char text[2048], msg[1024];
@@ -252,6 +260,7 @@ START_TEST(test_conv_forms) {
         }
     }
     ck_assert_int_eq(failed, 0);
+    ck_assert_msg(pool_calls > 0, "no convolution ran on the thread pool");
 }
 END_TEST
 
