@@ -24,7 +24,7 @@ enum {
 #define DIRECT_B_PANELS 4
 
 /* Below this many flops a product runs on one thread: waking the pool costs more. */
-#define PARALLEL_FLOPS 4e6
+#define PARALLEL_FLOPS 3.2e7
 
 static LLVMValueRef arg_slot(cg *c, LLVMValueRef args, int k) {
     LLVMValueRef o = cg_const_i64(c, k);
