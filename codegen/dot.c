@@ -199,7 +199,8 @@ static LLVMValueRef operand_buffer(cg *c, cg_scope *s, const hloc_instr *i, uint
         *shape = v->shape;
         return v->ptr;
     }
-    if (!v || v->kind != CGV_INLINE) return NULL;
+    /* Scratch is the body's: a task function cannot take a block of it here. */
+    if (!v || v->kind != CGV_INLINE || c->task_arg) return NULL;
     cg_value *tmp = cg_alloc_value(c, &o->shape);
     if (!tmp) return NULL;
     cg_materialize_elemental(c, s, o, tmp);
@@ -213,7 +214,8 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
     const hloc_shape *os = dst->shape;
     hloc_type ot = os->type;
     bool narrow = ot == HLOC_TYPE_BF16 || ot == HLOC_TYPE_F16;
-    if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64 && !narrow) || s->scalar_mode) return false;
+    if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64 && !narrow) || s->scalar_mode || (narrow && c->task_arg))
+        return false;
     const hloc_shape *ls0 = &i->operands[0]->shape, *rs0 = &i->operands[1]->shape;
     if (!gemm_input_type(ls0->type) || !gemm_input_type(rs0->type)) return false;
     int64_t m = 1, n = 1, k = 1, batch = 1;

@@ -217,7 +217,7 @@ static LLVMValueRef input_buffer(cg *c, cg_scope *s, const hloc_instr *o, const 
         *shape = v->shape;
         return v->ptr;
     }
-    if (!v || v->kind != CGV_INLINE) return NULL;
+    if (!v || v->kind != CGV_INLINE || c->task_arg) return NULL; /* no scratch in task functions */
     cg_value *tmp = cg_alloc_value(c, &o->shape);
     if (!tmp) return NULL;
     cg_materialize_elemental(c, s, o, tmp);
