@@ -56,10 +56,11 @@ static bool twiddle_values(cg *c, int64_t n, int sign, double **re, double **im)
     return true;
 }
 
-static LLVMValueRef twiddles(cg *c, int64_t n, int sign) {
+/* The first |count| twiddles of length n as a constant table (radix 2 reads only n / 2). */
+static LLVMValueRef twiddles(cg *c, int64_t n, int sign, int64_t count) {
     double *re, *im;
     if (!twiddle_values(c, n, sign, &re, &im)) return NULL;
-    return complex_table(c, re, im, n, "fft.twiddles");
+    return complex_table(c, re, im, count, "fft.twiddles");
 }
 
 static int log2_of(int64_t n) {
@@ -76,7 +77,7 @@ static int64_t reverse_bits(int64_t j, int bits) {
     return r;
 }
 
-/* Bit reversal of 0..n-1 over log2(n) bits, as a constant i64 table. */
+/* Bit reversal of 0..n-1 over log2(n) bits, as a constant i32 table. */
 static LLVMValueRef bit_reversal(cg *c, int64_t n) {
     LLVMValueRef *el = HLOC_ARENA_ARRAY(c->arena, LLVMValueRef, (size_t)n);
     if (!el) {
@@ -85,8 +86,8 @@ static LLVMValueRef bit_reversal(cg *c, int64_t n) {
     }
     int bits = log2_of(n);
     for (int64_t j = 0; j < n; j++)
-        el[j] = cg_const_i64(c, reverse_bits(j, bits));
-    return const_table(c, c->t_i64, el, n, "fft.bitrev");
+        el[j] = LLVMConstInt(c->t_i32, (unsigned long long)reverse_bits(j, bits), 0);
+    return const_table(c, c->t_i32, el, n, "fft.bitrev");
 }
 
 static LLVMValueRef add(cg *c, LLVMValueRef a, LLVMValueRef b) {
@@ -96,14 +97,15 @@ static LLVMValueRef mul(cg *c, LLVMValueRef a, int64_t k) {
     return LLVMBuildMul(c->b, a, cg_const_i64(c, k), "");
 }
 
-static LLVMValueRef table_i64(cg *c, LLVMValueRef table, LLVMValueRef k) {
-    LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_i64, table, &k, 1, "");
-    return LLVMBuildLoad2(c->b, c->t_i64, p, "");
+static LLVMValueRef reversed(cg *c, LLVMValueRef table, LLVMValueRef k) {
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_i32, table, &k, 1, "");
+    return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->t_i32, p, ""), c->t_i64, "");
 }
 
 /* Radix-2 butterflies on |buf| (n = 2^bits complex values, already in bit-reversed order) with
- * the twiddle table |tw| of length n: stage s has spans of 2·half and twiddles j·(n / 2·half). */
-static void butterflies(cg *c, LLVMValueRef buf, int64_t n, int bits, LLVMValueRef tw) {
+ * the twiddle table |tw| (n / 2 entries; |conj|: use their conjugates, the opposite sign): stage
+ * s has spans of 2·half and twiddles j·(n / 2·half). */
+static void butterflies(cg *c, LLVMValueRef buf, int64_t n, int bits, LLVMValueRef tw, bool conj) {
     LLVMBuilderRef b = c->b;
     cg_loop sl, gl, bl;
     cg_loop_begin(c, &sl, cg_const_i64(c, bits), "fft.stage");
@@ -114,6 +116,11 @@ static void butterflies(cg *c, LLVMValueRef buf, int64_t n, int bits, LLVMValueR
     cg_loop_begin(c, &bl, half, "fft.bfly");
     LLVMValueRef i0 = add(c, g0, bl.iv), i1 = add(c, i0, half);
     LLVMValueRef twv = cg_wload(c, true, tw, LLVMBuildMul(b, bl.iv, step, ""));
+    if (conj) {
+        LLVMValueRef one = LLVMConstInt(c->t_i32, 1, 0);
+        twv = LLVMBuildInsertElement(
+            b, twv, LLVMBuildFNeg(b, LLVMBuildExtractElement(b, twv, one, ""), ""), one, "");
+    }
     LLVMValueRef u = cg_wload(c, true, buf, i0);
     LLVMValueRef v = cg_wmul(c, true, cg_wload(c, true, buf, i1), twv);
     cg_wstore(c, true, buf, i0, LLVMBuildFAdd(b, u, v, ""));
@@ -158,7 +165,7 @@ enum { DIRECT_MAX = 32 };
 typedef struct bluestein {
     int64_t m;
     int bits;
-    LLVMValueRef chirp, bhat, rev, fwd, inv, a, a2;
+    LLVMValueRef chirp, bhat, rev, fwd, a, a2;
 } bluestein;
 
 static bool bluestein_plan(cg *c, int64_t n, int sign, bluestein *p) {
@@ -171,12 +178,12 @@ static bool bluestein_plan(cg *c, int64_t n, int sign, bluestein *p) {
     double *ci = HLOC_ARENA_ARRAY(c->arena, double, (size_t)n);
     double *br = HLOC_ARENA_ARRAY(c->arena, double, (size_t)m);
     double *bi = HLOC_ARENA_ARRAY(c->arena, double, (size_t)m);
-    double *fr, *fi, *ir, *ii;
+    double *fr, *fi;
     if (!cr || !ci || !br || !bi) {
         cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
         return false;
     }
-    if (!twiddle_values(c, m, -1, &fr, &fi) || !twiddle_values(c, m, 1, &ir, &ii)) return false;
+    if (!twiddle_values(c, m, -1, &fr, &fi)) return false;
     for (int64_t t = 0; t < n; t++) {
         double ang = M_PI * (double)((t * t) % (2 * n)) / (double)n;
         cr[t] = cos(ang);
@@ -191,12 +198,11 @@ static bool bluestein_plan(cg *c, int64_t n, int sign, bluestein *p) {
     host_fft(br, bi, m, fr, fi);
     p->chirp = complex_table(c, cr, ci, n, "fft.chirp");
     p->bhat = complex_table(c, br, bi, m, "fft.chirp_hat");
-    p->fwd = complex_table(c, fr, fi, m, "fft.twiddles");
-    p->inv = complex_table(c, ir, ii, m, "fft.twiddles_inv");
+    p->fwd = complex_table(c, fr, fi, m / 2, "fft.twiddles");
     p->rev = bit_reversal(c, m);
     p->a = cg_alloc(c, (uint64_t)m * 16);
     p->a2 = cg_alloc(c, (uint64_t)m * 16);
-    return p->chirp && p->bhat && p->fwd && p->inv && p->rev;
+    return p->chirp && p->bhat && p->fwd && p->rev;
 }
 
 /* The line base + j·inner of |w| (n entries) transformed in place by the plan. */
@@ -211,17 +217,17 @@ static void bluestein_line(cg *c, const bluestein *p, LLVMValueRef w, LLVMValueR
     LLVMValueRef j = LLVMBuildSelect(b, in, jl.iv, cg_const_i64(c, 0), "");
     LLVMValueRef x = cg_wmul(c, true, cg_wload(c, true, w, add(c, base, mul(c, j, inner))),
                              cg_wload(c, true, p->chirp, j));
-    cg_wstore(c, true, p->a, table_i64(c, p->rev, jl.iv),
+    cg_wstore(c, true, p->a, reversed(c, p->rev, jl.iv),
               LLVMBuildSelect(b, in, x, LLVMConstNull(cg_wtype(c, true)), ""));
     cg_loop_end(c, &jl);
-    butterflies(c, p->a, m, p->bits, p->fwd);
+    butterflies(c, p->a, m, p->bits, p->fwd, false);
     /* times FFT(b), back to bit-reversed order for the inverse */
     cg_loop_begin(c, &jl, cg_const_i64(c, m), "bluestein.mul");
     LLVMValueRef v =
         cg_wmul(c, true, cg_wload(c, true, p->a, jl.iv), cg_wload(c, true, p->bhat, jl.iv));
-    cg_wstore(c, true, p->a2, table_i64(c, p->rev, jl.iv), v);
+    cg_wstore(c, true, p->a2, reversed(c, p->rev, jl.iv), v);
     cg_loop_end(c, &jl);
-    butterflies(c, p->a2, m, p->bits, p->inv);
+    butterflies(c, p->a2, m, p->bits, p->fwd, true);
     cg_loop_begin(c, &jl, cg_const_i64(c, n), "bluestein.store");
     LLVMValueRef r =
         cg_wmul(c, true, cg_wload(c, true, p->a2, jl.iv), cg_wload(c, true, p->chirp, jl.iv));
@@ -257,7 +263,7 @@ static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, 
         cg_loop_end(c, &ol);
         return;
     }
-    LLVMValueRef tw = twiddles(c, n, sign);
+    LLVMValueRef tw = twiddles(c, n, sign, pow2 ? n / 2 : n);
     LLVMValueRef rev = pow2 ? bit_reversal(c, n) : NULL;
     if (!tw || (pow2 && !rev)) return;
     LLVMValueRef line = cg_alloc(c, (uint64_t)n * 16);
@@ -267,11 +273,11 @@ static void dft_axis(cg *c, LLVMValueRef w, const int64_t *dims, uint32_t rank, 
     LLVMValueRef base = add(c, mul(c, ol.iv, n * inner), il.iv);
     /* line ← the elements base + j·inner (bit-reversed for radix 2) */
     cg_loop_begin(c, &jl, cg_const_i64(c, n), "fft.load");
-    LLVMValueRef to = pow2 ? table_i64(c, rev, jl.iv) : jl.iv;
+    LLVMValueRef to = pow2 ? reversed(c, rev, jl.iv) : jl.iv;
     cg_wstore(c, true, line, to, cg_wload(c, true, w, add(c, base, mul(c, jl.iv, inner))));
     cg_loop_end(c, &jl);
     if (pow2) {
-        butterflies(c, line, n, log2_of(n), tw);
+        butterflies(c, line, n, log2_of(n), tw, false);
         cg_loop_begin(c, &kl, cg_const_i64(c, n), "fft.store");
         cg_wstore(c, true, w, add(c, base, mul(c, kl.iv, inner)), cg_wload(c, true, line, kl.iv));
         cg_loop_end(c, &kl);
