@@ -224,6 +224,7 @@ void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const c
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 bool cg_conv_in_place_ok(const hloc_instr *i);
+LLVMValueRef cg_conv_batch_group_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv_batch_group.c */
 void cg_emit_conv(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */
 void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
