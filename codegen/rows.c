@@ -21,7 +21,7 @@
 
 enum {
     BLOCK_BYTES = 128 << 10, /* the bytes of one block over all members: well inside L2 */
-    MAX_TEMP_BYTES = 256 << 10, /* block buffers on the stack of a task, at most */
+    MAX_TEMP_BYTES = 128 << 10, /* block buffers on the stack of a task (any thread), at most */
     MAX_MEMBERS = 32,
     MAX_WALK = 4096,
 };

@@ -110,11 +110,29 @@ static bool gen_ok(cg *c, cg_scope *s, const hloc_instr *i, int vd, int depth) {
     }
 }
 
-static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd);
+/* Values that do not vary along the vectorized dimension (a row's max, a row's 1/sqrt(var + eps),
+ * a scalar) are computed once before the vector loop: LLVM cannot hoist their loads itself when it
+ * cannot prove the loop's stores miss them. A first walk (collect) emits them in the order the
+ * real walk asks for them; the real walk then takes them in that order. */
+typedef struct hoisted {
+    LLVMValueRef v[MAX_DEPTH];
+    uint32_t n, next;
+    bool collect;
+} hoisted;
 
-static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd) {
-    if (vd < 0) return splat(c, cg_elem(c, s, i, i->shape.rank ? idx : NULL));
+static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd,
+                        hoisted *h);
+
+static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd,
+                          hoisted *h) {
+    if (vd < 0) {
+        if (h && !h->collect && h->next < h->n) return h->v[h->next++];
+        LLVMValueRef v = splat(c, cg_elem(c, s, i, i->shape.rank ? idx : NULL));
+        if (h && h->collect && h->n < MAX_DEPTH) h->v[h->n++] = v;
+        return v;
+    }
     const cg_value *v = s->vals[i->id];
+    if (h && h->collect && v->kind != CGV_INLINE) return NULL;
     switch (v->kind) {
     case CGV_SCALAR: return splat(c, v->scalar);
     case CGV_BUFFER: {
@@ -124,7 +142,7 @@ static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
         LLVMSetAlignment(l, 4);
         return l;
     }
-    default: return gen(c, s, i, idx, vd);
+    default: return gen(c, s, i, idx, vd, h);
     }
 }
 
@@ -154,22 +172,23 @@ static LLVMValueRef gen_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValu
     LLVMBuildStore(c->b, splat(c, cg_operand(c, s, i, 1, NULL)), acc);
     cg_nest nest;
     cg_nest_begin_dims(c, &nest, n_red, is->dims, order, in_idx);
-    LLVMValueRef x = value(c, s, in, in_idx, id);
+    LLVMValueRef x = value(c, s, in, in_idx, id, NULL);
     LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vec_type(c), acc, ""), x), acc);
     cg_nest_end(c, &nest);
     return LLVMBuildLoad2(c->b, vec_type(c), acc, "");
 }
 
-static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd) {
+static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd, hoisted *h) {
     if (hloc_opcode_flags(i->op) & OPF_EW) {
         LLVMValueRef x[3];
         for (uint32_t k = 0; k < i->n_operands && k < 3; k++) {
             const hloc_instr *o = i->operands[k];
-            x[k] = value(c, s, o, idx, o->shape.rank == i->shape.rank ? vd : -1);
+            x[k] = value(c, s, o, idx, o->shape.rank == i->shape.rank ? vd : -1, h);
         }
-        return cg_ew_apply(c, i, x);
+        return h && h->collect ? NULL : cg_ew_apply(c, i, x);
     }
-    if (i->op == HLOC_OP_REDUCE) return gen_reduce(c, s, i, idx, vd);
+    /* Inside a column reduction everything depends on the reduction's loops: nothing hoists. */
+    if (i->op == HLOC_OP_REDUCE) return h && h->collect ? NULL : gen_reduce(c, s, i, idx, vd);
     /* broadcast */
     LLVMValueRef oi[HLOC_MAX_RANK];
     int od = -1;
@@ -177,7 +196,7 @@ static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef co
         oi[k] = idx[i->attrs->dims.v[k]];
         if (i->attrs->dims.v[k] == vd) od = (int)k;
     }
-    return value(c, s, i->operands[0], oi, od);
+    return value(c, s, i->operands[0], oi, od, h);
 }
 
 /* for (j = lo; j + step <= hi; j += step): leaves the builder in the body with *j set; returns
@@ -216,8 +235,12 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     LLVMValueRef vhi = split == vd ? hi : cg_const_i64(c, os->dims[vd]);
     cg_loop vl, tl;
     LLVMValueRef rest;
+    hoisted h = {.collect = true};
+    idx[vd] = vlo; /* no invariant value reads it */
+    gen(c, s, i, idx, vd, &h);
+    h.collect = false;
     idx[vd] = strided_begin(c, &vl, vlo, vhi, VW, &rest);
-    LLVMValueRef v = gen(c, s, i, idx, vd);
+    LLVMValueRef v = gen(c, s, i, idx, vd, &h);
     LLVMValueRef off = cg_offset(c, os, idx);
     LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, dst->ptr), &off, 1, ""));
     LLVMSetAlignment(st, 4);
@@ -277,16 +300,23 @@ bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     cg_nest nest;
     cg_nest_begin_dims(c, &nest, n_red, is->dims, order, in_idx);
     LLVMValueRef n = cg_const_i64(c, is->dims[md]), rest, rest2;
+    /* Invariants hoist to here: inside the loops over the other reduced dimensions, if any. */
+    hoisted h = {.collect = true};
+    in_idx[md] = cg_const_i64(c, 0);
+    value(c, s, in, in_idx, md, &h);
+    h.collect = false;
     cg_loop l1, l2, l3;
     LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
     for (int a = 0; a < ROW_ACCS; a++) {
         in_idx[md] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
-        LLVMValueRef x = value(c, s, in, in_idx, md);
+        h.next = 0;
+        LLVMValueRef x = value(c, s, in, in_idx, md, &h);
         LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, acc[a], ""), x), acc[a]);
     }
     cg_loop_end(c, &l1);
     in_idx[md] = strided_begin(c, &l2, rest, n, VW, &rest2);
-    LLVMValueRef x = value(c, s, in, in_idx, md);
+    h.next = 0;
+    LLVMValueRef x = value(c, s, in, in_idx, md, &h);
     LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, acc[0], ""), x), acc[0]);
     cg_loop_end(c, &l2);
     cg_loop_begin_range(c, &l3, rest2, n, "rtail");
