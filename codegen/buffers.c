@@ -1,16 +1,66 @@
-/* The simple buffer planner: every materialized value gets its own 64-byte-aligned block of one
- * scratch arena, handed out by a bump allocator as emission proceeds (no reuse yet; a buffer
- * assignment pass will replace it). Entry parameters and results are the caller's buffers. */
+/* Where values live: entry-level values at the offsets of the buffer plan
+ * (passes/buffer_assignment.h), entry parameters and results in the caller's buffers, and
+ * everything else codegen needs in internal scratch after the plan's arena, handed out by a bump
+ * allocator that is reset after each entry-level instruction (so work space and the temporaries of
+ * one fusion, while loop or sort are reused by the next). */
 #include <string.h>
 
 #include "cg.h"
 
+typedef struct cg_slot {
+    int64_t off; /* -1: empty */
+    LLVMValueRef ptr;
+} cg_slot;
+
+static uint64_t align64(uint64_t n) { return (n + 63) & ~(uint64_t)63; }
+
+/* scratch + off, one GEP per offset in the body's entry block: every use sees the same pointer
+ * value (in-place updates compare pointers to skip copies) and it dominates every use. */
+static LLVMValueRef slot_ptr(cg *c, int64_t off) {
+    if (!c->slots) {
+        /* Each leaf of each planned value adds at most one offset: at most half full. */
+        uint64_t leaves = 0;
+        for (uint32_t k = 0; c->plan && k < c->plan->n_buffers; k++)
+            leaves += hloc_shape_n_leaves(&c->plan->buffers[k].instr->shape);
+        uint32_t cap = 64;
+        while (cap < 2 * leaves + 64) cap *= 2;
+        c->slots = HLOC_ARENA_ARRAY(c->arena, cg_slot, cap);
+        if (!c->slots) {
+            cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+            return LLVMGetUndef(c->t_ptr);
+        }
+        for (uint32_t k = 0; k < cap; k++) c->slots[k].off = -1;
+        c->slot_cap = cap;
+    }
+    uint32_t mask = c->slot_cap - 1, h = (uint32_t)((uint64_t)off * 0x9e3779b97f4a7c15ull >> 40) & mask;
+    for (uint32_t n = 0; n < c->slot_cap; n++, h = (h + 1) & mask) {
+        cg_slot *sl = &c->slots[h];
+        if (sl->off == off) return sl->ptr;
+        if (sl->off >= 0) continue;
+        LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(c->fn);
+        LLVMBuilderRef b = LLVMCreateBuilderInContext(c->ctx);
+        LLVMValueRef first = LLVMGetFirstInstruction(entry);
+        if (first) LLVMPositionBuilderBefore(b, first);
+        else LLVMPositionBuilderAtEnd(b, entry);
+        LLVMValueRef o = cg_const_i64(c, off);
+        LLVMValueRef p = LLVMBuildGEP2(b, c->t_i8, c->scratch, &o, 1, "slot");
+        LLVMDisposeBuilder(b);
+        cg_note_origin(c, p, -1, off);
+        sl->off = off;
+        sl->ptr = p;
+        return p;
+    }
+    cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: arena slot table full");
+    return LLVMGetUndef(c->t_ptr);
+}
+
 LLVMValueRef cg_alloc(cg *c, uint64_t bytes) {
-    uint64_t off = (c->scratch_bytes + 63) & ~(uint64_t)63;
-    c->scratch_bytes = off + (bytes ? bytes : 1);
-    LLVMValueRef o = cg_const_i64(c, (int64_t)off);
+    uint64_t off = align64(c->int_top);
+    c->int_top = off + (bytes ? bytes : 1);
+    if (c->plan_bytes + align64(c->int_top) > c->scratch_bytes) c->scratch_bytes = c->plan_bytes + align64(c->int_top);
+    LLVMValueRef o = cg_const_i64(c, (int64_t)(c->plan_bytes + off));
     LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_i8, c->scratch, &o, 1, "buf");
-    cg_note_origin(c, p, -1, (int64_t)off);
+    cg_note_origin(c, p, -1, (int64_t)(c->plan_bytes + off));
     return p;
 }
 
@@ -26,7 +76,21 @@ cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape) {
     return v;
 }
 
+static cg_value *alloc_tree(cg *c, const hloc_shape *shape);
+
 cg_value *cg_alloc_value(cg *c, const hloc_shape *shape) {
+    const cg_value *home = cg_take_home(c, shape);
+    if (home) return (cg_value *)home;
+    return alloc_tree(c, shape);
+}
+
+cg_value *cg_alloc_value_persistent(cg *c, const hloc_shape *shape) {
+    cg_value *v = alloc_tree(c, shape);
+    c->int_floor = c->int_top;
+    return v;
+}
+
+static cg_value *alloc_tree(cg *c, const hloc_shape *shape) {
     if (shape->type == HLOC_TYPE_TUPLE) {
         cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
         cg_value *e = shape->n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, shape->n_elems) : NULL;
@@ -38,7 +102,7 @@ cg_value *cg_alloc_value(cg *c, const hloc_shape *shape) {
         v->elems = e;
         v->n_elems = shape->n_elems;
         for (uint32_t k = 0; k < shape->n_elems; k++) {
-            cg_value *ek = cg_alloc_value(c, &shape->elems[k]);
+            cg_value *ek = alloc_tree(c, &shape->elems[k]);
             if (!ek) return NULL;
             e[k] = *ek;
         }
@@ -55,6 +119,73 @@ cg_value *cg_alloc_value(cg *c, const hloc_shape *shape) {
         return NULL;
     }
     return cg_buffer_value(c, cg_alloc(c, hloc_shape_bytes(shape)), shape);
+}
+
+/* ---- the buffer plan ---- */
+
+/* The value tree of |shape| at arena offset |off| (leaves laid out as the plan lays them). */
+static cg_value *slot_tree(cg *c, const hloc_shape *shape, int64_t off) {
+    if (shape->type == HLOC_TYPE_TUPLE) {
+        cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
+        cg_value *e = shape->n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, shape->n_elems) : NULL;
+        if (!v || (shape->n_elems && !e)) {
+            cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+            return NULL;
+        }
+        v->kind = CGV_TUPLE;
+        v->elems = e;
+        v->n_elems = shape->n_elems;
+        for (uint32_t k = 0; k < shape->n_elems; k++) {
+            cg_value *ek = slot_tree(c, &shape->elems[k], off);
+            if (!ek) return NULL;
+            e[k] = *ek;
+            off += (int64_t)align64((uint64_t)hloc_buffer_value_size(&shape->elems[k]));
+        }
+        return v;
+    }
+    if (shape->type == HLOC_TYPE_TOKEN) {
+        cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
+        if (v) v->kind = CGV_TUPLE;
+        return v;
+    }
+    if (!cg_type_supported(shape->type)) {
+        cg_fail(c, HLOC_STATUS_UNIMPLEMENTED, "cpu codegen does not support element type %s",
+                hloc_type_name(shape->type));
+        return NULL;
+    }
+    return cg_buffer_value(c, slot_ptr(c, off), shape);
+}
+
+const cg_value *cg_take_home(cg *c, const hloc_shape *shape) {
+    if (!c->home || c->home_shape != shape) return NULL;
+    const cg_value *h = c->home;
+    c->home = NULL; /* once: further buffers of that shape are the instruction's own work space */
+    return h;
+}
+
+const cg_value *cg_plan_begin(cg *c, const hloc_instr *i, const cg_value *out, uint64_t *mark) {
+    *mark = c->int_top;
+    const cg_value *home = out;
+    if (!home && c->plan && i->id < c->plan->n_ids && c->plan->by_instr[i->id] >= 0) {
+        const hloc_buffer *b = &c->plan->buffers[c->plan->by_instr[i->id]];
+        if (b->kind == HLOC_BUFFER_TEMP) home = slot_tree(c, &i->shape, b->offset);
+    }
+    c->home = home;
+    c->home_shape = &i->shape;
+    return home;
+}
+
+cg_value *cg_plan_end(cg *c, cg_scope *s, cg_value *v, const cg_value *home, uint64_t mark) {
+    c->home = NULL;
+    c->home_shape = NULL;
+    if (home && v && !c->err && v->kind != CGV_INLINE) {
+        /* A value that ended up elsewhere (internal scratch, another value's buffer) moves home:
+         * internal scratch is about to be reused, and the plan counts on its own slot. */
+        cg_copy_value(c, s, v, home);
+        v = (cg_value *)home;
+    }
+    c->int_top = mark > c->int_floor ? mark : c->int_floor;
+    return v;
 }
 
 static bool same_layout(const hloc_shape *a, const hloc_shape *b) {

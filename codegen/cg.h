@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buffer_assignment.h"
 #include "codegen.h"
 #include "ir.h"
 #include "status.h"
@@ -34,6 +35,7 @@ typedef struct cg_value {
 typedef struct cg_scope {
     cg_value **vals;          /* by instruction id; NULL: not emitted yet */
     bool scalar_mode;         /* every index is rank 0: memoize elements as SCALAR */
+    bool planned;             /* the entry computation: values live where c->plan says */
     const hloc_computation *comp;
 } cg_scope;
 
@@ -55,7 +57,19 @@ typedef struct cg {
     const hloc_codegen_options *opts;
     LLVMValueRef fn;          /* function being emitted */
     LLVMValueRef scratch;     /* base of the scratch arena in fn */
-    uint64_t scratch_bytes;   /* bump allocator high-water mark (buffers.c) */
+    uint64_t scratch_bytes;   /* arena size: the plan's, then internal scratch (buffers.c) */
+    /* The buffer plan of the entry computation (passes/buffer_assignment.h): each entry-level
+     * value lives at its offset. Internal scratch (nested computations' values, sort and GEMM
+     * work space) is laid out after the plan's arena and released after each entry-level
+     * instruction; see cg_alloc. */
+    hloc_buffer_plan *plan;
+    uint64_t plan_bytes;      /* the plan's arena, aligned: where internal scratch starts */
+    uint64_t int_top;         /* internal scratch in use (relative to plan_bytes) */
+    uint64_t int_floor;       /* internal scratch that stays for the whole entry computation */
+    const cg_value *home;     /* where the entry-level instruction being emitted puts its value */
+    const hloc_shape *home_shape;
+    struct cg_slot *slots;    /* canonical pointer per arena offset (one GEP per offset) */
+    uint32_t slot_cap;
     LLVMValueRef *scalar_fns; /* by computation id */
     hloc_status *err;         /* first error; sticky */
     uint32_t depth;           /* nesting of inlined computations */
@@ -124,10 +138,25 @@ void cg_fn_attrs(cg *c, LLVMValueRef fn);
 LLVMValueRef cg_clamp_i64(cg *c, LLVMValueRef v, int64_t lo, int64_t hi);
 
 /* ---- buffers (buffers.c) ---- */
-/* A fresh 64-byte-aligned block of the scratch arena, as a pointer in the current function. */
+/* Internal scratch: a fresh 64-byte-aligned block after the buffer plan's arena, as a pointer in
+ * the current function. It stays valid until the entry-level instruction being emitted is done
+ * (then its bytes are reused), so it suits work space (sort keys, GEMM packing panels) and the
+ * values of nested computations. The module's arena size (metadata scratch_bytes) covers it. */
 LLVMValueRef cg_alloc(cg *c, uint64_t bytes);
-/* A buffer value for |shape| (tuples: a tree of buffers). */
+/* A buffer value for |shape| (tuples: a tree of buffers). For the shape of the entry-level
+ * instruction being emitted (&i->shape) the first call returns that instruction's home (its slot
+ * of the plan, or the result buffer it is computed into); otherwise internal scratch. */
 cg_value *cg_alloc_value(cg *c, const hloc_shape *shape);
+/* Internal scratch that lives until the end of the entry computation (rarely needed: an inline
+ * value that a consumer needs whole, cached for later consumers). */
+cg_value *cg_alloc_value_persistent(cg *c, const hloc_shape *shape);
+/* The home of the instruction being emitted if |shape| is its shape (once), else NULL. */
+const cg_value *cg_take_home(cg *c, const hloc_shape *shape);
+/* Plan bookkeeping around one entry-level instruction (emit.c): its home is the plan's slot (or
+ * |out|, the result buffer it is computed into); afterwards its value is moved home if it ended
+ * up elsewhere, and internal scratch is released. */
+const cg_value *cg_plan_begin(cg *c, const hloc_instr *i, const cg_value *out, uint64_t *mark);
+cg_value *cg_plan_end(cg *c, cg_scope *s, cg_value *v, const cg_value *home, uint64_t mark);
 /* Copies |src| into the buffers of |dst| (same shape; layouts may differ). */
 void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst);
 cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape);
@@ -164,6 +193,11 @@ bool cg_is_elemental(const hloc_instr *i);
 void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 
 /* ---- computations (emit.c) ---- */
+/* Codegen's choices for |comp| before emission: which root leaves are computed straight into
+ * |root_dst| (hints, by instruction id) and which values are generated inside their consumers
+ * (inl). The entry's buffer plan is made from them. */
+void cg_scope_choices(cg *c, const hloc_computation *comp, const cg_value *root_dst,
+                      const cg_value **hints, bool *inl);
 /* Emits |comp| in a new scope with the given parameter values; returns the root's value. */
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params);
 /* Same, computing the root's value into |dst| (its leaves directly where possible). */
