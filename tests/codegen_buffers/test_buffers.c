@@ -1,0 +1,266 @@
+/* Codegen follows the buffer plan: the scratch arena in a compiled module's metadata is the
+ * plan's (plus internal scratch only where codegen needs work space), values that the plan puts
+ * in place of a dying operand compute the same results as the evaluator, and the plan refuses
+ * in-place updates where the instruction reads the operand at another element. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "cpu.h"
+#include "eval.h"
+#include "hloc/hloc.h"
+#include "pass.h"
+
+static hloc_module *parse(const char *text) {
+    hloc_module *m = NULL;
+    hloc_status *st = hloc_module_parse_text(text, strlen(text), "test", &m);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    return m;
+}
+
+static hloc_module *load_data(const char *rel, bool optimize) {
+    const char *dir = getenv("HLOC_TEST_DATA");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", rel);
+    hloc_module *m = NULL;
+    hloc_status *st = hloc_module_parse_file(path, &m);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    if (optimize) {
+        hloc_pipeline *p = hloc_pipeline_default();
+        ck_assert_ptr_nonnull(p);
+        st = hloc_pipeline_run(p, m, NULL, NULL);
+        ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+        hloc_pipeline_destroy(p);
+    }
+    return m;
+}
+
+static uint64_t align64(int64_t n) { return ((uint64_t)n + 63) & ~(uint64_t)63; }
+
+/* The plan codegen follows for |m| (the same options as the CPU target's). */
+static hloc_buffer_plan *plan_of(const hloc_module *m) {
+    hloc_codegen_options co = {.name = "t"};
+    hloc_buffer_plan *p = NULL;
+    hloc_status *st = hloc_codegen_plan_buffers(m, &co, &p);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    return p;
+}
+
+/* Scratch bytes in the metadata of |m| compiled by the JIT. */
+static uint64_t metadata_scratch(const hloc_module *m) {
+    hloc_cpu_options o = {.opt_level = 0};
+    hloc_cpu_jit *j = NULL;
+    hloc_status *st = hloc_cpu_jit_compile(m, &o, &j);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    uint64_t n = hloc_cpu_jit_metadata(j)->scratch_bytes;
+    hloc_cpu_jit_destroy(j);
+    return n;
+}
+
+static const hloc_buffer *buffer_named(const hloc_buffer_plan *p, const char *name) {
+    for (uint32_t k = 0; k < p->n_buffers; k++)
+        if (!strcmp(p->buffers[k].instr->name, name)) return &p->buffers[k];
+    ck_abort_msg("no buffer '%s'", name);
+    return NULL;
+}
+
+static uint32_t leaves(const hloc_literal *l, const hloc_literal **out, uint32_t n) {
+    if (l->shape.type != HLOC_TYPE_TUPLE) {
+        out[n] = l;
+        return n + 1;
+    }
+    for (uint32_t k = 0; k < l->n_elems && n < 8; k++) n = leaves(&l->elems[k], out, n);
+    return n;
+}
+
+/* Runs |m| on deterministic inputs through the JIT and the evaluator; the leaves must agree to a
+ * relative 1e-4 (dots sum in another order). */
+static void check_against_evaluator(const hloc_module *m) {
+    hloc_arena *a = hloc_arena_create();
+    const hloc_literal *args[32];
+    uint32_t np = m->entry->n_params;
+    ck_assert_uint_le(np, 32);
+    for (uint32_t p = 0; p < np; p++) {
+        hloc_literal *l = hloc_literal_create(a, &m->entry->params[p]->shape);
+        ck_assert_ptr_nonnull(l);
+        int64_t n = hloc_shape_elements(&l->shape);
+        for (int64_t e = 0; e < n; e++) {
+            void *x = hloc_literal_at(l, e);
+            if (l->shape.type == HLOC_TYPE_F32) *(float *)x = (float)((e * 7 + p * 13) % 17 - 8) / 8.0f;
+            else if (l->shape.type == HLOC_TYPE_S32) *(int32_t *)x = (int32_t)((e + p) % 5);
+        }
+        args[p] = l;
+    }
+    hloc_literal *want = NULL, *got = NULL;
+    hloc_status *st = hloc_evaluate(m, args, np, NULL, a, &want);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    hloc_cpu_options o = {.opt_level = 2};
+    st = hloc_cpu_run_literals(m, &o, args, np, a, &got);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    const hloc_literal *gl[8], *wl[8];
+    uint32_t ng = leaves(got, gl, 0), nw = leaves(want, wl, 0);
+    ck_assert_uint_eq(ng, nw);
+    for (uint32_t k = 0; k < ng; k++) {
+        ck_assert_int_eq(gl[k]->shape.type, HLOC_TYPE_F32);
+        int64_t n = hloc_shape_elements(&gl[k]->shape);
+        for (int64_t e = 0; e < n; e++) {
+            float g = *(const float *)hloc_literal_at(gl[k], e), w = *(const float *)hloc_literal_at(wl[k], e);
+            ck_assert_msg(fabsf(g - w) <= 1e-4f * (1 + fabsf(w)), "leaf %u element %lld: cpu %g, interp %g",
+                          k, (long long)e, g, w);
+        }
+    }
+    hloc_arena_destroy(a);
+}
+
+/* d dies at a (an elementwise op with two whole-value users, so materialized): a takes over d's
+ * bytes. a2 reads d also transposed (through an inlined transpose): it must not. */
+static const char *const inplace_ew =
+    "HloModule inplace_ew\n"
+    "ENTRY e {\n"
+    "  p0 = f32[64,64] parameter(0)\n"
+    "  p1 = f32[64,64] parameter(1)\n"
+    "  d = f32[64,64] dot(p0, p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  a = f32[64,64] add(d, p0)\n"
+    "  x = f32[64,64] dot(a, p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  y = f32[64,64] dot(a, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  t = f32[64,64] transpose(y), dimensions={1,0}\n"
+    "  a2 = f32[64,64] add(y, t)\n"
+    "  z = f32[64,64] dot(a2, x), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  w = f32[64,64] dot(a2, p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  ROOT r = f32[64,64] add(z, w)\n"
+    "}\n";
+
+/* u (a dynamic-update-slice) writes into d, which dies there; u2's update is the operand it
+ * would overwrite, so it gets its own buffer. */
+static const char *const inplace_dus =
+    "HloModule inplace_dus\n"
+    "ENTRY e {\n"
+    "  p0 = f32[32,32] parameter(0)\n"
+    "  p1 = f32[32,32] parameter(1)\n"
+    "  i = s32[] parameter(2)\n"
+    "  d = f32[32,32] dot(p0, p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  upd = f32[4,32] slice(p1), slice={[3:7], [0:32]}\n"
+    "  u = f32[32,32] dynamic-update-slice(d, upd, i, i)\n"
+    "  x = f32[32,32] dot(u, p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  u2 = f32[32,32] dynamic-update-slice(x, x, i, i)\n"
+    "  ROOT y = f32[32,32] dot(u2, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "}\n";
+
+/* Four dots in a chain: at most two of them are alive at once, so the arena holds two. */
+static const char *const chain =
+    "HloModule chain\n"
+    "ENTRY e {\n"
+    "  p0 = f32[128,128] parameter(0)\n"
+    "  d1 = f32[128,128] dot(p0, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  d2 = f32[128,128] dot(d1, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  d3 = f32[128,128] dot(d2, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  d4 = f32[128,128] dot(d3, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  ROOT d5 = f32[128,128] dot(d4, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "}\n";
+
+START_TEST(chain_reuses_and_metadata_is_the_plan) {
+    hloc_module *m = parse(chain);
+    hloc_buffer_plan *p = plan_of(m);
+    ck_assert_int_eq(p->temp_total, 4 * 128 * 128 * 4);
+    ck_assert_int_eq(p->arena_size, 2 * 128 * 128 * 4);
+    ck_assert_uint_eq(metadata_scratch(m), align64(p->arena_size));
+    check_against_evaluator(m);
+    hloc_buffer_plan_destroy(p);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+START_TEST(elementwise_in_place) {
+    hloc_module *m = parse(inplace_ew);
+    hloc_buffer_plan *p = plan_of(m);
+    const hloc_buffer *a = buffer_named(p, "a"), *d = buffer_named(p, "d"), *a2 = buffer_named(p, "a2");
+    ck_assert_int_eq(a->kind, HLOC_BUFFER_TEMP);
+    ck_assert_int_eq(a->in_place_of, (int32_t)(d - p->buffers));
+    ck_assert_int_eq(a->offset, d->offset);
+    ck_assert_int_eq(buffer_named(p, "t")->kind, HLOC_BUFFER_INLINE);
+    ck_assert_int_eq(a2->kind, HLOC_BUFFER_TEMP);
+    ck_assert_int_eq(a2->in_place_of, -1);
+    ck_assert_uint_eq(metadata_scratch(m), align64(p->arena_size));
+    check_against_evaluator(m);
+    hloc_buffer_plan_destroy(p);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+START_TEST(dynamic_update_slice_in_place) {
+    hloc_module *m = parse(inplace_dus);
+    hloc_buffer_plan *p = plan_of(m);
+    const hloc_buffer *u = buffer_named(p, "u"), *d = buffer_named(p, "d"), *u2 = buffer_named(p, "u2");
+    ck_assert_int_eq(u->in_place_of, (int32_t)(d - p->buffers));
+    ck_assert_int_eq(u2->in_place_of, -1);
+    ck_assert_uint_eq(metadata_scratch(m), align64(p->arena_size));
+    check_against_evaluator(m);
+    hloc_buffer_plan_destroy(p);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+/* Corpus modules after hloc's pipeline: the metadata's arena is the plan's plus the internal
+ * scratch codegen reports (the dot inside an output fusion, for one), and reuse keeps it below
+ * the sum of the temporaries. */
+static uint64_t emitted_arena(const hloc_module *m, hloc_codegen_arena *ar) {
+    LLVMContextRef ctx = LLVMContextCreate();
+    hloc_codegen_options co = {.name = "t", .arena = ar};
+    LLVMModuleRef mod = NULL;
+    hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
+    ck_assert_msg(!st, "%s", st ? hloc_status_message(st) : "");
+    LLVMDisposeModule(mod);
+    LLVMContextDispose(ctx);
+    return ar->total_bytes;
+}
+
+START_TEST(corpus_metadata_is_plan_plus_internal) {
+    static const char *const files[] = {"cases/model_mlp/model.hlo", "perf/mlp.hlo",
+                                        "cases/model_gpt_block/model.hlo", "perf/gpt2_block.hlo"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        hloc_module *m = load_data(files[k], true);
+        hloc_buffer_plan *p = plan_of(m);
+        hloc_codegen_arena ar;
+        uint64_t total = emitted_arena(m, &ar);
+        ck_assert_uint_eq(ar.plan_bytes, align64(p->arena_size));
+        ck_assert_uint_eq(total, ar.plan_bytes + ar.internal_bytes);
+        ck_assert_uint_le(ar.plan_bytes, align64(p->temp_total));
+        if (strstr(files[k], "gpt")) ck_assert_uint_lt(ar.plan_bytes, (uint64_t)p->temp_total);
+        ck_assert_uint_eq(metadata_scratch(m), total);
+        hloc_buffer_plan_destroy(p);
+        hloc_module_destroy(m);
+    }
+}
+END_TEST
+
+START_TEST(gpt_block_arena_below_sum_of_temporaries) {
+    hloc_module *m = load_data("cases/model_gpt_block/model.hlo", true);
+    hloc_buffer_plan *p = plan_of(m);
+    uint64_t md = metadata_scratch(m);
+    ck_assert_msg(md < (uint64_t)p->temp_total, "arena %llu, temporaries %lld", (unsigned long long)md,
+                  (long long)p->temp_total);
+    check_against_evaluator(m);
+    hloc_buffer_plan_destroy(p);
+    hloc_module_destroy(m);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("codegen_buffers");
+    TCase *tc = tcase_create("plan");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, chain_reuses_and_metadata_is_the_plan);
+    tcase_add_test(tc, elementwise_in_place);
+    tcase_add_test(tc, dynamic_update_slice_in_place);
+    tcase_add_test(tc, corpus_metadata_is_plan_plus_internal);
+    tcase_add_test(tc, gpt_block_arena_below_sum_of_temporaries);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
