@@ -163,12 +163,40 @@ const cg_value *cg_take_home(cg *c, const hloc_shape *shape) {
     return h;
 }
 
-const cg_value *cg_plan_begin(cg *c, const hloc_instr *i, const cg_value *out, uint64_t *mark) {
+/* A while's home: its slice, except the elements its body passes through, which stay in the
+ * init's buffers (the plan keeps those alive as long as the while's value). */
+static cg_value *while_home(cg *c, cg_scope *s, const hloc_instr *i, int64_t off) {
+    cg_value *init = s->vals[i->operands[0]->id];
+    if (!init || init->kind != CGV_TUPLE || init->n_elems != i->shape.n_elems) return slot_tree(c, &i->shape, off);
+    cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
+    cg_value *e = i->shape.n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, i->shape.n_elems) : NULL;
+    if (!v || (i->shape.n_elems && !e)) {
+        cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+        return NULL;
+    }
+    v->kind = CGV_TUPLE;
+    v->elems = e;
+    v->n_elems = i->shape.n_elems;
+    for (uint32_t k = 0; k < i->shape.n_elems; k++) {
+        if (hloc_buffer_while_passthrough(i, k)) {
+            e[k] = init->elems[k];
+            continue;
+        }
+        cg_value *ek = slot_tree(c, &i->shape.elems[k], off + hloc_buffer_elem_offset(i, k));
+        if (!ek) return NULL;
+        e[k] = *ek;
+    }
+    return v;
+}
+
+const cg_value *cg_plan_begin(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *out, uint64_t *mark) {
     *mark = c->int_top;
     const cg_value *home = out;
     if (!home && c->plan && i->id < c->plan->n_ids && c->plan->by_instr[i->id] >= 0) {
         const hloc_buffer *b = &c->plan->buffers[c->plan->by_instr[i->id]];
-        if (b->kind == HLOC_BUFFER_TEMP) home = slot_tree(c, &i->shape, b->offset);
+        if (b->kind == HLOC_BUFFER_TEMP)
+            home = i->op == HLOC_OP_WHILE && i->shape.type == HLOC_TYPE_TUPLE ? while_home(c, s, i, b->offset)
+                                                                             : slot_tree(c, &i->shape, b->offset);
     }
     c->home = home;
     c->home_shape = &i->shape;

@@ -155,7 +155,8 @@ const cg_value *cg_take_home(cg *c, const hloc_shape *shape);
 /* Plan bookkeeping around one entry-level instruction (emit.c): its home is the plan's slot (or
  * |out|, the result buffer it is computed into); afterwards its value is moved home if it ended
  * up elsewhere, and internal scratch is released. */
-const cg_value *cg_plan_begin(cg *c, const hloc_instr *i, const cg_value *out, uint64_t *mark);
+const cg_value *cg_plan_begin(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *out,
+                              uint64_t *mark);
 cg_value *cg_plan_end(cg *c, cg_scope *s, cg_value *v, const cg_value *home, uint64_t mark);
 /* Copies |src| into the buffers of |dst| (same shape; layouts may differ). */
 void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst);
@@ -203,6 +204,10 @@ cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *con
 /* Same, computing the root's value into |dst| (its leaves directly where possible). */
 cg_value *cg_emit_computation_into(cg *c, const hloc_computation *comp, cg_value *const *params,
                                    const cg_value *dst);
+/* Same, computing the root's leaves into the leaves of |dst| that are buffers where they can be
+ * (CGV_NONE leaves: no destination) and returning the root's value wherever it is. */
+cg_value *cg_emit_computation_hinted(cg *c, const hloc_computation *comp, cg_value *const *params,
+                                     const cg_value *dst);
 /* The internal function for a scalar computation (reducers, comparators, combiners): takes the
  * parameters in compute type, returns the root (a struct for tuple roots). */
 LLVMValueRef cg_scalar_fn(cg *c, const hloc_computation *comp);

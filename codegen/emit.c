@@ -322,7 +322,7 @@ void cg_scope_choices(cg *c, const hloc_computation *comp, const cg_value *root_
 }
 
 static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const *params,
-                           const cg_value *root_dst) {
+                           const cg_value *root_dst, bool partial) {
     if (++c->depth > MAX_DEPTH) {
         cg_fail(c, HLOC_STATUS_UNIMPLEMENTED, "computation '%s': calls nested too deeply", comp->name);
         c->depth--;
@@ -360,14 +360,14 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
             continue;
         }
         uint64_t mark;
-        const cg_value *home = cg_plan_begin(c, i, hints[i->id], &mark);
+        const cg_value *home = cg_plan_begin(c, &s, i, hints[i->id], &mark);
         cg_value *v = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
         s.vals[i->id] = cg_plan_end(c, &s, v, home, mark);
     }
     c->depth--;
     if (c->err || !comp->root) return NULL;
     cg_value *r = cg_value_of(c, &s, comp->root);
-    if (root_dst && r != root_dst) {
+    if (root_dst && r != root_dst && !partial) {
         cg_copy_value(c, &s, r, root_dst);
         return (cg_value *)root_dst;
     }
@@ -375,12 +375,17 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
 }
 
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params) {
-    return emit_comp(c, comp, params, NULL);
+    return emit_comp(c, comp, params, NULL, false);
 }
 
 cg_value *cg_emit_computation_into(cg *c, const hloc_computation *comp, cg_value *const *params,
                                    const cg_value *dst) {
-    return emit_comp(c, comp, params, dst);
+    return emit_comp(c, comp, params, dst, false);
+}
+
+cg_value *cg_emit_computation_hinted(cg *c, const hloc_computation *comp, cg_value *const *params,
+                                     const cg_value *dst) {
+    return emit_comp(c, comp, params, dst, true);
 }
 
 /* ---- scalar computations ---- */

@@ -49,6 +49,33 @@ int64_t hloc_buffer_leaf_offset(const hloc_shape *s, uint32_t leaf) {
     return off;
 }
 
+bool hloc_buffer_while_passthrough(const hloc_instr *w, uint32_t k) {
+    if (w->op != HLOC_OP_WHILE || w->n_called != 2 || w->n_operands != 1) return false;
+    const hloc_instr *init = w->operands[0];
+    const hloc_computation *body = w->called[1];
+    if (init->op != HLOC_OP_TUPLE || w->shape.type != HLOC_TYPE_TUPLE || k >= w->shape.n_elems ||
+        init->n_operands != w->shape.n_elems || !hloc_shape_is_array(&w->shape.elems[k]))
+        return false;
+    if (!body || !body->root || body->n_params != 1 || body->root->op != HLOC_OP_TUPLE ||
+        body->root->n_operands != w->shape.n_elems)
+        return false;
+    const hloc_instr *r = body->root->operands[k];
+    return r->op == HLOC_OP_GET_TUPLE_ELEMENT && r->operands[0] == body->params[0] && r->attrs->index == (int64_t)k;
+}
+
+int64_t hloc_buffer_elem_offset(const hloc_instr *i, uint32_t k) {
+    int64_t off = 0;
+    for (uint32_t e = 0; e < k && e < i->shape.n_elems; e++)
+        if (!hloc_buffer_while_passthrough(i, e)) off += align_up(hloc_buffer_value_size(&i->shape.elems[e]));
+    return off;
+}
+
+/* Bytes of |i|'s own slice. */
+static int64_t instr_size(const hloc_instr *i) {
+    if (i->op != HLOC_OP_WHILE || i->shape.type != HLOC_TYPE_TUPLE) return hloc_buffer_value_size(&i->shape);
+    return hloc_buffer_elem_offset(i, i->shape.n_elems);
+}
+
 /* The buffer whose storage |i|'s value occupies (following bitcasts to their source). */
 static int32_t source_of(const hloc_buffer_plan *p, const hloc_instr *i) {
     while (i && i->op == HLOC_OP_BITCAST) i = i->operands[0];
@@ -283,7 +310,7 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
         hloc_buffer *b = &p->buffers[p->n_buffers];
         *b = (hloc_buffer){.instr = i, .live_start = j, .live_end = j, .offset = -1, .in_place_of = -1,
                            .param_number = -1};
-        b->size = hloc_buffer_value_size(&i->shape);
+        b->size = instr_size(i);
         if (i->op == HLOC_OP_PARAMETER) b->kind = HLOC_BUFFER_PARAMETER, b->param_number = i->attrs->index;
         else if (i->op == HLOC_OP_CONSTANT) b->kind = HLOC_BUFFER_CONSTANT;
         else if (i->dead || is_alias(i) || (!hloc_shape_is_array(&i->shape) && b->size == 0 &&
@@ -306,6 +333,15 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
     free(at);
     /* The root's leaves are copied to the result buffers after everything else ran. */
     extend(p, c->root, p->n_buffers);
+    /* A while's pass-through elements are its init's buffers: alive as long as the while's value
+     * (later whiles first: extending one may extend an earlier one it reads from). */
+    for (uint32_t j = c->n_instrs; j-- > 0;) {
+        const hloc_instr *w = c->instrs[j];
+        if (w->dead || w->op != HLOC_OP_WHILE || w->shape.type != HLOC_TYPE_TUPLE) continue;
+        for (uint32_t k = 0; k < w->shape.n_elems; k++)
+            if (hloc_buffer_while_passthrough(w, k))
+                extend(p, w->operands[0]->operands[k], p->buffers[j].live_end);
+    }
     int64_t leaf = 0;
     mark_outputs(p, o, c->root, &leaf);
     for (uint32_t j = 0; j < p->n_buffers; j++) {

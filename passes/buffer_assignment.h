@@ -58,6 +58,14 @@ typedef struct hloc_buffer_plan_options {
 hloc_status *hloc_buffer_plan_create(const hloc_module *m, hloc_buffer_plan **out);
 hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffer_plan_options *o,
                                           hloc_buffer_plan **out);
+/* Is element |k| of while |w|'s state passed through its body unchanged (the body's root tuple
+ * has get-tuple-element(param, k) there) with an init that is a tuple instruction? Then that
+ * element stays in the init operand's buffer (no copy, no storage of its own in the while's
+ * slice), and that buffer lives as long as the while's value. */
+bool hloc_buffer_while_passthrough(const hloc_instr *w, uint32_t k);
+/* Byte offset of element |k| of instruction |i|'s value inside its slice: elements laid out one
+ * after another, each aligned; a while's pass-through elements take no room. */
+int64_t hloc_buffer_elem_offset(const hloc_instr *i, uint32_t k);
 /* Byte offset of leaf |leaf| (depth-first) inside the slice of a value of shape |s| (0 for an
  * array), and the slice's size: leaves are laid out one after another, each aligned. */
 int64_t hloc_buffer_leaf_offset(const hloc_shape *s, uint32_t leaf);
