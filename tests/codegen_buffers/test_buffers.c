@@ -203,6 +203,63 @@ START_TEST(dynamic_update_slice_in_place) {
 }
 END_TEST
 
+static uint64_t emitted_arena(const hloc_module *m, hloc_codegen_arena *ar);
+
+/* A loop whose body passes w through and updates acc in place: w stays in its parameter buffer,
+ * so the while's slice holds only the counter and acc. */
+static const char *const loop =
+    "HloModule loop\n"
+    "cond {\n"
+    "  p = (s32[], f32[16,16], f32[8,16,16]) parameter(0)\n"
+    "  i = s32[] get-tuple-element(p), index=0\n"
+    "  n = s32[] constant(8)\n"
+    "  ROOT lt = pred[] compare(i, n), direction=LT\n"
+    "}\n"
+    "body {\n"
+    "  p = (s32[], f32[16,16], f32[8,16,16]) parameter(0)\n"
+    "  i = s32[] get-tuple-element(p), index=0\n"
+    "  w = f32[16,16] get-tuple-element(p), index=1\n"
+    "  acc = f32[8,16,16] get-tuple-element(p), index=2\n"
+    "  one = s32[] constant(1)\n"
+    "  i1 = s32[] add(i, one)\n"
+    "  fi = f32[] convert(i)\n"
+    "  b = f32[16,16] broadcast(fi), dimensions={}\n"
+    "  x = f32[16,16] multiply(w, b)\n"
+    "  r = f32[1,16,16] reshape(x)\n"
+    "  z = s32[] constant(0)\n"
+    "  acc1 = f32[8,16,16] dynamic-update-slice(acc, r, i, z, z)\n"
+    "  ROOT t = (s32[], f32[16,16], f32[8,16,16]) tuple(i1, w, acc1)\n"
+    "}\n"
+    "ENTRY e {\n"
+    "  w = f32[16,16] parameter(0)\n"
+    "  z = s32[] constant(0)\n"
+    "  f0 = f32[] constant(0)\n"
+    "  a0 = f32[8,16,16] broadcast(f0), dimensions={}\n"
+    "  init = (s32[], f32[16,16], f32[8,16,16]) tuple(z, w, a0)\n"
+    "  l = (s32[], f32[16,16], f32[8,16,16]) while(init), condition=cond, body=body\n"
+    "  ROOT acc = f32[8,16,16] get-tuple-element(l), index=2\n"
+    "}\n";
+
+START_TEST(while_carries) {
+    hloc_module *m = parse(loop);
+    hloc_buffer_plan *p = plan_of(m);
+    const hloc_instr *l = buffer_named(p, "l")->instr;
+    ck_assert(!hloc_buffer_while_passthrough(l, 0));
+    ck_assert(hloc_buffer_while_passthrough(l, 1));
+    ck_assert(!hloc_buffer_while_passthrough(l, 2));
+    ck_assert_int_eq(buffer_named(p, "l")->size, 64 + 8 * 16 * 16 * 4);
+    ck_assert_int_eq(buffer_named(p, "w")->live_end, p->n_buffers);
+    hloc_codegen_arena ar;
+    (void)emitted_arena(m, &ar);
+    /* The body's update goes into the carry: its internal scratch is the scalars' slots, not
+     * another copy of acc. */
+    ck_assert_uint_lt(ar.internal_bytes, 8 * 16 * 16 * 4);
+    check_against_evaluator(m);
+    hloc_buffer_plan_destroy(p);
+    hloc_module_destroy(m);
+}
+END_TEST
+
 /* Corpus modules after hloc's pipeline: the metadata's arena is the plan's plus the internal
  * scratch codegen reports (the dot inside an output fusion, for one), and reuse keeps it below
  * the sum of the temporaries. */
@@ -255,6 +312,7 @@ int main(void) {
     tcase_add_test(tc, chain_reuses_and_metadata_is_the_plan);
     tcase_add_test(tc, elementwise_in_place);
     tcase_add_test(tc, dynamic_update_slice_in_place);
+    tcase_add_test(tc, while_carries);
     tcase_add_test(tc, corpus_metadata_is_plan_plus_internal);
     tcase_add_test(tc, gpt_block_arena_below_sum_of_temporaries);
     suite_add_tcase(s, tc);
