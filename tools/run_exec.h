@@ -19,6 +19,16 @@ hloc_status *hloc_run_executable(const hloc_executable *e, const hloc_literal *c
                                  const hloc_run_options *opts, hloc_arena *arena,
                                  hloc_literal **out);
 
+/* Same, running the entry |repeat| (>= 1) times on the same buffers; seconds[k] (when not NULL,
+ * |repeat| entries) receives the wall time of run k: the runtime's call alone, not the copies in
+ * and out. When |opts| has no scratch, one block of the module's scratch size is allocated for
+ * all runs (so that no run pays for the entry allocating its own). The results are the last
+ * run's. */
+hloc_status *hloc_run_executable_timed(const hloc_executable *e, const hloc_literal *const *args,
+                                       uint32_t n_args, const hloc_shape *result_shape,
+                                       const hloc_run_options *opts, uint32_t repeat,
+                                       double *seconds, hloc_arena *arena, hloc_literal **out);
+
 /* The array shape (with its layout) a buffer description stands for; false if it cannot be one
  * (rank above HLOC_MAX_RANK, unknown type). */
 bool hloc_shape_from_desc(const hloc_buffer_desc *d, hloc_shape *out);
