@@ -28,22 +28,34 @@ typedef struct workload {
     double flops;
     double bytes;
     gemm gemms[8];
+    const char *text; /* the module itself, for workloads without a file in the perf folder */
+    bool f64;         /* the reference is dgemm */
 } workload;
 
+/* One product M x K times K x N as a module of its own (odd shapes, f64). */
+#define GEMM_HLO(T, M, K, N)                                                                              \
+    "HloModule gemm_" #M "x" #K "x" #N "\n\nENTRY main {\n  a = " T "[" #M "," #K "]{1,0} parameter(0)\n" \
+    "  b = " T "[" #K "," #N "]{1,0} parameter(1)\n  ROOT d = " T "[" #M "," #N "]{1,0} dot(a, b), "        \
+    "lhs_contracting_dims={1}, rhs_contracting_dims={0}\n}\n"
+
 static const workload workloads[] = {
-    {"gemm256", 2.0 * 256 * 256 * 256, 0, {{256, 256, 256, 1}}},
-    {"gemm1024", 2.0 * 1024 * 1024 * 1024, 0, {{1024, 1024, 1024, 1}}},
-    {"gemm2048", 2.0 * 2048 * 2048 * 2048, 0, {{2048, 2048, 2048, 1}}},
-    {"eltwise", 10.0 * 16777216, 2.0 * 4 * 16777216, {{0}}},
-    {"softmax", 5.0 * 4096 * 1024, 2.0 * 4 * 4096 * 1024, {{0}}},
-    {"layernorm", 8.0 * 8192 * 768, 2.0 * 4 * 8192 * 768, {{0}}},
-    {"mlp", 2.0 * 256 * 1024 * 4096 * 2, 0, {{256, 4096, 1024, 1}, {256, 1024, 4096, 1}}},
+    {"gemm256", 2.0 * 256 * 256 * 256, 0, {{256, 256, 256, 1}}, NULL, false},
+    {"gemm1024", 2.0 * 1024 * 1024 * 1024, 0, {{1024, 1024, 1024, 1}}, NULL, false},
+    {"gemm2048", 2.0 * 2048 * 2048 * 2048, 0, {{2048, 2048, 2048, 1}}, NULL, false},
+    {"eltwise", 10.0 * 16777216, 2.0 * 4 * 16777216, {{0}}, NULL, false},
+    {"softmax", 5.0 * 4096 * 1024, 2.0 * 4 * 4096 * 1024, {{0}}, NULL, false},
+    {"layernorm", 8.0 * 8192 * 768, 2.0 * 4 * 8192 * 768, {{0}}, NULL, false},
+    {"mlp", 2.0 * 256 * 1024 * 4096 * 2, 0, {{256, 4096, 1024, 1}, {256, 1024, 4096, 1}}, NULL, false},
     {"gpt2_block", 3.8e9, 0,
      {{256, 2304, 768, 1}, {256, 256, 64, 12}, {256, 64, 256, 12}, {256, 768, 768, 1}, {256, 3072, 768, 1},
-      {256, 768, 3072, 1}}},
-    {"conv3x3", 2.0 * 56 * 56 * 64 * 9 * 64, 0, {{56 * 56, 64, 9 * 64, 1}}},
-    {"cnn", 1.6e9, 0, {{0}}},
-    {"lstm", 1.1e9, 0, {{16, 1024, 256, 128}}},
+      {256, 768, 3072, 1}},
+     NULL, false},
+    {"conv3x3", 2.0 * 56 * 56 * 64 * 9 * 64, 0, {{56 * 56, 64, 9 * 64, 1}}, NULL, false},
+    {"cnn", 1.6e9, 0, {{0}}, NULL, false},
+    {"lstm", 1.1e9, 0, {{16, 1024, 256, 128}}, NULL, false},
+    {"gemm67x131x45", 2.0 * 67 * 131 * 45, 0, {{67, 45, 131, 1}}, GEMM_HLO("f32", 67, 131, 45), false},
+    {"gemm1x1000x513", 2.0 * 1 * 1000 * 513, 0, {{1, 513, 1000, 1}}, GEMM_HLO("f32", 1, 1000, 513), false},
+    {"dgemm1024", 2.0 * 1024 * 1024 * 1024, 0, {{1024, 1024, 1024, 1}}, GEMM_HLO("f64", 1024, 1024, 1024), true},
 };
 
 static double now(void) {
@@ -71,7 +83,7 @@ static double normal(void) {
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-/* Median seconds of OpenBLAS sgemm over the workload's products. */
+/* Median seconds of OpenBLAS sgemm (dgemm for f64 workloads) over the workload's products. */
 static double time_gemms(const workload *w, int threads, int runs) {
     if (!w->gemms[0].m) return 0;
     openblas_set_num_threads(threads);
@@ -82,12 +94,23 @@ static double time_gemms(const workload *w, int threads, int runs) {
                    (size_t)w->gemms[g].m * w->gemms[g].n;
         if (s > biggest) biggest = s;
     }
-    float *buf = malloc(sizeof *buf * biggest);
-    for (size_t i = 0; i < biggest; i++) buf[i] = (float)normal();
+    double *dbuf = w->f64 ? malloc(sizeof *dbuf * biggest) : NULL;
+    float *buf = w->f64 ? NULL : malloc(sizeof *buf * biggest);
+    for (size_t i = 0; i < biggest; i++) {
+        if (dbuf) dbuf[i] = normal();
+        else buf[i] = (float)normal();
+    }
     for (int r = 0; r < runs + 1; r++) {
         double t0 = now();
         for (int g = 0; g < 8 && w->gemms[g].m; g++) {
             const gemm *x = &w->gemms[g];
+            if (dbuf) {
+                double *a = dbuf, *b = dbuf + (size_t)x->m * x->k, *c = b + (size_t)x->k * x->n;
+                for (int rep = 0; rep < x->count; rep++)
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, x->m, x->n, x->k, 1.0, a, x->k, b, x->n,
+                                0.0, c, x->n);
+                continue;
+            }
             float *a = buf, *b = buf + (size_t)x->m * x->k, *c = b + (size_t)x->k * x->n;
             for (int rep = 0; rep < x->count; rep++)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, x->m, x->n, x->k, 1.0f, a, x->k, b, x->n,
@@ -98,6 +121,7 @@ static double time_gemms(const workload *w, int threads, int runs) {
     double m = median(t, runs);
     free(t);
     free(buf);
+    free(dbuf);
     return m;
 }
 
@@ -135,11 +159,11 @@ static void release(compiled *c) {
     memset(c, 0, sizeof *c);
 }
 
-static hloc_status *compile(const char *path, bool fuse, compiled *c) {
+static hloc_status *compile(const char *path, const char *text, bool fuse, compiled *c) {
     memset(c, 0, sizeof *c);
     hloc_module *m = NULL;
     double t0 = now();
-    HLOC_RETURN_IF_ERROR(hloc_module_parse_file(path, &m));
+    HLOC_RETURN_IF_ERROR(text ? hloc_module_parse_text(text, strlen(text), path, &m) : hloc_module_parse_file(path, &m));
     hloc_pipeline *p = NULL;
     hloc_status *st = hloc_pipeline_parse("bench", fuse ? "call-inliner,algsimp,cse,dce,fusion,multi-output-fusion"
                                                         : "call-inliner,algsimp,cse,dce",
@@ -165,6 +189,8 @@ static hloc_status *compile(const char *path, bool fuse, compiled *c) {
         double scale = k > 0 && d->rank >= 2 ? 0.1 : 1.0;
         if (d->type == hloc_runtime_type_code("f32"))
             for (uint64_t i = 0; i < d->bytes / 4; i++) f[i] = (float)(normal() * scale);
+        else if (d->type == hloc_runtime_type_code("f64"))
+            for (uint64_t i = 0; i < d->bytes / 8; i++) ((double *)c->params[k].data)[i] = normal() * scale;
         else memset(c->params[k].data, 0, d->bytes);
     }
     for (uint32_t k = 0; k < md->n_results; k++) {
@@ -219,15 +245,15 @@ int main(int argc, char **argv) {
         char path[4352];
         snprintf(path, sizeof path, "%s/%s.hlo", dir, x->id);
         compiled fused, plain;
-        hloc_status *st = compile(path, true, &fused);
-        if (!st) st = compile(path, false, &plain);
+        hloc_status *st = compile(path, x->text, true, &fused);
+        if (!st) st = compile(path, x->text, false, &plain);
         for (int threads = 1; threads <= 2 && !st; threads++) {
             double t = 0, tu = 0;
             st = time_run(&fused, threads, runs, &t);
             if (!st) st = time_run(&plain, threads, runs, &tu);
             if (st) break;
             double ref = x->bytes > 0 ? time_copy(x->bytes, runs) : time_gemms(x, threads, runs);
-            const char *ref_kind = x->bytes > 0 ? "copy" : x->gemms[0].m ? "sgemm" : "none";
+            const char *ref_kind = x->bytes > 0 ? "copy" : x->gemms[0].m ? (x->f64 ? "dgemm" : "sgemm") : "none";
             /* ratio > 1: hloc is slower than the reference by that factor */
             double ratio = ref > 0 ? t / ref : 0;
             if (json) {

@@ -193,6 +193,18 @@ bool cg_is_elemental(const hloc_instr *i);
 /* Fills |dst| (a buffer of i's shape) with i's elements through a loop nest. */
 void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 
+/* ---- explicit vectorization (vector.c) ---- */
+/* Emits the materialization loop of |i| into |dst| (dimension |split| restricted to [lo, hi),
+ * split < 0: none) with f32 vectors along the contiguous dimension, if every generator involved
+ * can be; returns false, having emitted nothing, otherwise. */
+bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
+                           LLVMValueRef lo, LLVMValueRef hi);
+/* The reduce |i| at output index |idx| with vector accumulators, when it reduces its input's
+ * contiguous dimension with a simple f32 reducer; false (nothing emitted) otherwise. */
+bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, LLVMValueRef *out);
+/* The root of |comp| when it is one f32 add, multiply, maximum or minimum of its two parameters. */
+const hloc_instr *cg_simple_reducer(const hloc_computation *comp);
+
 /* ---- computations (emit.c) ---- */
 /* Codegen's choices for |comp| before emission: which root leaves are computed straight into
  * |root_dst| (hints, by instruction id) and which values are generated inside their consumers
@@ -218,6 +230,11 @@ cg_value *cg_value_of(cg *c, cg_scope *s, const hloc_instr *i);
 
 /* ---- per-opcode emitters ---- */
 LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* ew.c */
+/* The elementwise op |i| on operand values |x| (compute type; for the ops cg_ew_vectorizable
+ * accepts, also vectors of it). */
+LLVMValueRef cg_ew_apply(cg *c, const hloc_instr *i, const LLVMValueRef *x);
+/* f32 ops whose cg_ew_apply takes vectors (no libm call, no per-type special cases). */
+bool cg_ew_vectorizable(const hloc_instr *i);
 LLVMValueRef cg_shape_op(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx);  /* shapeops.c */
 /* Scalar operand |operand| of |i| as an i64 start index, clamped to [0, dim - size]. */
 LLVMValueRef cg_dynamic_start(cg *c, cg_scope *s, const hloc_instr *i, uint32_t operand, int64_t dim,
@@ -243,6 +260,21 @@ LLVMValueRef cg_batch_norm_inference_elem(cg *c, cg_scope *s, const hloc_instr *
 void cg_emit_batch_norm_training(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_batch_norm_grad(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_custom_call(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* custom.c */
+void cg_emit_rng_bit_generator(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst); /* rng.c */
+void cg_emit_rng(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+void cg_emit_cholesky(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);          /* linalg.c */
+void cg_emit_triangular_solve(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+/* Work arrays of linalg.c and fft.c: row-major f64, or complex as <2 x double>. */
+LLVMTypeRef cg_wtype(cg *c, bool cx);
+LLVMValueRef cg_wload(cg *c, bool cx, LLVMValueRef base, LLVMValueRef e);
+void cg_wstore(cg *c, bool cx, LLVMValueRef base, LLVMValueRef e, LLVMValueRef v);
+LLVMValueRef cg_wmul(cg *c, bool cx, LLVMValueRef a, LLVMValueRef b);
+/* Copies operand k of |i| into |work| (row-major, converted to f64 or c128). */
+void cg_pack(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, bool cx, LLVMValueRef work);
+/* Stores |work| into |dst| (its type and layout): element idx of dst comes from row-major
+ * work[..., idx[last]] whose last dimension has |src_last| entries, divided by |div| (1: not). */
+void cg_unpack(cg *c, LLVMValueRef work, bool cx, const cg_value *dst, int64_t src_last, double div);
+void cg_emit_fft(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);               /* fft.c */
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i);                    /* control.c */
 cg_value *cg_emit_conditional(cg *c, cg_scope *s, const hloc_instr *i);
 

@@ -21,6 +21,8 @@ typedef struct hloc_codegen_arena {
 typedef struct hloc_codegen_options {
     const char *name;        /* entry symbol NAME; NAME_metadata is the metadata */
     const char *target_desc; /* metadata "target" string, e.g. "x86_64-pc-linux-gnu znver4" */
+    const char *target_features; /* LLVM feature string ("+avx2,+fma,..."); NULL: assume none
+                                  * (the GEMM kernel's vector width and tile follow it) */
     bool shared;             /* also define hloc_module_info() (going into a shared object) */
     bool flush_denormals;    /* x86 only: run with MXCSR FTZ|DAZ set, as XLA's CPU runtime does */
     /* custom-call targets with an address known now (JIT), called through it with XLA's legacy

@@ -3,7 +3,7 @@
  * streams over contiguous rhs and output rows and vectorizes; otherwise (bf16/f16 outputs) each
  * output element keeps an f32 accumulator over the contracting dims. Operands are converted to the
  * output's type before the multiply. */
-#include "cg.h"
+#include "gemm.h"
 
 typedef struct dot_dims {
     uint32_t n_batch, n_lfree, n_rfree, n_contr;
@@ -158,12 +158,103 @@ static void dot_accumulate(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     cg_nest_end(c, &outer);
 }
 
+/* Element strides of every dim of |s| in its layout. */
+static void dim_strides(const hloc_shape *s, int64_t *st) {
+    int64_t k = 1;
+    for (uint32_t j = 0; j < s->rank; j++) {
+        uint32_t d = s->has_layout ? s->minor_to_major[j] : s->rank - 1 - j;
+        st[d] = k;
+        k *= s->dims[d];
+    }
+}
+
+/* Whether dims |d[0..n)| of |s| (the first the most major of the group) walk memory as one dim
+ * of *size elements |*stride| apart; dims of size 1 do not count. */
+static bool collapse(const hloc_shape *s, const int64_t *d, uint32_t n, int64_t *size, int64_t *stride) {
+    int64_t st[HLOC_MAX_RANK];
+    dim_strides(s, st);
+    *size = 1;
+    *stride = 0;
+    for (uint32_t q = n; q-- > 0;) {
+        int64_t e = s->dims[d[q]];
+        if (e == 1) continue;
+        if (*size == 1) *stride = st[d[q]];
+        else if (st[d[q]] != *stride * *size) return false;
+        *size *= e;
+    }
+    return true;
+}
+
+static bool gemm_input_type(hloc_type t) {
+    return t == HLOC_TYPE_F32 || t == HLOC_TYPE_F64 || t == HLOC_TYPE_BF16 || t == HLOC_TYPE_F16;
+}
+
+/* A materialized operand (inline producers are computed into scratch first: O(size) against
+ * the product's O(size * other dim)). */
+static LLVMValueRef operand_buffer(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, const hloc_shape **shape) {
+    const hloc_instr *o = i->operands[k];
+    cg_value *v = cg_value_of(c, s, o);
+    *shape = &o->shape;
+    if (v && v->kind == CGV_BUFFER) {
+        *shape = v->shape;
+        return v->ptr;
+    }
+    if (!v || v->kind != CGV_INLINE) return NULL;
+    cg_value *tmp = cg_alloc_value(c, &o->shape);
+    if (!tmp) return NULL;
+    cg_materialize_elemental(c, s, o, tmp);
+    *shape = tmp->shape;
+    return tmp->ptr;
+}
+
+/* The packed, register-blocked product (gemm.h) for float dots with f32/f64 results whose
+ * operand and result dims group into strided batch, row, column and contracting dims. */
+static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const dot_dims *dd) {
+    const hloc_shape *os = dst->shape;
+    hloc_type ot = os->type;
+    if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64) || s->scalar_mode) return false;
+    const hloc_shape *ls0 = &i->operands[0]->shape, *rs0 = &i->operands[1]->shape;
+    if (!gemm_input_type(ls0->type) || !gemm_input_type(rs0->type)) return false;
+    int64_t m = 1, n = 1, k = 1, batch = 1;
+    for (uint32_t q = 0; q < dd->n_batch; q++) batch *= ls0->dims[dd->lb[q]];
+    for (uint32_t q = 0; q < dd->n_lfree; q++) m *= ls0->dims[dd->lfree[q]];
+    for (uint32_t q = 0; q < dd->n_rfree; q++) n *= rs0->dims[dd->rfree[q]];
+    for (uint32_t q = 0; q < dd->n_contr; q++) k *= ls0->dims[dd->lc[q]];
+    /* Tiny products and matrix-vector ones: packing does not pay. */
+    if (m < 4 || n < 8 || k < 1 || batch < 1 || (double)m * (double)n * (double)k < 16384) return false;
+    int64_t ob[HLOC_MAX_RANK], om[HLOC_MAX_RANK], on[HLOC_MAX_RANK];
+    for (uint32_t q = 0; q < dd->n_batch; q++) ob[q] = q;
+    for (uint32_t q = 0; q < dd->n_lfree; q++) om[q] = dd->n_batch + q;
+    for (uint32_t q = 0; q < dd->n_rfree; q++) on[q] = dd->n_batch + dd->n_lfree + q;
+    gemm_call x = {.at = ls0->type, .bt = rs0->type, .m = m, .n = n, .k = k, .batch = batch};
+    int64_t sz;
+    if (!collapse(os, ob, dd->n_batch, &sz, &x.c_bs) || !collapse(os, om, dd->n_lfree, &sz, &x.c_rs) ||
+        !collapse(os, on, dd->n_rfree, &sz, &x.c_cs))
+        return false;
+    /* Check the operands' layouts before materializing anything. */
+    const hloc_shape *ls, *rs;
+    LLVMValueRef a = operand_buffer(c, s, i, 0, &ls);
+    LLVMValueRef b = a ? operand_buffer(c, s, i, 1, &rs) : NULL;
+    if (!a || !b) return false;
+    if (!collapse(ls, dd->lb, dd->n_batch, &sz, &x.a_bs) || !collapse(ls, dd->lfree, dd->n_lfree, &sz, &x.a_rs) ||
+        !collapse(ls, dd->lc, dd->n_contr, &sz, &x.a_cs) || !collapse(rs, dd->rb, dd->n_batch, &sz, &x.b_bs) ||
+        !collapse(rs, dd->rc, dd->n_contr, &sz, &x.b_rs) || !collapse(rs, dd->rfree, dd->n_rfree, &sz, &x.b_cs))
+        return false;
+    x.a = a;
+    x.b = b;
+    x.c = dst->ptr;
+    gemm_cfg g = gemm_cfg_for(c, ot);
+    gemm_emit(c, &g, &x);
+    return true;
+}
+
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     dot_ctx x;
     if (i->n_operands != 2 || dst->kind != CGV_BUFFER || !dot_dims_of(i, &x.dd)) {
         cg_unsupported(c, i, "this form of dot");
         return;
     }
+    if (dot_gemm(c, s, i, dst, &x.dd)) return;
     const hloc_shape *os = dst->shape;
     double k = 1;
     for (uint32_t q = 0; q < x.dd.n_contr; q++) {

@@ -128,9 +128,11 @@ LLVMValueRef cg_operand(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, LLV
 static void materialize_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
                               LLVMValueRef lo, LLVMValueRef hi, void *arg) {
     (void)arg;
+    int split = cg_split_dim(dst->shape);
+    if (cg_vector_materialize(c, s, i, dst, split, lo, hi)) return;
     LLVMValueRef idx[HLOC_MAX_RANK];
     cg_nest nest;
-    cg_nest_begin_split(c, &nest, dst->shape, idx, cg_split_dim(dst->shape), lo, hi);
+    cg_nest_begin_split(c, &nest, dst->shape, idx, split, lo, hi);
     LLVMValueRef v = cg_generate(c, s, i, idx);
     cg_store(c, dst->shape->type, dst->ptr, cg_offset(c, dst->shape, idx), v);
     cg_nest_end(c, &nest);

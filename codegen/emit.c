@@ -264,6 +264,26 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_custom_call(c, s, i, dst);
         return dst;
+    case HLOC_OP_RNG_BIT_GENERATOR:
+        dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_rng_bit_generator(c, s, i, dst);
+        return dst;
+    case HLOC_OP_RNG:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_rng(c, s, i, dst);
+        return dst;
+    case HLOC_OP_CHOLESKY:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_cholesky(c, s, i, dst);
+        return dst;
+    case HLOC_OP_TRIANGULAR_SOLVE:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_triangular_solve(c, s, i, dst);
+        return dst;
+    case HLOC_OP_FFT:
+        if (!dst) dst = cg_alloc_value(c, &i->shape);
+        if (dst) cg_emit_fft(c, s, i, dst);
+        return dst;
     case HLOC_OP_SORT:
         if (!dst) dst = cg_alloc_value(c, &i->shape);
         if (dst) cg_emit_sort(c, s, i, dst);

@@ -158,7 +158,15 @@ static LLVMValueRef int_pow(cg *c, LLVMValueRef a, LLVMValueRef b, bool sgn) {
     return ew_select(c, neg, negr, acc);
 }
 
-static LLVMValueRef fconst(LLVMValueRef like, double v) { return LLVMConstReal(LLVMTypeOf(like), v); }
+/* A float constant of the type of |like|: a scalar, or a splat when |like| is a vector. */
+static LLVMValueRef fconst(LLVMValueRef like, double v) {
+    LLVMTypeRef t = LLVMTypeOf(like);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind) return LLVMConstReal(t, v);
+    LLVMValueRef e[64];
+    unsigned w = LLVMGetVectorSize(t);
+    for (unsigned k = 0; k < w && k < 64; k++) e[k] = LLVMConstReal(LLVMGetElementType(t), v);
+    return LLVMConstVector(e, w < 64 ? w : 64);
+}
 
 static LLVMValueRef float_unary(cg *c, const hloc_instr *i, LLVMValueRef x) {
     LLVMBuilderRef B = c->b;
@@ -413,15 +421,36 @@ static LLVMValueRef complex_ew(cg *c, const hloc_instr *i, const LLVMValueRef *x
 }
 
 LLVMValueRef cg_elementwise(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx) {
-    hloc_type t = i->shape.type;
-    hloc_type ot = i->n_operands ? i->operands[0]->shape.type : t;
     LLVMValueRef x[3];
     if (i->n_operands > 3) {
         cg_unsupported(c, i, "more than three operands");
-        return LLVMGetUndef(cg_ctype(c, t));
+        return LLVMGetUndef(cg_ctype(c, i->shape.type));
     }
     for (uint32_t k = 0; k < i->n_operands; k++) x[k] = cg_operand(c, s, i, k, idx);
-    if (c->err) return LLVMGetUndef(cg_ctype(c, t));
+    if (c->err) return LLVMGetUndef(cg_ctype(c, i->shape.type));
+    return cg_ew_apply(c, i, x);
+}
+
+bool cg_ew_vectorizable(const hloc_instr *i) {
+    if (i->shape.type != HLOC_TYPE_F32) return false;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (i->operands[k]->shape.type != HLOC_TYPE_F32) return false;
+    switch (i->op) {
+    case HLOC_OP_ADD: case HLOC_OP_SUBTRACT: case HLOC_OP_MULTIPLY: case HLOC_OP_DIVIDE:
+    case HLOC_OP_MAXIMUM: case HLOC_OP_MINIMUM: case HLOC_OP_CLAMP: case HLOC_OP_NEGATE:
+    case HLOC_OP_ABS: case HLOC_OP_COPY: case HLOC_OP_CONVERT: case HLOC_OP_CEIL: case HLOC_OP_FLOOR:
+    case HLOC_OP_ROUND_NEAREST_EVEN: case HLOC_OP_SQRT: case HLOC_OP_RSQRT:
+    case HLOC_OP_EXPONENTIAL: case HLOC_OP_LOG: case HLOC_OP_LOGISTIC: case HLOC_OP_TANH:
+    case HLOC_OP_ERF: case HLOC_OP_SINE: case HLOC_OP_COSINE: case HLOC_OP_SIGN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+LLVMValueRef cg_ew_apply(cg *c, const hloc_instr *i, const LLVMValueRef *x) {
+    hloc_type t = i->shape.type;
+    hloc_type ot = i->n_operands ? i->operands[0]->shape.type : t;
     bool any_complex = hloc_type_is_complex(t) || hloc_type_is_complex(ot) || i->op == HLOC_OP_REAL ||
                        i->op == HLOC_OP_IMAG || i->op == HLOC_OP_COMPLEX;
     if (any_complex && i->op != HLOC_OP_CONVERT && i->op != HLOC_OP_COPY && i->op != HLOC_OP_SELECT)

@@ -13,6 +13,7 @@ static void reduce_at(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef cons
         for (uint32_t k = 0; k < (n ? n : 1) && k < MAX_VARIADIC; k++) out[k] = LLVMGetUndef(c->t_f32);
         return;
     }
+    if (n == 1 && cg_vector_row_reduce(c, s, i, idx, out)) return;
     const hloc_shape *in = &i->operands[0]->shape;
     bool reduced[HLOC_MAX_RANK] = {false};
     for (uint32_t k = 0; k < i->attrs->dims.n; k++) {

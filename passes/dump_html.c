@@ -1,6 +1,7 @@
 /* HTML dump: one self-contained page (no network). The module is embedded as JSON; a small script
  * lays each computation out in layers (longest path from the parameters), draws it as SVG, and
- * shows an instruction's full text, shape, attributes and source metadata when clicked. */
+ * shows an instruction's full text, shape, attributes and source metadata when clicked. Each
+ * instruction is one <g class="node OPCODE" data-instr="NAME"> (tests count them in the DOM). */
 #include <string.h>
 
 #include "dump_formats.h"
@@ -97,7 +98,8 @@ static const char page_script[] =
     "c.instrs.forEach(i=>i.operands.forEach(o=>{if(!pos[o])return;const a=pos[o],b=pos[i.id];"
     "el('path',{class:'edge',d:`M${a[0]+W/2},${a[1]+H} C${a[0]+W/2},${a[1]+H+GY/2} ${b[0]+W/2},"
     "${b[1]-GY/2} ${b[0]+W/2},${b[1]}`},svg)}));"
-    "c.instrs.forEach(i=>{const p=pos[i.id],g=el('g',{class:'node '+i.op,transform:`translate(${p[0]},${p[1]})`},svg);"
+    "c.instrs.forEach(i=>{const p=pos[i.id],g=el('g',{class:'node '+i.op,'data-instr':i.name,"
+    "transform:`translate(${p[0]},${p[1]})`},svg);"
     "el('rect',{width:W,height:H},g);const t1=el('text',{x:6,y:16},g);t1.textContent="
     "(i.id===c.root?'ROOT ':'')+i.name;const t2=el('text',{x:6,y:34},g);t2.textContent=i.op+' '+i.shape;"
     "g.addEventListener('click',()=>show(i,g))})});\n"

@@ -8,11 +8,14 @@
 extern const hloc_pass hloc_pass_algsimp, hloc_pass_constfold, hloc_pass_cse, hloc_pass_dce,
     hloc_pass_fusion, hloc_pass_inline, hloc_pass_layout_assignment, hloc_pass_multi_output_fusion,
     hloc_pass_tuple_simp, hloc_pass_while_simp;
+extern const hloc_pass hloc_pass_dot_canonicalize;
 
 static const hloc_pass *const passes[] = {
     &hloc_pass_inline, &hloc_pass_algsimp, &hloc_pass_tuple_simp, &hloc_pass_constfold,
     &hloc_pass_cse,    &hloc_pass_dce,     &hloc_pass_fusion, &hloc_pass_layout_assignment,
-    &hloc_pass_multi_output_fusion, &hloc_pass_while_simp, NULL,
+    &hloc_pass_multi_output_fusion, &hloc_pass_while_simp,
+    &hloc_pass_dot_canonicalize,
+    NULL,
 };
 
 const hloc_pass *const *hloc_pass_list(void) { return passes; }
@@ -69,6 +72,9 @@ hloc_pipeline *hloc_pipeline_default(void) {
     hloc_pipeline *p = hloc_pipeline_create("optimization");
     hloc_pipeline *simp = hloc_pipeline_create("simplification");
     bool ok = p && simp && hloc_pipeline_add_pass(p, &hloc_pass_inline);
+    /* Before simplification, as XLA runs DotDecomposer: the simplifier folds the transposes and
+     * reshapes it adds into their neighbours. */
+    ok = ok && hloc_pipeline_add_pass(p, &hloc_pass_dot_canonicalize);
     const hloc_pass *const rounds[] = {&hloc_pass_algsimp, &hloc_pass_tuple_simp, &hloc_pass_while_simp,
                                        &hloc_pass_constfold, &hloc_pass_cse, &hloc_pass_dce};
     for (size_t k = 0; ok && k < sizeof rounds / sizeof *rounds; k++) ok = hloc_pipeline_add_pass(simp, rounds[k]);

@@ -5,12 +5,22 @@
  *                update and its initial value go.
  *   zero trips   a loop whose condition is false on its initial value, when that value is
  *                constant (the condition is evaluated): the loop is its initial value.
- * Loops whose body or condition is shared with another caller are left alone. */
+ *   counted      a loop with a known trip count (while_simp.h): 0 trips is its initial value; 1
+ *                trip is its body inlined once; up to MAX_UNROLL_TRIPS trips of a body of at
+ *                most MAX_UNROLL_BODY instructions are unrolled in full (as XLA's
+ *                WhileLoopUnroller, conservatively: no side effects, no nested loops or
+ *                branches). Other counted loops keep the count in their backend_config, in the
+ *                form XLA's WhileLoopTripCountAnnotator writes, so that dumps show it.
+ * Dead carries are removed only from loops whose body and condition have no other caller. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
 #include "passes_internal.h"
+#include "while_simp.h"
+
+enum { MAX_UNROLL_TRIPS = 8, MAX_UNROLL_BODY = 64 };
 
 static int callers(const hloc_module *m, const hloc_computation *c) {
     int n = 0;
@@ -221,6 +231,103 @@ static hloc_status *zero_trips(hloc_instr *w, bool *changed) {
     return st;
 }
 
+/* Appends a copy of |body| to |w|'s computation with |arg| as its parameter; *out is the copy
+ * of the root. */
+static hloc_status *inline_body(const hloc_instr *w, const hloc_computation *body, hloc_instr *arg,
+                                hloc_instr **out) {
+    hloc_computation *c = w->parent;
+    hloc_module *m = c->parent;
+    hloc_instr **map = calloc(m->next_instr_id ? m->next_instr_id : 1, sizeof *map);
+    hloc_instr **ops = NULL;
+    uint32_t cap = 0;
+    hloc_status *st = NULL;
+    if (!map) return hloc_status_oom();
+    uint32_t n = body->n_instrs; /* ids of |body| are below next_instr_id as it was here */
+    for (uint32_t j = 0; j < n && !st; j++) {
+        const hloc_instr *x = body->instrs[j];
+        if (x->dead) continue;
+        if (x->op == HLOC_OP_PARAMETER) {
+            map[x->id] = arg;
+            continue;
+        }
+        if (x->n_operands > cap) {
+            free(ops);
+            cap = x->n_operands;
+            if (!(ops = malloc(sizeof *ops * cap))) {
+                st = hloc_status_oom();
+                break;
+            }
+        }
+        for (uint32_t k = 0; k < x->n_operands; k++) ops[k] = map[x->operands[k]->id];
+        if (!(map[x->id] = hloc_instr_clone_into(c, x, ops, NULL))) st = hloc_status_oom();
+    }
+    if (!st) *out = map[body->root->id];
+    free(ops);
+    free(map);
+    return st;
+}
+
+/* Whether copies of |body| may run one after another in place of the loop. */
+static bool unrollable(const hloc_computation *body) {
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < body->n_instrs; j++) {
+        const hloc_instr *x = body->instrs[j];
+        if (x->dead || x->op == HLOC_OP_PARAMETER) continue;
+        if (++n > MAX_UNROLL_BODY || !hloc_instr_is_removable(x) || x->n_control_preds) return false;
+        if (x->op == HLOC_OP_WHILE || x->op == HLOC_OP_CONDITIONAL || x->op == HLOC_OP_CALL) return false;
+    }
+    return true;
+}
+
+/* The backend_config XLA's WhileLoopTripCountAnnotator writes (arena string). */
+static const char *trip_config(hloc_module *m, const hloc_trip_count *t) {
+    return hloc_arena_printf(m->arena,
+                             "{\"dynamic_variables\":[],\"known_induction_variable\":{\"tuple_index\":\"%" PRId64
+                             "\"},\"known_init_step\":{\"init\":\"%" PRId64 "\",\"step\":\"%" PRId64
+                             "\"},\"known_trip_count\":{\"n\":\"%" PRId64 "\"}}",
+                             t->index, t->init, t->step, t->trips);
+}
+
+/* A config this pass may overwrite: none, or an annotation of the same form (carry removal may
+ * have moved the induction variable since it was written). */
+static bool own_config(const char *config) {
+    return !config || !strncmp(config, "{\"dynamic_variables\":[],\"known_induction_variable\"", 50);
+}
+
+/* Whether |i| orders other instructions through control edges (then it must stay). */
+static bool in_control_edges(const hloc_instr *i) {
+    if (i->n_control_preds) return true;
+    const hloc_computation *c = i->parent;
+    for (uint32_t j = 0; j < c->n_instrs; j++) {
+        const hloc_instr *x = c->instrs[j];
+        for (uint32_t k = 0; !x->dead && k < x->n_control_preds; k++)
+            if (x->control_preds[k] == i) return true;
+    }
+    return false;
+}
+
+static hloc_status *counted(hloc_instr *w, bool *changed) {
+    hloc_trip_count t;
+    if (!hloc_while_trip_count(w, &t)) return NULL;
+    hloc_computation *body = w->called[1];
+    hloc_instr *value = w->operands[0];
+    if (t.trips <= 1 || (t.trips <= MAX_UNROLL_TRIPS && unrollable(body))) {
+        if (in_control_edges(w)) return NULL;
+        for (int64_t k = 0; k < t.trips; k++) HLOC_RETURN_IF_ERROR(inline_body(w, body, value, &value));
+        hloc_instr_replace_uses(w, value);
+        hloc_instr_kill(w);
+        *changed = true;
+        return NULL;
+    }
+    if (!own_config(w->attrs->backend_config)) return NULL;
+    const char *config = trip_config(w->parent->parent, &t);
+    if (!config) return hloc_status_oom();
+    if (w->attrs->backend_config && !strcmp(w->attrs->backend_config, config)) return NULL;
+    w->attrs->backend_config = config;
+    *changed = true;
+    return NULL;
+}
+
 static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
     (void)ctx;
     for (uint32_t a = 0; a < m->n_comps; a++) {
@@ -229,6 +336,8 @@ static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
             hloc_instr *w = c->instrs[j];
             if (w->dead || w->op != HLOC_OP_WHILE) continue;
             HLOC_RETURN_IF_ERROR(zero_trips(w, changed));
+            if (w->dead) continue;
+            HLOC_RETURN_IF_ERROR(counted(w, changed));
             if (w->dead) continue;
             /* One carry at a time: each removal changes the loop's shape. */
             for (bool ch = true; ch;) {

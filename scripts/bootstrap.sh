@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(llvm-19-dev libffi-dev check meson ninja-build pkg-config gcc libc6-dev python3)
+pkgs+=(chromium fonts-liberation) # tests/passes/html_chromium.py renders the HTML dump headless
 [ "${BENCH:-0}" = 1 ] && pkgs+=(libopenblas-dev)
 missing=()
 for p in "${pkgs[@]}"; do

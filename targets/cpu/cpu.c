@@ -107,17 +107,19 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     *out = NULL;
     char *triple = LLVMGetTargetMachineTriple(tm);
     char *cpu = LLVMGetTargetMachineCPU(tm);
+    char *features = LLVMGetTargetMachineFeatureString(tm);
     char desc[512];
     snprintf(desc, sizeof desc, "%s %s", triple, cpu);
     hloc_codegen_options co = {.name = name, .target_desc = desc, .shared = shared != 0,
                                .flush_denormals = strncmp(triple, "x86_64", 6) == 0,
                                .custom_calls = o && !shared ? o->custom_calls : NULL,
                                .n_custom_calls = o && !shared ? o->n_custom_calls : 0,
-                               .no_inlining = o && o->no_fusion};
+                               .no_inlining = o && o->no_fusion, .target_features = features};
     LLVMModuleRef mod;
     hloc_cpu_timings *tim = o ? o->timings : NULL;
     double t0 = hloc_cpu_now();
     hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
+    LLVMDisposeMessage(features);
     if (tim) tim->codegen += hloc_cpu_now() - t0;
     if (st) {
         LLVMDisposeMessage(triple);

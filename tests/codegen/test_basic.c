@@ -156,15 +156,15 @@ START_TEST(test_metadata) {
 END_TEST
 
 START_TEST(test_unsupported_is_an_error) {
-    tb b = tb_new("fft");
-    int64_t d[] = {4};
-    hloc_instr *p = tb_param(&b, 0, HLOC_TYPE_F32, 1, d);
-    tb_finish(&b, tb_op(&b, HLOC_OP_CHOLESKY, &p->shape, 1, &p));
+    tb b = tb_new("rng_state");
+    int64_t d[] = {2};
+    hloc_shape s = tb_shape(HLOC_TYPE_U64, 1, d);
+    tb_finish(&b, tb_op(&b, HLOC_OP_RNG_GET_AND_UPDATE_STATE, &s, 0, NULL));
     hloc_cpu_jit *j = NULL;
     hloc_status *st = tb_compile(b.m, &j);
     ck_assert_ptr_null(j);
     ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_UNIMPLEMENTED);
-    ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "cholesky"));
+    ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "rng-get-and-update-state"));
     hloc_status_free(st);
     hloc_module_destroy(b.m);
 }

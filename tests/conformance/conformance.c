@@ -23,13 +23,14 @@ typedef struct options {
     const char *filter; /* substring of case names; NULL = all */
     const char *dir;
     const char *passes; /* pipeline run before the target: "default" or a pass list; NULL = none */
+    int threads;        /* cpu targets: threads of the pool (0: HLOC_FLAGS's or one per CPU) */
     bool verbose;
 } options;
 
 static void help(FILE *out) {
     fprintf(out,
             "usage: conformance --target TARGET [--hlo model.hlo|xla_opt.hlo] [--filter TEXT]\n"
-            "                   [--verbose] [DIR]\n"
+            "                   [--threads N] [--verbose] [DIR]\n"
             "\n"
             "Runs every case folder of DIR (default: $HLOC_TEST_DATA/cases) on TARGET and compares\n"
             "the outputs with the expected ones: integers and pred exactly; floats by\n"
@@ -47,6 +48,9 @@ static void help(FILE *out) {
             "  --filter TEXT    run only cases whose name contains TEXT\n"
             "  --passes LIST    optimize each module first: 'default' (hloc's pipeline) or a\n"
             "                   comma-separated pass list; every pass is verified\n"
+            "  --threads N      run the cpu targets on a pool of N threads (it is passed on as\n"
+            "                   HLOC_FLAGS --threads=N, as the JIT C API reads it; the default\n"
+            "                   is HLOC_FLAGS's, else one thread per CPU)\n"
             "  --verbose        also print passing cases with their error and time\n"
             "  --help           show this help\n"
             "\n"
@@ -232,7 +236,7 @@ static int parse_args(int argc, char **argv, options *o) {
         } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
             o->verbose = true;
         } else if (!strcmp(a, "--target") || !strcmp(a, "--hlo") || !strcmp(a, "--filter") ||
-                   !strcmp(a, "--passes")) {
+                   !strcmp(a, "--passes") || !strcmp(a, "--threads")) {
             if (!has_value) {
                 fprintf(stderr, "conformance: %s needs a value\n", a);
                 return 2;
@@ -256,6 +260,14 @@ static int parse_args(int argc, char **argv, options *o) {
                 o->hlo = v;
             } else if (!strcmp(a, "--passes")) {
                 o->passes = v;
+            } else if (!strcmp(a, "--threads")) {
+                char *end;
+                long n = strtol(v, &end, 10);
+                if (end == v || *end || n < 1 || n > 1024) {
+                    fprintf(stderr, "conformance: --threads takes a number from 1 to 1024, not '%s'\n", v);
+                    return 2;
+                }
+                o->threads = (int)n;
             } else {
                 o->filter = v;
             }
@@ -276,10 +288,24 @@ static int parse_args(int argc, char **argv, options *o) {
     return 0;
 }
 
+/* The cpu targets read their thread count where the JIT C API does, from HLOC_FLAGS; a later
+ * --threads there overrides an earlier one. */
+static bool set_threads(int n) {
+    const char *old = getenv("HLOC_FLAGS");
+    char flags[4096];
+    if ((size_t)snprintf(flags, sizeof flags, "%s --threads=%d", old ? old : "", n) >= sizeof flags)
+        return false;
+    return setenv("HLOC_FLAGS", flags, 1) == 0;
+}
+
 int main(int argc, char **argv) {
     options o = {.hlo = "model.hlo"};
     int rc = parse_args(argc, argv, &o);
     if (rc) return rc;
+    if (o.threads && !set_threads(o.threads)) {
+        fprintf(stderr, "conformance: cannot pass --threads on through HLOC_FLAGS\n");
+        return 2;
+    }
     char default_dir[4096];
     if (!o.dir) {
         const char *data = getenv("HLOC_TEST_DATA");

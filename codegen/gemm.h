@@ -1,0 +1,68 @@
+/* GEMM in generated code, for dot and convolution: C[b] (+)= A[b] * B[b] over strided operands.
+ * A module gets, once per (accumulation type, A type, B type), a register-blocked micro-kernel
+ * (gemm_kernel.c), packing routines that copy operand blocks into panels (gemm_pack.c) and a
+ * blocked driver that a thread-pool task runs over a tile of C (gemm_driver.c). Each call site
+ * only fills an argument block and calls the driver, so a module with many dots compiles fast.
+ *
+ * Results do not depend on the thread count: threads split M, N and the batch, never K, and every
+ * element of C is summed in the same order whichever task computes it. */
+#ifndef HLOC_CODEGEN_GEMM_H
+#define HLOC_CODEGEN_GEMM_H
+
+#include "cg.h"
+
+/* Register and cache blocking for one accumulation type on the target. */
+typedef struct gemm_cfg {
+    hloc_type ct;     /* accumulation (and packed panel) type: f32 or f64 */
+    uint32_t vl;      /* elements per vector */
+    uint32_t mr, nv;  /* micro-tile: mr rows x nv vectors (nr = nv * vl columns) */
+    uint32_t nr;
+    int64_t kc, mc, nc; /* cache blocks: kc x nc of B, mc x kc of A */
+} gemm_cfg;
+
+/* The blocking for |ct| on the codegen's target (its CPU features). */
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct);
+
+/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, ptr pb, ptr c, i64 ldc, i32 acc) computes
+ * a full mr x nr tile from packed panels and stores it to c (row stride ldc, unit column stride),
+ * adding to what c holds when acc is nonzero. */
+LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g);
+
+/* The module's packing routines for |g| reading elements of storage type |t|:
+ * pack A: void(ptr src, i64 rs, i64 cs, i64 rows, i64 kc, ptr dst) copies rows x kc elements into
+ *   mr-row panels (panel p: kc columns of mr values), zero-filling rows past |rows|;
+ * pack B: void(ptr src, i64 rs, i64 cs, i64 kc, i64 cols, ptr dst) copies kc x cols elements into
+ *   nr-column panels (panel p: kc rows of nr values), zero-filling columns past |cols|.
+ * rs and cs are element strides of rows and columns. */
+LLVMValueRef gemm_pack_a_fn(cg *c, const gemm_cfg *g, hloc_type t);
+LLVMValueRef gemm_pack_b_fn(cg *c, const gemm_cfg *g, hloc_type t);
+
+/* A batched strided product. Strides are in elements; sizes are compile-time here. C is of type
+ * g->ct and is overwritten (K > 0 is required). */
+typedef struct gemm_call {
+    hloc_type at, bt;
+    int64_t m, n, k, batch;
+    LLVMValueRef a, b, c;          /* base pointers in the current function */
+    int64_t a_rs, a_cs, a_bs;      /* A[m][k] of batch b at a + b*a_bs + m*a_rs + k*a_cs */
+    int64_t b_rs, b_cs, b_bs;      /* B[k][n] */
+    int64_t c_rs, c_cs, c_bs;      /* C[m][n] */
+} gemm_call;
+
+/* Emits the product at the builder's position: on the thread pool of the run options when the
+ * work is large enough and the caller gave one, else on this thread. */
+void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x);
+
+/* Shared emission of internal functions: begins |fn| (entry block, builder in it) and returns the
+ * state to restore with gemm_fn_end. */
+typedef struct gemm_saved {
+    LLVMValueRef fn, task_arg;
+    LLVMBasicBlockRef bb;
+    uint32_t n_task_cache;
+} gemm_saved;
+LLVMValueRef gemm_fn_begin(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
+                           gemm_saved *saved);
+void gemm_fn_end(cg *c, const gemm_saved *saved);
+/* Marks pointer parameter |k| of |fn| noalias. */
+void gemm_noalias(cg *c, LLVMValueRef fn, unsigned k);
+
+#endif

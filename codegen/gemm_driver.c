@@ -1,0 +1,283 @@
+/* The GEMM driver: cache blocking around the micro-kernel and the split over threads.
+ * A call site stores its sizes, pointers and strides in an argument block and calls the module's
+ * run function for the types involved; run picks how many tasks to split into (batch first, then
+ * rows of C in mr multiples, then columns in nr multiples; never K) and hands the task function to
+ * the caller's parallel_for, or runs the tasks itself. A task walks its tile of C in the classic
+ * order: nc columns of B packed once per kc slice, mc rows of A packed per slice, then micro-tiles.
+ * Both packed blocks live on the task's stack. Edge micro-tiles (and C without unit column stride)
+ * go through a small tile buffer, so the kernel always runs whole tiles. */
+#include <stdio.h>
+
+#include "gemm.h"
+
+enum {
+    G_M, G_N, G_K, G_BATCH,
+    G_A, G_ARS, G_ACS, G_ABS,
+    G_B, G_BRS, G_BCS, G_BBS,
+    G_C, G_CRS, G_CCS, G_CBS,
+    G_MT, G_NT,
+    G_COUNT
+};
+
+/* Below this many flops a product runs on one thread: waking the pool costs more. */
+#define PARALLEL_FLOPS 4e6
+
+static LLVMValueRef arg_slot(cg *c, LLVMValueRef args, int k) {
+    LLVMValueRef o = cg_const_i64(c, k);
+    return LLVMBuildGEP2(c->b, c->t_i64, args, &o, 1, "");
+}
+
+static LLVMValueRef arg_i64(cg *c, LLVMValueRef args, int k) {
+    return LLVMBuildLoad2(c->b, c->t_i64, arg_slot(c, args, k), "");
+}
+
+static LLVMValueRef arg_ptr(cg *c, LLVMValueRef args, int k) {
+    return LLVMBuildIntToPtr(c->b, arg_i64(c, args, k), c->t_ptr, "");
+}
+
+static LLVMValueRef imin(cg *c, LLVMValueRef a, LLVMValueRef b) {
+    return LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, a, b, ""), a, b, "");
+}
+
+static LLVMValueRef ceil_div(cg *c, LLVMValueRef a, int64_t d) {
+    return LLVMBuildSDiv(c->b, LLVMBuildAdd(c->b, a, cg_const_i64(c, d - 1), ""), cg_const_i64(c, d), "");
+}
+
+/* base + off elements of |bytes| each. */
+static LLVMValueRef advance(cg *c, LLVMValueRef base, LLVMValueRef off, uint64_t bytes) {
+    LLVMValueRef o = LLVMBuildMul(c->b, off, cg_const_i64(c, (int64_t)bytes), "");
+    return LLVMBuildGEP2(c->b, c->t_i8, base, &o, 1, "");
+}
+
+static LLVMValueRef mul(cg *c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildMul(c->b, a, b, ""); }
+
+static LLVMValueRef stack_block(cg *c, LLVMTypeRef et, int64_t n, const char *name) {
+    LLVMValueRef a = cg_alloca(c, LLVMArrayType2(et, (uint64_t)n), name);
+    LLVMSetAlignment(a, 64);
+    return a;
+}
+
+/* [lo, hi) of part p of q over n items grouped in units of |unit|. */
+static void part_range(cg *c, LLVMValueRef n, int64_t unit, LLVMValueRef p, LLVMValueRef q, LLVMValueRef *lo,
+                       LLVMValueRef *hi) {
+    LLVMValueRef units = ceil_div(c, n, unit), u = cg_const_i64(c, unit);
+    *lo = mul(c, LLVMBuildSDiv(c->b, mul(c, p, units), q, ""), u);
+    LLVMValueRef p1 = LLVMBuildAdd(c->b, p, cg_const_i64(c, 1), "");
+    *hi = imin(c, mul(c, LLVMBuildSDiv(c->b, mul(c, p1, units), q, ""), u), n);
+}
+
+static void fn_name(char *buf, size_t n, const char *what, const gemm_cfg *g, hloc_type at, hloc_type bt) {
+    snprintf(buf, n, "hloc.gemm.%s.%s.%s.%s.%ux%u", what, hloc_type_name(g->ct), hloc_type_name(at),
+             hloc_type_name(bt), g->mr, g->nr);
+}
+
+static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt) {
+    char name[128];
+    fn_name(name, sizeof name, "task", g, at, bt);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    if (f) return f;
+    LLVMValueRef kern = gemm_kernel_fn(c, g), pack_a = gemm_pack_a_fn(c, g, at), pack_b = gemm_pack_b_fn(c, g, bt);
+    if (!kern || !pack_a || !pack_b) return NULL;
+    LLVMTypeRef kt[6] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_ptr, c->t_i64, c->t_i32};
+    LLVMTypeRef kern_t = LLVMFunctionType(c->t_void, kt, 6, 0);
+    LLVMTypeRef pt[6] = {c->t_ptr, c->t_i64, c->t_i64, c->t_i64, c->t_i64, c->t_ptr};
+    LLVMTypeRef pack_t = LLVMFunctionType(c->t_void, pt, 6, 0);
+    LLVMTypeRef p[2] = {c->t_ptr, c->t_i64};
+    gemm_saved sv;
+    f = gemm_fn_begin(c, name, c->t_void, p, 2, &sv);
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef args = LLVMGetParam(f, 0), t = LLVMGetParam(f, 1);
+    LLVMTypeRef et = cg_ctype(c, g->ct);
+    uint64_t ab = hloc_type_bytes(at), bb = hloc_type_bytes(bt), cb = hloc_type_bytes(g->ct);
+    LLVMValueRef pa = stack_block(c, et, g->mc * g->kc, "pack.a");
+    LLVMValueRef pb = stack_block(c, et, g->kc * g->nc, "pack.b");
+    LLVMValueRef tile = stack_block(c, et, (int64_t)g->mr * g->nr, "tile");
+
+    LLVMValueRef M = arg_i64(c, args, G_M), N = arg_i64(c, args, G_N), K = arg_i64(c, args, G_K);
+    LLVMValueRef mt = arg_i64(c, args, G_MT), nt = arg_i64(c, args, G_NT);
+    LLVMValueRef per = mul(c, mt, nt);
+    LLVMValueRef bi = LLVMBuildSDiv(b, t, per, ""), r = LLVMBuildSRem(b, t, per, "");
+    LLVMValueRef m0, m1, n0, n1;
+    part_range(c, M, g->mr, LLVMBuildSDiv(b, r, nt, ""), mt, &m0, &m1);
+    part_range(c, N, g->nr, LLVMBuildSRem(b, r, nt, ""), nt, &n0, &n1);
+    LLVMBasicBlockRef work = cg_block(c, "work"), out = cg_block(c, "out");
+    LLVMValueRef empty = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntSGE, m0, m1, ""), LLVMBuildICmp(b, LLVMIntSGE, n0, n1, ""), "");
+    LLVMBuildCondBr(b, empty, out, work);
+    LLVMPositionBuilderAtEnd(b, out);
+    LLVMBuildRetVoid(b);
+    LLVMPositionBuilderAtEnd(b, work);
+
+    LLVMValueRef ars = arg_i64(c, args, G_ARS), acs = arg_i64(c, args, G_ACS);
+    LLVMValueRef brs = arg_i64(c, args, G_BRS), bcs = arg_i64(c, args, G_BCS);
+    LLVMValueRef crs = arg_i64(c, args, G_CRS), ccs = arg_i64(c, args, G_CCS);
+    LLVMValueRef A = advance(c, arg_ptr(c, args, G_A), mul(c, bi, arg_i64(c, args, G_ABS)), ab);
+    LLVMValueRef B = advance(c, arg_ptr(c, args, G_B), mul(c, bi, arg_i64(c, args, G_BBS)), bb);
+    LLVMValueRef C = advance(c, arg_ptr(c, args, G_C), mul(c, bi, arg_i64(c, args, G_CBS)), cb);
+    LLVMValueRef unit_c = LLVMBuildICmp(b, LLVMIntEQ, ccs, cg_const_i64(c, 1), "");
+
+    cg_loop jl, pl, il, jrl, irl;
+    LLVMValueRef nspan = LLVMBuildSub(b, n1, n0, ""), mspan = LLVMBuildSub(b, m1, m0, "");
+    cg_loop_begin(c, &jl, ceil_div(c, nspan, g->nc), "gemm.jc");
+    LLVMValueRef jc = LLVMBuildAdd(b, n0, mul(c, jl.iv, cg_const_i64(c, g->nc)), "");
+    LLVMValueRef ncur = imin(c, cg_const_i64(c, g->nc), LLVMBuildSub(b, n1, jc, ""));
+    cg_loop_begin(c, &pl, ceil_div(c, K, g->kc), "gemm.pc");
+    LLVMValueRef pc = mul(c, pl.iv, cg_const_i64(c, g->kc));
+    LLVMValueRef kcur = imin(c, cg_const_i64(c, g->kc), LLVMBuildSub(b, K, pc, ""));
+    LLVMValueRef accf = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, pc, cg_const_i64(c, 0), ""), c->t_i32, "");
+    LLVMValueRef bargs[6] = {advance(c, B, LLVMBuildAdd(b, mul(c, pc, brs), mul(c, jc, bcs), ""), bb), brs, bcs,
+                             kcur, ncur, pb};
+    LLVMBuildCall2(b, pack_t, pack_b, bargs, 6, "");
+    cg_loop_begin(c, &il, ceil_div(c, mspan, g->mc), "gemm.ic");
+    LLVMValueRef ic = LLVMBuildAdd(b, m0, mul(c, il.iv, cg_const_i64(c, g->mc)), "");
+    LLVMValueRef mcur = imin(c, cg_const_i64(c, g->mc), LLVMBuildSub(b, m1, ic, ""));
+    LLVMValueRef aargs[6] = {advance(c, A, LLVMBuildAdd(b, mul(c, ic, ars), mul(c, pc, acs), ""), ab), ars, acs,
+                             mcur, kcur, pa};
+    LLVMBuildCall2(b, pack_t, pack_a, aargs, 6, "");
+    cg_loop_begin(c, &jrl, ceil_div(c, ncur, g->nr), "gemm.jr");
+    LLVMValueRef jr = mul(c, jrl.iv, cg_const_i64(c, g->nr));
+    LLVMValueRef ncols = imin(c, cg_const_i64(c, g->nr), LLVMBuildSub(b, ncur, jr, ""));
+    LLVMValueRef pbp = advance(c, pb, mul(c, jr, kcur), cb);
+    cg_loop_begin(c, &irl, ceil_div(c, mcur, g->mr), "gemm.ir");
+    LLVMValueRef ir = mul(c, irl.iv, cg_const_i64(c, g->mr));
+    LLVMValueRef nrows = imin(c, cg_const_i64(c, g->mr), LLVMBuildSub(b, mcur, ir, ""));
+    LLVMValueRef pap = advance(c, pa, mul(c, ir, kcur), cb);
+    LLVMValueRef row = LLVMBuildAdd(b, ic, ir, ""), col = LLVMBuildAdd(b, jc, jr, "");
+    LLVMValueRef cptr = advance(c, C, LLVMBuildAdd(b, mul(c, row, crs), mul(c, col, ccs), ""), cb);
+    LLVMValueRef whole = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, nrows, cg_const_i64(c, g->mr), ""),
+                                      LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""), "");
+    whole = LLVMBuildAnd(b, whole, unit_c, "");
+    LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next");
+    LLVMBuildCondBr(b, whole, direct, edge);
+    LLVMPositionBuilderAtEnd(b, direct);
+    LLVMValueRef kargs[6] = {kcur, pap, pbp, cptr, crs, accf};
+    LLVMBuildCall2(b, kern_t, kern, kargs, 6, "");
+    LLVMBuildBr(b, next);
+
+    /* The same kernel into the tile buffer, then the valid part into C: the arithmetic per
+     * element is the one of a direct tile. */
+    LLVMPositionBuilderAtEnd(b, edge);
+    LLVMValueRef targs[6] = {kcur, pap, pbp, tile, cg_const_i64(c, g->nr), LLVMConstInt(c->t_i32, 0, 0)};
+    LLVMBuildCall2(b, kern_t, kern, targs, 6, "");
+    cg_loop el, ej;
+    cg_loop_begin(c, &el, nrows, "edge.r");
+    cg_loop_begin(c, &ej, ncols, "edge.j");
+    LLVMValueRef toff = LLVMBuildAdd(b, mul(c, el.iv, cg_const_i64(c, g->nr)), ej.iv, "");
+    LLVMValueRef tv = LLVMBuildLoad2(b, et, LLVMBuildGEP2(b, et, tile, &toff, 1, ""), "");
+    LLVMValueRef coff = LLVMBuildAdd(b, mul(c, el.iv, crs), mul(c, ej.iv, ccs), "");
+    LLVMValueRef cp = LLVMBuildGEP2(b, et, cptr, &coff, 1, "");
+    LLVMValueRef old = LLVMBuildLoad2(b, et, cp, "");
+    LLVMSetAlignment(old, (unsigned)cb);
+    LLVMValueRef v = LLVMBuildSelect(b, LLVMBuildTrunc(b, accf, c->t_i1, ""), LLVMBuildFAdd(b, old, tv, ""), tv, "");
+    LLVMValueRef st = LLVMBuildStore(b, v, cp);
+    LLVMSetAlignment(st, (unsigned)cb);
+    cg_loop_end(c, &ej);
+    cg_loop_end(c, &el);
+    LLVMBuildBr(b, next);
+    LLVMPositionBuilderAtEnd(b, next);
+    cg_loop_end(c, &irl);
+    cg_loop_end(c, &jrl);
+    cg_loop_end(c, &il);
+    cg_loop_end(c, &pl);
+    cg_loop_end(c, &jl);
+    LLVMBuildRetVoid(b);
+    gemm_fn_end(c, &sv);
+    return f;
+}
+
+/* run(args, opts): chooses the split, then parallel_for(ctx, n, task, args) or the tasks inline.
+ * hloc_run_options: parallel_for @24, parallel_ctx @32, n_threads @40 (include/hloc/abi.h). */
+static LLVMValueRef run_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt) {
+    char name[128];
+    fn_name(name, sizeof name, "run", g, at, bt);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    if (f) return f;
+    LLVMValueRef task = task_fn(c, g, at, bt);
+    if (!task) return NULL;
+    LLVMTypeRef p[2] = {c->t_ptr, c->t_ptr};
+    gemm_saved sv;
+    f = gemm_fn_begin(c, name, c->t_void, p, 2, &sv);
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef args = LLVMGetParam(f, 0), opts = LLVMGetParam(f, 1);
+    LLVMValueRef M = arg_i64(c, args, G_M), N = arg_i64(c, args, G_N), K = arg_i64(c, args, G_K);
+    LLVMValueRef batch = arg_i64(c, args, G_BATCH);
+    LLVMValueRef one = cg_const_i64(c, 1);
+    LLVMBasicBlockRef entry = LLVMGetInsertBlock(b), check = cg_block(c, "threads.check"),
+                      pool = cg_block(c, "threads.pool"), split = cg_block(c, "split");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, opts, ""), split, check);
+    LLVMPositionBuilderAtEnd(b, check);
+    LLVMValueRef o24 = cg_const_i64(c, 24), o32 = cg_const_i64(c, 32), o40 = cg_const_i64(c, 40);
+    LLVMValueRef pf = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_i8, opts, &o24, 1, ""), "");
+    LLVMValueRef nthr = LLVMBuildLoad2(b, c->t_i32, LLVMBuildGEP2(b, c->t_i8, opts, &o40, 1, ""), "");
+    LLVMValueRef flops = LLVMBuildUIToFP(b, mul(c, mul(c, mul(c, M, N), K), batch), c->t_f64, "");
+    LLVMValueRef go = LLVMBuildAnd(b, LLVMBuildIsNotNull(b, pf, ""),
+                                   LLVMBuildICmp(b, LLVMIntSGT, nthr, LLVMConstInt(c->t_i32, 1, 0), ""), "");
+    go = LLVMBuildAnd(b, go, LLVMBuildFCmp(b, LLVMRealOGE, flops, LLVMConstReal(c->t_f64, PARALLEL_FLOPS / 2), ""), "");
+    LLVMBuildCondBr(b, go, pool, split);
+    LLVMPositionBuilderAtEnd(b, pool);
+    LLVMValueRef nt_pool = LLVMBuildSExt(b, nthr, c->t_i64, "");
+    LLVMBuildBr(b, split);
+
+    LLVMPositionBuilderAtEnd(b, split);
+    LLVMValueRef T = LLVMBuildPhi(b, c->t_i64, "threads");
+    LLVMValueRef tv[3] = {one, one, nt_pool};
+    LLVMBasicBlockRef tb[3] = {entry, check, pool};
+    LLVMAddIncoming(T, tv, tb, 3);
+    /* Tasks per batch element: split rows first (each task packs all of B's columns it needs),
+     * then columns when there are too few row panels (short, wide products). */
+    LLVMValueRef per = LLVMBuildSDiv(b, LLVMBuildAdd(b, T, LLVMBuildSub(b, batch, one, ""), ""), batch, "");
+    LLVMValueRef mb = ceil_div(c, M, g->mr), nb = ceil_div(c, N, g->nr);
+    LLVMValueRef mt = imin(c, per, mb);
+    LLVMValueRef want_n = LLVMBuildSDiv(b, LLVMBuildAdd(b, per, LLVMBuildSub(b, mt, one, ""), ""), mt, "");
+    LLVMValueRef nt = imin(c, want_n, nb);
+    LLVMBuildStore(b, mt, arg_slot(c, args, G_MT));
+    LLVMBuildStore(b, nt, arg_slot(c, args, G_NT));
+    LLVMValueRef n_tasks = mul(c, mul(c, mt, nt), batch);
+    LLVMTypeRef tt[2] = {c->t_ptr, c->t_i64};
+    LLVMTypeRef task_t = LLVMFunctionType(c->t_void, tt, 2, 0);
+    LLVMBasicBlockRef par = cg_block(c, "par"), ser = cg_block(c, "serial"), done = cg_block(c, "done");
+    LLVMValueRef use_pool = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSGT, T, one, ""),
+                                         LLVMBuildICmp(b, LLVMIntSGT, n_tasks, one, ""), "");
+    LLVMBuildCondBr(b, use_pool, par, ser);
+    LLVMPositionBuilderAtEnd(b, par);
+    LLVMValueRef pctx = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_i8, opts, &o32, 1, ""), "");
+    LLVMValueRef pf2 = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_i8, opts, &o24, 1, ""), "");
+    LLVMTypeRef pft[4] = {c->t_ptr, c->t_i64, c->t_ptr, c->t_ptr};
+    LLVMValueRef pargs[4] = {pctx, n_tasks, task, args};
+    LLVMBuildCall2(b, LLVMFunctionType(c->t_void, pft, 4, 0), pf2, pargs, 4, "");
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, ser);
+    cg_loop tl;
+    cg_loop_begin(c, &tl, n_tasks, "gemm.task");
+    LLVMValueRef targs[2] = {args, tl.iv};
+    LLVMBuildCall2(b, task_t, task, targs, 2, "");
+    cg_loop_end(c, &tl);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBuildRetVoid(b);
+    gemm_fn_end(c, &sv);
+    return f;
+}
+
+void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
+    LLVMValueRef run = run_fn(c, g, x->at, x->bt);
+    if (!run) return;
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef args = cg_alloca(c, LLVMArrayType2(c->t_i64, G_COUNT), "gemm.args");
+    int64_t vals[G_COUNT] = {
+        [G_M] = x->m, [G_N] = x->n, [G_K] = x->k, [G_BATCH] = x->batch,
+        [G_ARS] = x->a_rs, [G_ACS] = x->a_cs, [G_ABS] = x->a_bs,
+        [G_BRS] = x->b_rs, [G_BCS] = x->b_cs, [G_BBS] = x->b_bs,
+        [G_CRS] = x->c_rs, [G_CCS] = x->c_cs, [G_CBS] = x->c_bs,
+    };
+    for (int k = 0; k < G_COUNT; k++) {
+        LLVMValueRef v = cg_const_i64(c, vals[k]);
+        if (k == G_A) v = LLVMBuildPtrToInt(b, cg_base(c, x->a), c->t_i64, "");
+        if (k == G_B) v = LLVMBuildPtrToInt(b, cg_base(c, x->b), c->t_i64, "");
+        if (k == G_C) v = LLVMBuildPtrToInt(b, cg_base(c, x->c), c->t_i64, "");
+        LLVMBuildStore(b, v, arg_slot(c, args, k));
+    }
+    LLVMValueRef opts = c->task_arg || !c->body_opts ? LLVMConstNull(c->t_ptr) : c->body_opts;
+    LLVMTypeRef pt[2] = {c->t_ptr, c->t_ptr};
+    LLVMValueRef cargs[2] = {args, opts};
+    LLVMBuildCall2(b, LLVMFunctionType(c->t_void, pt, 2, 0), run, cargs, 2, "");
+}

@@ -1,0 +1,170 @@
+/* The GEMM micro-kernel: an mr x nr tile of C kept in mr * nv vector registers (SSA phis across
+ * the k loop), updated per k by nv vector loads of the packed B panel, mr broadcasts of the packed
+ * A panel and mr * nv multiply-adds. The tile shape follows the target's vector registers:
+ * AVX-512 has 32 of 16 floats, AVX2 16 of 8, and the generic form assumes 16 of 4 (SSE, NEON). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+static bool has_feature(const cg *c, const char *f) {
+    const char *s = c->opts->target_features;
+    size_t n = strlen(f);
+    for (const char *p = s ? strstr(s, f) : NULL; p; p = strstr(p + 1, f))
+        if (p[-1] == '+' && (p[n] == ',' || p[n] == 0)) return true;
+    return false;
+}
+
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct) {
+    uint32_t bytes = ct == HLOC_TYPE_F64 ? 8 : 4;
+    gemm_cfg g = {.ct = ct};
+    if (has_feature(c, "avx512f")) {
+        /* 8 rows x 3 vectors: 24 accumulators, 3 B vectors, a broadcast: 28 of 32 zmm. */
+        g.vl = 64 / bytes, g.mr = 8, g.nv = 3;
+    } else if (has_feature(c, "avx2") && has_feature(c, "fma")) {
+        g.vl = 32 / bytes, g.mr = 6, g.nv = 2;
+    } else {
+        g.vl = 16 / bytes, g.mr = 4, g.nv = 2;
+    }
+    /* Tuning knob for measurements: HLOC_GEMM_TILE=mr,nv[,kc,mc,nc]. */
+    g.kc = 1024 / bytes;
+    g.mc = 0;
+    g.nc = 0;
+    const char *env = getenv("HLOC_GEMM_TILE");
+    if (env) {
+        unsigned mr, nv;
+        long kc = 0, mc = 0, nc = 0;
+        int n = sscanf(env, "%u,%u,%ld,%ld,%ld", &mr, &nv, &kc, &mc, &nc);
+        if (n >= 2 && mr >= 1 && mr <= 32 && nv >= 1 && nv <= 8) g.mr = mr, g.nv = nv;
+        if (n >= 3 && kc >= 16 && kc <= 4096) g.kc = kc;
+        if (n >= 4 && mc >= 1 && mc <= 4096) g.mc = mc;
+        if (n >= 5 && nc >= 1 && nc <= 8192) g.nc = nc;
+    }
+    g.nr = g.nv * g.vl;
+    /* A's block (mc x kc) sits in L2 next to B's (kc x nc); both live on the task's stack. */
+    if (!g.mc) g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
+    g.mc = (g.mc + g.mr - 1) / g.mr * g.mr;
+    if (!g.nc) g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);
+    g.nc = (g.nc + g.nr - 1) / g.nr * g.nr;
+    return g;
+}
+
+LLVMValueRef gemm_fn_begin(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
+                           gemm_saved *saved) {
+    saved->fn = c->fn;
+    saved->task_arg = c->task_arg;
+    saved->bb = LLVMGetInsertBlock(c->b);
+    saved->n_task_cache = c->n_task_cache;
+    LLVMValueRef f = LLVMAddFunction(c->mod, name, LLVMFunctionType(ret, params, n, 0));
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    cg_fn_attrs(c, f);
+    c->fn = f;
+    c->task_arg = NULL;
+    LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
+    return f;
+}
+
+void gemm_fn_end(cg *c, const gemm_saved *saved) {
+    c->fn = saved->fn;
+    c->task_arg = saved->task_arg;
+    c->n_task_cache = saved->n_task_cache;
+    if (saved->bb) LLVMPositionBuilderAtEnd(c->b, saved->bb);
+}
+
+void gemm_noalias(cg *c, LLVMValueRef fn, unsigned k) {
+    static const char na[] = "noalias";
+    LLVMAddAttributeAtIndex(fn, k + 1,
+                            LLVMCreateEnumAttribute(c->ctx, LLVMGetEnumAttributeKindForName(na, sizeof na - 1), 0));
+}
+
+static LLVMValueRef splat(cg *c, LLVMValueRef x, uint32_t vl) {
+    LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(x), vl);
+    LLVMValueRef v = LLVMBuildInsertElement(c->b, LLVMGetUndef(vt), x, LLVMConstInt(c->t_i32, 0, 0), "");
+    LLVMValueRef mask = LLVMConstNull(LLVMVectorType(c->t_i32, vl));
+    return LLVMBuildShuffleVector(c->b, v, LLVMGetUndef(vt), mask, "");
+}
+
+static LLVMValueRef elem_ptr(cg *c, LLVMTypeRef t, LLVMValueRef base, LLVMValueRef off) {
+    return LLVMBuildGEP2(c->b, t, base, &off, 1, "");
+}
+
+LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g) {
+    char name[80];
+    snprintf(name, sizeof name, "hloc.gemm.kernel.%s.%ux%u", hloc_type_name(g->ct), g->mr, g->nr);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    if (f) return f;
+    enum { MAX_ACC = 64 };
+    if (g->mr * g->nv > MAX_ACC) {
+        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: gemm micro-tile %ux%u too large", g->mr, g->nv);
+        return NULL;
+    }
+    LLVMTypeRef p[6] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_ptr, c->t_i64, c->t_i32};
+    gemm_saved sv;
+    f = gemm_fn_begin(c, name, c->t_void, p, 6, &sv);
+    for (unsigned k = 1; k <= 3; k++) gemm_noalias(c, f, k);
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = cg_ctype(c, g->ct), vt = LLVMVectorType(t, g->vl);
+    unsigned esize = g->ct == HLOC_TYPE_F64 ? 8 : 4;
+    LLVMValueRef kc = LLVMGetParam(f, 0), pa = LLVMGetParam(f, 1), pb = LLVMGetParam(f, 2);
+    LLVMValueRef cp = LLVMGetParam(f, 3), ldc = LLVMGetParam(f, 4), accf = LLVMGetParam(f, 5);
+    LLVMBasicBlockRef entry = LLVMGetInsertBlock(b), loop = cg_block(c, "k"), done = cg_block(c, "tile");
+    LLVMBuildBr(b, loop);
+    LLVMPositionBuilderAtEnd(b, loop);
+    uint32_t n_acc = g->mr * g->nv;
+    LLVMValueRef acc[MAX_ACC], next[MAX_ACC], bv[8];
+    LLVMValueRef k = LLVMBuildPhi(b, c->t_i64, "k");
+    LLVMValueRef zero64 = cg_const_i64(c, 0), zerov = LLVMConstNull(vt);
+    LLVMAddIncoming(k, &zero64, &entry, 1);
+    for (uint32_t q = 0; q < n_acc; q++) {
+        acc[q] = LLVMBuildPhi(b, vt, "acc");
+        LLVMAddIncoming(acc[q], &zerov, &entry, 1);
+    }
+    LLVMValueRef boff = LLVMBuildMul(b, k, cg_const_i64(c, g->nr), "");
+    for (uint32_t j = 0; j < g->nv; j++) {
+        LLVMValueRef o = LLVMBuildAdd(b, boff, cg_const_i64(c, (int64_t)j * g->vl), "");
+        bv[j] = LLVMBuildLoad2(b, vt, elem_ptr(c, t, pb, o), "b");
+        LLVMSetAlignment(bv[j], esize * g->vl);
+    }
+    LLVMValueRef aoff = LLVMBuildMul(b, k, cg_const_i64(c, g->mr), "");
+    for (uint32_t r = 0; r < g->mr; r++) {
+        LLVMValueRef o = LLVMBuildAdd(b, aoff, cg_const_i64(c, r), "");
+        LLVMValueRef a = LLVMBuildLoad2(b, t, elem_ptr(c, t, pa, o), "a");
+        LLVMSetAlignment(a, esize);
+        LLVMValueRef as = splat(c, a, g->vl);
+        for (uint32_t j = 0; j < g->nv; j++) {
+            LLVMValueRef args[3] = {as, bv[j], acc[r * g->nv + j]};
+            next[r * g->nv + j] = cg_intrinsic(c, "llvm.fmuladd", args, 3);
+        }
+    }
+    LLVMValueRef k1 = LLVMBuildAdd(b, k, cg_const_i64(c, 1), "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMAddIncoming(k, &k1, &latch, 1);
+    for (uint32_t q = 0; q < n_acc; q++) LLVMAddIncoming(acc[q], &next[q], &latch, 1);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k1, kc, ""), loop, done);
+
+    /* Store the tile; when accumulating, add what C holds. */
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBasicBlockRef st = cg_block(c, "store"), add = cg_block(c, "add");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, accf, LLVMConstInt(c->t_i32, 0, 0), ""), add, st);
+    for (int pass = 0; pass < 2; pass++) {
+        LLVMPositionBuilderAtEnd(b, pass ? add : st);
+        for (uint32_t r = 0; r < g->mr; r++) {
+            LLVMValueRef row = LLVMBuildMul(b, ldc, cg_const_i64(c, r), "");
+            for (uint32_t j = 0; j < g->nv; j++) {
+                LLVMValueRef ptr = elem_ptr(c, t, cp, LLVMBuildAdd(b, row, cg_const_i64(c, (int64_t)j * g->vl), ""));
+                LLVMValueRef v = next[r * g->nv + j];
+                if (pass) {
+                    LLVMValueRef old = LLVMBuildLoad2(b, vt, ptr, "");
+                    LLVMSetAlignment(old, esize);
+                    v = LLVMBuildFAdd(b, old, v, "");
+                }
+                LLVMValueRef s = LLVMBuildStore(b, v, ptr);
+                LLVMSetAlignment(s, esize);
+            }
+        }
+        LLVMBuildRetVoid(b);
+    }
+    gemm_fn_end(c, &sv);
+    return f;
+}

@@ -1,0 +1,304 @@
+/* Explicit vectorization along the contiguous dimension: f32 loops whose element generators are
+ * all vectorizable (buffers read along their minor dimension, broadcasts, elementwise f32 math,
+ * column reductions) are emitted VW lanes at a time, with a scalar loop for the remainder, instead
+ * of trusting LLVM's loop vectorizer, which gives up when it cannot prove that the loop's stores
+ * miss the buffers it reads (they all live in one scratch arena). Row reductions keep several
+ * vector accumulators. Summation orders are fixed by the shape alone, never by the thread count. */
+#include <math.h>
+
+#include "cg.h"
+
+enum {
+    VW = 8,      /* lanes: one AVX register of f32 (two SSE ones) */
+    ROW_ACCS = 4, /* independent accumulators of a row reduction, to hide the add latency */
+    MAX_DEPTH = 64,
+};
+
+static LLVMTypeRef vec_type(cg *c) { return LLVMVectorType(c->t_f32, VW); }
+
+static LLVMValueRef splat(cg *c, LLVMValueRef x) {
+    LLVMValueRef v = LLVMBuildInsertElement(c->b, LLVMGetUndef(vec_type(c)), x, LLVMConstInt(c->t_i32, 0, 0), "");
+    LLVMValueRef zeros[VW];
+    for (unsigned k = 0; k < VW; k++) zeros[k] = LLVMConstInt(c->t_i32, 0, 0);
+    return LLVMBuildShuffleVector(c->b, v, LLVMGetUndef(vec_type(c)), LLVMConstVector(zeros, VW), "");
+}
+
+/* The dimension that is contiguous in memory (minor-most in the layout). */
+static int minor_dim(const hloc_shape *s) {
+    if (!s->rank) return -1;
+    return s->has_layout ? s->minor_to_major[0] : (int)s->rank - 1;
+}
+
+/* The reducer's op when it is one f32 add, multiply, maximum or minimum of its two parameters. */
+const hloc_instr *cg_simple_reducer(const hloc_computation *comp) {
+    if (!comp || comp->n_params != 2 || !comp->root) return NULL;
+    const hloc_instr *r = comp->root;
+    if (r->shape.type != HLOC_TYPE_F32 || r->n_operands != 2) return NULL;
+    switch (r->op) {
+    case HLOC_OP_ADD: case HLOC_OP_MULTIPLY: case HLOC_OP_MAXIMUM: case HLOC_OP_MINIMUM: break;
+    default: return NULL;
+    }
+    const hloc_instr *a = r->operands[0], *b = r->operands[1];
+    if (a->op != HLOC_OP_PARAMETER || b->op != HLOC_OP_PARAMETER || a == b) return NULL;
+    return r;
+}
+
+/* The reducer's identity: starting lanes there leaves every result as the sequence gives it. */
+static double identity(const hloc_instr *op) {
+    switch (op->op) {
+    case HLOC_OP_ADD: return -0.0;
+    case HLOC_OP_MULTIPLY: return 1.0;
+    case HLOC_OP_MAXIMUM: return -HUGE_VAL;
+    default: return HUGE_VAL;
+    }
+}
+
+/* Does the reduce |i| reduce dimension d of its input? */
+static bool reduces(const hloc_instr *i, int64_t d) {
+    for (uint32_t k = 0; k < i->attrs->dims.n; k++)
+        if (i->attrs->dims.v[k] == d) return true;
+    return false;
+}
+
+static bool gen_ok(cg *c, cg_scope *s, const hloc_instr *i, int vd, int depth);
+
+/* Can the value of |i| be read VW lanes at a time along its dimension |vd| (-1: it does not
+ * vary along the vectorized dimension, and one scalar is splatted)? */
+static bool value_ok(cg *c, cg_scope *s, const hloc_instr *i, int vd, int depth) {
+    if (vd < 0) return true;
+    if (depth > MAX_DEPTH || i->shape.type != HLOC_TYPE_F32) return false;
+    const cg_value *v = s->vals[i->id];
+    if (!v) return false;
+    switch (v->kind) {
+    case CGV_SCALAR: return true;
+    case CGV_BUFFER: return v->shape->type == HLOC_TYPE_F32 && minor_dim(v->shape) == vd;
+    case CGV_INLINE: return gen_ok(c, s, i, vd, depth + 1);
+    default: return false;
+    }
+}
+
+static bool gen_ok(cg *c, cg_scope *s, const hloc_instr *i, int vd, int depth) {
+    if (i->shape.type != HLOC_TYPE_F32 || vd < 0 || (uint32_t)vd >= i->shape.rank) return false;
+    if (hloc_opcode_flags(i->op) & OPF_EW) {
+        if (!cg_ew_vectorizable(i)) return false;
+        for (uint32_t k = 0; k < i->n_operands; k++) {
+            const hloc_instr *o = i->operands[k];
+            if (!value_ok(c, s, o, o->shape.rank == i->shape.rank ? vd : -1, depth)) return false;
+        }
+        return true;
+    }
+    switch (i->op) {
+    case HLOC_OP_BROADCAST: {
+        int od = -1;
+        for (uint32_t k = 0; k < i->attrs->dims.n; k++)
+            if (i->attrs->dims.v[k] == vd) od = (int)k;
+        return value_ok(c, s, i->operands[0], od, depth);
+    }
+    case HLOC_OP_REDUCE: {
+        /* Column reduction: the lanes are VW outputs, each reduced in the scalar order. */
+        if (i->n_operands != 2 || i->n_called != 1 || !cg_simple_reducer(i->called[0])) return false;
+        const hloc_instr *in = i->operands[0];
+        int id = -1, od = 0;
+        for (uint32_t d = 0; d < in->shape.rank; d++) {
+            if (reduces(i, d)) continue;
+            if (od++ == vd) id = (int)d;
+        }
+        return id >= 0 && value_ok(c, s, in, id, depth);
+    }
+    default:
+        return false;
+    }
+}
+
+static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd);
+
+static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd) {
+    if (vd < 0) return splat(c, cg_elem(c, s, i, i->shape.rank ? idx : NULL));
+    const cg_value *v = s->vals[i->id];
+    switch (v->kind) {
+    case CGV_SCALAR: return splat(c, v->scalar);
+    case CGV_BUFFER: {
+        LLVMValueRef off = cg_offset(c, v->shape, idx);
+        LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, v->ptr), &off, 1, "");
+        LLVMValueRef l = LLVMBuildLoad2(c->b, vec_type(c), p, "");
+        LLVMSetAlignment(l, 4);
+        return l;
+    }
+    default: return gen(c, s, i, idx, vd);
+    }
+}
+
+/* Applies a simple reducer's op to two vectors (or two scalars). */
+static LLVMValueRef combine(cg *c, const hloc_instr *op, LLVMValueRef a, LLVMValueRef b) {
+    LLVMValueRef x[2] = {a, b};
+    return cg_ew_apply(c, op, x);
+}
+
+static LLVMValueRef gen_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd) {
+    const hloc_instr *in = i->operands[0], *op = cg_simple_reducer(i->called[0]);
+    LLVMValueRef in_idx[HLOC_MAX_RANK];
+    uint8_t order[HLOC_MAX_RANK];
+    uint32_t n_red = 0, od = 0;
+    int id = -1;
+    for (uint32_t d = 0; d < in->shape.rank; d++) {
+        if (reduces(i, d)) continue;
+        if ((int)od == vd) id = (int)d;
+        in_idx[d] = idx[od++];
+    }
+    const hloc_shape *is = &in->shape;
+    for (uint32_t j = 0; j < is->rank; j++) {
+        uint32_t d = is->has_layout ? is->minor_to_major[is->rank - 1 - j] : j;
+        if (reduces(i, d)) order[n_red++] = (uint8_t)d;
+    }
+    LLVMValueRef acc = cg_alloca(c, vec_type(c), "vacc");
+    LLVMBuildStore(c->b, splat(c, cg_operand(c, s, i, 1, NULL)), acc);
+    cg_nest nest;
+    cg_nest_begin_dims(c, &nest, n_red, is->dims, order, in_idx);
+    LLVMValueRef x = value(c, s, in, in_idx, id);
+    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vec_type(c), acc, ""), x), acc);
+    cg_nest_end(c, &nest);
+    return LLVMBuildLoad2(c->b, vec_type(c), acc, "");
+}
+
+static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd) {
+    if (hloc_opcode_flags(i->op) & OPF_EW) {
+        LLVMValueRef x[3];
+        for (uint32_t k = 0; k < i->n_operands && k < 3; k++) {
+            const hloc_instr *o = i->operands[k];
+            x[k] = value(c, s, o, idx, o->shape.rank == i->shape.rank ? vd : -1);
+        }
+        return cg_ew_apply(c, i, x);
+    }
+    if (i->op == HLOC_OP_REDUCE) return gen_reduce(c, s, i, idx, vd);
+    /* broadcast */
+    LLVMValueRef oi[HLOC_MAX_RANK];
+    int od = -1;
+    for (uint32_t k = 0; k < i->attrs->dims.n; k++) {
+        oi[k] = idx[i->attrs->dims.v[k]];
+        if (i->attrs->dims.v[k] == vd) od = (int)k;
+    }
+    return value(c, s, i->operands[0], oi, od);
+}
+
+/* for (j = lo; j + step <= hi; j += step): leaves the builder in the body with *j set; returns
+ * the loop, which cg_loop_end closes. The first j past the loop is lo + (hi - lo) / step * step. */
+static LLVMValueRef strided_begin(cg *c, cg_loop *l, LLVMValueRef lo, LLVMValueRef hi, int64_t step,
+                                  LLVMValueRef *end) {
+    LLVMValueRef n = LLVMBuildSDiv(c->b, LLVMBuildSub(c->b, hi, lo, ""), cg_const_i64(c, step), "");
+    *end = LLVMBuildAdd(c->b, lo, LLVMBuildMul(c->b, n, cg_const_i64(c, step), ""), "");
+    cg_loop_begin(c, l, n, "vloop");
+    return LLVMBuildAdd(c->b, lo, LLVMBuildMul(c->b, l->iv, cg_const_i64(c, step), ""), "");
+}
+
+bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
+                           LLVMValueRef lo, LLVMValueRef hi) {
+    const hloc_shape *os = dst->shape;
+    int vd = minor_dim(os);
+    if (os->type != HLOC_TYPE_F32 || vd < 0 || os->dims[vd] < VW ||
+        !gen_ok(c, s, i, vd, 0))
+        return false;
+    /* The nest over every dimension but vd, which is innermost in memory. */
+    LLVMValueRef idx[HLOC_MAX_RANK];
+    cg_nest nest = {.n = 0};
+    for (uint32_t j = 0; j + 1 < os->rank; j++) {
+        uint32_t d = os->has_layout ? os->minor_to_major[os->rank - 1 - j] : j;
+        if ((int)d == split) {
+            cg_loop_begin_range(c, &nest.loops[nest.n], lo, hi, "split");
+            idx[d] = nest.loops[nest.n++].iv;
+        } else if (os->dims[d] == 1) {
+            idx[d] = cg_const_i64(c, 0);
+        } else {
+            cg_loop_begin(c, &nest.loops[nest.n], cg_const_i64(c, os->dims[d]), "loop");
+            idx[d] = nest.loops[nest.n++].iv;
+        }
+    }
+    LLVMValueRef vlo = split == vd ? lo : cg_const_i64(c, 0);
+    LLVMValueRef vhi = split == vd ? hi : cg_const_i64(c, os->dims[vd]);
+    cg_loop vl, tl;
+    LLVMValueRef rest;
+    idx[vd] = strided_begin(c, &vl, vlo, vhi, VW, &rest);
+    LLVMValueRef v = gen(c, s, i, idx, vd);
+    LLVMValueRef off = cg_offset(c, os, idx);
+    LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, dst->ptr), &off, 1, ""));
+    LLVMSetAlignment(st, 4);
+    cg_loop_end(c, &vl);
+    /* The remainder, one element at a time. */
+    cg_loop_begin_range(c, &tl, rest, vhi, "tail");
+    idx[vd] = tl.iv;
+    cg_store(c, os->type, dst->ptr, cg_offset(c, os, idx), cg_generate(c, s, i, idx));
+    cg_loop_end(c, &tl);
+    cg_nest_end(c, &nest);
+    return true;
+}
+
+/* Horizontal reduction of a vector by halves: a fixed tree. */
+static LLVMValueRef horizontal(cg *c, const hloc_instr *op, LLVMValueRef v) {
+    for (unsigned w = VW; w > 1; w /= 2) {
+        LLVMValueRef lo_m[VW], hi_m[VW];
+        for (unsigned k = 0; k < w / 2; k++) {
+            lo_m[k] = LLVMConstInt(c->t_i32, k, 0);
+            hi_m[k] = LLVMConstInt(c->t_i32, k + w / 2, 0);
+        }
+        LLVMValueRef a = LLVMBuildShuffleVector(c->b, v, v, LLVMConstVector(lo_m, w / 2), "");
+        LLVMValueRef b = LLVMBuildShuffleVector(c->b, v, v, LLVMConstVector(hi_m, w / 2), "");
+        v = combine(c, op, a, b);
+    }
+    return LLVMBuildExtractElement(c->b, v, LLVMConstInt(c->t_i32, 0, 0), "");
+}
+
+bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, LLVMValueRef *out) {
+    if (i->n_operands != 2 || i->n_called != 1) return false;
+    const hloc_instr *op = cg_simple_reducer(i->called[0]);
+    const hloc_instr *in = i->operands[0];
+    const hloc_shape *is = &in->shape;
+    int md = minor_dim(is);
+    if (!op || md < 0 || !reduces(i, md) || is->dims[md] < VW || !value_ok(c, s, in, md, 0)) return false;
+    LLVMValueRef in_idx[HLOC_MAX_RANK];
+    uint8_t order[HLOC_MAX_RANK];
+    uint32_t n_red = 0, od = 0;
+    for (uint32_t d = 0; d < is->rank; d++)
+        if (!reduces(i, d)) in_idx[d] = idx[od++];
+    for (uint32_t j = 0; j < is->rank; j++) {
+        uint32_t d = is->has_layout ? is->minor_to_major[is->rank - 1 - j] : j;
+        if (reduces(i, d) && (int)d != md) order[n_red++] = (uint8_t)d;
+    }
+    /* Lane l of accumulator a takes the elements j ≡ a·VW + l (mod ROW_ACCS·VW) of every row;
+     * the leftover full vectors go to accumulator 0, the last elements to a scalar that starts
+     * at the init value. Then the accumulators fold pairwise, the lanes by halves, and the
+     * scalar last. */
+    LLVMTypeRef vt = vec_type(c);
+    LLVMValueRef acc[ROW_ACCS], init = splat(c, LLVMConstReal(c->t_f32, identity(op)));
+    for (int a = 0; a < ROW_ACCS; a++) {
+        acc[a] = cg_alloca(c, vt, "racc");
+        LLVMBuildStore(c->b, init, acc[a]);
+    }
+    LLVMValueRef sacc = cg_alloca(c, c->t_f32, "rtail");
+    LLVMBuildStore(c->b, cg_operand(c, s, i, 1, NULL), sacc);
+    cg_nest nest;
+    cg_nest_begin_dims(c, &nest, n_red, is->dims, order, in_idx);
+    LLVMValueRef n = cg_const_i64(c, is->dims[md]), rest, rest2;
+    cg_loop l1, l2, l3;
+    LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
+    for (int a = 0; a < ROW_ACCS; a++) {
+        in_idx[md] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
+        LLVMValueRef x = value(c, s, in, in_idx, md);
+        LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, acc[a], ""), x), acc[a]);
+    }
+    cg_loop_end(c, &l1);
+    in_idx[md] = strided_begin(c, &l2, rest, n, VW, &rest2);
+    LLVMValueRef x = value(c, s, in, in_idx, md);
+    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, acc[0], ""), x), acc[0]);
+    cg_loop_end(c, &l2);
+    cg_loop_begin_range(c, &l3, rest2, n, "rtail");
+    in_idx[md] = l3.iv;
+    LLVMValueRef e = cg_operand(c, s, i, 0, in_idx);
+    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, sacc, ""), e), sacc);
+    cg_loop_end(c, &l3);
+    cg_nest_end(c, &nest);
+    LLVMValueRef v[ROW_ACCS];
+    for (int a = 0; a < ROW_ACCS; a++) v[a] = LLVMBuildLoad2(c->b, vt, acc[a], "");
+    for (int w = ROW_ACCS; w > 1; w /= 2)
+        for (int a = 0; a < w / 2; a++) v[a] = combine(c, op, v[a], v[a + w / 2]);
+    *out = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, sacc, ""), horizontal(c, op, v[0]));
+    return true;
+}

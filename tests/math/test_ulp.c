@@ -1,0 +1,100 @@
+/* The max error in ulp of codegen's f32 math (codegen/math.c and the rsqrt of ew.c) against libm
+ * in double, over dense sweeps of each function's range: 2^20 points per function, run through
+ * the JIT like any module (so through the vectorized loops where codegen vectorizes). Prints the
+ * table that codegen/math.c's header quotes, and fails if a function got worse than it says. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum { N = 1 << 20 };
+
+typedef struct fn {
+    hloc_opcode op;
+    double lo, hi;  /* sweep; logarithmic when lo > 0 */
+    double max_ulp; /* what codegen/math.c promises */
+} fn;
+
+static const fn fns[] = {
+    {HLOC_OP_EXPONENTIAL, -87.0, 88.5, 1},
+    {HLOC_OP_LOG, 1e-37, 3e38, 1},
+    {HLOC_OP_TANH, -10.0, 10.0, 5},
+    {HLOC_OP_LOGISTIC, -80.0, 80.0, 2.5},
+    {HLOC_OP_ERF, -5.0, 5.0, 6},
+    {HLOC_OP_SINE, -8192.0, 8192.0, 2},
+    {HLOC_OP_COSINE, -8192.0, 8192.0, 2},
+    {HLOC_OP_RSQRT, 1e-37, 3e38, 1.5},
+};
+enum { N_FNS = sizeof fns / sizeof fns[0] };
+
+static double reference(hloc_opcode op, double x) {
+    switch (op) {
+    case HLOC_OP_EXPONENTIAL: return exp(x);
+    case HLOC_OP_LOG: return log(x);
+    case HLOC_OP_TANH: return tanh(x);
+    case HLOC_OP_LOGISTIC: return 1 / (1 + exp(-x));
+    case HLOC_OP_ERF: return erf(x);
+    case HLOC_OP_SINE: return sin(x);
+    case HLOC_OP_COSINE: return cos(x);
+    default: return 1 / sqrt(x);
+    }
+}
+
+/* The f32 ulp at |v|, a normal f32 magnitude. */
+static double ulp_at(double v) {
+    int e;
+    frexp(fabs(v), &e); /* |v| in [2^(e-1), 2^e) */
+    return ldexp(1.0, e - 1 - 23);
+}
+
+START_TEST(test_ulp) {
+    const fn *f = &fns[_i];
+    float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    for (int k = 0; k < N; k++) {
+        double t = (double)k / (N - 1);
+        x[k] = (float)(f->lo > 0 ? exp(log(f->lo) + (log(f->hi) - log(f->lo)) * t) : f->lo + (f->hi - f->lo) * t);
+    }
+    tb b = tb_new("ulp");
+    int64_t d[] = {N};
+    hloc_instr *p = tb_param(&b, 0, HLOC_TYPE_F32, 1, d);
+    tb_finish(&b, tb_un(&b, f->op, p));
+    void *params[] = {x}, *results[] = {y};
+    tb_run(b.m, -1, params, results);
+    double worst = 0;
+    int at = 0;
+    for (int k = 0; k < N; k++) {
+        double want = reference(f->op, x[k]);
+        if (fabs(want) < 0x1p-126) { /* flushed to zero (FTZ, as XLA) */
+            ck_assert_msg(fabs(y[k]) <= 0x1p-126, "%s(%a) = %a, want %a", hloc_opcode_name(f->op),
+                          x[k], y[k], want);
+            continue;
+        }
+        double err = fabs((double)y[k] - want) / ulp_at(want);
+        if (err > worst) worst = err, at = k;
+    }
+    printf("%-12s [%g, %g]: max error %.2f ulp at x = %a (got %a, want %a)\n", hloc_opcode_name(f->op),
+           f->lo, f->hi, worst, x[at], y[at], reference(f->op, x[at]));
+    ck_assert_msg(worst <= f->max_ulp, "%s: %.2f ulp at x = %a, more than the %g promised",
+                  hloc_opcode_name(f->op), worst, x[at], f->max_ulp);
+    hloc_module_destroy(b.m);
+    free(x);
+    free(y);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("math_ulp");
+    TCase *tc = tcase_create("ulp");
+    tcase_add_loop_test(tc, test_ulp, 0, N_FNS);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
