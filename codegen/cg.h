@@ -80,6 +80,7 @@ typedef struct cg {
     uint32_t n_origins, cap_origins;
     LLVMValueRef task_arg;    /* in a task function: its context array; NULL in the body */
     LLVMValueRef task_keys[64], task_vals[64];
+    LLVMValueRef body_ctx, body_ctx_fn; /* the body's task context array (parallel.c) */
     uint32_t n_task_cache;
 } cg;
 
