@@ -1,5 +1,5 @@
 /* The cpu targets of `hloc run` and the conformance runner (run_target.h), both through the
- * runtime's one call path (hloc_executable_run via run_exec.c):
+ * runtime's one call path (hloc_executable_run via targets/run_exec.c):
  *   cpu      JIT: targets/cpu compiles in-process, the runtime wraps its metadata;
  *   cpu-aot  AOT: the object is packaged into a .so exactly as `hloc compile` does, then dlopened.
  * The CPU, optimization level and threads come from the HLOC_FLAGS environment variable as the JIT

@@ -1,9 +1,10 @@
 /* Runs emitted code (an hloc_executable of the runtime: a loaded .so or wrapped JIT metadata) on
- * host literals: the bridge between `hloc run` / the conformance runner, which hold values as
+ * host literals: the bridge between `hloc run`, the conformance runner and the cpu target's
+ * hloc_cpu_run_literals, which hold values as
  * literals in logical row-major order, and the entry point, which takes dense buffers in each
  * shape's layout. */
-#ifndef HLOC_TOOLS_RUN_EXEC_H
-#define HLOC_TOOLS_RUN_EXEC_H
+#ifndef HLOC_TARGETS_RUN_EXEC_H
+#define HLOC_TARGETS_RUN_EXEC_H
 
 #include "hloc/runtime.h"
 #include "literal.h"
