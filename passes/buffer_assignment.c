@@ -120,8 +120,37 @@ static void mark_outputs(hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
     *leaf += hloc_shape_n_leaves(&i->shape);
 }
 
+/* A fusion whose root is computed element by element: out[idx] needs parameter k only at idx
+ * when every instruction that (transitively) uses it is elementwise with the root's physical
+ * shape. Then writing the root over parameter k's bytes reads each element before writing it. */
+static bool fusion_reads_same_index(const hloc_instr *i, uint32_t k) {
+    if (i->op != HLOC_OP_FUSION || i->n_called != 1) return false;
+    const hloc_computation *f = i->called[0];
+    if (!f || !f->root || k >= f->n_params || !f->params[k] || !hloc_shape_is_array(&f->root->shape))
+        return false;
+    const hloc_instr *stack[256];
+    uint32_t n = 0;
+    stack[n++] = f->params[k];
+    uint32_t seen = 0;
+    while (n) {
+        const hloc_instr *x = stack[--n];
+        if (++seen > 4096) return false;
+        for (uint32_t u = 0; u < x->n_users; u++) {
+            const hloc_instr *w = x->users[u];
+            if (!(hloc_opcode_flags(w->op) & OPF_EW) || w->op == HLOC_OP_STOCHASTIC_CONVERT ||
+                !hloc_shape_is_array(&w->shape) || !hloc_shape_same_dims(&w->shape, &f->root->shape))
+                return false;
+            if (n == 256) return false;
+            stack[n++] = w;
+        }
+        if (x != f->params[k] && x->n_users == 0 && x != f->root) return false;
+    }
+    return hloc_opcode_flags(f->root->op) & OPF_EW;
+}
+
 static bool can_update_in_place(const hloc_instr *i) {
-    return (hloc_opcode_flags(i->op) & OPF_EW) || i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE;
+    return (hloc_opcode_flags(i->op) & OPF_EW) || i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE ||
+           i->op == HLOC_OP_FUSION;
 }
 
 /* Same dims, element size and order of bytes: index idx is at the same offset in both. */
@@ -152,16 +181,18 @@ static bool reads_storage(const hloc_buffer_plan *p, const hloc_buffer_plan_opti
 
 /* An instruction may write over operand k's buffer if that buffer is a temp of the same size that
  * dies here, laid out like the result, and nothing else the instruction reads touches it: an
- * elementwise op then reads each element just before it writes the same element; a
- * dynamic-update-slice (only operand 0) writes the update over the operand's bytes. */
+ * elementwise op (or a fusion that reads that operand only elementwise) then reads each element
+ * just before it writes the same element; a dynamic-update-slice (only operand 0) writes the
+ * update over the operand's bytes. */
 static void choose_in_place(hloc_buffer_plan *p, const hloc_buffer_plan_options *o, uint32_t pos) {
     hloc_buffer *b = &p->buffers[pos];
     const hloc_instr *i = b->instr;
     if (b->kind != HLOC_BUFFER_TEMP || !can_update_in_place(i) || !hloc_shape_is_array(&i->shape)) return;
-    bool dus = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE;
+    bool dus = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE, fusion = i->op == HLOC_OP_FUSION;
     uint32_t n = dus ? 1 : i->n_operands;
     for (uint32_t k = 0; k < n; k++) {
         const hloc_instr *op = i->operands[k];
+        if (fusion && !fusion_reads_same_index(i, k)) continue;
         int32_t s = source_of(p, op);
         if (s < 0) continue;
         hloc_buffer *ob = &p->buffers[s];
@@ -172,7 +203,7 @@ static void choose_in_place(hloc_buffer_plan *p, const hloc_buffer_plan_options 
             const hloc_instr *x = i->operands[m];
             if (m == k) continue;
             /* Another direct operand on the same storage reads the same element first. */
-            if (!dus && source_of(p, x) == s && same_physical(&x->shape, &i->shape) &&
+            if (!dus && !fusion && source_of(p, x) == s && same_physical(&x->shape, &i->shape) &&
                 (x->op != HLOC_OP_BITCAST || x == op))
                 continue;
             clash = reads_storage(p, o, x, s, 0);

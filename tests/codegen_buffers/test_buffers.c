@@ -149,6 +149,43 @@ static const char *const inplace_dus =
     "  ROOT y = f32[32,32] dot(u2, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
     "}\n";
 
+/* f1 reads d only elementwise: it takes over d's bytes; f2 reads y transposed: it must not. */
+static const char *const inplace_fusion =
+    "HloModule inplace_fusion\n"
+    "f_ew {\n"
+    "  fa = f32[32,32] parameter(0)\n"
+    "  fb = f32[32,32] parameter(1)\n"
+    "  e = f32[32,32] negate(fa)\n"
+    "  ROOT fr = f32[32,32] add(e, fb)\n"
+    "}\n"
+    "f_tr {\n"
+    "  ta = f32[32,32] parameter(0)\n"
+    "  t = f32[32,32] transpose(ta), dimensions={1,0}\n"
+    "  ROOT tr = f32[32,32] subtract(ta, t)\n"
+    "}\n"
+    "ENTRY e {\n"
+    "  p0 = f32[32,32] parameter(0)\n"
+    "  p1 = f32[32,32] parameter(1)\n"
+    "  d = f32[32,32] dot(p0, p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  f1 = f32[32,32] fusion(d, p1), kind=kLoop, calls=f_ew\n"
+    "  y = f32[32,32] dot(f1, p0), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "  f2 = f32[32,32] fusion(y), kind=kLoop, calls=f_tr\n"
+    "  ROOT z = f32[32,32] dot(f2, f1), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+    "}\n";
+
+START_TEST(fusion_in_place) {
+    hloc_module *m = parse(inplace_fusion);
+    hloc_buffer_plan *p = plan_of(m);
+    const hloc_buffer *f1 = buffer_named(p, "f1"), *d = buffer_named(p, "d"), *f2 = buffer_named(p, "f2");
+    ck_assert_int_eq(f1->in_place_of, (int32_t)(d - p->buffers));
+    ck_assert_int_eq(f2->in_place_of, -1);
+    ck_assert_uint_eq(metadata_scratch(m), align64(p->arena_size));
+    check_against_evaluator(m);
+    hloc_buffer_plan_destroy(p);
+    hloc_module_destroy(m);
+}
+END_TEST
+
 /* Four dots in a chain: at most two of them are alive at once, so the arena holds two. */
 static const char *const chain =
     "HloModule chain\n"
@@ -312,6 +349,7 @@ int main(void) {
     tcase_add_test(tc, chain_reuses_and_metadata_is_the_plan);
     tcase_add_test(tc, elementwise_in_place);
     tcase_add_test(tc, dynamic_update_slice_in_place);
+    tcase_add_test(tc, fusion_in_place);
     tcase_add_test(tc, while_carries);
     tcase_add_test(tc, corpus_metadata_is_plan_plus_internal);
     tcase_add_test(tc, gpt_block_arena_below_sum_of_temporaries);
