@@ -156,11 +156,66 @@ static cg_value *slot_tree(cg *c, const hloc_shape *shape, int64_t off) {
     return cg_buffer_value(c, slot_ptr(c, off), shape);
 }
 
+static uint32_t ptr_hash(const void *p, uint32_t mask) {
+    return (uint32_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull >> 40) & mask;
+}
+
+void cg_plan_index(cg *c) {
+    const hloc_buffer_plan *p = c->plan;
+    uint32_t cap = 64;
+    while (cap < 2 * p->n_buffers + 64) cap *= 2;
+    c->home_keys = HLOC_ARENA_ARRAY(c->arena, const hloc_shape *, cap);
+    c->home_ids = HLOC_ARENA_ARRAY(c->arena, uint32_t, cap);
+    c->home_given = HLOC_ARENA_ARRAY(c->arena, bool, p->n_ids + 1);
+    if (!c->home_keys || !c->home_ids || !c->home_given) {
+        c->home_keys = NULL;
+        cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
+        return;
+    }
+    c->home_cap = cap;
+    for (uint32_t k = 0; k < p->n_buffers; k++) {
+        if (p->buffers[k].kind != HLOC_BUFFER_TEMP) continue;
+        const hloc_instr *i = p->buffers[k].instr;
+        uint32_t h = ptr_hash(&i->shape, cap - 1);
+        while (c->home_keys[h]) h = (h + 1) & (cap - 1);
+        c->home_keys[h] = &i->shape;
+        c->home_ids[h] = i->id;
+    }
+}
+
+static cg_value *while_home(cg *c, cg_scope *s, const hloc_instr *i, int64_t off);
+
+/* The slot of the entry instruction whose shape is |shape|, if it has one, is not emitted yet and
+ * has not had it handed out: an instruction allocating its own value (also when a row-blocked
+ * group allocates the values of all its members at once). */
+static const cg_value *planned_home(cg *c, const hloc_shape *shape) {
+    if (!c->plan_scope || !c->home_keys) return NULL;
+    uint32_t mask = c->home_cap - 1;
+    for (uint32_t h = ptr_hash(shape, mask); c->home_keys[h]; h = (h + 1) & mask) {
+        if (c->home_keys[h] != shape) continue;
+        uint32_t id = c->home_ids[h];
+        if (c->plan_scope->vals[id] || c->home_given[id]) return NULL;
+        c->home_given[id] = true;
+        const hloc_buffer *b = &c->plan->buffers[c->plan->by_instr[id]];
+        const hloc_instr *i = b->instr;
+        return i->op == HLOC_OP_WHILE && i->shape.type == HLOC_TYPE_TUPLE
+                   ? while_home(c, c->plan_scope, i, b->offset)
+                   : slot_tree(c, &i->shape, b->offset);
+    }
+    return NULL;
+}
+
 const cg_value *cg_take_home(cg *c, const hloc_shape *shape) {
-    if (!c->home || c->home_shape != shape) return NULL;
-    const cg_value *h = c->home;
-    c->home = NULL; /* once: further buffers of that shape are the instruction's own work space */
-    return h;
+    if (c->home && c->home_shape == shape) {
+        const cg_value *h = c->home;
+        c->home = NULL; /* once: further buffers of that shape are the instruction's own work space */
+        /* (and not again through the index either) */
+        for (uint32_t m = c->home_cap ? c->home_cap - 1 : 0, k = c->home_keys ? ptr_hash(shape, m) : 0;
+             c->home_keys && c->home_keys[k]; k = (k + 1) & m)
+            if (c->home_keys[k] == shape) c->home_given[c->home_ids[k]] = true;
+        return h;
+    }
+    return planned_home(c, shape);
 }
 
 /* A while's home: its slice, except the elements its body passes through, which stay in the

@@ -68,6 +68,10 @@ typedef struct cg {
     uint64_t int_floor;       /* internal scratch that stays for the whole entry computation */
     const cg_value *home;     /* where the entry-level instruction being emitted puts its value */
     const hloc_shape *home_shape;
+    cg_scope *plan_scope;     /* the entry's scope while it is emitted */
+    const hloc_shape **home_keys; /* entry value shapes with a slot, by hash (buffers.c) */
+    uint32_t *home_ids, home_cap;
+    bool *home_given;         /* by instruction id: its slot was handed out */
     struct cg_slot *slots;    /* canonical pointer per arena offset (one GEP per offset) */
     uint32_t slot_cap;
     LLVMValueRef *scalar_fns; /* by computation id */
@@ -82,6 +86,10 @@ typedef struct cg {
     LLVMValueRef task_keys[64], task_vals[64];
     LLVMValueRef body_ctx, body_ctx_fn; /* the body's task context array (parallel.c) */
     uint32_t n_task_cache;
+    /* Inside a row-blocked group (rows.c): materializations of instructions whose row_dim[id]
+     * is their split dimension cover rows [row_lo, row_hi) only. NULL row_lo: not in a group. */
+    const int8_t *row_dim;
+    LLVMValueRef row_lo, row_hi;
 } cg;
 
 /* Records the first error (further ones are dropped). */
@@ -151,7 +159,10 @@ cg_value *cg_alloc_value(cg *c, const hloc_shape *shape);
 /* Internal scratch that lives until the end of the entry computation (rarely needed: an inline
  * value that a consumer needs whole, cached for later consumers). */
 cg_value *cg_alloc_value_persistent(cg *c, const hloc_shape *shape);
-/* The home of the instruction being emitted if |shape| is its shape (once), else NULL. */
+/* Indexes the plan's slots by value shape (after c->plan is set). */
+void cg_plan_index(cg *c);
+/* The home of the instruction being emitted if |shape| is its shape (once), or the slot of
+ * another entry instruction not emitted yet whose shape it is (once), else NULL. */
 const cg_value *cg_take_home(cg *c, const hloc_shape *shape);
 /* Plan bookkeeping around one entry-level instruction (emit.c): its home is the plan's slot (or
  * |out|, the result buffer it is computed into); afterwards its value is moved home if it ended
@@ -175,6 +186,9 @@ typedef void (*cg_range_fn)(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
  * parallel_for, as tasks of a separate function; otherwise inline on this thread. */
 void cg_parallel(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int64_t n, double work,
                  cg_range_fn fn, void *arg);
+/* Element operations (a load or an add: 1, exp: 20, ...) to generate one element of |i|,
+ * following its inline operands: the per-element factor of cg_parallel's work. */
+double cg_elem_cost(const cg_scope *s, const hloc_instr *i);
 /* cg_nest_begin with dimension |split| restricted to [lo, hi) (split < 0: none). */
 void cg_nest_begin_split(cg *c, cg_nest *nest, const hloc_shape *s, LLVMValueRef *idx, int split,
                          LLVMValueRef lo, LLVMValueRef hi);
@@ -206,12 +220,21 @@ bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
 /* The root of |comp| when it is one f32 add, multiply, maximum or minimum of its two parameters. */
 const hloc_instr *cg_simple_reducer(const hloc_computation *comp);
 
+/* ---- row-blocked groups (rows.c) ---- */
+/* If a row-blocked group of the entry computation starts at instruction |k|, emits it (and the
+ * parameters and constants among its instructions) and returns the index after it; else returns
+ * k, having emitted nothing. */
+uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,
+                      cg_value *const *params, const cg_value *const *hints);
+
 /* ---- computations (emit.c) ---- */
 /* Codegen's choices for |comp| before emission: which root leaves are computed straight into
  * |root_dst| (hints, by instruction id) and which values are generated inside their consumers
  * (inl). The entry's buffer plan is made from them. */
 void cg_scope_choices(cg *c, const hloc_computation *comp, const cg_value *root_dst,
                       const cg_value **hints, bool *inl);
+/* Emits one instruction of scope |s| (into |hint| when it fits), never as an inline value. */
+cg_value *cg_emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint);
 /* Emits |comp| in a new scope with the given parameter values; returns the root's value. */
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params);
 /* Same, computing the root's value into |dst| (its leaves directly where possible). */
@@ -248,6 +271,7 @@ void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const c
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 bool cg_conv_in_place_ok(const hloc_instr *i);
+LLVMValueRef cg_conv_batch_group_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv_batch_group.c */
 void cg_emit_conv(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */
 void cg_emit_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);

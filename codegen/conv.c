@@ -1,9 +1,11 @@
-/* Convolution as an elemental generator with plain loops: each output element sums over the
- * input features of its group and the kernel window, with padding, strides, base (lhs) and window
- * (rhs) dilation and window reversal; feature groups split the features. */
-#include "cg.h"
+/* Convolution: implicit GEMM where the layouts allow it (gemm_conv.c), else an elemental
+ * generator with plain loops: each output element sums over the input features of its group and
+ * the kernel window, with padding, strides, base (lhs) and window (rhs) dilation and window
+ * reversal; feature groups split the features. */
+#include "gemm.h"
 
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx) {
+    if (i->attrs->batch_group_count > 1) return cg_conv_batch_group_elem(c, s, i, idx);
     const hloc_conv_dnums *cd = &i->attrs->conv;
     const hloc_window *w = &i->attrs->window;
     const hloc_instr *L = i->operands[0], *R = i->operands[1];
@@ -75,7 +77,7 @@ LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
 
 /* The fast form: f32 output with output features innermost in both the output and the kernel
  * layouts (NHWC / HWIO), one feature group, one batch group. */
-bool cg_conv_in_place_ok(const hloc_instr *i) {
+static bool loops_ok(const hloc_instr *i) {
     const hloc_conv_dnums *cd = &i->attrs->conv;
     if (i->op != HLOC_OP_CONVOLUTION || i->n_operands != 2 || !cd->present || i->shape.type != HLOC_TYPE_F32 ||
         i->attrs->feature_group_count != 1 || i->attrs->batch_group_count != 1 ||
@@ -86,6 +88,9 @@ bool cg_conv_in_place_ok(const hloc_instr *i) {
     uint32_t km = ks->has_layout ? ks->minor_to_major[0] : ks->rank - 1;
     return (int64_t)om == cd->out_feature && (int64_t)km == cd->k_out_feature;
 }
+
+/* Materialized by cg_emit_conv: implicit GEMM (gemm_conv.c) or the loops below. */
+bool cg_conv_in_place_ok(const hloc_instr *i) { return cg_conv_gemm_ok(i) || loops_ok(i); }
 
 /* out[.., co] += in[.., ci] * w[.., ci, co] with co innermost: the inner loop streams over
  * contiguous kernel and output rows and vectorizes. Output rows [lo, hi) of the split dim. */
@@ -153,6 +158,11 @@ static void conv_in_place(cg *c, cg_scope *s, const hloc_instr *i, const cg_valu
 }
 
 void cg_emit_conv(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
+    if (cg_conv_gemm(c, s, i, dst)) return;
+    if (!loops_ok(i)) {
+        cg_materialize_elemental(c, s, i, dst);
+        return;
+    }
     const hloc_shape *os = dst->shape;
     uint64_t bytes = hloc_shape_bytes(os);
     if (bytes) LLVMBuildMemSet(c->b, dst->ptr, LLVMConstInt(c->t_i8, 0, 0), cg_const_i64(c, (int64_t)bytes), 1);

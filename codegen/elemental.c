@@ -148,8 +148,14 @@ void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_
         materialize_range(c, s, i, dst, NULL, NULL, NULL);
         return;
     }
-    /* Work: output elements, or the operands' when the op reads more (reduce, convolution). */
-    double work = (double)hloc_shape_elements(dst->shape);
+    if (c->row_lo) { /* in a row-blocked group: this block's rows, or all of an invariant value */
+        if (c->row_dim[i->id] == d) materialize_range(c, s, i, dst, c->row_lo, c->row_hi, NULL);
+        else materialize_range(c, s, i, dst, cg_const_i64(c, 0), cg_const_i64(c, dst->shape->dims[d]), NULL);
+        return;
+    }
+    /* Work: output elements times what one costs, or the operands' elements when the op reads
+     * more than that (convolution, gather). */
+    double work = (double)hloc_shape_elements(dst->shape) * cg_elem_cost(s, i);
     for (uint32_t k = 0; k < i->n_operands; k++)
         if (hloc_shape_is_array(&i->operands[k]->shape) && hloc_shape_elements(&i->operands[k]->shape) > work)
             work = (double)hloc_shape_elements(&i->operands[k]->shape);

@@ -363,6 +363,7 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
     /* The entry computation (emitted once, at depth 1) follows the buffer plan made from the
      * same choices (entry.c). */
     s.planned = c->plan && comp == c->plan->comp && c->depth == 1;
+    if (s.planned) c->plan_scope = &s;
     for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead) continue;
@@ -381,9 +382,20 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         }
         uint64_t mark;
         const cg_value *home = cg_plan_begin(c, &s, i, hints[i->id], &mark);
+        if (!c->opts->no_inlining) {
+            /* A row-blocked group emits several entry instructions at once; each finds its slot
+             * when it allocates its value (the plan keeps the whole group alive together). */
+            uint32_t end = cg_rows_emit(c, &s, comp, k, params, hints);
+            if (end > k) {
+                cg_plan_end(c, &s, NULL, NULL, mark);
+                k = end - 1;
+                continue;
+            }
+        }
         cg_value *v = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
         s.vals[i->id] = cg_plan_end(c, &s, v, home, mark);
     }
+    if (s.planned) c->plan_scope = NULL;
     c->depth--;
     if (c->err || !comp->root) return NULL;
     cg_value *r = cg_value_of(c, &s, comp->root);
@@ -392,6 +404,10 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         return (cg_value *)root_dst;
     }
     return r;
+}
+
+cg_value *cg_emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint) {
+    return emit_instr(c, s, i, hint, false);
 }
 
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params) {

@@ -238,9 +238,11 @@ static hloc_status *make_plan(cg *c, const cg_value *dst) {
     if (!hints || !inl || !direct) return hloc_status_oom();
     cg_scope_choices(c, c->m->entry, dst, hints, inl);
     for (uint32_t k = 0; k < n_ids; k++) direct[k] = hints[k] != NULL;
-    hloc_buffer_plan_options po = {.inlined = inl, .direct_output = direct};
+    hloc_buffer_plan_options po = {.inlined = inl, .direct_output = direct,
+                                   .row_groups = !c->opts->no_inlining};
     HLOC_RETURN_IF_ERROR(hloc_buffer_plan_create_with(c->m, &po, &c->plan));
     c->plan_bytes = ((uint64_t)c->plan->arena_size + 63) & ~(uint64_t)63;
+    cg_plan_index(c);
     c->scratch_bytes = c->plan_bytes;
     return NULL;
 }

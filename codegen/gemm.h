@@ -23,9 +23,10 @@ typedef struct gemm_cfg {
 /* The blocking for |ct| on the codegen's target (its CPU features). */
 gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct);
 
-/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, ptr pb, ptr c, i64 ldc, i32 acc) computes
- * a full mr x nr tile from packed panels and stores it to c (row stride ldc, unit column stride),
- * adding to what c holds when acc is nonzero. */
+/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, ptr pb, i64 ldb, ptr c, i64 ldc, i32 acc)
+ * computes a full mr x nr tile from a packed A panel and nr-wide rows of B ldb elements apart (a
+ * packed panel: ldb = nr; B itself when packing does not pay) and stores it to c (row stride ldc,
+ * unit column stride), adding to what c holds when acc is nonzero. */
 LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g);
 
 /* The module's packing routines for |g| reading elements of storage type |t|:
@@ -46,11 +47,19 @@ typedef struct gemm_call {
     int64_t a_rs, a_cs, a_bs;      /* A[m][k] of batch b at a + b*a_bs + m*a_rs + k*a_cs */
     int64_t b_rs, b_cs, b_bs;      /* B[k][n] */
     int64_t c_rs, c_cs, c_bs;      /* C[m][n] */
+    /* NULL, or a routine that packs A blocks itself, with pack A's signature but called as
+     * (a + batch offset, first row, first column, rows, kc, dst): convolutions (gemm_conv.c). */
+    LLVMValueRef pack_a;
 } gemm_call;
 
 /* Emits the product at the builder's position: on the thread pool of the run options when the
  * work is large enough and the caller gave one, else on this thread. */
 void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x);
+
+/* Convolution by implicit GEMM (gemm_conv.c): whether |i| takes that path, and the emission
+ * into |dst| (false: nothing was emitted, use another path). */
+bool cg_conv_gemm_ok(const hloc_instr *i);
+bool cg_conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 
 /* Shared emission of internal functions: begins |fn| (entry block, builder in it) and returns the
  * state to restore with gemm_fn_end. */

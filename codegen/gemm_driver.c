@@ -16,8 +16,12 @@ enum {
     G_B, G_BRS, G_BCS, G_BBS,
     G_C, G_CRS, G_CCS, G_CBS,
     G_MT, G_NT,
+    G_PACK_A,
     G_COUNT
 };
+
+/* Tasks with at most this many row panels read B unpacked. */
+#define DIRECT_B_PANELS 4
 
 /* Below this many flops a product runs on one thread: waking the pool costs more. */
 #define PARALLEL_FLOPS 4e6
@@ -78,8 +82,8 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     if (f) return f;
     LLVMValueRef kern = gemm_kernel_fn(c, g), pack_a = gemm_pack_a_fn(c, g, at), pack_b = gemm_pack_b_fn(c, g, bt);
     if (!kern || !pack_a || !pack_b) return NULL;
-    LLVMTypeRef kt[6] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_ptr, c->t_i64, c->t_i32};
-    LLVMTypeRef kern_t = LLVMFunctionType(c->t_void, kt, 6, 0);
+    LLVMTypeRef kt[7] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_i32};
+    LLVMTypeRef kern_t = LLVMFunctionType(c->t_void, kt, 7, 0);
     LLVMTypeRef pt[6] = {c->t_ptr, c->t_i64, c->t_i64, c->t_i64, c->t_i64, c->t_ptr};
     LLVMTypeRef pack_t = LLVMFunctionType(c->t_void, pt, 6, 0);
     LLVMTypeRef p[2] = {c->t_ptr, c->t_i64};
@@ -113,6 +117,13 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef A = advance(c, arg_ptr(c, args, G_A), mul(c, bi, arg_i64(c, args, G_ABS)), ab);
     LLVMValueRef B = advance(c, arg_ptr(c, args, G_B), mul(c, bi, arg_i64(c, args, G_BBS)), bb);
     LLVMValueRef C = advance(c, arg_ptr(c, args, G_C), mul(c, bi, arg_i64(c, args, G_CBS)), cb);
+    LLVMValueRef custom = arg_ptr(c, args, G_PACK_A);
+    /* Few rows of A: B would be packed for few micro-kernel calls; read it in place instead. */
+    LLVMValueRef direct_b = LLVMConstInt(c->t_i1, 0, 0);
+    if (bt == g->ct)
+        direct_b = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, bcs, cg_const_i64(c, 1), ""),
+                                LLVMBuildICmp(b, LLVMIntSLE, LLVMBuildSub(b, m1, m0, ""),
+                                              cg_const_i64(c, (int64_t)g->mr * DIRECT_B_PANELS), ""), "");
     LLVMValueRef unit_c = LLVMBuildICmp(b, LLVMIntEQ, ccs, cg_const_i64(c, 1), "");
 
     cg_loop jl, pl, il, jrl, irl;
@@ -124,19 +135,47 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef pc = mul(c, pl.iv, cg_const_i64(c, g->kc));
     LLVMValueRef kcur = imin(c, cg_const_i64(c, g->kc), LLVMBuildSub(b, K, pc, ""));
     LLVMValueRef accf = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, pc, cg_const_i64(c, 0), ""), c->t_i32, "");
+    LLVMBasicBlockRef bpack = cg_block(c, "pack_b"), bdone = cg_block(c, "pack_b.done");
+    LLVMBuildCondBr(b, direct_b, bdone, bpack);
+    LLVMPositionBuilderAtEnd(b, bpack);
     LLVMValueRef bargs[6] = {advance(c, B, LLVMBuildAdd(b, mul(c, pc, brs), mul(c, jc, bcs), ""), bb), brs, bcs,
                              kcur, ncur, pb};
     LLVMBuildCall2(b, pack_t, pack_b, bargs, 6, "");
+    LLVMBuildBr(b, bdone);
+    LLVMPositionBuilderAtEnd(b, bdone);
     cg_loop_begin(c, &il, ceil_div(c, mspan, g->mc), "gemm.ic");
     LLVMValueRef ic = LLVMBuildAdd(b, m0, mul(c, il.iv, cg_const_i64(c, g->mc)), "");
     LLVMValueRef mcur = imin(c, cg_const_i64(c, g->mc), LLVMBuildSub(b, m1, ic, ""));
+    LLVMBasicBlockRef own = cg_block(c, "pack_a.own"), std = cg_block(c, "pack_a.strided"),
+                      packed = cg_block(c, "pack_a.done");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, custom, ""), std, own);
+    LLVMPositionBuilderAtEnd(b, std);
     LLVMValueRef aargs[6] = {advance(c, A, LLVMBuildAdd(b, mul(c, ic, ars), mul(c, pc, acs), ""), ab), ars, acs,
                              mcur, kcur, pa};
     LLVMBuildCall2(b, pack_t, pack_a, aargs, 6, "");
+    LLVMBuildBr(b, packed);
+    LLVMPositionBuilderAtEnd(b, own);
+    LLVMValueRef oargs[6] = {A, ic, pc, mcur, kcur, pa};
+    LLVMBuildCall2(b, pack_t, custom, oargs, 6, "");
+    LLVMBuildBr(b, packed);
+    LLVMPositionBuilderAtEnd(b, packed);
     cg_loop_begin(c, &jrl, ceil_div(c, ncur, g->nr), "gemm.jr");
     LLVMValueRef jr = mul(c, jrl.iv, cg_const_i64(c, g->nr));
     LLVMValueRef ncols = imin(c, cg_const_i64(c, g->nr), LLVMBuildSub(b, ncur, jr, ""));
-    LLVMValueRef pbp = advance(c, pb, mul(c, jr, kcur), cb);
+    /* Unpacked B: whole panels straight from B, the last partial one packed alone. */
+    LLVMValueRef whole_b = LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), "");
+    LLVMValueRef bsrc = advance(c, B, LLVMBuildAdd(b, mul(c, pc, brs), mul(c, LLVMBuildAdd(b, jc, jr, ""), bcs), ""), bb);
+    LLVMBasicBlockRef epack = cg_block(c, "pack_b.edge"), edone = cg_block(c, "pack_b.edge_done");
+    LLVMBuildCondBr(b, LLVMBuildAnd(b, direct_b, LLVMBuildNot(b, whole_b, ""), ""), epack, edone);
+    LLVMPositionBuilderAtEnd(b, epack);
+    LLVMValueRef eargs[6] = {bsrc, brs, bcs, kcur, ncols, pb};
+    LLVMBuildCall2(b, pack_t, pack_b, eargs, 6, "");
+    LLVMBuildBr(b, edone);
+    LLVMPositionBuilderAtEnd(b, edone);
+    LLVMValueRef from_b = LLVMBuildAnd(b, direct_b, whole_b, "");
+    LLVMValueRef pbp = LLVMBuildSelect(b, direct_b, LLVMBuildSelect(b, whole_b, bsrc, pb, ""),
+                                       advance(c, pb, mul(c, jr, kcur), cb), "");
+    LLVMValueRef ldb = LLVMBuildSelect(b, from_b, brs, cg_const_i64(c, g->nr), "");
     cg_loop_begin(c, &irl, ceil_div(c, mcur, g->mr), "gemm.ir");
     LLVMValueRef ir = mul(c, irl.iv, cg_const_i64(c, g->mr));
     LLVMValueRef nrows = imin(c, cg_const_i64(c, g->mr), LLVMBuildSub(b, mcur, ir, ""));
@@ -149,15 +188,15 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next");
     LLVMBuildCondBr(b, whole, direct, edge);
     LLVMPositionBuilderAtEnd(b, direct);
-    LLVMValueRef kargs[6] = {kcur, pap, pbp, cptr, crs, accf};
-    LLVMBuildCall2(b, kern_t, kern, kargs, 6, "");
+    LLVMValueRef kargs[7] = {kcur, pap, pbp, ldb, cptr, crs, accf};
+    LLVMBuildCall2(b, kern_t, kern, kargs, 7, "");
     LLVMBuildBr(b, next);
 
     /* The same kernel into the tile buffer, then the valid part into C: the arithmetic per
      * element is the one of a direct tile. */
     LLVMPositionBuilderAtEnd(b, edge);
-    LLVMValueRef targs[6] = {kcur, pap, pbp, tile, cg_const_i64(c, g->nr), LLVMConstInt(c->t_i32, 0, 0)};
-    LLVMBuildCall2(b, kern_t, kern, targs, 6, "");
+    LLVMValueRef targs[7] = {kcur, pap, pbp, ldb, tile, cg_const_i64(c, g->nr), LLVMConstInt(c->t_i32, 0, 0)};
+    LLVMBuildCall2(b, kern_t, kern, targs, 7, "");
     cg_loop el, ej;
     cg_loop_begin(c, &el, nrows, "edge.r");
     cg_loop_begin(c, &ej, ncols, "edge.j");
@@ -222,11 +261,14 @@ static LLVMValueRef run_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt)
     LLVMValueRef tv[3] = {one, one, nt_pool};
     LLVMBasicBlockRef tb[3] = {entry, check, pool};
     LLVMAddIncoming(T, tv, tb, 3);
-    /* Tasks per batch element: split rows first (each task packs all of B's columns it needs),
-     * then columns when there are too few row panels (short, wide products). */
+    /* Tasks per batch element: split rows (each task packs the B columns it needs), or columns
+     * when there are few row panels and many column panels (short, wide products). */
     LLVMValueRef per = LLVMBuildSDiv(b, LLVMBuildAdd(b, T, LLVMBuildSub(b, batch, one, ""), ""), batch, "");
     LLVMValueRef mb = ceil_div(c, M, g->mr), nb = ceil_div(c, N, g->nr);
-    LLVMValueRef mt = imin(c, per, mb);
+    LLVMValueRef four = mul(c, per, cg_const_i64(c, 4));
+    LLVMValueRef by_cols = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSLT, mb, four, ""),
+                                        LLVMBuildICmp(b, LLVMIntSGE, nb, four, ""), "");
+    LLVMValueRef mt = LLVMBuildSelect(b, by_cols, one, imin(c, per, mb), "");
     LLVMValueRef want_n = LLVMBuildSDiv(b, LLVMBuildAdd(b, per, LLVMBuildSub(b, mt, one, ""), ""), mt, "");
     LLVMValueRef nt = imin(c, want_n, nb);
     LLVMBuildStore(b, mt, arg_slot(c, args, G_MT));
@@ -274,6 +316,7 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
         if (k == G_A) v = LLVMBuildPtrToInt(b, cg_base(c, x->a), c->t_i64, "");
         if (k == G_B) v = LLVMBuildPtrToInt(b, cg_base(c, x->b), c->t_i64, "");
         if (k == G_C) v = LLVMBuildPtrToInt(b, cg_base(c, x->c), c->t_i64, "");
+        if (k == G_PACK_A && x->pack_a) v = LLVMBuildPtrToInt(b, x->pack_a, c->t_i64, "");
         LLVMBuildStore(b, v, arg_slot(c, args, k));
     }
     LLVMValueRef opts = c->task_arg || !c->body_opts ? LLVMConstNull(c->t_ptr) : c->body_opts;

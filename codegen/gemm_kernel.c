@@ -59,6 +59,10 @@ LLVMValueRef gemm_fn_begin(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef
     LLVMValueRef f = LLVMAddFunction(c->mod, name, LLVMFunctionType(ret, params, n, 0));
     LLVMSetLinkage(f, LLVMInternalLinkage);
     cg_fn_attrs(c, f);
+    /* Called per block, not per element: inlining would only copy them (compile time). */
+    static const char ni[] = "noinline";
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(c->ctx, LLVMGetEnumAttributeKindForName(ni, sizeof ni - 1), 0));
     c->fn = f;
     c->task_arg = NULL;
     LLVMPositionBuilderAtEnd(c->b, cg_block(c, "entry"));
@@ -99,15 +103,17 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g) {
         cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: gemm micro-tile %ux%u too large", g->mr, g->nv);
         return NULL;
     }
-    LLVMTypeRef p[6] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_ptr, c->t_i64, c->t_i32};
+    LLVMTypeRef p[7] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_i32};
     gemm_saved sv;
-    f = gemm_fn_begin(c, name, c->t_void, p, 6, &sv);
-    for (unsigned k = 1; k <= 3; k++) gemm_noalias(c, f, k);
+    f = gemm_fn_begin(c, name, c->t_void, p, 7, &sv);
+    gemm_noalias(c, f, 1);
+    gemm_noalias(c, f, 2);
+    gemm_noalias(c, f, 4);
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = cg_ctype(c, g->ct), vt = LLVMVectorType(t, g->vl);
     unsigned esize = g->ct == HLOC_TYPE_F64 ? 8 : 4;
-    LLVMValueRef kc = LLVMGetParam(f, 0), pa = LLVMGetParam(f, 1), pb = LLVMGetParam(f, 2);
-    LLVMValueRef cp = LLVMGetParam(f, 3), ldc = LLVMGetParam(f, 4), accf = LLVMGetParam(f, 5);
+    LLVMValueRef kc = LLVMGetParam(f, 0), pa = LLVMGetParam(f, 1), pb = LLVMGetParam(f, 2), ldb = LLVMGetParam(f, 3);
+    LLVMValueRef cp = LLVMGetParam(f, 4), ldc = LLVMGetParam(f, 5), accf = LLVMGetParam(f, 6);
     LLVMBasicBlockRef entry = LLVMGetInsertBlock(b), loop = cg_block(c, "k"), done = cg_block(c, "tile");
     LLVMBuildBr(b, loop);
     LLVMPositionBuilderAtEnd(b, loop);
@@ -120,11 +126,11 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g) {
         acc[q] = LLVMBuildPhi(b, vt, "acc");
         LLVMAddIncoming(acc[q], &zerov, &entry, 1);
     }
-    LLVMValueRef boff = LLVMBuildMul(b, k, cg_const_i64(c, g->nr), "");
+    LLVMValueRef boff = LLVMBuildMul(b, k, ldb, "");
     for (uint32_t j = 0; j < g->nv; j++) {
         LLVMValueRef o = LLVMBuildAdd(b, boff, cg_const_i64(c, (int64_t)j * g->vl), "");
         bv[j] = LLVMBuildLoad2(b, vt, elem_ptr(c, t, pb, o), "b");
-        LLVMSetAlignment(bv[j], esize * g->vl);
+        LLVMSetAlignment(bv[j], esize);
     }
     LLVMValueRef aoff = LLVMBuildMul(b, k, cg_const_i64(c, g->mr), "");
     for (uint32_t r = 0; r < g->mr; r++) {

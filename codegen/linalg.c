@@ -26,7 +26,8 @@ static LLVMValueRef row_major(cg *c, uint32_t rank, const int64_t *dims, LLVMVal
     LLVMValueRef e = cg_const_i64(c, 0);
     int64_t stride = 1;
     for (uint32_t d = rank; d-- > 0;) {
-        if (dims[d] != 1) e = LLVMBuildAdd(c->b, e, LLVMBuildMul(c->b, idx[d], cg_const_i64(c, stride), ""), "");
+        if (dims[d] != 1)
+            e = LLVMBuildAdd(c->b, e, LLVMBuildMul(c->b, idx[d], cg_const_i64(c, stride), ""), "");
         stride *= dims[d];
     }
     return e;
@@ -38,19 +39,22 @@ void cg_pack(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, bool cx, LLVMV
     LLVMValueRef idx[HLOC_MAX_RANK];
     cg_nest nest;
     cg_nest_begin(c, &nest, os, idx);
-    LLVMValueRef v = cg_convert(c, cg_operand(c, s, i, k, idx), os->type, cx ? HLOC_TYPE_C128 : HLOC_TYPE_F64);
+    LLVMValueRef v =
+        cg_convert(c, cg_operand(c, s, i, k, idx), os->type, cx ? HLOC_TYPE_C128 : HLOC_TYPE_F64);
     cg_wstore(c, cx, work, row_major(c, os->rank, os->dims, idx), v);
     cg_nest_end(c, &nest);
 }
 
-void cg_unpack(cg *c, LLVMValueRef work, bool cx, const cg_value *dst, int64_t src_last, double div) {
+void cg_unpack(cg *c, LLVMValueRef work, bool cx, const cg_value *dst, int64_t src_last,
+               double div) {
     const hloc_shape *ds = dst->shape;
     if (!hloc_shape_elements(ds)) return;
     LLVMValueRef idx[HLOC_MAX_RANK];
     cg_nest nest;
     cg_nest_begin(c, &nest, ds, idx);
     int64_t dims[HLOC_MAX_RANK];
-    for (uint32_t d = 0; d < ds->rank; d++) dims[d] = ds->dims[d];
+    for (uint32_t d = 0; d < ds->rank; d++)
+        dims[d] = ds->dims[d];
     if (ds->rank) dims[ds->rank - 1] = src_last;
     LLVMValueRef v = cg_wload(c, cx, work, row_major(c, ds->rank, dims, idx));
     if (div != 1.0) {
@@ -61,7 +65,8 @@ void cg_unpack(cg *c, LLVMValueRef work, bool cx, const cg_value *dst, int64_t s
         }
         v = LLVMBuildFDiv(c->b, v, dv, "");
     }
-    cg_store(c, ds->type, dst->ptr, cg_offset(c, ds, idx), cg_convert(c, v, cx ? HLOC_TYPE_C128 : HLOC_TYPE_F64, ds->type));
+    cg_store(c, ds->type, dst->ptr, cg_offset(c, ds, idx),
+             cg_convert(c, v, cx ? HLOC_TYPE_C128 : HLOC_TYPE_F64, ds->type));
     cg_nest_end(c, &nest);
 }
 
@@ -81,13 +86,15 @@ LLVMValueRef cg_wmul(cg *c, bool cx, LLVMValueRef a, LLVMValueRef b) {
     LLVMBuilderRef bd = c->b;
     if (!cx) return LLVMBuildFMul(bd, a, b, "");
     LLVMValueRef ar = part(c, a, 0), ai = part(c, a, 1), br = part(c, b, 0), bi = part(c, b, 1);
-    return cplx(c, LLVMBuildFSub(bd, LLVMBuildFMul(bd, ar, br, ""), LLVMBuildFMul(bd, ai, bi, ""), ""),
-                LLVMBuildFAdd(bd, LLVMBuildFMul(bd, ar, bi, ""), LLVMBuildFMul(bd, ai, br, ""), ""));
+    return cplx(
+        c, LLVMBuildFSub(bd, LLVMBuildFMul(bd, ar, br, ""), LLVMBuildFMul(bd, ai, bi, ""), ""),
+        LLVMBuildFAdd(bd, LLVMBuildFMul(bd, ar, bi, ""), LLVMBuildFMul(bd, ai, br, ""), ""));
 }
 
 static LLVMValueRef wconj(cg *c, bool cx, LLVMValueRef a) {
     if (!cx) return a;
-    return LLVMBuildInsertElement(c->b, a, LLVMBuildFNeg(c->b, part(c, a, 1), ""), LLVMConstInt(c->t_i32, 1, 0), "");
+    return LLVMBuildInsertElement(c->b, a, LLVMBuildFNeg(c->b, part(c, a, 1), ""),
+                                  LLVMConstInt(c->t_i32, 1, 0), "");
 }
 
 /* a / b; complex by Smith's method (no overflow for large |b|), as C's division scales. */
@@ -95,17 +102,25 @@ static LLVMValueRef wdiv(cg *c, bool cx, LLVMValueRef a, LLVMValueRef b) {
     LLVMBuilderRef bd = c->b;
     if (!cx) return LLVMBuildFDiv(bd, a, b, "");
     LLVMValueRef ar = part(c, a, 0), ai = part(c, a, 1), br = part(c, b, 0), bi = part(c, b, 1);
-    LLVMValueRef abr = cg_intrinsic(c, "llvm.fabs", &br, 1), abi = cg_intrinsic(c, "llvm.fabs", &bi, 1);
+    LLVMValueRef abr = cg_intrinsic(c, "llvm.fabs", &br, 1),
+                 abi = cg_intrinsic(c, "llvm.fabs", &bi, 1);
     LLVMValueRef big_re = LLVMBuildFCmp(bd, LLVMRealOGE, abr, abi, "");
     /* |br| >= |bi|: r = bi/br, den = br + bi·r, ((ar + ai·r), (ai − ar·r)) / den */
-    LLVMValueRef r1 = LLVMBuildFDiv(bd, bi, br, ""), d1 = LLVMBuildFAdd(bd, br, LLVMBuildFMul(bd, bi, r1, ""), "");
-    LLVMValueRef re1 = LLVMBuildFDiv(bd, LLVMBuildFAdd(bd, ar, LLVMBuildFMul(bd, ai, r1, ""), ""), d1, "");
-    LLVMValueRef im1 = LLVMBuildFDiv(bd, LLVMBuildFSub(bd, ai, LLVMBuildFMul(bd, ar, r1, ""), ""), d1, "");
+    LLVMValueRef r1 = LLVMBuildFDiv(bd, bi, br, ""),
+                 d1 = LLVMBuildFAdd(bd, br, LLVMBuildFMul(bd, bi, r1, ""), "");
+    LLVMValueRef re1 =
+        LLVMBuildFDiv(bd, LLVMBuildFAdd(bd, ar, LLVMBuildFMul(bd, ai, r1, ""), ""), d1, "");
+    LLVMValueRef im1 =
+        LLVMBuildFDiv(bd, LLVMBuildFSub(bd, ai, LLVMBuildFMul(bd, ar, r1, ""), ""), d1, "");
     /* else: r = br/bi, den = bi + br·r, ((ar·r + ai), (ai·r − ar)) / den */
-    LLVMValueRef r2 = LLVMBuildFDiv(bd, br, bi, ""), d2 = LLVMBuildFAdd(bd, bi, LLVMBuildFMul(bd, br, r2, ""), "");
-    LLVMValueRef re2 = LLVMBuildFDiv(bd, LLVMBuildFAdd(bd, LLVMBuildFMul(bd, ar, r2, ""), ai, ""), d2, "");
-    LLVMValueRef im2 = LLVMBuildFDiv(bd, LLVMBuildFSub(bd, LLVMBuildFMul(bd, ai, r2, ""), ar, ""), d2, "");
-    return cplx(c, LLVMBuildSelect(bd, big_re, re1, re2, ""), LLVMBuildSelect(bd, big_re, im1, im2, ""));
+    LLVMValueRef r2 = LLVMBuildFDiv(bd, br, bi, ""),
+                 d2 = LLVMBuildFAdd(bd, bi, LLVMBuildFMul(bd, br, r2, ""), "");
+    LLVMValueRef re2 =
+        LLVMBuildFDiv(bd, LLVMBuildFAdd(bd, LLVMBuildFMul(bd, ar, r2, ""), ai, ""), d2, "");
+    LLVMValueRef im2 =
+        LLVMBuildFDiv(bd, LLVMBuildFSub(bd, LLVMBuildFMul(bd, ai, r2, ""), ar, ""), d2, "");
+    return cplx(c, LLVMBuildSelect(bd, big_re, re1, re2, ""),
+                LLVMBuildSelect(bd, big_re, im1, im2, ""));
 }
 
 static LLVMValueRef wconst(cg *c, bool cx, double re) {
@@ -131,10 +146,12 @@ static void sub_product(cg *c, bool cx, LLVMValueRef acc, LLVMValueRef a, LLVMVa
 void cg_emit_cholesky(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     const hloc_shape *as = i->n_operands == 1 ? &i->operands[0]->shape : NULL;
     uint32_t r = as ? as->rank : 0;
-    if (!as || r < 2 || as->dims[r - 1] != as->dims[r - 2] || !is_fc(as->type) || dst->kind != CGV_BUFFER ||
-        !hloc_shape_same_dims(dst->shape, as) || dst->shape->type != as->type) {
-        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT, "%d:%d: cholesky '%s' takes float or complex square matrices",
-                i->loc.line, i->loc.col, i->name);
+    if (!as || r < 2 || as->dims[r - 1] != as->dims[r - 2] || !is_fc(as->type) ||
+        dst->kind != CGV_BUFFER || !hloc_shape_same_dims(dst->shape, as) ||
+        dst->shape->type != as->type) {
+        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT,
+                "%d:%d: cholesky '%s' takes float or complex square matrices", i->loc.line,
+                i->loc.col, i->name);
         return;
     }
     int64_t n = as->dims[r - 1], nn = n * n;
@@ -151,10 +168,12 @@ void cg_emit_cholesky(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *d
     cg_loop bl;
     cg_loop_begin(c, &bl, cg_const_i64(c, batches), "chol.batch");
     LLVMValueRef base = LLVMBuildMul(b, bl.iv, cg_const_i64(c, nn), "");
-    LLVMBuildMemSet(b, l, LLVMConstInt(c->t_i8, 0, 0), cg_const_i64(c, (int64_t)((uint64_t)nn * eb)), 8);
+    LLVMBuildMemSet(b, l, LLVMConstInt(c->t_i8, 0, 0),
+                    cg_const_i64(c, (int64_t)((uint64_t)nn * eb)), 8);
     LLVMBuildStore(b, LLVMConstInt(c->t_i1, 0, 0), failed);
     /* m[p][q]: the input, transposed (not conjugated) for upper, as the expander reads it */
-#define M(p, q) cg_wload(c, cx, w, LLVMBuildAdd(b, base, lower ? mul_add(c, p, n, q) : mul_add(c, q, n, p), ""))
+#define M(p, q)                                                                                    \
+    cg_wload(c, cx, w, LLVMBuildAdd(b, base, lower ? mul_add(c, p, n, q) : mul_add(c, q, n, p), ""))
     cg_loop jl;
     cg_loop_begin(c, &jl, nv, "chol.j");
     LLVMValueRef j = jl.iv;
@@ -180,7 +199,8 @@ void cg_emit_cholesky(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *d
     sub_product(c, cx, acc, cg_wload(c, cx, l, mul_add(c, p, n, kl.iv)),
                 wconj(c, cx, cg_wload(c, cx, l, mul_add(c, j, n, kl.iv))));
     cg_loop_end(c, &kl);
-    cg_wstore(c, cx, l, mul_add(c, p, n, j), LLVMBuildFDiv(b, LLVMBuildLoad2(b, wt, acc, ""), sqw, ""));
+    cg_wstore(c, cx, l, mul_add(c, p, n, j),
+              LLVMBuildFDiv(b, LLVMBuildLoad2(b, wt, acc, ""), sqw, ""));
     cg_loop_end(c, &pl);
     cg_loop_end(c, &jl);
 #undef M
@@ -192,8 +212,10 @@ void cg_emit_cholesky(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *d
     int64_t dims[2] = {n, n};
     cg_nest nest;
     cg_nest_begin_dims(c, &nest, 2, dims, NULL, idx);
-    LLVMValueRef v = cg_wload(c, cx, l, lower ? mul_add(c, idx[0], n, idx[1]) : mul_add(c, idx[1], n, idx[0]));
-    cg_wstore(c, cx, w, LLVMBuildAdd(b, base, mul_add(c, idx[0], n, idx[1]), ""), LLVMBuildSelect(b, fl, nanv, v, ""));
+    LLVMValueRef v =
+        cg_wload(c, cx, l, lower ? mul_add(c, idx[0], n, idx[1]) : mul_add(c, idx[1], n, idx[0]));
+    cg_wstore(c, cx, w, LLVMBuildAdd(b, base, mul_add(c, idx[0], n, idx[1]), ""),
+              LLVMBuildSelect(b, fl, nanv, v, ""));
     cg_nest_end(c, &nest);
     cg_loop_end(c, &bl);
     cg_unpack(c, w, cx, dst, n, 1.0);
@@ -207,27 +229,31 @@ void cg_emit_triangular_solve(cg *c, cg_scope *s, const hloc_instr *i, const cg_
     const hloc_shape *bs = i->n_operands == 2 ? &i->operands[1]->shape : NULL;
     uint32_t r = bs ? bs->rank : 0;
     bool ok = as && r >= 2 && as->rank == r && is_fc(bs->type) && as->type == bs->type &&
-              dst->kind == CGV_BUFFER && hloc_shape_same_dims(dst->shape, bs) && dst->shape->type == bs->type &&
-              o->transpose_a != HLOC_TRANSPOSE_INVALID;
+              dst->kind == CGV_BUFFER && hloc_shape_same_dims(dst->shape, bs) &&
+              dst->shape->type == bs->type && o->transpose_a != HLOC_TRANSPOSE_INVALID;
     int64_t m = ok ? bs->dims[r - 2] : 0, n = ok ? bs->dims[r - 1] : 0, k = o->left_side ? m : n;
     ok = ok && as->dims[r - 1] == k && as->dims[r - 2] == k;
-    for (uint32_t d = 0; ok && d + 2 < r; d++) ok = as->dims[d] == bs->dims[d];
+    for (uint32_t d = 0; ok && d + 2 < r; d++)
+        ok = as->dims[d] == bs->dims[d];
     if (!ok) {
-        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT,
-                "%d:%d: triangular-solve '%s' takes a float a[..., k, k] and b[..., m, n] of one type, "
-                "k = m (left_side) or n, and transpose_a NO_TRANSPOSE, TRANSPOSE or ADJOINT",
-                i->loc.line, i->loc.col, i->name);
+        cg_fail(
+            c, HLOC_STATUS_INVALID_ARGUMENT,
+            "%d:%d: triangular-solve '%s' takes a float a[..., k, k] and b[..., m, n] of one type, "
+            "k = m (left_side) or n, and transpose_a NO_TRANSPOSE, TRANSPOSE or ADJOINT",
+            i->loc.line, i->loc.col, i->name);
         return;
     }
     if (!m || !n) return;
     int64_t batches = hloc_shape_elements(bs) / (m * n), kk = k * k;
     bool cx = hloc_type_is_complex(bs->type);
-    bool trans = o->transpose_a != HLOC_TRANSPOSE_NO, adj = o->transpose_a == HLOC_TRANSPOSE_ADJOINT;
+    bool trans = o->transpose_a != HLOC_TRANSPOSE_NO,
+         adj = o->transpose_a == HLOC_TRANSPOSE_ADJOINT;
     bool t_lower = o->lower != trans; /* T = op(triangle of a) is lower when exactly one holds */
     uint64_t eb = cx ? 16 : 8;
     LLVMBuilderRef b = c->b;
     LLVMTypeRef wt = cg_wtype(c, cx);
-    LLVMValueRef wa = cg_alloc(c, (uint64_t)(batches * kk) * eb), x = cg_alloc(c, (uint64_t)(batches * m * n) * eb);
+    LLVMValueRef wa = cg_alloc(c, (uint64_t)(batches * kk) * eb),
+                 x = cg_alloc(c, (uint64_t)(batches * m * n) * eb);
     LLVMValueRef t = cg_alloc(c, (uint64_t)kk * eb);
     cg_pack(c, s, i, 0, cx, wa);
     cg_pack(c, s, i, 1, cx, x);
@@ -246,7 +272,9 @@ void cg_emit_triangular_solve(cg *c, cg_scope *s, const hloc_instr *i, const cg_
         LLVMValueRef in_tri = LLVMBuildICmp(b, o->lower ? LLVMIntSLE : LLVMIntSGE, aq, ap, "");
         LLVMValueRef v = cg_wload(c, cx, wa, LLVMBuildAdd(b, abase, mul_add(c, ap, k, aq), ""));
         v = LLVMBuildSelect(b, in_tri, v, wconst(c, cx, 0), "");
-        if (o->unit_diagonal) v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ap, aq, ""), wconst(c, cx, 1), v, "");
+        if (o->unit_diagonal)
+            v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ap, aq, ""), wconst(c, cx, 1), v,
+                                "");
         if (adj) v = wconj(c, cx, v);
         cg_wstore(c, cx, t, mul_add(c, idx[0], k, idx[1]), v);
         cg_nest_end(c, &nest);
@@ -261,8 +289,10 @@ void cg_emit_triangular_solve(cg *c, cg_scope *s, const hloc_instr *i, const cg_
         cg_loop_begin(c, &sl, cg_const_i64(c, m), "trsm.s");
         LLVMValueRef p = t_lower ? sl.iv : LLVMBuildSub(b, cg_const_i64(c, m - 1), sl.iv, "");
         LLVMBuildStore(b, cg_wload(c, cx, x, X(p, ol.iv)), acc);
-        if (t_lower) cg_loop_begin(c, &ql, p, "trsm.q");
-        else cg_loop_begin_range(c, &ql, LLVMBuildAdd(b, p, one, ""), cg_const_i64(c, m), "trsm.q");
+        if (t_lower)
+            cg_loop_begin(c, &ql, p, "trsm.q");
+        else
+            cg_loop_begin_range(c, &ql, LLVMBuildAdd(b, p, one, ""), cg_const_i64(c, m), "trsm.q");
         sub_product(c, cx, acc, T(p, ql.iv), cg_wload(c, cx, x, X(ql.iv, ol.iv)));
         cg_loop_end(c, &ql);
         cg_wstore(c, cx, x, X(p, ol.iv), wdiv(c, cx, LLVMBuildLoad2(b, wt, acc, ""), T(p, p)));
@@ -272,8 +302,10 @@ void cg_emit_triangular_solve(cg *c, cg_scope *s, const hloc_instr *i, const cg_
         cg_loop_begin(c, &sl, cg_const_i64(c, n), "trsm.s");
         LLVMValueRef j = t_lower ? LLVMBuildSub(b, cg_const_i64(c, n - 1), sl.iv, "") : sl.iv;
         LLVMBuildStore(b, cg_wload(c, cx, x, X(ol.iv, j)), acc);
-        if (t_lower) cg_loop_begin_range(c, &ql, LLVMBuildAdd(b, j, one, ""), cg_const_i64(c, n), "trsm.q");
-        else cg_loop_begin(c, &ql, j, "trsm.q");
+        if (t_lower)
+            cg_loop_begin_range(c, &ql, LLVMBuildAdd(b, j, one, ""), cg_const_i64(c, n), "trsm.q");
+        else
+            cg_loop_begin(c, &ql, j, "trsm.q");
         sub_product(c, cx, acc, cg_wload(c, cx, x, X(ol.iv, ql.iv)), T(ql.iv, j));
         cg_loop_end(c, &ql);
         cg_wstore(c, cx, x, X(ol.iv, j), wdiv(c, cx, LLVMBuildLoad2(b, wt, acc, ""), T(j, j)));

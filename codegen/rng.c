@@ -15,14 +15,17 @@ static LLVMValueRef rotl32(cg *c, LLVMValueRef v, int d) {
                        LLVMBuildLShr(b, v, c32(c, (uint32_t)(32 - d)), ""), "");
 }
 
-static LLVMValueRef lo32(cg *c, LLVMValueRef v64) { return LLVMBuildTrunc(c->b, v64, c->t_i32, ""); }
+static LLVMValueRef lo32(cg *c, LLVMValueRef v64) {
+    return LLVMBuildTrunc(c->b, v64, c->t_i32, "");
+}
 static LLVMValueRef hi32(cg *c, LLVMValueRef v64) {
     return LLVMBuildTrunc(c->b, LLVMBuildLShr(c->b, v64, cg_const_i64(c, 32), ""), c->t_i32, "");
 }
 static LLVMValueRef join64(cg *c, LLVMValueRef lo, LLVMValueRef hi) {
     LLVMBuilderRef b = c->b;
     return LLVMBuildOr(b, LLVMBuildZExt(b, lo, c->t_i64, ""),
-                       LLVMBuildShl(b, LLVMBuildZExt(b, hi, c->t_i64, ""), cg_const_i64(c, 32), ""), "");
+                       LLVMBuildShl(b, LLVMBuildZExt(b, hi, c->t_i64, ""), cg_const_i64(c, 32), ""),
+                       "");
 }
 
 /* Threefry-2x32, 20 rounds, on the 64-bit key and counter (low word first). */
@@ -41,7 +44,8 @@ static void threefry(cg *c, LLVMValueRef key, LLVMValueRef ctr, LLVMValueRef out
             x1 = LLVMBuildXor(b, rotl32(c, x1, rot[(group % 2) * 4 + r]), x0, "");
         }
         x0 = LLVMBuildAdd(b, x0, ks[(group + 1) % 3], "");
-        x1 = LLVMBuildAdd(b, x1, LLVMBuildAdd(b, ks[(group + 2) % 3], c32(c, (uint32_t)group + 1), ""), "");
+        x1 = LLVMBuildAdd(
+            b, x1, LLVMBuildAdd(b, ks[(group + 2) % 3], c32(c, (uint32_t)group + 1), ""), "");
     }
     out[0] = x0;
     out[1] = x1;
@@ -57,8 +61,10 @@ static void philox(cg *c, LLVMValueRef key, LLVMValueRef lo, LLVMValueRef hi, LL
     LLVMValueRef k0 = lo32(c, key), k1 = hi32(c, key);
     LLVMValueRef x[4] = {lo32(c, l), hi32(c, l), lo32(c, h), hi32(c, h)};
     for (int r = 0; r < 10; r++) {
-        LLVMValueRef p0 = LLVMBuildMul(b, LLVMBuildZExt(b, x[0], c->t_i64, ""), cg_const_i64(c, 0xD2511F53), "");
-        LLVMValueRef p1 = LLVMBuildMul(b, LLVMBuildZExt(b, x[2], c->t_i64, ""), cg_const_i64(c, 0xCD9E8D57), "");
+        LLVMValueRef p0 =
+            LLVMBuildMul(b, LLVMBuildZExt(b, x[0], c->t_i64, ""), cg_const_i64(c, 0xD2511F53), "");
+        LLVMValueRef p1 =
+            LLVMBuildMul(b, LLVMBuildZExt(b, x[2], c->t_i64, ""), cg_const_i64(c, 0xCD9E8D57), "");
         LLVMValueRef n0 = LLVMBuildXor(b, LLVMBuildXor(b, hi32(c, p1), x[1], ""), k0, "");
         LLVMValueRef n2 = LLVMBuildXor(b, LLVMBuildXor(b, hi32(c, p0), x[3], ""), k1, "");
         x[0] = n0;
@@ -68,7 +74,8 @@ static void philox(cg *c, LLVMValueRef key, LLVMValueRef lo, LLVMValueRef hi, LL
         k0 = LLVMBuildAdd(b, k0, c32(c, 0x9E3779B9u), "");
         k1 = LLVMBuildAdd(b, k1, c32(c, 0xBB67AE85u), "");
     }
-    for (int k = 0; k < 4; k++) out[k] = x[k];
+    for (int k = 0; k < 4; k++)
+        out[k] = x[k];
 }
 
 /* Element offset of row-major element number |e| of a buffer of shape |s|. */
@@ -87,8 +94,10 @@ static LLVMValueRef lin_offset(cg *c, const hloc_shape *s, LLVMValueRef e) {
 static void store_bits(cg *c, hloc_type t, LLVMValueRef base, LLVMValueRef off, LLVMValueRef v) {
     LLVMTypeRef it = LLVMIntTypeInContext(c->ctx, (unsigned)hloc_type_bytes(t) * 8);
     unsigned vw = LLVMGetIntTypeWidth(LLVMTypeOf(v)), iw = LLVMGetIntTypeWidth(it);
-    if (vw > iw) v = LLVMBuildTrunc(c->b, v, it, "");
-    else if (vw < iw) v = LLVMBuildZExt(c->b, v, it, "");
+    if (vw > iw)
+        v = LLVMBuildTrunc(c->b, v, it, "");
+    else if (vw < iw)
+        v = LLVMBuildZExt(c->b, v, it, "");
     LLVMValueRef p = LLVMBuildGEP2(c->b, it, cg_base(c, base), &off, 1, "");
     LLVMSetAlignment(LLVMBuildStore(c->b, v, p), (unsigned)hloc_type_bytes(t));
 }
@@ -100,8 +109,8 @@ typedef void (*word_fn)(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
 /* Words 0..n-1 of the Philox stream at (lo, hi): four u32 per block, or two u64 when |wide|.
  * Returns the number of blocks used (the counter's advance). */
 static int64_t philox_stream(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
-                             LLVMValueRef key, LLVMValueRef lo, LLVMValueRef hi, int64_t n, bool wide,
-                             word_fn fn, void *arg) {
+                             LLVMValueRef key, LLVMValueRef lo, LLVMValueRef hi, int64_t n,
+                             bool wide, word_fn fn, void *arg) {
     int64_t per = wide ? 2 : 4, blocks = (n + per - 1) / per;
     if (!blocks) return 0;
     cg_loop l;
@@ -117,7 +126,8 @@ static int64_t philox_stream(cg *c, cg_scope *s, const hloc_instr *i, const cg_v
             continue;
         }
         LLVMBasicBlockRef then = cg_block(c, "word"), join = cg_block(c, "word.next");
-        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, e, cg_const_i64(c, n), ""), then, join);
+        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, e, cg_const_i64(c, n), ""), then,
+                        join);
         LLVMPositionBuilderAtEnd(c->b, then);
         fn(c, s, i, dst, arg, e, v);
         LLVMBuildBr(c->b, join);
@@ -173,13 +183,15 @@ static int64_t threefry_fill(cg *c, const cg_value *bits, LLVMValueRef key, LLVM
     } else {
         LLVMValueRef h = idx[split];
         for (int j = 0; j < 2; j++) {
-            idx[split] = LLVMBuildAdd(b, LLVMBuildMul(b, h, cg_const_i64(c, 2), ""), cg_const_i64(c, j), "");
+            idx[split] =
+                LLVMBuildAdd(b, LLVMBuildMul(b, h, cg_const_i64(c, 2), ""), cg_const_i64(c, j), "");
             if (j == 0 || bs->dims[split] % 2 == 0) {
                 store_bits(c, bs->type, bits->ptr, cg_offset(c, bs, idx), w[j]);
                 continue;
             }
             LLVMBasicBlockRef then = cg_block(c, "half"), join = cg_block(c, "half.next");
-            LLVMValueRef in = LLVMBuildICmp(b, LLVMIntSLT, idx[split], cg_const_i64(c, bs->dims[split]), "");
+            LLVMValueRef in =
+                LLVMBuildICmp(b, LLVMIntSLT, idx[split], cg_const_i64(c, bs->dims[split]), "");
             LLVMBuildCondBr(b, in, then, join);
             LLVMPositionBuilderAtEnd(b, then);
             store_bits(c, bs->type, bits->ptr, cg_offset(c, bs, idx), w[j]);
@@ -193,26 +205,30 @@ static int64_t threefry_fill(cg *c, const cg_value *bits, LLVMValueRef key, LLVM
 
 void cg_emit_rng_bit_generator(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     const hloc_shape *st = i->n_operands == 1 ? &i->operands[0]->shape : NULL;
-    if (!st || st->type != HLOC_TYPE_U64 || st->rank != 1 || st->dims[0] < 2 || dst->kind != CGV_TUPLE ||
-        dst->n_elems != 2 || dst->elems[0].kind != CGV_BUFFER || dst->elems[1].kind != CGV_BUFFER ||
-        !hloc_shape_same_dims(dst->elems[0].shape, st) || dst->elems[0].shape->type != HLOC_TYPE_U64) {
-        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT,
-                "%d:%d: rng-bit-generator '%s' takes a u64[n] state, n >= 2, and returns (state, bits)",
-                i->loc.line, i->loc.col, i->name);
+    if (!st || st->type != HLOC_TYPE_U64 || st->rank != 1 || st->dims[0] < 2 ||
+        dst->kind != CGV_TUPLE || dst->n_elems != 2 || dst->elems[0].kind != CGV_BUFFER ||
+        dst->elems[1].kind != CGV_BUFFER || !hloc_shape_same_dims(dst->elems[0].shape, st) ||
+        dst->elems[0].shape->type != HLOC_TYPE_U64) {
+        cg_fail(
+            c, HLOC_STATUS_INVALID_ARGUMENT,
+            "%d:%d: rng-bit-generator '%s' takes a u64[n] state, n >= 2, and returns (state, bits)",
+            i->loc.line, i->loc.col, i->name);
         return;
     }
     const cg_value *ns = &dst->elems[0], *bits = &dst->elems[1];
     hloc_type bt = bits->shape->type;
     int w = hloc_type_bits(bt);
-    if (!(hloc_type_is_int(bt) && w >= 8) && !(hloc_type_is_float(bt) && (w == 16 || w == 32 || w == 64))) {
+    if (!(hloc_type_is_int(bt) && w >= 8) &&
+        !(hloc_type_is_float(bt) && (w == 16 || w == 32 || w == 64))) {
         cg_unsupported(c, i, "random bits of this element type");
         return;
     }
     int64_t n_state = st->dims[0];
     bool three_fry = i->attrs->rng_algorithm == HLOC_RNG_THREE_FRY;
     if (three_fry && n_state != 2) {
-        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT, "%d:%d: rng-bit-generator '%s': rng_three_fry needs a u64[2] state",
-                i->loc.line, i->loc.col, i->name);
+        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT,
+                "%d:%d: rng-bit-generator '%s': rng_three_fry needs a u64[2] state", i->loc.line,
+                i->loc.col, i->name);
         return;
     }
     LLVMValueRef sv[3];
@@ -241,8 +257,10 @@ void cg_emit_rng_bit_generator(cg *c, cg_scope *s, const hloc_instr *i, const cg
     LLVMValueRef nlo = LLVMBuildAdd(c->b, lo, cg_const_i64(c, blocks), "");
     cg_store(c, HLOC_TYPE_U64, ns->ptr, cg_offset(c, ns->shape, &one), nlo);
     if (n_state >= 3) {
-        LLVMValueRef carry = LLVMBuildZExt(c->b, LLVMBuildICmp(c->b, LLVMIntULT, nlo, lo, ""), c->t_i64, "");
-        cg_store(c, HLOC_TYPE_U64, ns->ptr, cg_offset(c, ns->shape, &two), LLVMBuildAdd(c->b, hi, carry, ""));
+        LLVMValueRef carry =
+            LLVMBuildZExt(c->b, LLVMBuildICmp(c->b, LLVMIntULT, nlo, lo, ""), c->t_i64, "");
+        cg_store(c, HLOC_TYPE_U64, ns->ptr, cg_offset(c, ns->shape, &two),
+                 LLVMBuildAdd(c->b, hi, carry, ""));
     }
 }
 
@@ -258,11 +276,15 @@ static LLVMValueRef unit_float(cg *c, LLVMValueRef word, int bw, bool in_f64) {
     LLVMBuilderRef b = c->b;
     if (bw == 32) {
         LLVMValueRef m = LLVMBuildLShr(b, word, c32(c, 9), "");
-        if (in_f64) return LLVMBuildFMul(b, LLVMBuildUIToFP(b, m, c->t_f64, ""), LLVMConstReal(c->t_f64, 0x1p-23), "");
-        return LLVMBuildFMul(b, LLVMBuildUIToFP(b, m, c->t_f32, ""), LLVMConstReal(c->t_f32, 0x1p-23), "");
+        if (in_f64)
+            return LLVMBuildFMul(b, LLVMBuildUIToFP(b, m, c->t_f64, ""),
+                                 LLVMConstReal(c->t_f64, 0x1p-23), "");
+        return LLVMBuildFMul(b, LLVMBuildUIToFP(b, m, c->t_f32, ""),
+                             LLVMConstReal(c->t_f32, 0x1p-23), "");
     }
     LLVMValueRef m = LLVMBuildLShr(b, word, cg_const_i64(c, 12), "");
-    return LLVMBuildFMul(b, LLVMBuildUIToFP(b, m, c->t_f64, ""), LLVMConstReal(c->t_f64, 0x1p-52), "");
+    return LLVMBuildFMul(b, LLVMBuildUIToFP(b, m, c->t_f64, ""), LLVMConstReal(c->t_f64, 0x1p-52),
+                         "");
 }
 
 static void put_uniform(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, void *argp,
@@ -274,12 +296,14 @@ static void put_uniform(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
     LLVMValueRef v;
     if (hloc_type_is_float(t)) {
         LLVMValueRef u = unit_float(c, word, ua->bw, false);
-        v = LLVMBuildFAdd(b, LLVMBuildFMul(b, u, LLVMBuildFSub(b, ua->b, ua->a, ""), ""), ua->a, "");
+        v = LLVMBuildFAdd(b, LLVMBuildFMul(b, u, LLVMBuildFSub(b, ua->b, ua->a, ""), ""), ua->a,
+                          "");
     } else {
         LLVMValueRef range = LLVMBuildSub(b, ua->b, ua->a, "");
         LLVMValueRef zero = LLVMConstNull(LLVMTypeOf(range));
         LLVMValueRef is0 = LLVMBuildICmp(b, LLVMIntEQ, range, zero, "");
-        LLVMValueRef div = LLVMBuildSelect(b, is0, LLVMConstInt(LLVMTypeOf(range), 1, 0), range, "");
+        LLVMValueRef div =
+            LLVMBuildSelect(b, is0, LLVMConstInt(LLVMTypeOf(range), 1, 0), range, "");
         LLVMValueRef dist = LLVMBuildSelect(b, is0, word, LLVMBuildURem(b, word, div, ""), "");
         v = LLVMBuildAdd(b, ua->a, dist, "");
     }
@@ -317,25 +341,31 @@ static void emit_normal(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
     int64_t per = bw == 64 ? 2 : 4;
     for (int k = 0; k < 2; k++) {
         /* word (outer·2 + k)·inner + in of the stream */
-        LLVMValueRef wi = LLVMBuildAdd(b, LLVMBuildMul(b, LLVMBuildAdd(b, LLVMBuildMul(b, outer, cg_const_i64(c, 2), ""),
-                                                                       cg_const_i64(c, k), ""),
-                                                       cg_const_i64(c, inner), ""), in, "");
+        LLVMValueRef wi = LLVMBuildAdd(
+            b,
+            LLVMBuildMul(b,
+                         LLVMBuildAdd(b, LLVMBuildMul(b, outer, cg_const_i64(c, 2), ""),
+                                      cg_const_i64(c, k), ""),
+                         cg_const_i64(c, inner), ""),
+            in, "");
         LLVMValueRef w[4];
         philox(c, key, zero, zero, LLVMBuildUDiv(b, wi, cg_const_i64(c, per), ""), w);
         LLVMValueRef j = LLVMBuildURem(b, wi, cg_const_i64(c, per), "");
         LLVMValueRef word;
         if (bw == 64) {
-            word = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, j, zero, ""), join64(c, w[0], w[1]),
-                                   join64(c, w[2], w[3]), "");
+            word = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, j, zero, ""),
+                                   join64(c, w[0], w[1]), join64(c, w[2], w[3]), "");
         } else {
             word = w[3];
             for (int q = 2; q >= 0; q--)
-                word = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, j, cg_const_i64(c, q), ""), w[q], word, "");
+                word = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, j, cg_const_i64(c, q), ""),
+                                       w[q], word, "");
         }
         x[k] = unit_float(c, word, bw, true);
     }
-    LLVMValueRef u1 = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x[0], LLVMConstReal(c->t_f64, 1.0e-7), ""),
-                                      x[0], LLVMConstReal(c->t_f64, 1.0e-7), "");
+    LLVMValueRef u1 =
+        LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x[0], LLVMConstReal(c->t_f64, 1.0e-7), ""),
+                        x[0], LLVMConstReal(c->t_f64, 1.0e-7), "");
     LLVMValueRef v1 = LLVMBuildFMul(b, LLVMConstReal(c->t_f64, 2.0 * M_PI), x[1], "");
     LLVMValueRef lg = cg_libm(c, "log", &u1, 1);
     LLVMValueRef r = LLVMBuildFMul(b, LLVMConstReal(c->t_f64, -2.0), lg, "");
@@ -344,19 +374,22 @@ static void emit_normal(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
                          LLVMBuildFMul(b, cg_libm(c, "cos", &v1, 1), r, "")};
     LLVMValueRef h = split >= 0 ? idx[split] : NULL;
     for (int k = 0; k < 2; k++) {
-        LLVMValueRef v = cg_convert(c, LLVMBuildFAdd(b, mean, LLVMBuildFMul(b, sigma, z[k], ""), ""),
-                                    HLOC_TYPE_F64, t);
+        LLVMValueRef v = cg_convert(
+            c, LLVMBuildFAdd(b, mean, LLVMBuildFMul(b, sigma, z[k], ""), ""), HLOC_TYPE_F64, t);
         if (split < 0) {
             if (k == 0) cg_store(c, t, dst->ptr, zero, v);
             continue;
         }
-        idx[split] = LLVMBuildAdd(b, LLVMBuildMul(b, h, cg_const_i64(c, 2), ""), cg_const_i64(c, k), "");
+        idx[split] =
+            LLVMBuildAdd(b, LLVMBuildMul(b, h, cg_const_i64(c, 2), ""), cg_const_i64(c, k), "");
         if (k == 0 || os->dims[split] % 2 == 0) {
             cg_store(c, t, dst->ptr, cg_offset(c, os, idx), v);
             continue;
         }
         LLVMBasicBlockRef then = cg_block(c, "half"), join = cg_block(c, "half.next");
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, idx[split], cg_const_i64(c, os->dims[split]), ""), then, join);
+        LLVMBuildCondBr(
+            b, LLVMBuildICmp(b, LLVMIntSLT, idx[split], cg_const_i64(c, os->dims[split]), ""), then,
+            join);
         LLVMPositionBuilderAtEnd(b, then);
         cg_store(c, t, dst->ptr, cg_offset(c, os, idx), v);
         LLVMBuildBr(b, join);
@@ -368,9 +401,11 @@ static void emit_normal(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
 void cg_emit_rng(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     hloc_type t = i->shape.type;
     if (i->n_operands != 2 || i->operands[0]->shape.rank || i->operands[1]->shape.rank ||
-        i->operands[0]->shape.type != t || i->operands[1]->shape.type != t || dst->kind != CGV_BUFFER) {
-        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT, "%d:%d: rng '%s' takes two scalars of the result type",
-                i->loc.line, i->loc.col, i->name);
+        i->operands[0]->shape.type != t || i->operands[1]->shape.type != t ||
+        dst->kind != CGV_BUFFER) {
+        cg_fail(c, HLOC_STATUS_INVALID_ARGUMENT,
+                "%d:%d: rng '%s' takes two scalars of the result type", i->loc.line, i->loc.col,
+                i->name);
         return;
     }
     int w = hloc_type_bits(t);
@@ -390,6 +425,6 @@ void cg_emit_rng(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     }
     uniform_arg ua = {cg_operand(c, s, i, 0, NULL), cg_operand(c, s, i, 1, NULL), bw};
     LLVMValueRef zero = cg_const_i64(c, 0);
-    philox_stream(c, s, i, dst, cg_const_i64(c, i->id), zero, zero, hloc_shape_elements(dst->shape), bw == 64,
-                  put_uniform, &ua);
+    philox_stream(c, s, i, dst, cg_const_i64(c, i->id), zero, zero, hloc_shape_elements(dst->shape),
+                  bw == 64, put_uniform, &ua);
 }

@@ -48,7 +48,7 @@ uint32_t hloc_minifloat_encode(hloc_type t, double v) {
     uint32_t emax = (1u << m.ebits) - 1, mmask = (1u << m.mbits) - 1;
     uint32_t sbit = 1u << (m.ebits + m.mbits);
     if (m.spec == SPEC_E8M0) {
-        if (isnan(v) || v <= 0) return 0xff;
+        if (isnan(v) || v <= 0 || isinf(v)) return 0xff; /* no infinity: +inf is NaN too */
         int e;
         frexp(v, &e); /* v = f·2^e, f in [0.5,1): nearest power of two by rounding log2 */
         double lo = ldexp(1.0, e - 1), hi = ldexp(1.0, e);

@@ -317,6 +317,52 @@ static uint32_t *read_positions(const hloc_computation *c, const hloc_buffer_pla
     return at;
 }
 
+/* Could |i| be a member of a row-blocked group of |rows| rows (a superset of codegen's rule)? */
+static bool row_candidate(const hloc_instr *i, int64_t rows) {
+    if (i->op != HLOC_OP_FUSION && i->op != HLOC_OP_REDUCE) return false;
+    return hloc_shape_is_array(&i->shape) && i->shape.rank >= 1 && i->shape.dims[0] >= 2 &&
+           (rows < 0 || i->shape.dims[0] == rows);
+}
+
+/* Every maximal run of consecutive candidates with the same rows (parameters, constants and dead
+ * instructions in between do not break it): members are alive from the run's start to at least
+ * its end, so are their operands, and pinned[] keeps them out of in-place updates. */
+static void row_runs(hloc_buffer_plan *p, bool *pinned) {
+    const hloc_computation *c = p->comp;
+    for (uint32_t a = 0; a < c->n_instrs;) {
+        const hloc_instr *first = c->instrs[a];
+        if (first->dead || !row_candidate(first, -1)) {
+            a++;
+            continue;
+        }
+        int64_t rows = first->shape.dims[0];
+        uint32_t b = a + 1, last = a, n = 1;
+        for (; b < c->n_instrs; b++) {
+            const hloc_instr *i = c->instrs[b];
+            if (i->dead || i->op == HLOC_OP_PARAMETER || i->op == HLOC_OP_CONSTANT) continue;
+            if (!row_candidate(i, rows)) break;
+            last = b;
+            n++;
+        }
+        if (n >= 2) {
+            for (uint32_t j = a; j <= last; j++) {
+                const hloc_instr *i = c->instrs[j];
+                if (i->dead || !row_candidate(i, rows)) continue;
+                hloc_buffer *m = &p->buffers[j];
+                if (m->live_start > a) m->live_start = a;
+                extend(p, i, last);
+                pinned[j] = true;
+                for (uint32_t k = 0; k < i->n_operands; k++) {
+                    extend(p, i->operands[k], last);
+                    int32_t s = source_of(p, i->operands[k]);
+                    if (s >= 0) pinned[s] = true;
+                }
+            }
+        }
+        a = last + 1;
+    }
+}
+
 hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffer_plan_options *opts,
                                           hloc_buffer_plan **out) {
     *out = NULL;
@@ -362,6 +408,12 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
         for (uint32_t k = 0; k < i->n_operands; k++) extend(p, i->operands[k], at[j]);
     }
     free(at);
+    bool *pinned = calloc(p->n_buffers + 1, sizeof *pinned);
+    if (!pinned) {
+        hloc_buffer_plan_destroy(p);
+        return hloc_status_oom();
+    }
+    if (o->row_groups) row_runs(p, pinned);
     /* The root's leaves are copied to the result buffers after everything else ran. */
     extend(p, c->root, p->n_buffers);
     /* A while's pass-through elements are its init's buffers: alive as long as the while's value
@@ -380,7 +432,9 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
         if (b->kind == HLOC_BUFFER_TEMP) p->temp_total += b->size;
         if (b->kind == HLOC_BUFFER_OUTPUT) b->live_end = p->n_buffers; /* the caller reads it after */
     }
-    for (uint32_t j = 0; j < p->n_buffers; j++) choose_in_place(p, o, j);
+    for (uint32_t j = 0; j < p->n_buffers; j++)
+        if (!pinned[j]) choose_in_place(p, o, j);
+    free(pinned);
     hloc_status *st = place(p);
     if (st) {
         hloc_buffer_plan_destroy(p);

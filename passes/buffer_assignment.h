@@ -52,6 +52,10 @@ typedef struct hloc_buffer_plan {
 typedef struct hloc_buffer_plan_options {
     const bool *inlined;       /* by instruction id: generated inside its consumers */
     const bool *direct_output; /* by instruction id: computed straight into a result buffer */
+    /* Codegen may run a run of consecutive fusions and reduces with the same number of rows
+     * (dimension 0) block by block, all members interleaved: every member and operand of such a
+     * run is then alive for the whole run, and none is updated in place. */
+    bool row_groups;
 } hloc_buffer_plan_options;
 
 /* Plans the entry computation of |m|. The plan refers to |m| and is valid until it changes. */

@@ -10,8 +10,9 @@
  *   reshape(dot(lhs', rhs')) to the original result shape,
  * where the free dimensions of a side are collapsed into one (dropped when their product is 1)
  * and the contracting ones into one (a size-1 one is added when there were none). A transpose
- * that keeps the order, and a reshape that keeps the dims, are not emitted. The dot result keeps its order (batch, lhs free, rhs free),
- * so the result needs no transpose. Dots with dynamic dimensions are left alone.
+ * that keeps the order, and a reshape that keeps the dims, are not emitted. A dot's result is
+ * always ordered (batch, lhs free, rhs free), so the result needs a reshape but no transpose.
+ * Dots with dynamic dimensions, and dots inside fusions, are left alone.
  * Keeps: the result of every rewritten dot, its precision and metadata. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@ static bool has(const hloc_i64_list *l, int64_t d) {
     return false;
 }
 
-static bool canonical_side(const hloc_shape *s, const hloc_i64_list *batch, const hloc_i64_list *contracting) {
+static bool canonical_side(const hloc_shape *s, const hloc_i64_list *batch,
+                           const hloc_i64_list *contracting) {
     if (contracting->n != 1 || batch->n + 2 < s->rank) return false;
     for (uint32_t k = 0; k < batch->n; k++)
         if (batch->v[k] != (int64_t)k) return false;
@@ -35,14 +37,16 @@ static bool canonical_side(const hloc_shape *s, const hloc_i64_list *batch, cons
  * memory), so collapsing them only adds reshapes, which hloc runs as copies unless they fuse, and
  * a reshape between a dot and its bias/activation consumers keeps the dot out of their output
  * fusion. So a side that is canonical up to its free dims being adjacent stays as it is. */
-static bool collapsible_in_place(const hloc_shape *s, const hloc_i64_list *batch, const hloc_i64_list *contracting) {
+static bool collapsible_in_place(const hloc_shape *s, const hloc_i64_list *batch,
+                                 const hloc_i64_list *contracting) {
     if (contracting->n != 1) return false;
     for (uint32_t k = 0; k < batch->n; k++)
         if (batch->v[k] != (int64_t)k) return false;
     return contracting->v[0] == (int64_t)batch->n || contracting->v[0] == (int64_t)s->rank - 1;
 }
 
-static hloc_shape array_like(const hloc_shape *like, hloc_type t, uint32_t rank, const int64_t *dims) {
+static hloc_shape array_like(const hloc_shape *like, hloc_type t, uint32_t rank,
+                             const int64_t *dims) {
     hloc_shape s = hloc_shape_array(t, rank, dims);
     if (!like->has_layout) s.has_layout = false;
     return s;
@@ -67,25 +71,32 @@ static hloc_instr *canonical_operand(hloc_instr *dot, hloc_instr *x, const hloc_
     uint32_t n_free = 0, n = 0;
     int64_t free_size = 1, contracting_size = 1;
     for (uint32_t d = 0; d < s->rank; d++) {
-        if (has(contracting, d)) contracting_size *= s->dims[d];
+        if (has(contracting, d))
+            contracting_size *= s->dims[d];
         else if (!has(batch, d)) {
             free_dims[n_free++] = d;
             free_size *= s->dims[d];
         }
     }
-    for (uint32_t k = 0; k < batch->n; k++) perm[n++] = batch->v[k];
+    for (uint32_t k = 0; k < batch->n; k++)
+        perm[n++] = batch->v[k];
     if (!contracting_minor)
-        for (uint32_t k = 0; k < contracting->n; k++) perm[n++] = contracting->v[k];
-    for (uint32_t k = 0; k < n_free; k++) perm[n++] = free_dims[k];
+        for (uint32_t k = 0; k < contracting->n; k++)
+            perm[n++] = contracting->v[k];
+    for (uint32_t k = 0; k < n_free; k++)
+        perm[n++] = free_dims[k];
     if (contracting_minor)
-        for (uint32_t k = 0; k < contracting->n; k++) perm[n++] = contracting->v[k];
+        for (uint32_t k = 0; k < contracting->n; k++)
+            perm[n++] = contracting->v[k];
 
     hloc_instr *t = x;
     bool identity = true;
-    for (uint32_t d = 0; d < n; d++) identity &= perm[d] == (int64_t)d;
+    for (uint32_t d = 0; d < n; d++)
+        identity &= perm[d] == (int64_t)d;
     if (!identity) {
         int64_t dims[HLOC_MAX_RANK];
-        for (uint32_t d = 0; d < n; d++) dims[d] = s->dims[perm[d]];
+        for (uint32_t d = 0; d < n; d++)
+            dims[d] = s->dims[perm[d]];
         hloc_shape ts = array_like(s, s->type, n, dims);
         t = derived(c, HLOC_OP_TRANSPOSE, &ts, x, dot);
         int64_t *p = t ? HLOC_ARENA_ARRAY(c->parent->arena, int64_t, n ? n : 1) : NULL;
@@ -97,7 +108,8 @@ static hloc_instr *canonical_operand(hloc_instr *dot, hloc_instr *x, const hloc_
 
     int64_t dims[HLOC_MAX_RANK];
     uint32_t rank = 0;
-    for (uint32_t k = 0; k < batch->n; k++) dims[rank++] = s->dims[batch->v[k]];
+    for (uint32_t k = 0; k < batch->n; k++)
+        dims[rank++] = s->dims[batch->v[k]];
     if (contracting_minor) {
         if (free_size != 1) dims[rank++] = free_size;
         *contracting_dim = rank;
@@ -108,7 +120,8 @@ static hloc_instr *canonical_operand(hloc_instr *dot, hloc_instr *x, const hloc_
         if (free_size != 1) dims[rank++] = free_size;
     }
     bool same = rank == t->shape.rank;
-    for (uint32_t d = 0; same && d < rank; d++) same = dims[d] == t->shape.dims[d];
+    for (uint32_t d = 0; same && d < rank; d++)
+        same = dims[d] == t->shape.dims[d];
     if (same) return t;
     hloc_shape rs = array_like(s, s->type, rank, dims);
     return derived(c, HLOC_OP_RESHAPE, &rs, t, dot);
@@ -116,16 +129,20 @@ static hloc_instr *canonical_operand(hloc_instr *dot, hloc_instr *x, const hloc_
 
 static hloc_i64_list iota_list(hloc_arena *a, uint32_t n, bool *ok) {
     int64_t *v = HLOC_ARENA_ARRAY(a, int64_t, n ? n : 1);
-    if (!v) *ok = false;
+    if (!v)
+        *ok = false;
     else
-        for (uint32_t k = 0; k < n; k++) v[k] = k;
+        for (uint32_t k = 0; k < n; k++)
+            v[k] = k;
     return (hloc_i64_list){v, v ? n : 0};
 }
 
 static hloc_i64_list one(hloc_arena *a, int64_t d, bool *ok) {
     int64_t *v = HLOC_ARENA_NEW(a, int64_t);
-    if (!v) *ok = false;
-    else *v = d;
+    if (!v)
+        *ok = false;
+    else
+        *v = d;
     return (hloc_i64_list){v, v ? 1 : 0};
 }
 
@@ -136,14 +153,16 @@ static hloc_status *canonicalize(hloc_instr *dot) {
     hloc_instr *lhs = dot->operands[0], *rhs = dot->operands[1];
     int64_t lc = 0, rc = 0;
     hloc_instr *l = canonical_operand(dot, lhs, &dn->lhs_batch, &dn->lhs_contracting, true, &lc);
-    hloc_instr *r = l ? canonical_operand(dot, rhs, &dn->rhs_batch, &dn->rhs_contracting, false, &rc) : NULL;
+    hloc_instr *r =
+        l ? canonical_operand(dot, rhs, &dn->rhs_batch, &dn->rhs_contracting, false, &rc) : NULL;
     if (!r) return hloc_status_oom();
 
     /* The canonical result: batch dims, then the lhs free dim, then the rhs free dim (each only if
      * the operand kept one). */
     int64_t dims[HLOC_MAX_RANK];
     uint32_t rank = 0, nb = dn->lhs_batch.n;
-    for (uint32_t k = 0; k < nb; k++) dims[rank++] = l->shape.dims[k];
+    for (uint32_t k = 0; k < nb; k++)
+        dims[rank++] = l->shape.dims[k];
     if (l->shape.rank == nb + 2) dims[rank++] = l->shape.dims[nb];
     if (r->shape.rank == nb + 2) dims[rank++] = r->shape.dims[nb + 1];
     hloc_shape ds = array_like(&dot->shape, dot->shape.type, rank, dims);
@@ -173,12 +192,13 @@ static hloc_status *canonicalize(hloc_instr *dot) {
 static bool wants_rewrite(const hloc_instr *i) {
     if (i->dead || i->op != HLOC_OP_DOT || i->n_operands != 2) return false;
     const hloc_instr *lhs = i->operands[0], *rhs = i->operands[1];
-    if (!hloc_shape_is_array(&i->shape) || !hloc_shape_is_static(&i->shape) || !hloc_shape_is_array(&lhs->shape) ||
-        !hloc_shape_is_static(&lhs->shape) || !hloc_shape_is_array(&rhs->shape) ||
-        !hloc_shape_is_static(&rhs->shape))
+    if (!hloc_shape_is_array(&i->shape) || !hloc_shape_is_static(&i->shape) ||
+        !hloc_shape_is_array(&lhs->shape) || !hloc_shape_is_static(&lhs->shape) ||
+        !hloc_shape_is_array(&rhs->shape) || !hloc_shape_is_static(&rhs->shape))
         return false;
     const hloc_dot_dnums *d = &i->attrs->dot;
-    if (d->lhs_batch.n != d->rhs_batch.n || d->lhs_contracting.n != d->rhs_contracting.n) return false;
+    if (d->lhs_batch.n != d->rhs_batch.n || d->lhs_contracting.n != d->rhs_contracting.n)
+        return false;
     if (canonical_side(&lhs->shape, &d->lhs_batch, &d->lhs_contracting) &&
         canonical_side(&rhs->shape, &d->rhs_batch, &d->rhs_contracting))
         return false;
@@ -196,7 +216,8 @@ static bool *fused_computations(const hloc_module *m) {
         for (uint32_t j = 0; j < c->n_instrs; j++) {
             const hloc_instr *i = c->instrs[j];
             if (i->dead || i->op != HLOC_OP_FUSION) continue;
-            for (uint32_t n = 0; n < i->n_called; n++) f[i->called[n]->id] = true;
+            for (uint32_t n = 0; n < i->n_called; n++)
+                f[i->called[n]->id] = true;
         }
     }
     return f;
@@ -218,7 +239,8 @@ static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
             *changed = true;
         }
         if (!st && c->n_instrs != n && !hloc_computation_cleanup(c))
-            st = hloc_status_new(HLOC_STATUS_INTERNAL, "dot-canonicalize made a cycle in %s", c->name);
+            st = hloc_status_new(HLOC_STATUS_INTERNAL, "dot-canonicalize made a cycle in %s",
+                                 c->name);
     }
     free(fused);
     return st;

@@ -273,25 +273,29 @@ static bool unrollable(const hloc_computation *body) {
     for (uint32_t j = 0; j < body->n_instrs; j++) {
         const hloc_instr *x = body->instrs[j];
         if (x->dead || x->op == HLOC_OP_PARAMETER) continue;
-        if (++n > MAX_UNROLL_BODY || !hloc_instr_is_removable(x) || x->n_control_preds) return false;
-        if (x->op == HLOC_OP_WHILE || x->op == HLOC_OP_CONDITIONAL || x->op == HLOC_OP_CALL) return false;
+        if (++n > MAX_UNROLL_BODY || !hloc_instr_is_removable(x) || x->n_control_preds)
+            return false;
+        if (x->op == HLOC_OP_WHILE || x->op == HLOC_OP_CONDITIONAL || x->op == HLOC_OP_CALL)
+            return false;
     }
     return true;
 }
 
 /* The backend_config XLA's WhileLoopTripCountAnnotator writes (arena string). */
 static const char *trip_config(hloc_module *m, const hloc_trip_count *t) {
-    return hloc_arena_printf(m->arena,
-                             "{\"dynamic_variables\":[],\"known_induction_variable\":{\"tuple_index\":\"%" PRId64
-                             "\"},\"known_init_step\":{\"init\":\"%" PRId64 "\",\"step\":\"%" PRId64
-                             "\"},\"known_trip_count\":{\"n\":\"%" PRId64 "\"}}",
-                             t->index, t->init, t->step, t->trips);
+    return hloc_arena_printf(
+        m->arena,
+        "{\"dynamic_variables\":[],\"known_induction_variable\":{\"tuple_index\":\"%" PRId64 "\"},"
+        "\"known_init_step\":{\"init\":\"%" PRId64 "\",\"step\":\"%" PRId64 "\"},"
+        "\"known_trip_count\":{\"n\":\"%" PRId64 "\"}}",
+        t->index, t->init, t->step, t->trips);
 }
 
 /* A config this pass may overwrite: none, or an annotation of the same form (carry removal may
  * have moved the induction variable since it was written). */
 static bool own_config(const char *config) {
-    return !config || !strncmp(config, "{\"dynamic_variables\":[],\"known_induction_variable\"", 50);
+    static const char prefix[] = "{\"dynamic_variables\":[],\"known_induction_variable\"";
+    return !config || !strncmp(config, prefix, sizeof prefix - 1);
 }
 
 /* Whether |i| orders other instructions through control edges (then it must stay). */
@@ -313,7 +317,8 @@ static hloc_status *counted(hloc_instr *w, bool *changed) {
     hloc_instr *value = w->operands[0];
     if (t.trips <= 1 || (t.trips <= MAX_UNROLL_TRIPS && unrollable(body))) {
         if (in_control_edges(w)) return NULL;
-        for (int64_t k = 0; k < t.trips; k++) HLOC_RETURN_IF_ERROR(inline_body(w, body, value, &value));
+        for (int64_t k = 0; k < t.trips; k++)
+            HLOC_RETURN_IF_ERROR(inline_body(w, body, value, &value));
         hloc_instr_replace_uses(w, value);
         hloc_instr_kill(w);
         *changed = true;
@@ -337,14 +342,15 @@ static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
             if (w->dead || w->op != HLOC_OP_WHILE) continue;
             HLOC_RETURN_IF_ERROR(zero_trips(w, changed));
             if (w->dead) continue;
-            HLOC_RETURN_IF_ERROR(counted(w, changed));
-            if (w->dead) continue;
             /* One carry at a time: each removal changes the loop's shape. */
             for (bool ch = true; ch;) {
                 ch = false;
                 HLOC_RETURN_IF_ERROR(simplify_carries(w, &ch));
                 *changed |= ch;
             }
+            /* After the carries: an unrolled body is smaller, and an annotation names the
+             * induction variable's final tuple index. */
+            HLOC_RETURN_IF_ERROR(counted(w, changed));
         }
         if (*changed) hloc_computation_cleanup(c);
     }

@@ -41,12 +41,14 @@ static void shape_matrices(hloc_literal *l, unsigned fill) {
         if (fill & OPS_SPD) {
             double xr[64 * 64], xi[64 * 64];
             ck_assert_int_le(nn, 64 * 64);
-            for (int64_t e = 0; e < nn; e++) get_c(l, base + e, &xr[e], &xi[e]);
+            for (int64_t e = 0; e < nn; e++)
+                get_c(l, base + e, &xr[e], &xi[e]);
             for (int64_t p = 0; p < n; p++)
                 for (int64_t q = 0; q < n; q++) {
                     double re = p == q ? (double)n : 0, im = 0; /* sum_k x[p][k] conj(x[q][k]) */
                     for (int64_t k = 0; k < n; k++) {
-                        double ar = xr[p * n + k], ai = xi[p * n + k], br = xr[q * n + k], bi = -xi[q * n + k];
+                        double ar = xr[p * n + k], ai = xi[p * n + k], br = xr[q * n + k],
+                               bi = -xi[q * n + k];
                         re += ar * br - ai * bi;
                         im += ar * bi + ai * br;
                     }
@@ -62,7 +64,8 @@ static void shape_matrices(hloc_literal *l, unsigned fill) {
     }
 }
 
-static hloc_literal *make_param(hloc_arena *a, const hloc_shape *ps, unsigned fill, uint64_t *seed) {
+static hloc_literal *make_param(hloc_arena *a, const hloc_shape *ps, unsigned fill,
+                                uint64_t *seed) {
     hloc_shape s = *ps;
     hloc_shape_set_default_layout(&s);
     hloc_literal *l = hloc_literal_create(a, &s);
@@ -71,19 +74,24 @@ static hloc_literal *make_param(hloc_arena *a, const hloc_shape *ps, unsigned fi
     hloc_type t = s.type;
     for (int64_t e = 0; e < n; e++) {
         uint64_t r = next(seed);
-        if (hloc_type_is_complex(t)) set_c(l, e, uniform(seed), uniform(seed));
-        else if (hloc_type_is_float(t)) hloc_literal_set_f64(l, e, uniform(seed));
-        else if (t == HLOC_TYPE_PRED) hloc_literal_set_i64(l, e, (int64_t)(r & 1));
-        else if (hloc_type_is_signed_int(t)) hloc_literal_set_i64(l, e, (int64_t)(r % 13) - 3);
-        else hloc_literal_set_i64(l, e, (int64_t)(r % 10));
+        if (hloc_type_is_complex(t))
+            set_c(l, e, uniform(seed), uniform(seed));
+        else if (hloc_type_is_float(t))
+            hloc_literal_set_f64(l, e, uniform(seed));
+        else if (t == HLOC_TYPE_PRED)
+            hloc_literal_set_i64(l, e, (int64_t)(r & 1));
+        else if (hloc_type_is_signed_int(t))
+            hloc_literal_set_i64(l, e, (int64_t)(r % 13) - 3);
+        else
+            hloc_literal_set_i64(l, e, (int64_t)(r % 10));
     }
     if (fill & (OPS_DIAG | OPS_SPD)) shape_matrices(l, fill);
     return l;
 }
 
 /* One run on cpu; returns an error message in |msg| or "" when the results agree. */
-static void run_cpu(const ops_case *c, bool pipeline, int opt, const hloc_literal *const *args, uint32_t np,
-                    const hloc_literal *want, char *msg, size_t cap) {
+static void run_cpu(const ops_case *c, bool pipeline, int opt, const hloc_literal *const *args,
+                    uint32_t np, const hloc_literal *want, char *msg, size_t cap) {
     hloc_module *m = NULL;
     hloc_arena *a = hloc_arena_create();
     hloc_status *st = hloc_module_parse_text(c->hlo, strlen(c->hlo), c->name, &m);
@@ -105,7 +113,8 @@ static void run_cpu(const ops_case *c, bool pipeline, int opt, const hloc_litera
     } else {
         const hloc_literal *gl[64], *wl[64];
         uint32_t ng = hloc_literal_leaves(got, gl, 64), nw = hloc_literal_leaves(want, wl, 64);
-        if (ng != nw) snprintf(msg, cap, "%s (%s): cpu gives %u results, interp %u", c->name, how, ng, nw);
+        if (ng != nw)
+            snprintf(msg, cap, "%s (%s): cpu gives %u results, interp %u", c->name, how, ng, nw);
         for (uint32_t k = 0; k < ng && k < nw && !msg[0]; k++) {
             conf_compare r;
             char desc[512];
@@ -130,15 +139,18 @@ static bool check_one(const ops_case *c, char *msg, size_t cap) {
     }
     hloc_arena *a = hloc_arena_create();
     uint64_t seed = 0x9e3779b97f4a7c15ull;
-    for (const char *p = c->name; *p; p++) seed = (seed ^ (uint8_t)*p) * 0x100000001b3ull;
+    for (const char *p = c->name; *p; p++)
+        seed = (seed ^ (uint8_t)*p) * 0x100000001b3ull;
     uint32_t np = m->entry->n_params;
     ck_assert_uint_le(np, 16);
     const hloc_literal *args[16];
     for (uint32_t k = 0; k < np; k++) {
         hloc_literal *l = make_param(a, &m->entry->params[k]->shape, c->fill, &seed);
         if (k == 0 && (c->fill & OPS_NAN) && hloc_shape_elements(&l->shape) > 1) {
-            if (hloc_type_is_complex(l->shape.type)) set_c(l, 1, NAN, 0);
-            else hloc_literal_set_f64(l, 1, NAN);
+            if (hloc_type_is_complex(l->shape.type))
+                set_c(l, 1, NAN, 0);
+            else
+                hloc_literal_set_f64(l, 1, NAN);
         }
         args[k] = l;
     }

@@ -31,5 +31,7 @@ const char *ops_compile_error(const char *hlo);
 Suite *codegen_ops_rng_suite(void);
 Suite *codegen_ops_linalg_suite(void);
 Suite *codegen_ops_fft_suite(void);
+Suite *codegen_ops_fp8_suite(void);
+Suite *codegen_ops_conv_suite(void);
 
 #endif

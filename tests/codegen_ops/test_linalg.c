@@ -31,7 +31,8 @@ static double tol_of(const char *t) {
     return !strcmp(t, "f64") || !strcmp(t, "c128") ? 1e-10 : !strcmp(t, "f16") ? 4e-3 : 2e-5;
 }
 
-static void add_cholesky(ops_case *cs, unsigned *n, const char *t, const char *dims, bool lower, unsigned fill) {
+static void add_cholesky(ops_case *cs, unsigned *n, const char *t, const char *dims, bool lower,
+                         unsigned fill) {
     const char *name = fmt("chol_%s_%s_%s_%u", t, dims, lower ? "lo" : "up", fill);
     cs[*n] = (ops_case){name,
                         fmt("HloModule m\nENTRY main {\n  a = %s[%s] parameter(0)\n"
@@ -48,11 +49,24 @@ START_TEST(test_cholesky) {
     static const char *const dims[] = {"1,1", "3,3", "6,6", "2,4,4", "2,1,5,5", "0,3,3"};
     for (int lo = 0; lo < 2; lo++)
         for (unsigned t = 0; t < 5; t++)
-            for (unsigned d = 0; d < 6; d++) add_cholesky(cs, &n, types[t], dims[d], lo, OPS_SPD);
+            for (unsigned d = 0; d < 6; d++)
+                add_cholesky(cs, &n, types[t], dims[d], lo, OPS_SPD);
     /* random matrices are rarely positive definite: the factor is all NaN */
     add_cholesky(cs, &n, "f32", "3,4,4", true, 0);
     add_cholesky(cs, &n, "c64", "2,3,3", false, 0);
     add_cholesky(cs, &n, "f32", "4,4", true, OPS_SPD | OPS_NAN);
+    /* operand and result in non-default layouts */
+    cs[n++] = (ops_case){fmt("chol_layouts"),
+                         fmt("HloModule m\nENTRY main {\n  a = f32[3,4,4]{1,2,0} parameter(0)\n"
+                             "  ROOT c = f32[3,4,4]{0,1,2} cholesky(a), lower=true\n}\n"),
+                         2e-4, OPS_SPD};
+    cs[n++] = (ops_case){
+        fmt("trsm_layouts"),
+        fmt("HloModule m\nENTRY main {\n  a = f32[2,3,3]{0,1,2} parameter(0)\n"
+            "  b = f32[2,3,5]{1,0,2} parameter(1)\n"
+            "  ROOT x = f32[2,3,5]{0,2,1} triangular-solve(a, b), left_side=true, lower=false, "
+            "unit_diagonal=false, transpose_a=TRANSPOSE\n}\n"),
+        2e-4, OPS_DIAG};
     ops_check_all(cs, n);
     free_cases(cs, n);
 }
@@ -60,20 +74,22 @@ END_TEST
 
 static const char *const trans_names[] = {"NO_TRANSPOSE", "TRANSPOSE", "ADJOINT"};
 
-static void add_trsm(ops_case *cs, unsigned *n, const char *t, const char *batch, int64_t m, int64_t nn,
-                     bool left, bool lower, bool unit, int tr, unsigned fill) {
+static void add_trsm(ops_case *cs, unsigned *n, const char *t, const char *batch, int64_t m,
+                     int64_t nn, bool left, bool lower, bool unit, int tr, unsigned fill) {
     int64_t k = left ? m : nn;
-    const char *name = fmt("trsm_%s_b%s_%lldx%lld_%s_%s_%s_%s_%u", t, batch, (long long)m, (long long)nn,
-                           left ? "left" : "right", lower ? "lo" : "up", unit ? "unit" : "diag", trans_names[tr], fill);
-    cs[*n] = (ops_case){name,
-                        fmt("HloModule m\nENTRY main {\n  a = %s[%s%lld,%lld] parameter(0)\n"
-                            "  b = %s[%s%lld,%lld] parameter(1)\n"
-                            "  ROOT x = %s[%s%lld,%lld] triangular-solve(a, b), left_side=%s, lower=%s, "
-                            "unit_diagonal=%s, transpose_a=%s\n}\n",
-                            t, batch, (long long)k, (long long)k, t, batch, (long long)m, (long long)nn, t, batch,
-                            (long long)m, (long long)nn, left ? "true" : "false", lower ? "true" : "false",
-                            unit ? "true" : "false", trans_names[tr]),
-                        tol_of(t) * 10, fill};
+    const char *name = fmt("trsm_%s_b%s_%lldx%lld_%s_%s_%s_%s_%u", t, batch, (long long)m,
+                           (long long)nn, left ? "left" : "right", lower ? "lo" : "up",
+                           unit ? "unit" : "diag", trans_names[tr], fill);
+    cs[*n] =
+        (ops_case){name,
+                   fmt("HloModule m\nENTRY main {\n  a = %s[%s%lld,%lld] parameter(0)\n"
+                       "  b = %s[%s%lld,%lld] parameter(1)\n"
+                       "  ROOT x = %s[%s%lld,%lld] triangular-solve(a, b), left_side=%s, lower=%s, "
+                       "unit_diagonal=%s, transpose_a=%s\n}\n",
+                       t, batch, (long long)k, (long long)k, t, batch, (long long)m, (long long)nn,
+                       t, batch, (long long)m, (long long)nn, left ? "true" : "false",
+                       lower ? "true" : "false", unit ? "true" : "false", trans_names[tr]),
+                   tol_of(t) * 10, fill};
     (*n)++;
 }
 
@@ -86,7 +102,8 @@ START_TEST(test_triangular_solve) {
             for (int lower = 0; lower < 2; lower++)
                 for (int unit = 0; unit < 2; unit++)
                     for (int tr = 0; tr < 3; tr++)
-                        add_trsm(cs, &n, types[t], t == 2 ? "2," : "", 4, 3, left, lower, unit, tr, OPS_DIAG);
+                        add_trsm(cs, &n, types[t], t == 2 ? "2," : "", 4, 3, left, lower, unit, tr,
+                                 OPS_DIAG);
     add_trsm(cs, &n, "c128", "2,3,", 3, 5, true, false, false, 2, OPS_DIAG);
     add_trsm(cs, &n, "c128", "", 5, 2, false, true, false, 2, OPS_DIAG);
     add_trsm(cs, &n, "f16", "", 3, 3, true, true, false, 1, OPS_DIAG);

@@ -1,0 +1,261 @@
+/* Row-blocked groups: a run of top-level fusions and reduces of the entry computation that all
+ * have R rows (dimension 0, the outermost in memory) and where row r of each depends only on row
+ * r of the others (softmax: max, exp, sum, divide; layer norm: mean, centre, variance, scale) is
+ * emitted as one loop over blocks of B rows that runs every member on the block before moving on.
+ * A block's rows stay in L2 between members, so the input is read from memory once instead of
+ * once per member. Results still go to full-size buffers (later instructions read them).
+ *
+ * Each member computes exactly the elements it computes alone, in the same order (a reduce
+ * reduces its whole row inside one block), so results are identical to ungrouped emission and
+ * independent of the thread count; blocks are split across threads, never rows. The analysis
+ * (walk) proves the row-to-row mapping through the fused computations: elementwise ops,
+ * broadcasts, row-preserving reshapes and reduces that keep dimension 0; anything else ends the
+ * group. Instructions inside the fusions that get materialized are restricted to the block's rows
+ * too when they carry the row (cg_materialize_elemental reads c->row_dim).
+ * Buffers: every member and every operand of a member is live for the whole group (block b of
+ * one member runs after block b+1's rows of an earlier one were written): a buffer planner that
+ * reuses memory must not give any two of them overlapping blocks. */
+#include <string.h>
+
+#include "cg.h"
+
+enum {
+    BLOCK_BYTES = 128 << 10, /* the bytes of one block over all members: well inside L2 */
+    MAX_TEMP_BYTES = 256 << 10, /* block buffers on the stack of a task, at most */
+    MAX_MEMBERS = 32,
+    MAX_WALK = 4096,
+};
+
+typedef struct group {
+    const hloc_instr *m[MAX_MEMBERS];
+    cg_value *dst[MAX_MEMBERS];
+    /* Members read only inside the group live in one block of rows on the stack of whoever
+     * runs the block: dst is then NULL and row_bytes the size of one row. */
+    bool temp[MAX_MEMBERS];
+    int64_t row_bytes[MAX_MEMBERS];
+    uint32_t n;
+    int64_t rows, block;
+    int8_t *rd; /* by instruction id: the dimension carrying the row, -1 none, -2 not reached */
+} group;
+
+static bool walk(const hloc_instr *i, int d, int8_t *rd, int64_t rows, int *budget) {
+    if (--*budget < 0) return false;
+    if (rd[i->id] != -2) return rd[i->id] == d;
+    rd[i->id] = (int8_t)d;
+    if (d >= 0 && (!hloc_shape_is_array(&i->shape) || (uint32_t)d >= i->shape.rank ||
+                   i->shape.dims[d] != rows || cg_split_dim(&i->shape) != d))
+        return false;
+    if (hloc_opcode_flags(i->op) & OPF_EW) {
+        for (uint32_t k = 0; k < i->n_operands; k++) {
+            const hloc_instr *o = i->operands[k];
+            if (!walk(o, o->shape.rank == i->shape.rank ? d : -1, rd, rows, budget)) return false;
+        }
+        return true;
+    }
+    switch (i->op) {
+    case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_IOTA:
+        return true;
+    case HLOC_OP_BROADCAST: {
+        int od = -1;
+        for (uint32_t k = 0; k < i->attrs->dims.n; k++)
+            if (i->attrs->dims.v[k] == d) od = (int)k;
+        return walk(i->operands[0], d < 0 ? -1 : od, rd, rows, budget);
+    }
+    case HLOC_OP_RESHAPE: case HLOC_OP_BITCAST: {
+        /* Logical row-major order: with the same leading dimension, row r is the same elements. */
+        const hloc_instr *o = i->operands[0];
+        if (d < 0) return walk(o, -1, rd, rows, budget);
+        return d == 0 && o->shape.rank >= 1 && o->shape.dims[0] == rows && walk(o, 0, rd, rows, budget);
+    }
+    case HLOC_OP_REDUCE: {
+        if (i->n_operands != 2 || !hloc_shape_is_array(&i->shape)) return false;
+        const hloc_instr *in = i->operands[0];
+        int id = -1;
+        for (uint32_t k = 0, od = 0; k < in->shape.rank; k++) {
+            bool red = false;
+            for (uint32_t j = 0; j < i->attrs->dims.n; j++) red = red || i->attrs->dims.v[j] == (int64_t)k;
+            if (red) continue;
+            if ((int)od++ == d) id = (int)k;
+        }
+        if (d >= 0 && id < 0) return false;
+        return walk(in, d < 0 ? -1 : id, rd, rows, budget) && walk(i->operands[1], -1, rd, rows, budget);
+    }
+    default:
+        return false;
+    }
+}
+
+static bool is_member(const group *g, const hloc_instr *i) {
+    for (uint32_t k = 0; k < g->n; k++)
+        if (g->m[k] == i) return true;
+    return false;
+}
+
+/* Does the top-level |i| fit the shape of a member (R rows along its outermost dimension)? */
+static bool candidate(const hloc_instr *i, int64_t rows) {
+    if (i->dead || !hloc_shape_is_array(&i->shape) || i->shape.rank < 1 || i->shape.dims[0] != rows ||
+        cg_split_dim(&i->shape) != 0)
+        return false;
+    if (i->op == HLOC_OP_REDUCE) return i->n_operands == 2;
+    if (i->op != HLOC_OP_FUSION || i->n_called != 1 || !i->called[0]->root) return false;
+    const hloc_instr *r = i->called[0]->root;
+    return cg_is_elemental(r) && r->op != HLOC_OP_PARAMETER && r->op != HLOC_OP_BITCAST;
+}
+
+/* Adds |i| to the group if its rows map to the members' rows; leaves g->rd as it was if not. */
+static bool try_add(cg_scope *s, group *g, const hloc_instr *i, int8_t *saved, uint32_t n_ids) {
+    if (g->n == MAX_MEMBERS || !candidate(i, g->rows)) return false;
+    /* Operands from before the group must be whole values already (not generated inline, which
+     * would materialize them inside the block loop). */
+    for (uint32_t k = 0; k < i->n_operands; k++) {
+        const hloc_instr *o = i->operands[k];
+        if (is_member(g, o)) continue;
+        if (o->op == HLOC_OP_PARAMETER || o->op == HLOC_OP_CONSTANT) continue; /* emitted first */
+        const cg_value *v = s->vals[o->id];
+        if (!v || v->kind == CGV_INLINE || v->kind == CGV_NONE) return false;
+    }
+    memcpy(saved, g->rd, n_ids);
+    int budget = MAX_WALK;
+    bool ok;
+    if (i->op == HLOC_OP_REDUCE) {
+        /* Top level: the walk stops at the operands, which are values. */
+        const hloc_instr *in = i->operands[0];
+        int id = -1;
+        for (uint32_t k = 0; k < in->shape.rank && id < 0; k++) {
+            bool red = false;
+            for (uint32_t j = 0; j < i->attrs->dims.n; j++) red = red || i->attrs->dims.v[j] == (int64_t)k;
+            if (!red) id = (int)k;
+        }
+        ok = !is_member(g, i->operands[1]) && (!is_member(g, in) || id == 0);
+        g->rd[i->id] = 0;
+    } else {
+        const hloc_computation *fc = i->called[0];
+        ok = fc->n_params == i->n_operands && walk(fc->root, 0, g->rd, g->rows, &budget);
+        for (uint32_t k = 0; ok && k < fc->n_params; k++) {
+            int8_t pd = g->rd[fc->params[k]->id];
+            if (is_member(g, i->operands[k]) && pd != 0 && pd != -2) ok = false;
+        }
+    }
+    if (!ok) {
+        memcpy(g->rd, saved, n_ids);
+        return false;
+    }
+    g->m[g->n++] = i;
+    return true;
+}
+
+static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, LLVMValueRef lo,
+                        LLVMValueRef hi, void *arg) {
+    (void)i, (void)dst;
+    group *g = arg;
+    LLVMValueRef tbuf[MAX_MEMBERS] = {0};
+    for (uint32_t k = 0; k < g->n; k++) {
+        if (!g->temp[k]) continue;
+        tbuf[k] = cg_alloca(c, LLVMArrayType2(c->t_i8, (uint64_t)(g->block * g->row_bytes[k])), "rowtmp");
+        LLVMSetAlignment(tbuf[k], 64);
+    }
+    cg_loop l;
+    cg_loop_begin_range(c, &l, lo, hi, "rowblock");
+    LLVMValueRef r0 = LLVMBuildMul(c->b, l.iv, cg_const_i64(c, g->block), "");
+    LLVMValueRef r1 = LLVMBuildAdd(c->b, r0, cg_const_i64(c, g->block), "");
+    LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntSGT, r1, cg_const_i64(c, g->rows), "");
+    r1 = LLVMBuildSelect(c->b, big, cg_const_i64(c, g->rows), r1, "");
+    c->row_dim = g->rd;
+    c->row_lo = r0;
+    c->row_hi = r1;
+    for (uint32_t k = 0; k < g->n && !c->err; k++) {
+        const cg_value *d = g->dst[k];
+        if (g->temp[k]) {
+            /* A view whose row r0 is the block's first: rows [r0, r1) are all anyone touches. */
+            LLVMValueRef off = LLVMBuildMul(c->b, r0, cg_const_i64(c, -g->row_bytes[k]), "");
+            cg_value *v = cg_buffer_value(c, LLVMBuildGEP2(c->b, c->t_i8, tbuf[k], &off, 1, "rows"),
+                                          &g->m[k]->shape);
+            if (!v) break;
+            s->vals[g->m[k]->id] = v;
+            d = v;
+        }
+        cg_emit_instr(c, s, g->m[k], d);
+    }
+    c->row_dim = NULL;
+    c->row_lo = c->row_hi = NULL;
+    cg_loop_end(c, &l);
+}
+
+uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,
+                      cg_value *const *params, const cg_value *const *hints) {
+    const hloc_instr *first = comp->instrs[k];
+    if (c->task_arg || c->row_lo || first->dead || !hloc_shape_is_array(&first->shape) ||
+        first->shape.rank < 1 || first->shape.dims[0] < 2)
+        return k;
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    group *g = HLOC_ARENA_NEW(c->arena, group);
+    int8_t *saved = HLOC_ARENA_ARRAY(c->arena, int8_t, n_ids ? n_ids : 1);
+    if (!g || !saved || !(g->rd = HLOC_ARENA_ARRAY(c->arena, int8_t, n_ids ? n_ids : 1))) return k;
+    memset(g->rd, -2, n_ids);
+    g->rows = first->shape.dims[0];
+    /* Members from k on; parameters and constants in between have no operands and are emitted
+     * first. */
+    uint32_t end = k;
+    for (uint32_t j = k; j < comp->n_instrs; j++) {
+        const hloc_instr *i = comp->instrs[j];
+        if (i->dead || i->op == HLOC_OP_PARAMETER || i->op == HLOC_OP_CONSTANT) continue;
+        if (!try_add(s, g, i, saved, n_ids)) break;
+        end = j + 1;
+    }
+    bool linked = false;
+    for (uint32_t a = 0; a < g->n; a++)
+        for (uint32_t o = 0; o < g->m[a]->n_operands; o++) linked = linked || is_member(g, g->m[a]->operands[o]);
+    if (g->n < 2 || !linked || comp->instrs[k] != g->m[0]) return k;
+
+    for (uint32_t j = k; j < end && !c->err; j++) {
+        const hloc_instr *i = comp->instrs[j];
+        if (i->dead || is_member(g, i)) continue;
+        if (i->op == HLOC_OP_PARAMETER) {
+            int64_t n = i->attrs->index;
+            if (n < 0 || (uint64_t)n >= comp->n_params) {
+                cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: bad parameter number in '%s'", i->name);
+                return end;
+            }
+            s->vals[i->id] = params[n];
+        } else {
+            s->vals[i->id] = cg_emit_instr(c, s, i, hints[i->id]);
+        }
+    }
+    double row_bytes = 0, work = 0, temp_row_bytes = 0;
+    for (uint32_t a = 0; a < g->n; a++) {
+        const hloc_instr *m = g->m[a];
+        g->row_bytes[a] = (int64_t)(hloc_shape_bytes(&m->shape) / (uint64_t)g->rows);
+        bool inside = !hints[m->id] && m != comp->root && m->n_users > 0;
+        for (uint32_t u = 0; u < m->n_users && inside; u++)
+            inside = m->users[u]->dead || is_member(g, m->users[u]);
+        g->temp[a] = inside;
+        if (inside) temp_row_bytes += (double)g->row_bytes[a];
+        row_bytes += (double)hloc_shape_bytes(&m->shape) / (double)g->rows;
+        for (uint32_t o = 0; o < m->n_operands; o++) {
+            const hloc_shape *os = &m->operands[o]->shape;
+            if (!hloc_shape_is_array(os)) continue;
+            work += (double)hloc_shape_elements(os);
+            if (os->rank >= 1 && os->dims[0] == g->rows && !is_member(g, m->operands[o]))
+                row_bytes += (double)hloc_shape_bytes(os) / (double)g->rows;
+        }
+    }
+    g->block = (int64_t)(BLOCK_BYTES / (row_bytes > 1 ? row_bytes : 1));
+    if (g->block < 1) g->block = 1;
+    if (g->block > g->rows) g->block = g->rows;
+    bool temps = (double)g->block * temp_row_bytes <= MAX_TEMP_BYTES;
+    for (uint32_t a = 0; a < g->n; a++) {
+        const hloc_instr *m = g->m[a];
+        g->temp[a] = g->temp[a] && temps;
+        if (g->temp[a]) continue;
+        const cg_value *h = hints[m->id];
+        g->dst[a] = h && h->kind == CGV_BUFFER && h->shape->type == m->shape.type &&
+                            hloc_shape_same_dims(h->shape, &m->shape)
+                        ? (cg_value *)h
+                        : cg_alloc_value(c, &m->shape);
+        if (!g->dst[a]) return end;
+        s->vals[m->id] = g->dst[a];
+    }
+    int64_t n_blocks = (g->rows + g->block - 1) / g->block;
+    cg_parallel(c, s, g->m[0], g->dst[0], n_blocks, work * 4, group_range, g);
+    return end;
+}
