@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buffer_assignment.h"
 #include "codegen.h"
 #include "ir.h"
 #include "status.h"
@@ -34,6 +35,7 @@ typedef struct cg_value {
 typedef struct cg_scope {
     cg_value **vals;          /* by instruction id; NULL: not emitted yet */
     bool scalar_mode;         /* every index is rank 0: memoize elements as SCALAR */
+    bool planned;             /* the entry computation: values live where c->plan says */
     const hloc_computation *comp;
 } cg_scope;
 
@@ -55,7 +57,23 @@ typedef struct cg {
     const hloc_codegen_options *opts;
     LLVMValueRef fn;          /* function being emitted */
     LLVMValueRef scratch;     /* base of the scratch arena in fn */
-    uint64_t scratch_bytes;   /* bump allocator high-water mark (buffers.c) */
+    uint64_t scratch_bytes;   /* arena size: the plan's, then internal scratch (buffers.c) */
+    /* The buffer plan of the entry computation (passes/buffer_assignment.h): each entry-level
+     * value lives at its offset. Internal scratch (nested computations' values, sort and GEMM
+     * work space) is laid out after the plan's arena and released after each entry-level
+     * instruction; see cg_alloc. */
+    hloc_buffer_plan *plan;
+    uint64_t plan_bytes;      /* the plan's arena, aligned: where internal scratch starts */
+    uint64_t int_top;         /* internal scratch in use (relative to plan_bytes) */
+    uint64_t int_floor;       /* internal scratch that stays for the whole entry computation */
+    const cg_value *home;     /* where the entry-level instruction being emitted puts its value */
+    const hloc_shape *home_shape;
+    cg_scope *plan_scope;     /* the entry's scope while it is emitted */
+    const hloc_shape **home_keys; /* entry value shapes with a slot, by hash (buffers.c) */
+    uint32_t *home_ids, home_cap;
+    bool *home_given;         /* by instruction id: its slot was handed out */
+    struct cg_slot *slots;    /* canonical pointer per arena offset (one GEP per offset) */
+    uint32_t slot_cap;
     LLVMValueRef *scalar_fns; /* by computation id */
     hloc_status *err;         /* first error; sticky */
     uint32_t depth;           /* nesting of inlined computations */
@@ -66,6 +84,7 @@ typedef struct cg {
     uint32_t n_origins, cap_origins;
     LLVMValueRef task_arg;    /* in a task function: its context array; NULL in the body */
     LLVMValueRef task_keys[64], task_vals[64];
+    LLVMValueRef body_ctx, body_ctx_fn; /* the body's task context array (parallel.c) */
     uint32_t n_task_cache;
     /* Inside a row-blocked group (rows.c): materializations of instructions whose row_dim[id]
      * is their split dimension cover rows [row_lo, row_hi) only. NULL row_lo: not in a group. */
@@ -128,10 +147,29 @@ void cg_fn_attrs(cg *c, LLVMValueRef fn);
 LLVMValueRef cg_clamp_i64(cg *c, LLVMValueRef v, int64_t lo, int64_t hi);
 
 /* ---- buffers (buffers.c) ---- */
-/* A fresh 64-byte-aligned block of the scratch arena, as a pointer in the current function. */
+/* Internal scratch: a fresh 64-byte-aligned block after the buffer plan's arena, as a pointer in
+ * the current function. It stays valid until the entry-level instruction being emitted is done
+ * (then its bytes are reused), so it suits work space (sort keys, GEMM packing panels) and the
+ * values of nested computations. The module's arena size (metadata scratch_bytes) covers it. */
 LLVMValueRef cg_alloc(cg *c, uint64_t bytes);
-/* A buffer value for |shape| (tuples: a tree of buffers). */
+/* A buffer value for |shape| (tuples: a tree of buffers). For the shape of the entry-level
+ * instruction being emitted (&i->shape) the first call returns that instruction's home (its slot
+ * of the plan, or the result buffer it is computed into); otherwise internal scratch. */
 cg_value *cg_alloc_value(cg *c, const hloc_shape *shape);
+/* Internal scratch that lives until the end of the entry computation (rarely needed: an inline
+ * value that a consumer needs whole, cached for later consumers). */
+cg_value *cg_alloc_value_persistent(cg *c, const hloc_shape *shape);
+/* Indexes the plan's slots by value shape (after c->plan is set). */
+void cg_plan_index(cg *c);
+/* The home of the instruction being emitted if |shape| is its shape (once), or the slot of
+ * another entry instruction not emitted yet whose shape it is (once), else NULL. */
+const cg_value *cg_take_home(cg *c, const hloc_shape *shape);
+/* Plan bookkeeping around one entry-level instruction (emit.c): its home is the plan's slot (or
+ * |out|, the result buffer it is computed into); afterwards its value is moved home if it ended
+ * up elsewhere, and internal scratch is released. */
+const cg_value *cg_plan_begin(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *out,
+                              uint64_t *mark);
+cg_value *cg_plan_end(cg *c, cg_scope *s, cg_value *v, const cg_value *home, uint64_t mark);
 /* Copies |src| into the buffers of |dst| (same shape; layouts may differ). */
 void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst);
 cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape);
@@ -190,6 +228,11 @@ uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t
                       cg_value *const *params, const cg_value *const *hints);
 
 /* ---- computations (emit.c) ---- */
+/* Codegen's choices for |comp| before emission: which root leaves are computed straight into
+ * |root_dst| (hints, by instruction id) and which values are generated inside their consumers
+ * (inl). The entry's buffer plan is made from them. */
+void cg_scope_choices(cg *c, const hloc_computation *comp, const cg_value *root_dst,
+                      const cg_value **hints, bool *inl);
 /* Emits one instruction of scope |s| (into |hint| when it fits), never as an inline value. */
 cg_value *cg_emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *hint);
 /* Emits |comp| in a new scope with the given parameter values; returns the root's value. */
@@ -197,6 +240,10 @@ cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *con
 /* Same, computing the root's value into |dst| (its leaves directly where possible). */
 cg_value *cg_emit_computation_into(cg *c, const hloc_computation *comp, cg_value *const *params,
                                    const cg_value *dst);
+/* Same, computing the root's leaves into the leaves of |dst| that are buffers where they can be
+ * (CGV_NONE leaves: no destination) and returning the root's value wherever it is. */
+cg_value *cg_emit_computation_hinted(cg *c, const hloc_computation *comp, cg_value *const *params,
+                                     const cg_value *dst);
 /* The internal function for a scalar computation (reducers, comparators, combiners): takes the
  * parameters in compute type, returns the root (a struct for tuple roots). */
 LLVMValueRef cg_scalar_fn(cg *c, const hloc_computation *comp);

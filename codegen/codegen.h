@@ -7,9 +7,16 @@
 #include <llvm-c/Core.h>
 #include <stdbool.h>
 
+#include "buffer_assignment.h"
 #include "eval.h"
 #include "ir.h"
 #include "status.h"
+
+/* The scratch arena of an emitted module: the buffer plan's part (every entry-level temporary)
+ * and codegen's internal scratch after it (nested computations' temporaries, work space). */
+typedef struct hloc_codegen_arena {
+    uint64_t plan_bytes, internal_bytes, total_bytes; /* total = metadata scratch_bytes */
+} hloc_codegen_arena;
 
 typedef struct hloc_codegen_options {
     const char *name;        /* entry symbol NAME; NAME_metadata is the metadata */
@@ -24,6 +31,7 @@ typedef struct hloc_codegen_options {
     uint32_t n_custom_calls;
     bool no_inlining;        /* materialize every instruction in its own loop nest (no implicit
                               * fusion): the baseline that shows what fusion buys */
+    hloc_codegen_arena *arena; /* filled on success when not NULL */
 } hloc_codegen_options;
 
 /* Emits |m| (its entry computation and everything reachable) into a new LLVM module in |ctx|.
@@ -31,5 +39,10 @@ typedef struct hloc_codegen_options {
  * names the instruction and what is not supported. Does not modify |m|. */
 hloc_status *hloc_codegen_emit(const hloc_module *m, LLVMContextRef ctx,
                                const hloc_codegen_options *o, LLVMModuleRef *out);
+
+/* The buffer plan codegen follows for |m| with options |o| (its inlining and result-buffer
+ * choices included), for reports. The caller destroys it (hloc_buffer_plan_destroy). */
+hloc_status *hloc_codegen_plan_buffers(const hloc_module *m, const hloc_codegen_options *o,
+                                       hloc_buffer_plan **out);
 
 #endif

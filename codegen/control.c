@@ -21,6 +21,51 @@ static LLVMValueRef pred_of(cg *c, cg_value *v, const hloc_instr *at) {
     return cg_load(c, HLOC_TYPE_PRED, v->ptr, cg_const_i64(c, 0));
 }
 
+/* Can element k of |body|'s root, a dynamic-update-slice of state element k, write straight into
+ * that element (a while carry updated in place)? Only if nothing else in the body reads the
+ * element: its one get-tuple-element feeds only the update's operand 0, the parameter is used
+ * only through get-tuple-elements, and the update's result goes only to the root. */
+static bool carry_in_place(const hloc_computation *body, uint32_t k) {
+    const hloc_instr *root = body->root, *param = body->n_params == 1 ? body->params[0] : NULL;
+    if (!param || root->op != HLOC_OP_TUPLE || k >= root->n_operands) return false;
+    const hloc_instr *r = root->operands[k];
+    if (r->op != HLOC_OP_DYNAMIC_UPDATE_SLICE || r->n_users != 1) return false;
+    const hloc_instr *g = r->operands[0];
+    if (g->op != HLOC_OP_GET_TUPLE_ELEMENT || g->operands[0] != param || g->attrs->index != (int64_t)k ||
+        g->n_users != 1)
+        return false;
+    for (uint32_t m = 1; m < r->n_operands; m++)
+        if (r->operands[m] == g) return false;
+    for (uint32_t u = 0; u < param->n_users; u++) {
+        const hloc_instr *x = param->users[u];
+        if (x->op != HLOC_OP_GET_TUPLE_ELEMENT) return false;
+        if (x != g && x->attrs->index == (int64_t)k) return false;
+    }
+    for (uint32_t u = 0; u < root->n_operands; u++)
+        if (u != k && root->operands[u] == r) return false;
+    return true;
+}
+
+/* Where the body computes its root: in place for the carries carry_in_place allows, nowhere
+ * (CGV_NONE) for the rest; NULL when no carry qualifies. */
+static cg_value *body_dst(cg *c, const hloc_computation *body, const cg_value *state) {
+    if (state->kind != CGV_TUPLE) return NULL;
+    cg_value *d = NULL;
+    for (uint32_t k = 0; k < state->n_elems; k++) {
+        if (state->elems[k].kind != CGV_BUFFER || !carry_in_place(body, k)) continue;
+        if (!d) {
+            d = HLOC_ARENA_NEW(c->arena, cg_value);
+            cg_value *e = HLOC_ARENA_ARRAY(c->arena, cg_value, state->n_elems);
+            if (!d || !e) return NULL;
+            d->kind = CGV_TUPLE;
+            d->elems = e; /* zeroed: CGV_NONE */
+            d->n_elems = state->n_elems;
+        }
+        d->elems[k] = state->elems[k];
+    }
+    return d;
+}
+
 cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i) {
     if (i->n_called != 2 || i->n_operands != 1) {
         cg_unsupported(c, i, "a while without a condition and a body");
@@ -40,7 +85,8 @@ cg_value *cg_emit_while(cg *c, cg_scope *s, const hloc_instr *i) {
     if (c->err) return state;
     LLVMBuildCondBr(c->b, pred_of(c, cv, i), bb, exit);
     LLVMPositionBuilderAtEnd(c->b, bb);
-    cg_value *r = cg_emit_computation(c, body, &state);
+    cg_value *bd = body_dst(c, body, state);
+    cg_value *r = bd ? cg_emit_computation_hinted(c, body, &state, bd) : cg_emit_computation(c, body, &state);
     if (c->err || !r) return state;
 
     cg_value *rl[MAX_LEAVES], *sl[MAX_LEAVES];

@@ -78,8 +78,9 @@ cg_value *cg_value_of(cg *c, cg_scope *s, const hloc_instr *i) {
         return cg_alloc_value(c, &i->shape);
     }
     if (v->kind == CGV_INLINE) {
-        /* A whole-value consumer of an inline value: materialize it here, once. */
-        cg_value *buf = cg_alloc_value(c, &i->shape);
+        /* A whole-value consumer of an inline value: materialize it here, once (cached, so in
+         * the planned entry scope it must outlive this instruction's internal scratch). */
+        cg_value *buf = s->planned ? cg_alloc_value_persistent(c, &i->shape) : cg_alloc_value(c, &i->shape);
         if (!buf) return v;
         cg_materialize_elemental(c, s, i, buf);
         s->vals[i->id] = buf;
@@ -182,8 +183,9 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         for (uint32_t k = 0; k < i->n_operands; k++) args[k] = cg_value_of(c, s, i->operands[k]);
         /* A fusion (or call) whose result goes to a known buffer computes its root straight into
          * it: no scratch copy of the whole result, no extra pass over memory. */
-        cg_value *r = dest_fits(hint, &i->shape) ? cg_emit_computation_into(c, i->called[0], args, hint)
-                                                 : cg_emit_computation(c, i->called[0], args);
+        const cg_value *into = dest_fits(hint, &i->shape) ? hint : cg_take_home(c, &i->shape);
+        cg_value *r = into ? cg_emit_computation_into(c, i->called[0], args, into)
+                           : cg_emit_computation(c, i->called[0], args);
         return r ? r : new_value(c, CGV_TUPLE);
     }
     case HLOC_OP_WHILE:
@@ -333,8 +335,14 @@ static void hint_root(const hloc_instr *i, const cg_value *dst, const cg_value *
     }
 }
 
+void cg_scope_choices(cg *c, const hloc_computation *comp, const cg_value *root_dst,
+                      const cg_value **hints, bool *inl) {
+    if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
+    if (!c->opts->no_inlining) plan_inlining(comp, hints, inl);
+}
+
 static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const *params,
-                           const cg_value *root_dst) {
+                           const cg_value *root_dst, bool partial) {
     if (++c->depth > MAX_DEPTH) {
         cg_fail(c, HLOC_STATUS_UNIMPLEMENTED, "computation '%s': calls nested too deeply", comp->name);
         c->depth--;
@@ -351,8 +359,11 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
         c->depth--;
         return NULL;
     }
-    if (root_dst && comp->root) hint_root(comp->root, root_dst, hints);
-    if (!c->opts->no_inlining) plan_inlining(comp, hints, inl);
+    cg_scope_choices(c, comp, root_dst, hints, inl);
+    /* The entry computation (emitted once, at depth 1) follows the buffer plan made from the
+     * same choices (entry.c). */
+    s.planned = c->plan && comp == c->plan->comp && c->depth == 1;
+    if (s.planned) c->plan_scope = &s;
     for (uint32_t k = 0; k < comp->n_instrs && !c->err; k++) {
         const hloc_instr *i = comp->instrs[k];
         if (i->dead) continue;
@@ -365,19 +376,30 @@ static cg_value *emit_comp(cg *c, const hloc_computation *comp, cg_value *const 
             s.vals[i->id] = params[n];
             continue;
         }
-        if (c->depth == 1 && comp == c->m->entry && !c->opts->no_inlining) {
+        if (!s.planned) {
+            s.vals[i->id] = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
+            continue;
+        }
+        uint64_t mark;
+        const cg_value *home = cg_plan_begin(c, &s, i, hints[i->id], &mark);
+        if (!c->opts->no_inlining) {
+            /* A row-blocked group emits several entry instructions at once; each finds its slot
+             * when it allocates its value (the plan keeps the whole group alive together). */
             uint32_t end = cg_rows_emit(c, &s, comp, k, params, hints);
             if (end > k) {
+                cg_plan_end(c, &s, NULL, NULL, mark);
                 k = end - 1;
                 continue;
             }
         }
-        s.vals[i->id] = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
+        cg_value *v = emit_instr(c, &s, i, hints[i->id], inl[i->id]);
+        s.vals[i->id] = cg_plan_end(c, &s, v, home, mark);
     }
+    if (s.planned) c->plan_scope = NULL;
     c->depth--;
     if (c->err || !comp->root) return NULL;
     cg_value *r = cg_value_of(c, &s, comp->root);
-    if (root_dst && r != root_dst) {
+    if (root_dst && r != root_dst && !partial) {
         cg_copy_value(c, &s, r, root_dst);
         return (cg_value *)root_dst;
     }
@@ -389,12 +411,17 @@ cg_value *cg_emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
 }
 
 cg_value *cg_emit_computation(cg *c, const hloc_computation *comp, cg_value *const *params) {
-    return emit_comp(c, comp, params, NULL);
+    return emit_comp(c, comp, params, NULL, false);
 }
 
 cg_value *cg_emit_computation_into(cg *c, const hloc_computation *comp, cg_value *const *params,
                                    const cg_value *dst) {
-    return emit_comp(c, comp, params, dst);
+    return emit_comp(c, comp, params, dst, false);
+}
+
+cg_value *cg_emit_computation_hinted(cg *c, const hloc_computation *comp, cg_value *const *params,
+                                     const cg_value *dst) {
+    return emit_comp(c, comp, params, dst, true);
 }
 
 /* ---- scalar computations ---- */

@@ -130,7 +130,7 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMValueRef call_args[256 + 2];
     for (unsigned k = 0; k < n_bufs; k++) call_args[k] = LLVMGetParam(fn, k);
     call_args[n_bufs + 1] = LLVMGetParam(fn, n_bufs);
-    uint64_t need = (c->scratch_bytes + 63) & ~(uint64_t)63;
+    uint64_t need = c->scratch_bytes; /* the plan's arena plus internal scratch, both aligned */
     if (need == 0) {
         call_args[n_bufs] = LLVMConstNull(c->t_ptr);
         call_body(c, body, call_args, n_bufs + 2);
@@ -198,7 +198,7 @@ static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape
         LLVMConstInt(c->t_i32, n_res, 0),
         desc_array(c, pd, entry->n_params, "params"),
         desc_array(c, rd, n_res, "results"),
-        cg_const_i64(c, (int64_t)((c->scratch_bytes + 63) & ~(uint64_t)63)),
+        cg_const_i64(c, (int64_t)c->scratch_bytes),
         wrapper,
     };
     char *mname = hloc_arena_printf(c->arena, "%s_metadata", name);
@@ -226,6 +226,25 @@ static void init_types(cg *c, LLVMContextRef ctx) {
     c->t_f64 = LLVMDoubleTypeInContext(ctx);
     c->t_ptr = LLVMPointerTypeInContext(ctx, 0);
     c->t_void = LLVMVoidTypeInContext(ctx);
+}
+
+/* The entry's buffer plan, made from codegen's own choices for it (what it inlines, what it
+ * computes straight into the result buffers |dst|) so that the two agree. */
+static hloc_status *make_plan(cg *c, const cg_value *dst) {
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    const cg_value **hints = HLOC_ARENA_ARRAY(c->arena, const cg_value *, n_ids + 1);
+    bool *inl = HLOC_ARENA_ARRAY(c->arena, bool, n_ids + 1);
+    bool *direct = HLOC_ARENA_ARRAY(c->arena, bool, n_ids + 1);
+    if (!hints || !inl || !direct) return hloc_status_oom();
+    cg_scope_choices(c, c->m->entry, dst, hints, inl);
+    for (uint32_t k = 0; k < n_ids; k++) direct[k] = hints[k] != NULL;
+    hloc_buffer_plan_options po = {.inlined = inl, .direct_output = direct,
+                                   .row_groups = !c->opts->no_inlining};
+    HLOC_RETURN_IF_ERROR(hloc_buffer_plan_create_with(c->m, &po, &c->plan));
+    c->plan_bytes = ((uint64_t)c->plan->arena_size + 63) & ~(uint64_t)63;
+    cg_plan_index(c);
+    c->scratch_bytes = c->plan_bytes;
+    return NULL;
 }
 
 static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
@@ -283,6 +302,7 @@ static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
     unsigned next = entry->n_params;
     cg_value *dst = result_tree(c, &entry->root->shape, body, &next);
     if (!dst) return hloc_status_oom();
+    HLOC_RETURN_IF_ERROR(make_plan(c, dst));
     cg_emit_computation_into(c, entry, params, dst);
     if (c->err) return c->err;
     LLVMBuildRetVoid(c->b);
@@ -306,6 +326,9 @@ hloc_status *hloc_codegen_emit(const hloc_module *m, LLVMContextRef ctx,
     c.mod = LLVMModuleCreateWithNameInContext(m->name, ctx);
     c.b = LLVMCreateBuilderInContext(ctx);
     hloc_status *st = c.scalar_fns ? emit_module(&c, m, name) : hloc_status_oom();
+    if (!st && o->arena) *o->arena = (hloc_codegen_arena){c.plan_bytes, c.scratch_bytes - c.plan_bytes,
+                                                          c.scratch_bytes};
+    hloc_buffer_plan_destroy(c.plan);
     LLVMDisposeBuilder(c.b);
     hloc_arena_destroy(c.arena);
     if (st) {
@@ -314,4 +337,43 @@ hloc_status *hloc_codegen_emit(const hloc_module *m, LLVMContextRef ctx,
     }
     *out = c.mod;
     return NULL;
+}
+
+/* The plan's value tree for |s| without pointers: enough for cg_scope_choices. */
+static cg_value *shape_tree(cg *c, const hloc_shape *s) {
+    cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
+    if (!v) return NULL;
+    if (s->type != HLOC_TYPE_TUPLE) {
+        v->kind = CGV_BUFFER;
+        v->shape = s;
+        return v;
+    }
+    v->kind = CGV_TUPLE;
+    v->n_elems = s->n_elems;
+    v->elems = s->n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, s->n_elems) : NULL;
+    if (s->n_elems && !v->elems) return NULL;
+    for (uint32_t k = 0; k < s->n_elems; k++) {
+        cg_value *e = shape_tree(c, &s->elems[k]);
+        if (!e) return NULL;
+        v->elems[k] = *e;
+    }
+    return v;
+}
+
+hloc_status *hloc_codegen_plan_buffers(const hloc_module *m, const hloc_codegen_options *o,
+                                       hloc_buffer_plan **out) {
+    *out = NULL;
+    if (!m->entry || !m->entry->root)
+        return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "module '%s' has no entry computation", m->name);
+    cg c;
+    memset(&c, 0, sizeof c);
+    c.m = m;
+    c.opts = o;
+    c.arena = hloc_arena_create();
+    if (!c.arena) return hloc_status_oom();
+    cg_value *dst = shape_tree(&c, &m->entry->root->shape);
+    hloc_status *st = dst ? make_plan(&c, dst) : hloc_status_oom();
+    hloc_arena_destroy(c.arena);
+    if (!st) *out = c.plan;
+    return st;
 }

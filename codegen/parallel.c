@@ -137,15 +137,24 @@ static void ftz_end(cg *c, LLVMValueRef saved) {
     LLVMBuildCall2(c->b, ft, ld, &saved, 1, "");
 }
 
-/* The context array of the body: its pointer arguments then scratch, filled once per region. */
+/* The context array of the body: its pointer arguments then scratch. They never change, so one
+ * array filled at the body's entry serves every region. */
 static LLVMValueRef body_ctx(cg *c) {
+    if (c->body_ctx && c->body_ctx_fn == c->fn) return c->body_ctx;
     LLVMTypeRef at = LLVMArrayType2(c->t_ptr, c->n_bufs + 1);
     LLVMValueRef arr = cg_alloca(c, at, "task.ctx");
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(c->ctx);
+    LLVMValueRef after = LLVMGetNextInstruction(arr);
+    if (after) LLVMPositionBuilderBefore(b, after);
+    else LLVMPositionBuilderAtEnd(b, LLVMGetEntryBasicBlock(c->fn));
     for (uint32_t k = 0; k <= c->n_bufs; k++) {
         LLVMValueRef o = cg_const_i64(c, k);
-        LLVMValueRef slot = LLVMBuildGEP2(c->b, c->t_ptr, arr, &o, 1, "");
-        LLVMBuildStore(c->b, k < c->n_bufs ? LLVMGetParam(c->fn, k) : c->scratch, slot);
+        LLVMValueRef slot = LLVMBuildGEP2(b, c->t_ptr, arr, &o, 1, "");
+        LLVMBuildStore(b, k < c->n_bufs ? LLVMGetParam(c->fn, k) : c->scratch, slot);
     }
+    LLVMDisposeBuilder(b);
+    c->body_ctx = arr;
+    c->body_ctx_fn = c->fn;
     return arr;
 }
 

@@ -10,12 +10,73 @@
 enum { ALIGNMENT = 64 };
 
 static bool is_alias(const hloc_instr *i) {
-    if (i->op == HLOC_OP_TUPLE || i->op == HLOC_OP_GET_TUPLE_ELEMENT) return true;
-    /* A bitcast reinterprets its operand's bytes; it never moves them. */
-    return i->op == HLOC_OP_BITCAST;
+    switch (i->op) {
+    case HLOC_OP_TUPLE: case HLOC_OP_GET_TUPLE_ELEMENT:
+    case HLOC_OP_BITCAST: /* reinterprets its operand's bytes; never moves them */
+    case HLOC_OP_OPTIMIZATION_BARRIER: case HLOC_OP_ADD_DEPENDENCY: case HLOC_OP_DOMAIN:
+        return true;
+    default:
+        return false;
+    }
 }
 
-/* The buffer whose storage |i|'s value occupies (following aliases to their source). */
+static int64_t align_up(int64_t n) { return (n + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT; }
+
+int64_t hloc_buffer_value_size(const hloc_shape *s) {
+    if (s->type == HLOC_TYPE_TUPLE) {
+        int64_t n = 0;
+        for (uint32_t k = 0; k < s->n_elems; k++) n += align_up(hloc_buffer_value_size(&s->elems[k]));
+        return n;
+    }
+    return hloc_shape_is_array(s) ? (int64_t)hloc_shape_bytes(s) : 0;
+}
+
+/* Walks the leaves of |s| depth-first; returns true once leaf |*left| is reached (at *off). */
+static bool leaf_walk(const hloc_shape *s, uint32_t *left, int64_t *off) {
+    if (s->type != HLOC_TYPE_TUPLE) {
+        if ((*left)-- == 0) return true;
+        *off += align_up(hloc_buffer_value_size(s));
+        return false;
+    }
+    for (uint32_t k = 0; k < s->n_elems; k++)
+        if (leaf_walk(&s->elems[k], left, off)) return true;
+    return false;
+}
+
+int64_t hloc_buffer_leaf_offset(const hloc_shape *s, uint32_t leaf) {
+    int64_t off = 0;
+    leaf_walk(s, &leaf, &off);
+    return off;
+}
+
+bool hloc_buffer_while_passthrough(const hloc_instr *w, uint32_t k) {
+    if (w->op != HLOC_OP_WHILE || w->n_called != 2 || w->n_operands != 1) return false;
+    const hloc_instr *init = w->operands[0];
+    const hloc_computation *body = w->called[1];
+    if (init->op != HLOC_OP_TUPLE || w->shape.type != HLOC_TYPE_TUPLE || k >= w->shape.n_elems ||
+        init->n_operands != w->shape.n_elems || !hloc_shape_is_array(&w->shape.elems[k]))
+        return false;
+    if (!body || !body->root || body->n_params != 1 || body->root->op != HLOC_OP_TUPLE ||
+        body->root->n_operands != w->shape.n_elems)
+        return false;
+    const hloc_instr *r = body->root->operands[k];
+    return r->op == HLOC_OP_GET_TUPLE_ELEMENT && r->operands[0] == body->params[0] && r->attrs->index == (int64_t)k;
+}
+
+int64_t hloc_buffer_elem_offset(const hloc_instr *i, uint32_t k) {
+    int64_t off = 0;
+    for (uint32_t e = 0; e < k && e < i->shape.n_elems; e++)
+        if (!hloc_buffer_while_passthrough(i, e)) off += align_up(hloc_buffer_value_size(&i->shape.elems[e]));
+    return off;
+}
+
+/* Bytes of |i|'s own slice. */
+static int64_t instr_size(const hloc_instr *i) {
+    if (i->op != HLOC_OP_WHILE || i->shape.type != HLOC_TYPE_TUPLE) return hloc_buffer_value_size(&i->shape);
+    return hloc_buffer_elem_offset(i, i->shape.n_elems);
+}
+
+/* The buffer whose storage |i|'s value occupies (following bitcasts to their source). */
 static int32_t source_of(const hloc_buffer_plan *p, const hloc_instr *i) {
     while (i && i->op == HLOC_OP_BITCAST) i = i->operands[0];
     if (!i || i->id >= p->n_ids) return -1;
@@ -31,39 +92,123 @@ static void extend(hloc_buffer_plan *p, const hloc_instr *i, uint32_t pos) {
         for (uint32_t k = 0; k < i->n_operands; k++) extend(p, i->operands[k], pos);
 }
 
-/* Marks the leaves reachable from the root through tuples as outputs, numbered depth-first. */
-static void mark_outputs(hloc_buffer_plan *p, const hloc_instr *i, int64_t *leaf) {
+/* Without codegen's word: the root leaves it computes into result buffers are those it can write
+ * directly (not parameters, constants, aliases or control flow, which it copies at the end). */
+static bool default_direct_output(const hloc_instr *i) {
+    switch (i->op) {
+    case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_WHILE: case HLOC_OP_CONDITIONAL:
+        return false;
+    default:
+        return !is_alias(i) && hloc_shape_is_array(&i->shape);
+    }
+}
+
+/* Marks the leaves reachable from the root through tuples that are computed straight into the
+ * caller's result buffers as outputs, numbered depth-first. */
+static void mark_outputs(hloc_buffer_plan *p, const hloc_buffer_plan_options *o, const hloc_instr *i,
+                         int64_t *leaf) {
     if (i->op == HLOC_OP_TUPLE) {
-        for (uint32_t k = 0; k < i->n_operands; k++) mark_outputs(p, i->operands[k], leaf);
+        for (uint32_t k = 0; k < i->n_operands; k++) mark_outputs(p, o, i->operands[k], leaf);
         return;
     }
-    int32_t s = source_of(p, i);
-    if (s < 0) return;
-    hloc_buffer *b = &p->buffers[s];
-    if (b->kind == HLOC_BUFFER_TEMP) {
-        b->kind = HLOC_BUFFER_OUTPUT;
-        b->param_number = *leaf;
+    int32_t s = i->id < p->n_ids ? p->by_instr[i->id] : -1;
+    bool direct = o->direct_output ? o->direct_output[i->id] : default_direct_output(i);
+    if (s >= 0 && direct && p->buffers[s].kind == HLOC_BUFFER_TEMP && hloc_shape_is_array(&i->shape)) {
+        p->buffers[s].kind = HLOC_BUFFER_OUTPUT;
+        p->buffers[s].param_number = *leaf;
     }
-    (*leaf)++;
+    *leaf += hloc_shape_n_leaves(&i->shape);
+}
+
+/* A fusion whose root is computed element by element: out[idx] needs parameter k only at idx
+ * when every instruction that (transitively) uses it is elementwise with the root's physical
+ * shape. Then writing the root over parameter k's bytes reads each element before writing it. */
+static bool fusion_reads_same_index(const hloc_instr *i, uint32_t k) {
+    if (i->op != HLOC_OP_FUSION || i->n_called != 1) return false;
+    const hloc_computation *f = i->called[0];
+    if (!f || !f->root || k >= f->n_params || !f->params[k] || !hloc_shape_is_array(&f->root->shape))
+        return false;
+    const hloc_instr *stack[256];
+    uint32_t n = 0;
+    stack[n++] = f->params[k];
+    uint32_t seen = 0;
+    while (n) {
+        const hloc_instr *x = stack[--n];
+        if (++seen > 4096) return false;
+        for (uint32_t u = 0; u < x->n_users; u++) {
+            const hloc_instr *w = x->users[u];
+            if (!(hloc_opcode_flags(w->op) & OPF_EW) || w->op == HLOC_OP_STOCHASTIC_CONVERT ||
+                !hloc_shape_is_array(&w->shape) || !hloc_shape_same_dims(&w->shape, &f->root->shape))
+                return false;
+            if (n == 256) return false;
+            stack[n++] = w;
+        }
+        if (x != f->params[k] && x->n_users == 0 && x != f->root) return false;
+    }
+    return hloc_opcode_flags(f->root->op) & OPF_EW;
 }
 
 static bool can_update_in_place(const hloc_instr *i) {
-    return (hloc_opcode_flags(i->op) & OPF_EW) || i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE;
+    return (hloc_opcode_flags(i->op) & OPF_EW) || i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE ||
+           i->op == HLOC_OP_FUSION;
+}
+
+/* Same dims, element size and order of bytes: index idx is at the same offset in both. */
+static bool same_physical(const hloc_shape *a, const hloc_shape *b) {
+    if (!hloc_shape_is_array(a) || !hloc_shape_is_array(b) || a->rank != b->rank ||
+        hloc_type_bytes(a->type) != hloc_type_bytes(b->type) || !hloc_shape_same_dims(a, b))
+        return false;
+    bool da = !a->has_layout || hloc_shape_has_default_layout(a);
+    bool db = !b->has_layout || hloc_shape_has_default_layout(b);
+    if (da || db) return da && db;
+    for (uint32_t d = 0; d < a->rank; d++)
+        if (a->minor_to_major[d] != b->minor_to_major[d]) return false;
+    return true;
+}
+
+/* May evaluating operand |i| read the storage of buffer |s| (through inlined values and aliases,
+ * conservatively)? */
+static bool reads_storage(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
+                          const hloc_instr *i, int32_t s, uint32_t depth) {
+    if (source_of(p, i) == s) return true;
+    if (depth > 64) return true;
+    bool through = is_alias(i) || (o->inlined && i->id < p->n_ids && o->inlined[i->id]);
+    if (!through) return false;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (reads_storage(p, o, i->operands[k], s, depth + 1)) return true;
+    return false;
 }
 
 /* An instruction may write over operand k's buffer if that buffer is a temp of the same size that
- * dies here (for dynamic-update-slice only operand 0, which it updates). */
-static void choose_in_place(hloc_buffer_plan *p, uint32_t pos) {
+ * dies here, laid out like the result, and nothing else the instruction reads touches it: an
+ * elementwise op (or a fusion that reads that operand only elementwise) then reads each element
+ * just before it writes the same element; a dynamic-update-slice (only operand 0) writes the
+ * update over the operand's bytes. */
+static void choose_in_place(hloc_buffer_plan *p, const hloc_buffer_plan_options *o, uint32_t pos) {
     hloc_buffer *b = &p->buffers[pos];
     const hloc_instr *i = b->instr;
-    if (b->kind != HLOC_BUFFER_TEMP || !can_update_in_place(i)) return;
-    uint32_t n = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE ? 1 : i->n_operands;
+    if (b->kind != HLOC_BUFFER_TEMP || !can_update_in_place(i) || !hloc_shape_is_array(&i->shape)) return;
+    bool dus = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE, fusion = i->op == HLOC_OP_FUSION;
+    uint32_t n = dus ? 1 : i->n_operands;
     for (uint32_t k = 0; k < n; k++) {
-        int32_t s = source_of(p, i->operands[k]);
+        const hloc_instr *op = i->operands[k];
+        if (fusion && !fusion_reads_same_index(i, k)) continue;
+        int32_t s = source_of(p, op);
         if (s < 0) continue;
-        hloc_buffer *o = &p->buffers[s];
-        if (o->kind != HLOC_BUFFER_TEMP || o->live_end != pos || o->size != b->size) continue;
-        if (o->instr->shape.type != i->shape.type && i->op != HLOC_OP_DYNAMIC_UPDATE_SLICE) continue;
+        hloc_buffer *ob = &p->buffers[s];
+        if (ob->kind != HLOC_BUFFER_TEMP || ob->live_end != pos || ob->size != b->size) continue;
+        if (!same_physical(&op->shape, &i->shape)) continue;
+        bool clash = false;
+        for (uint32_t m = 0; m < i->n_operands && !clash; m++) {
+            const hloc_instr *x = i->operands[m];
+            if (m == k) continue;
+            /* Another direct operand on the same storage reads the same element first. */
+            if (!dus && !fusion && source_of(p, x) == s && same_physical(&x->shape, &i->shape) &&
+                (x->op != HLOC_OP_BITCAST || x == op))
+                continue;
+            clash = reads_storage(p, o, x, s, 0);
+        }
+        if (clash) continue;
         b->in_place_of = s;
         return;
     }
@@ -122,14 +267,14 @@ static hloc_status *place(hloc_buffer_plan *p) {
     int64_t top = 0;
     for (uint32_t a = 0; a < n_roots; a++) {
         int32_t k = order[a];
-        int64_t size = (p->buffers[k].size + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+        int64_t size = align_up(p->buffers[k].size);
         int64_t off = 0;
         for (bool moved = true; moved;) {
             moved = false;
             for (uint32_t q = 0; q < n_placed; q++) {
                 int32_t o = placed[q];
                 if (end[o] < start[k] || end[k] < start[o]) continue; /* not alive together */
-                int64_t osz = (p->buffers[o].size + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+                int64_t osz = align_up(p->buffers[o].size);
                 int64_t ooff = p->buffers[o].offset;
                 if (off < ooff + osz && ooff < off + size) {
                     off = ooff + osz;
@@ -149,14 +294,87 @@ static hloc_status *place(hloc_buffer_plan *p) {
 }
 
 hloc_status *hloc_buffer_plan_create(const hloc_module *m, hloc_buffer_plan **out) {
+    return hloc_buffer_plan_create_with(m, NULL, out);
+}
+
+/* Where the operands of |i| are read: at |i| itself, or, for a value generated inside its
+ * consumers, wherever the last of those runs. */
+static uint32_t *read_positions(const hloc_computation *c, const hloc_buffer_plan *p,
+                                const hloc_buffer_plan_options *o) {
+    uint32_t *at = malloc(sizeof *at * (c->n_instrs ? c->n_instrs : 1));
+    if (!at) return NULL;
+    for (uint32_t j = c->n_instrs; j-- > 0;) {
+        const hloc_instr *i = c->instrs[j];
+        at[j] = j;
+        if (!o->inlined || !o->inlined[i->id]) continue;
+        for (uint32_t u = 0; u < i->n_users; u++) {
+            const hloc_instr *w = i->users[u];
+            if (w->id >= p->n_ids || p->by_instr[w->id] < 0 || w->dead) continue;
+            uint32_t wp = at[p->by_instr[w->id]];
+            if (wp > at[j]) at[j] = wp;
+        }
+    }
+    return at;
+}
+
+/* Could |i| be a member of a row-blocked group of |rows| rows (a superset of codegen's rule)? */
+static bool row_candidate(const hloc_instr *i, int64_t rows) {
+    if (i->op != HLOC_OP_FUSION && i->op != HLOC_OP_REDUCE) return false;
+    return hloc_shape_is_array(&i->shape) && i->shape.rank >= 1 && i->shape.dims[0] >= 2 &&
+           (rows < 0 || i->shape.dims[0] == rows);
+}
+
+/* Every maximal run of consecutive candidates with the same rows (parameters, constants and dead
+ * instructions in between do not break it): members are alive from the run's start to at least
+ * its end, so are their operands, and pinned[] keeps them out of in-place updates. */
+static void row_runs(hloc_buffer_plan *p, bool *pinned) {
+    const hloc_computation *c = p->comp;
+    for (uint32_t a = 0; a < c->n_instrs;) {
+        const hloc_instr *first = c->instrs[a];
+        if (first->dead || !row_candidate(first, -1)) {
+            a++;
+            continue;
+        }
+        int64_t rows = first->shape.dims[0];
+        uint32_t b = a + 1, last = a, n = 1;
+        for (; b < c->n_instrs; b++) {
+            const hloc_instr *i = c->instrs[b];
+            if (i->dead || i->op == HLOC_OP_PARAMETER || i->op == HLOC_OP_CONSTANT) continue;
+            if (!row_candidate(i, rows)) break;
+            last = b;
+            n++;
+        }
+        if (n >= 2) {
+            for (uint32_t j = a; j <= last; j++) {
+                const hloc_instr *i = c->instrs[j];
+                if (i->dead || !row_candidate(i, rows)) continue;
+                hloc_buffer *m = &p->buffers[j];
+                if (m->live_start > a) m->live_start = a;
+                extend(p, i, last);
+                pinned[j] = true;
+                for (uint32_t k = 0; k < i->n_operands; k++) {
+                    extend(p, i->operands[k], last);
+                    int32_t s = source_of(p, i->operands[k]);
+                    if (s >= 0) pinned[s] = true;
+                }
+            }
+        }
+        a = last + 1;
+    }
+}
+
+hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffer_plan_options *opts,
+                                          hloc_buffer_plan **out) {
     *out = NULL;
+    hloc_buffer_plan_options none = {0};
+    const hloc_buffer_plan_options *o = opts ? opts : &none;
     const hloc_computation *c = m->entry;
     if (!c || !c->root) return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "module has no entry computation");
     hloc_buffer_plan *p = calloc(1, sizeof *p);
     if (!p) return hloc_status_oom();
     p->comp = c;
     p->alignment = ALIGNMENT;
-    p->n_ids = m->next_instr_id;
+    p->n_ids = hloc_module_id_bound(m);
     p->buffers = calloc(c->n_instrs ? c->n_instrs : 1, sizeof *p->buffers);
     p->by_instr = malloc(sizeof *p->by_instr * (p->n_ids ? p->n_ids : 1));
     if (!p->buffers || !p->by_instr) {
@@ -169,25 +387,54 @@ hloc_status *hloc_buffer_plan_create(const hloc_module *m, hloc_buffer_plan **ou
         hloc_buffer *b = &p->buffers[p->n_buffers];
         *b = (hloc_buffer){.instr = i, .live_start = j, .live_end = j, .offset = -1, .in_place_of = -1,
                            .param_number = -1};
-        b->size = hloc_shape_is_array(&i->shape) ? (int64_t)hloc_shape_bytes(&i->shape) : 0;
+        b->size = instr_size(i);
         if (i->op == HLOC_OP_PARAMETER) b->kind = HLOC_BUFFER_PARAMETER, b->param_number = i->attrs->index;
         else if (i->op == HLOC_OP_CONSTANT) b->kind = HLOC_BUFFER_CONSTANT;
-        else if (is_alias(i) || !hloc_shape_is_array(&i->shape)) b->kind = HLOC_BUFFER_ALIAS;
+        else if (i->dead || is_alias(i) || (!hloc_shape_is_array(&i->shape) && b->size == 0 &&
+                                            hloc_shape_n_leaves(&i->shape) == 0))
+            b->kind = HLOC_BUFFER_ALIAS, b->size = 0;
+        else if (o->inlined && o->inlined[i->id]) b->kind = HLOC_BUFFER_INLINE, b->size = 0;
         else b->kind = HLOC_BUFFER_TEMP;
         p->by_instr[i->id] = (int32_t)p->n_buffers++;
     }
+    uint32_t *at = read_positions(c, p, o);
+    if (!at) {
+        hloc_buffer_plan_destroy(p);
+        return hloc_status_oom();
+    }
     for (uint32_t j = 0; j < c->n_instrs; j++) {
         const hloc_instr *i = c->instrs[j];
-        for (uint32_t k = 0; k < i->n_operands; k++) extend(p, i->operands[k], j);
+        if (i->dead) continue;
+        for (uint32_t k = 0; k < i->n_operands; k++) extend(p, i->operands[k], at[j]);
+    }
+    free(at);
+    bool *pinned = calloc(p->n_buffers + 1, sizeof *pinned);
+    if (!pinned) {
+        hloc_buffer_plan_destroy(p);
+        return hloc_status_oom();
+    }
+    if (o->row_groups) row_runs(p, pinned);
+    /* The root's leaves are copied to the result buffers after everything else ran. */
+    extend(p, c->root, p->n_buffers);
+    /* A while's pass-through elements are its init's buffers: alive as long as the while's value
+     * (later whiles first: extending one may extend an earlier one it reads from). */
+    for (uint32_t j = c->n_instrs; j-- > 0;) {
+        const hloc_instr *w = c->instrs[j];
+        if (w->dead || w->op != HLOC_OP_WHILE || w->shape.type != HLOC_TYPE_TUPLE) continue;
+        for (uint32_t k = 0; k < w->shape.n_elems; k++)
+            if (hloc_buffer_while_passthrough(w, k))
+                extend(p, w->operands[0]->operands[k], p->buffers[j].live_end);
     }
     int64_t leaf = 0;
-    mark_outputs(p, c->root, &leaf);
+    mark_outputs(p, o, c->root, &leaf);
     for (uint32_t j = 0; j < p->n_buffers; j++) {
         hloc_buffer *b = &p->buffers[j];
         if (b->kind == HLOC_BUFFER_TEMP) p->temp_total += b->size;
         if (b->kind == HLOC_BUFFER_OUTPUT) b->live_end = p->n_buffers; /* the caller reads it after */
     }
-    for (uint32_t j = 0; j < p->n_buffers; j++) choose_in_place(p, j);
+    for (uint32_t j = 0; j < p->n_buffers; j++)
+        if (!pinned[j]) choose_in_place(p, o, j);
+    free(pinned);
     hloc_status *st = place(p);
     if (st) {
         hloc_buffer_plan_destroy(p);
@@ -210,6 +457,7 @@ static const char *kind_name(hloc_buffer_kind k) {
     case HLOC_BUFFER_OUTPUT: return "output";
     case HLOC_BUFFER_CONSTANT: return "constant";
     case HLOC_BUFFER_TEMP: return "temp";
+    case HLOC_BUFFER_INLINE: return "inline";
     default: return "alias";
     }
 }

@@ -1,9 +1,13 @@
 /* Buffer assignment: where every value of the entry computation lives at run time.
  * Parameters are the caller's buffers, the root's leaves the caller's result buffers, constants
- * globals; every other array value gets a slice of one scratch arena. Liveness runs over the
+ * globals; every other value gets a slice of one scratch arena (a tuple-shaped one, say a while's
+ * state, one slice with its leaves one after another, each aligned). Liveness runs over the
  * computation's instruction order (the schedule); values whose live ranges don't overlap share
  * memory, and an elementwise instruction or dynamic-update-slice writes into an operand that dies
- * at it (in place). Tuples, get-tuple-element and bitcasts alias their operands. */
+ * at it (in place). Tuples, get-tuple-element, bitcasts and optimization barriers alias their
+ * operands. Codegen (codegen/entry.c) places every value where the plan says; it tells the plan
+ * which values it generates inside their consumers (they get no storage and keep their operands
+ * alive until those consumers run) and which it computes straight into result buffers. */
 #ifndef HLOC_PASSES_BUFFER_ASSIGNMENT_H
 #define HLOC_PASSES_BUFFER_ASSIGNMENT_H
 
@@ -17,7 +21,8 @@ typedef enum hloc_buffer_kind {
     HLOC_BUFFER_OUTPUT,    /* caller's result buffer */
     HLOC_BUFFER_CONSTANT,  /* a global in the emitted code */
     HLOC_BUFFER_TEMP,      /* a slice of the scratch arena */
-    HLOC_BUFFER_ALIAS,     /* no storage: tuple, get-tuple-element, bitcast */
+    HLOC_BUFFER_ALIAS,     /* no storage: tuple, get-tuple-element, bitcast, token, dead */
+    HLOC_BUFFER_INLINE,    /* no storage: generated inside each consumer (codegen's choice) */
 } hloc_buffer_kind;
 
 typedef struct hloc_buffer {
@@ -41,8 +46,34 @@ typedef struct hloc_buffer_plan {
     uint32_t alignment;
 } hloc_buffer_plan;
 
+/* What the code generator decided before planning; NULL arrays: the plan's defaults (nothing
+ * inlined; every array leaf of the root other than a parameter, constant or bitcast is computed
+ * into its result buffer). */
+typedef struct hloc_buffer_plan_options {
+    const bool *inlined;       /* by instruction id: generated inside its consumers */
+    const bool *direct_output; /* by instruction id: computed straight into a result buffer */
+    /* Codegen may run a run of consecutive fusions and reduces with the same number of rows
+     * (dimension 0) block by block, all members interleaved: every member and operand of such a
+     * run is then alive for the whole run, and none is updated in place. */
+    bool row_groups;
+} hloc_buffer_plan_options;
+
 /* Plans the entry computation of |m|. The plan refers to |m| and is valid until it changes. */
 hloc_status *hloc_buffer_plan_create(const hloc_module *m, hloc_buffer_plan **out);
+hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffer_plan_options *o,
+                                          hloc_buffer_plan **out);
+/* Is element |k| of while |w|'s state passed through its body unchanged (the body's root tuple
+ * has get-tuple-element(param, k) there) with an init that is a tuple instruction? Then that
+ * element stays in the init operand's buffer (no copy, no storage of its own in the while's
+ * slice), and that buffer lives as long as the while's value. */
+bool hloc_buffer_while_passthrough(const hloc_instr *w, uint32_t k);
+/* Byte offset of element |k| of instruction |i|'s value inside its slice: elements laid out one
+ * after another, each aligned; a while's pass-through elements take no room. */
+int64_t hloc_buffer_elem_offset(const hloc_instr *i, uint32_t k);
+/* Byte offset of leaf |leaf| (depth-first) inside the slice of a value of shape |s| (0 for an
+ * array), and the slice's size: leaves are laid out one after another, each aligned. */
+int64_t hloc_buffer_leaf_offset(const hloc_shape *s, uint32_t leaf);
+int64_t hloc_buffer_value_size(const hloc_shape *s);
 void hloc_buffer_plan_destroy(hloc_buffer_plan *p); /* NULL is a no-op */
 /* The buffer-assignment report: every buffer, its size, live range, what it shares, peak. */
 void hloc_buffer_plan_report(const hloc_buffer_plan *p, hloc_strbuf *b);

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "commands.h"
 #include "hloc/hloc.h"
 #include "ir.h"
 #include "npy_literal.h"
+#include "pass.h"
 #include "hloc/jit.h"
 #include "hloc/runtime.h"
 #include "run_exec.h"
@@ -22,7 +24,7 @@
 static void help(FILE *out) {
     fprintf(out,
             "usage: hloc run MODEL [--target TARGET] (--input FILE... | --random [--seed N])\n"
-            "                --output-dir DIR\n"
+            "                --output-dir DIR [--repeat N]\n"
             "\n"
             "Runs the entry computation of MODEL and writes the leaves of its result, flattened\n"
             "depth-first (nested tuples included), as DIR/out0.npy, DIR/out1.npy, ...\n"
@@ -49,6 +51,14 @@ static void help(FILE *out) {
             "  --seed N           seed of --random (default 0); the same seed gives the same inputs\n"
             "  --output-dir DIR, -o DIR\n"
             "                     where to write the outputs (created if missing)\n"
+            "  --no-passes        run MODEL as written; by default a cpu target first runs the\n"
+            "                     default pass pipeline, as 'hloc compile' and the JIT API do\n"
+            "                     (interp always runs it as written: it is the reference)\n"
+            "  --repeat N         run N times (compiled once) on the same inputs and print each\n"
+            "                     run's time ('run K: T ms') and a summary line\n"
+            "                     ('time: N runs, min A ms, median B ms, max C ms'); for cpu\n"
+            "                     targets and .so files a run is the entry call alone, for\n"
+            "                     interp the whole evaluation. The outputs are the last run's\n"
             "  --help             show this help\n"
             "\n"
             "Exit status: 0 on success, 1 on an error (a parse error, a wrong input count, dtype or\n"
@@ -62,6 +72,9 @@ typedef struct run_args {
     uint32_t n_inputs;
     bool random;
     uint64_t seed;
+    uint32_t repeat;   /* runs; 1 unless --repeat */
+    bool no_passes;
+    bool timed;        /* --repeat given: print the times */
 } run_args;
 
 /* ---- random inputs -------------------------------------------------------------------------- */
@@ -244,15 +257,56 @@ static hloc_status *write_outputs(const run_args *args, const hloc_literal *resu
     return NULL;
 }
 
-static hloc_status *execute(const run_args *args, const hloc_module *m, hloc_arena *arena) {
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One line per run, then min/median/max (the median of an even count is the mean of the middle
+ * two). */
+static void print_times(double *sec, uint32_t n) {
+    for (uint32_t k = 0; k < n; k++) printf("run %u: %.3f ms\n", k + 1, 1e3 * sec[k]);
+    qsort(sec, n, sizeof *sec, by_value);
+    double med = n % 2 ? sec[n / 2] : 0.5 * (sec[n / 2 - 1] + sec[n / 2]);
+    printf("time: %u run%s, min %.3f ms, median %.3f ms, max %.3f ms\n", n, n == 1 ? "" : "s",
+           1e3 * sec[0], 1e3 * med, 1e3 * sec[n - 1]);
+}
+
+static hloc_status *execute(const run_args *args, hloc_module *m, hloc_arena *arena) {
     HLOC_RETURN_IF_ERROR(make_dir(args->out_dir));
+    if (!args->no_passes && strcmp(args->target->name, "interp") != 0) {
+        hloc_pipeline *p = hloc_pipeline_default();
+        if (!p) return hloc_status_oom();
+        hloc_status *st = hloc_pipeline_run(p, m, NULL, NULL);
+        hloc_pipeline_destroy(p);
+        HLOC_RETURN_IF_ERROR(st);
+    }
     signature sig;
     HLOC_RETURN_IF_ERROR(entry_signature(m->entry, arena, &sig));
     const hloc_literal **inputs = NULL;
     HLOC_RETURN_IF_ERROR(make_inputs(args, &sig, arena, &inputs));
-    hloc_literal *result;
-    HLOC_RETURN_IF_ERROR(args->target->run(m, inputs, m->entry->n_params, arena, &result));
-    return write_outputs(args, result, arena);
+    hloc_literal *result = NULL;
+    double *sec = HLOC_ARENA_ARRAY(arena, double, args->repeat);
+    if (!sec) return hloc_status_oom();
+    if (args->target->run_timed) {
+        HLOC_RETURN_IF_ERROR(args->target->run_timed(m, inputs, m->entry->n_params, args->repeat, sec,
+                                                     arena, &result));
+    } else {
+        for (uint32_t k = 0; k < args->repeat; k++) {
+            double t0 = now();
+            HLOC_RETURN_IF_ERROR(args->target->run(m, inputs, m->entry->n_params, arena, &result));
+            sec[k] = now() - t0;
+        }
+    }
+    HLOC_RETURN_IF_ERROR(write_outputs(args, result, arena));
+    if (args->timed) print_times(sec, args->repeat);
+    return NULL;
 }
 
 /* MODEL.so, as `hloc compile` writes it: its metadata gives the parameters; it runs through the
@@ -280,12 +334,15 @@ static hloc_status *execute_so(const run_args *args, hloc_arena *arena) {
     if (!st) st = hloc_jit_options_init(&jo);
     if (!st) st = hloc_thread_pool_create(jo.threads, &pool);
     hloc_literal *result = NULL;
+    double *sec = HLOC_ARENA_ARRAY(arena, double, args->repeat);
+    if (!st && !sec) st = hloc_status_oom();
     if (!st) {
         hloc_run_options o;
         hloc_run_options_init(&o, pool);
-        st = hloc_run_executable(e, inputs, n, NULL, &o, arena, &result);
+        st = hloc_run_executable_timed(e, inputs, n, NULL, &o, args->repeat, sec, arena, &result);
     }
     if (!st) st = write_outputs(args, result, arena);
+    if (!st && args->timed) print_times(sec, args->repeat);
     hloc_thread_pool_destroy(pool);
     hloc_executable_unload(e);
     return st;
@@ -304,7 +361,7 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static int run(int argc, char **argv) {
-    run_args args = {.target = hloc_run_targets[0]};
+    run_args args = {.target = hloc_run_targets[0], .repeat = 1};
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     if (!inputs) return 1;
     args.inputs = inputs;
@@ -313,7 +370,8 @@ static int run(int argc, char **argv) {
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
         bool value = !strcmp(a, "--target") || !strcmp(a, "--input") || !strcmp(a, "-i") ||
-                     !strcmp(a, "--output-dir") || !strcmp(a, "-o") || !strcmp(a, "--seed");
+                     !strcmp(a, "--output-dir") || !strcmp(a, "-o") || !strcmp(a, "--seed") ||
+                     !strcmp(a, "--repeat");
         if (value && i + 1 >= argc) {
             rc = usage_error("%s needs a value", a);
             break;
@@ -333,6 +391,16 @@ static int run(int argc, char **argv) {
             if (errno || !*argv[i] || *end || argv[i][0] == '-')
                 rc = usage_error("--seed takes a non-negative integer, not '%s'", argv[i]);
             seed_given = true;
+        } else if (!strcmp(a, "--repeat")) {
+            char *end;
+            errno = 0;
+            unsigned long long r = strtoull(argv[++i], &end, 10);
+            if (errno || !*argv[i] || *end || argv[i][0] == '-' || r < 1 || r > 1000000)
+                rc = usage_error("--repeat takes a count from 1 to 1000000, not '%s'", argv[i]);
+            args.repeat = (uint32_t)r;
+            args.timed = true;
+        } else if (!strcmp(a, "--no-passes")) {
+            args.no_passes = true;
         } else if (!strcmp(a, "--random")) {
             args.random = true;
         } else if (a[0] == '-' && a[1]) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "buffer_assignment.h"
+#include "codegen.h"
 #include "pass_flags.h"
 
 void hloc_pass_flags_init(hloc_pass_flags *f) {
@@ -110,8 +111,10 @@ bool hloc_pass_flags_run(hloc_pass_flags *f, hloc_module *m) {
     if (!st) st = hloc_pipeline_run(p, m, &f->opts, NULL);
     if (!st) st = hloc_dump_module(m, &f->opts, &f->dump_seq, "after_optimizations");
     if (!st && f->opts.dump_dir) {
+        /* The plan codegen follows (its inlining and result-buffer choices included). */
         hloc_buffer_plan *plan = NULL;
-        st = hloc_buffer_plan_create(m, &plan);
+        hloc_codegen_options co = {.name = "dump"};
+        st = hloc_codegen_plan_buffers(m, &co, &plan);
         if (!st) {
             hloc_strbuf b = {0};
             hloc_buffer_plan_report(plan, &b);

@@ -10,7 +10,8 @@ static hloc_status *run_interp(const hloc_module *m, const hloc_literal *const *
     return hloc_evaluate(m, args, n_args, NULL, arena, out);
 }
 
-static const hloc_run_target interp = {"interp", "the reference evaluator (hlo/eval.c)", run_interp};
+static const hloc_run_target interp = {"interp", "the reference evaluator (hlo/eval.c)", run_interp,
+                                       NULL};
 
 const hloc_run_target *const hloc_run_targets[] = {
     &interp,

@@ -18,6 +18,11 @@ typedef struct hloc_run_target {
      * (unsupported op, compile error) come back as a status; *out is then NULL. */
     hloc_status *(*run)(const hloc_module *m, const hloc_literal *const *args, uint32_t n_args,
                         hloc_arena *arena, hloc_literal **out);
+    /* Optional: the same, compiling once and running |repeat| times; seconds[k] is the time of
+     * run k (the execution alone). NULL: time whole calls of run. */
+    hloc_status *(*run_timed)(const hloc_module *m, const hloc_literal *const *args,
+                              uint32_t n_args, uint32_t repeat, double *seconds,
+                              hloc_arena *arena, hloc_literal **out);
 } hloc_run_target;
 
 /* The cpu targets (tools/run_target_cpu.c, in run_cpu_dep): JIT and .so, through the runtime. */

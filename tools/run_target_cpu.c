@@ -1,5 +1,5 @@
 /* The cpu targets of `hloc run` and the conformance runner (run_target.h), both through the
- * runtime's one call path (hloc_executable_run via run_exec.c):
+ * runtime's one call path (hloc_executable_run via targets/run_exec.c):
  *   cpu      JIT: targets/cpu compiles in-process, the runtime wraps its metadata;
  *   cpu-aot  AOT: the object is packaged into a .so exactly as `hloc compile` does, then dlopened.
  * The CPU, optimization level and threads come from the HLOC_FLAGS environment variable as the JIT
@@ -29,18 +29,21 @@ static hloc_status *flags(hloc_cpu_options *co, int *threads) {
 
 static hloc_status *run_on_pool(const hloc_executable *e, const hloc_module *m,
                                 const hloc_literal *const *args, uint32_t n_args, int threads,
-                                hloc_arena *arena, hloc_literal **out) {
+                                uint32_t repeat, double *seconds, hloc_arena *arena,
+                                hloc_literal **out) {
     hloc_thread_pool *pool = NULL;
     HLOC_RETURN_IF_ERROR(hloc_thread_pool_create(threads, &pool));
     hloc_run_options o;
     hloc_run_options_init(&o, pool);
-    hloc_status *st = hloc_run_executable(e, args, n_args, &m->entry->root->shape, &o, arena, out);
+    hloc_status *st = hloc_run_executable_timed(e, args, n_args, &m->entry->root->shape, &o, repeat,
+                                                seconds, arena, out);
     hloc_thread_pool_destroy(pool);
     return st;
 }
 
-static hloc_status *run_cpu_jit(const hloc_module *m, const hloc_literal *const *args,
-                                uint32_t n_args, hloc_arena *arena, hloc_literal **out) {
+static hloc_status *timed_cpu_jit(const hloc_module *m, const hloc_literal *const *args,
+                                  uint32_t n_args, uint32_t repeat, double *seconds,
+                                  hloc_arena *arena, hloc_literal **out) {
     *out = NULL;
     hloc_cpu_options co;
     int threads;
@@ -49,14 +52,20 @@ static hloc_status *run_cpu_jit(const hloc_module *m, const hloc_literal *const 
     HLOC_RETURN_IF_ERROR(hloc_cpu_jit_compile(m, &co, &j));
     hloc_executable *e = NULL;
     hloc_status *st = hloc_executable_wrap(hloc_cpu_jit_metadata(j), &e);
-    if (!st) st = run_on_pool(e, m, args, n_args, threads, arena, out);
+    if (!st) st = run_on_pool(e, m, args, n_args, threads, repeat, seconds, arena, out);
     hloc_executable_unload(e);
     hloc_cpu_jit_destroy(j);
     return st;
 }
 
-static hloc_status *run_cpu_aot(const hloc_module *m, const hloc_literal *const *args,
+static hloc_status *run_cpu_jit(const hloc_module *m, const hloc_literal *const *args,
                                 uint32_t n_args, hloc_arena *arena, hloc_literal **out) {
+    return timed_cpu_jit(m, args, n_args, 1, NULL, arena, out);
+}
+
+static hloc_status *timed_cpu_aot(const hloc_module *m, const hloc_literal *const *args,
+                                  uint32_t n_args, uint32_t repeat, double *seconds,
+                                  hloc_arena *arena, hloc_literal **out) {
     *out = NULL;
     hloc_cpu_options co;
     int threads;
@@ -83,12 +92,18 @@ static hloc_status *run_cpu_aot(const hloc_module *m, const hloc_literal *const 
     /* dlopen keeps the mapping; the file can go now */
     unlink(so);
     rmdir(dir);
-    if (!st) st = run_on_pool(e, m, args, n_args, threads, arena, out);
+    if (!st) st = run_on_pool(e, m, args, n_args, threads, repeat, seconds, arena, out);
     hloc_executable_unload(e);
     return st;
 }
 
+static hloc_status *run_cpu_aot(const hloc_module *m, const hloc_literal *const *args,
+                                uint32_t n_args, hloc_arena *arena, hloc_literal **out) {
+    return timed_cpu_aot(m, args, n_args, 1, NULL, arena, out);
+}
+
 const hloc_run_target hloc_run_target_cpu = {
-    "cpu", "native code through LLVM, compiled in-process (JIT)", run_cpu_jit};
+    "cpu", "native code through LLVM, compiled in-process (JIT)", run_cpu_jit, timed_cpu_jit};
 const hloc_run_target hloc_run_target_cpu_aot = {
-    "cpu-aot", "native code through LLVM, as a shared object (hloc compile), dlopened", run_cpu_aot};
+    "cpu-aot", "native code through LLVM, as a shared object (hloc compile), dlopened", run_cpu_aot,
+    timed_cpu_aot};

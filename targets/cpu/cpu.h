@@ -14,13 +14,21 @@
 #include "literal.h"
 #include "status.h"
 
-/* Seconds spent in each phase of one compile, for --time-passes (filled when the options point
- * at one). */
+/* Time spent in a phase: wall clock, and CPU time of this process and the children it waited for
+ * (a loaded machine stretches the first, not the second). */
+typedef struct hloc_phase_time {
+    double wall, cpu;
+} hloc_phase_time;
+/* Now, on both clocks; hloc_phase_add accumulates what passed since |t0|. */
+hloc_phase_time hloc_phase_clock(void);
+void hloc_phase_add(hloc_phase_time *acc, hloc_phase_time t0);
+
+/* Each phase of one compile, for --time-passes (filled when the options point at one). */
 typedef struct hloc_cpu_timings {
-    double codegen;  /* HLO → LLVM IR (codegen/) */
-    double verify;   /* LLVM's module verifier */
-    double optimize; /* the new pass manager's default<On> pipeline */
-    double emit;     /* instruction selection and object emission (or JIT materialization) */
+    hloc_phase_time codegen;  /* HLO → LLVM IR (codegen/) */
+    hloc_phase_time verify;   /* LLVM's module verifier */
+    hloc_phase_time optimize; /* the new pass manager's default<On> pipeline */
+    hloc_phase_time emit;     /* instruction selection and object emission */
 } hloc_cpu_timings;
 
 typedef struct hloc_cpu_options {

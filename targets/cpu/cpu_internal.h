@@ -19,8 +19,6 @@ char *hloc_cpu_entry_name(const hloc_module *m, const hloc_cpu_options *o);
 hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options *o, const char *name,
                                    int shared, LLVMContextRef ctx, LLVMTargetMachineRef tm,
                                    LLVMModuleRef *out);
-/* Monotonic seconds, for hloc_cpu_timings. */
-double hloc_cpu_now(void);
 /* A status from an LLVMErrorRef (consumed), prefixed with |what|. */
 hloc_status *hloc_cpu_llvm_error(LLVMErrorRef e, const char *what);
 

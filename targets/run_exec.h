@@ -1,9 +1,10 @@
 /* Runs emitted code (an hloc_executable of the runtime: a loaded .so or wrapped JIT metadata) on
- * host literals: the bridge between `hloc run` / the conformance runner, which hold values as
+ * host literals: the bridge between `hloc run`, the conformance runner and the cpu target's
+ * hloc_cpu_run_literals, which hold values as
  * literals in logical row-major order, and the entry point, which takes dense buffers in each
  * shape's layout. */
-#ifndef HLOC_TOOLS_RUN_EXEC_H
-#define HLOC_TOOLS_RUN_EXEC_H
+#ifndef HLOC_TARGETS_RUN_EXEC_H
+#define HLOC_TARGETS_RUN_EXEC_H
 
 #include "hloc/runtime.h"
 #include "literal.h"
@@ -18,6 +19,16 @@ hloc_status *hloc_run_executable(const hloc_executable *e, const hloc_literal *c
                                  uint32_t n_args, const hloc_shape *result_shape,
                                  const hloc_run_options *opts, hloc_arena *arena,
                                  hloc_literal **out);
+
+/* Same, running the entry |repeat| (>= 1) times on the same buffers; seconds[k] (when not NULL,
+ * |repeat| entries) receives the wall time of run k: the runtime's call alone, not the copies in
+ * and out. When |opts| has no scratch, one block of the module's scratch size is allocated for
+ * all runs (so that no run pays for the entry allocating its own). The results are the last
+ * run's. */
+hloc_status *hloc_run_executable_timed(const hloc_executable *e, const hloc_literal *const *args,
+                                       uint32_t n_args, const hloc_shape *result_shape,
+                                       const hloc_run_options *opts, uint32_t repeat,
+                                       double *seconds, hloc_arena *arena, hloc_literal **out);
 
 /* The array shape (with its layout) a buffer description stands for; false if it cannot be one
  * (rank above HLOC_MAX_RANK, unknown type). */

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 bool hloc_shape_from_desc(const hloc_buffer_desc *d, hloc_shape *out) {
     if (d->rank > HLOC_MAX_RANK || !hloc_type_is_array((hloc_type)d->type)) return false;
@@ -129,7 +130,46 @@ hloc_status *hloc_run_executable(const hloc_executable *e, const hloc_literal *c
                                  uint32_t n_args, const hloc_shape *result_shape,
                                  const hloc_run_options *opts, hloc_arena *arena,
                                  hloc_literal **out) {
+    return hloc_run_executable_timed(e, args, n_args, result_shape, opts, 1, NULL, arena, out);
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Runs the entry |repeat| times, timing each call; scratch from |opts| or one block for all. */
+static hloc_status *run_repeated(const hloc_executable *e, const hloc_buffer *params, uint32_t n,
+                                 const hloc_buffer *results, uint32_t n_results,
+                                 const hloc_run_options *opts, uint32_t repeat, double *seconds) {
+    const hloc_module_metadata *md = hloc_executable_metadata(e);
+    hloc_run_options o;
+    void *scratch = NULL;
+    if (opts && !opts->scratch && md->scratch_bytes) {
+        o = *opts;
+        scratch = aligned_alloc(64, (md->scratch_bytes + 63) & ~(uint64_t)63);
+        if (!scratch) return hloc_status_oom();
+        o.scratch = scratch;
+        o.scratch_bytes = md->scratch_bytes;
+        opts = &o;
+    }
+    hloc_status *st = NULL;
+    for (uint32_t k = 0; k < repeat && !st; k++) {
+        double t0 = now();
+        st = hloc_executable_run(e, params, n, results, n_results, opts);
+        if (seconds) seconds[k] = now() - t0;
+    }
+    free(scratch);
+    return st;
+}
+
+hloc_status *hloc_run_executable_timed(const hloc_executable *e, const hloc_literal *const *args,
+                                       uint32_t n_args, const hloc_shape *result_shape,
+                                       const hloc_run_options *opts, uint32_t repeat,
+                                       double *seconds, hloc_arena *arena, hloc_literal **out) {
     *out = NULL;
+    if (repeat < 1) return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "repeat count must be at least 1");
     const hloc_module_metadata *md = hloc_executable_metadata(e);
     uint32_t cap = md->n_params;
     const hloc_literal **leaves = calloc(cap + 1, sizeof *leaves);
@@ -178,7 +218,7 @@ hloc_status *hloc_run_executable(const hloc_executable *e, const hloc_literal *c
     }
     hloc_literal *res = NULL;
     st = make_result(md, result_shape, arena, &res);
-    if (!st) st = hloc_executable_run(e, params, n, results, md->n_results, opts);
+    if (!st) st = run_repeated(e, params, n, results, md->n_results, opts, repeat, seconds);
     if (!st) {
         uint32_t next = 0;
         scatter(res, md, rbufs, &next);
