@@ -241,7 +241,15 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--json")) json = true;
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
-        else dir = argv[i];
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: bench_workloads [--json] [--runs N] [--only NAME] [PERF_DIR]\n"
+                   "Times every workload of PERF_DIR (default tests/data/perf) on 1 and 2 threads\n"
+                   "against OpenBLAS or a copy of the same bytes, measured in the same run.\n");
+            return 0;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "bench_workloads: unknown option '%s' (see --help)\n", argv[i]);
+            return 2;
+        } else dir = argv[i];
     }
     if (runs < 1) runs = 1;
     if (json) printf("[\n");
