@@ -44,19 +44,7 @@ static outcome run_module(const char *path, const char *name, double tol, char *
     }
     uint32_t np = m->entry->n_params;
     const hloc_literal *args[64];
-    uint64_t seed = 0x9e3779b97f4a7c15ull;
-    for (const char *p = name; *p; p++) seed = (seed ^ (uint8_t)*p) * 0x100000001b3ull;
-    for (uint32_t i = 0; i < np && i < 64; i++) {
-        hloc_shape s = m->entry->params[i]->shape;
-        hloc_shape_set_default_layout(&s);
-        hloc_literal *l = hloc_literal_create(arena, &s);
-        if (!l) {
-            st = hloc_status_oom();
-            goto done;
-        }
-        tb_fill_random(l, &seed);
-        args[i] = l;
-    }
+    if ((st = tb_random_args(m, name, 0x9e3779b97f4a7c15ull, arena, args, 64))) goto done;
     hloc_literal *want, *got;
     if ((st = hloc_evaluate(m, args, np, NULL, arena, &want))) {
         char buf[1024];

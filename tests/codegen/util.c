@@ -128,6 +128,20 @@ static uint64_t next(uint64_t *s) {
     return *s;
 }
 
+hloc_status *tb_random_args(const hloc_module *m, const char *name, uint64_t seed, hloc_arena *a,
+                            const hloc_literal **args, uint32_t cap) {
+    for (const char *p = name; *p; p++) seed = (seed ^ (uint8_t)*p) * 0x100000001b3ull;
+    for (uint32_t i = 0; i < m->entry->n_params && i < cap; i++) {
+        hloc_shape s = m->entry->params[i]->shape;
+        hloc_shape_set_default_layout(&s);
+        hloc_literal *l = hloc_literal_create(a, &s);
+        if (!l) return hloc_status_oom();
+        tb_fill_random(l, &seed);
+        args[i] = l;
+    }
+    return NULL;
+}
+
 void tb_fill_random(hloc_literal *l, uint64_t *seed) {
     hloc_type t = l->shape.type;
     int64_t n = hloc_shape_elements(&l->shape);

@@ -33,6 +33,12 @@ void tb_finish(tb *b, hloc_instr *root);
  * range. */
 void tb_fill_random(hloc_literal *l, uint64_t *seed);
 
+/* Random arguments (tb_fill_random, default layouts) for the first |cap| parameters of |m|'s
+ * entry; the seed mixes |seed| with |name| so that every module gets its own values. Returns
+ * NULL, or an out-of-memory status. */
+hloc_status *tb_random_args(const hloc_module *m, const char *name, uint64_t seed, hloc_arena *a,
+                            const hloc_literal **args, uint32_t cap);
+
 /* Compiles with the JIT (-O2 unless opt given >= 0) and runs once; fails the test on errors. */
 void tb_run(const hloc_module *m, int opt, void *const *params, void *const *results);
 /* Compiles; returns the status (the test checks it). */

@@ -31,20 +31,8 @@ static bool check_module(const char *name, const char *text, int64_t k, char *ms
     msg[0] = 0;
     if (st) goto done;
     const hloc_literal *args[8];
-    uint64_t seed = 0x243f6a8885a308d3ull;
-    for (const char *p = name; *p; p++) seed = (seed ^ (uint8_t)*p) * 0x100000001b3ull;
     uint32_t np = m->entry->n_params;
-    for (uint32_t i = 0; i < np && i < 8; i++) {
-        hloc_shape s = m->entry->params[i]->shape;
-        hloc_shape_set_default_layout(&s);
-        hloc_literal *l = hloc_literal_create(arena, &s);
-        if (!l) {
-            st = hloc_status_oom();
-            goto done;
-        }
-        tb_fill_random(l, &seed);
-        args[i] = l;
-    }
+    if ((st = tb_random_args(m, name, 0x243f6a8885a308d3ull, arena, args, 8))) goto done;
     hloc_literal *want = NULL, *got[3] = {NULL, NULL, NULL};
     if ((st = hloc_evaluate(m, args, np, NULL, arena, &want))) goto done;
     test_pool p2 = {.n_threads = 2}, p3 = {.n_threads = 3};
