@@ -271,6 +271,10 @@ void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const c
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 bool cg_conv_in_place_ok(const hloc_instr *i);
+/* The input position that output position |out| reads at window offset |wi| of window dim |wd|
+ * (stride, padding, both dilations); ANDs into |ok| whether it lies inside the input's |in_size|. */
+LLVMValueRef cg_conv_input_pos(cg *c, const hloc_window_dim *wd, LLVMValueRef out, LLVMValueRef wi,
+                               int64_t in_size, LLVMValueRef *ok);
 LLVMValueRef cg_conv_batch_group_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv_batch_group.c */
 void cg_emit_conv(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 LLVMValueRef cg_gather_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* gather.c */

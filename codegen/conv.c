@@ -4,6 +4,26 @@
  * reversal; feature groups split the features. */
 #include "gemm.h"
 
+LLVMValueRef cg_conv_input_pos(cg *c, const hloc_window_dim *wd, LLVMValueRef out, LLVMValueRef wi,
+                               int64_t in_size, LLVMValueRef *ok) {
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef pos = LLVMBuildAdd(b, LLVMBuildMul(b, out, cg_const_i64(c, wd->stride), ""),
+                                    LLVMBuildMul(b, wi, cg_const_i64(c, wd->rhs_dilate > 0 ? wd->rhs_dilate : 1), ""), "");
+    pos = LLVMBuildSub(b, pos, cg_const_i64(c, wd->pad_lo), "");
+    LLVMValueRef nonneg = LLVMBuildICmp(b, LLVMIntSGE, pos, cg_const_i64(c, 0), "");
+    *ok = LLVMBuildAnd(b, *ok, nonneg, "");
+    int64_t ld = wd->lhs_dilate > 0 ? wd->lhs_dilate : 1;
+    if (ld > 1) {
+        /* Only positions on the dilated grid hold input; the select keeps the division defined. */
+        LLVMValueRef pc = LLVMBuildSelect(b, nonneg, pos, cg_const_i64(c, 0), "");
+        *ok = LLVMBuildAnd(b, *ok, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildURem(b, pc, cg_const_i64(c, ld), ""),
+                                                 cg_const_i64(c, 0), ""), "");
+        pos = LLVMBuildUDiv(b, pc, cg_const_i64(c, ld), "");
+    }
+    *ok = LLVMBuildAnd(b, *ok, LLVMBuildICmp(b, LLVMIntSLT, pos, cg_const_i64(c, in_size), ""), "");
+    return pos;
+}
+
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx) {
     if (i->attrs->batch_group_count > 1) return cg_conv_batch_group_elem(c, s, i, idx);
     const hloc_conv_dnums *cd = &i->attrs->conv;
@@ -44,20 +64,8 @@ LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
         const hloc_window_dim *wd = &w->dims[k];
         LLVMValueRef wi = lv[k + 1];
         ri[cd->k_spatial[k]] = wd->reversal ? LLVMBuildSub(b, cg_const_i64(c, wd->size - 1), wi, "") : wi;
-        LLVMValueRef pos = LLVMBuildAdd(b, LLVMBuildMul(b, idx[cd->out_spatial[k]], cg_const_i64(c, wd->stride), ""),
-                                        LLVMBuildMul(b, wi, cg_const_i64(c, wd->rhs_dilate > 0 ? wd->rhs_dilate : 1), ""), "");
-        pos = LLVMBuildSub(b, pos, cg_const_i64(c, wd->pad_lo), "");
-        LLVMValueRef nonneg = LLVMBuildICmp(b, LLVMIntSGE, pos, cg_const_i64(c, 0), "");
-        ok = LLVMBuildAnd(b, ok, nonneg, "");
-        int64_t ld = wd->lhs_dilate > 0 ? wd->lhs_dilate : 1;
-        if (ld > 1) {
-            LLVMValueRef pc = LLVMBuildSelect(b, nonneg, pos, cg_const_i64(c, 0), "");
-            ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildURem(b, pc, cg_const_i64(c, ld), ""),
-                                                   cg_const_i64(c, 0), ""), "");
-            pos = LLVMBuildUDiv(b, pc, cg_const_i64(c, ld), "");
-        }
-        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSLT, pos, cg_const_i64(c, L->shape.dims[cd->in_spatial[k]]), ""), "");
-        li[cd->in_spatial[k]] = pos;
+        li[cd->in_spatial[k]] =
+            cg_conv_input_pos(c, wd, idx[cd->out_spatial[k]], wi, L->shape.dims[cd->in_spatial[k]], &ok);
     }
     LLVMBasicBlockRef then = cg_block(c, "conv.in"), join = cg_block(c, "conv.join");
     LLVMBuildCondBr(b, ok, then, join);

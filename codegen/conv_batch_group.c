@@ -56,27 +56,8 @@ LLVMValueRef cg_conv_batch_group_elem(cg *c, cg_scope *s, const hloc_instr *i,
         LLVMValueRef wi = lv[k + 1];
         ri[cd->k_spatial[k]] =
             wd->reversal ? LLVMBuildSub(b, cg_const_i64(c, wd->size - 1), wi, "") : wi;
-        LLVMValueRef pos = LLVMBuildAdd(
-            b, LLVMBuildMul(b, idx[cd->out_spatial[k]], cg_const_i64(c, wd->stride), ""),
-            LLVMBuildMul(b, wi, cg_const_i64(c, wd->rhs_dilate > 0 ? wd->rhs_dilate : 1), ""), "");
-        pos = LLVMBuildSub(b, pos, cg_const_i64(c, wd->pad_lo), "");
-        LLVMValueRef nonneg = LLVMBuildICmp(b, LLVMIntSGE, pos, cg_const_i64(c, 0), "");
-        in = LLVMBuildAnd(b, in, nonneg, "");
-        int64_t ld = wd->lhs_dilate > 0 ? wd->lhs_dilate : 1;
-        if (ld > 1) {
-            LLVMValueRef pc = LLVMBuildSelect(b, nonneg, pos, cg_const_i64(c, 0), "");
-            in = LLVMBuildAnd(b, in,
-                              LLVMBuildICmp(b, LLVMIntEQ,
-                                            LLVMBuildURem(b, pc, cg_const_i64(c, ld), ""),
-                                            cg_const_i64(c, 0), ""),
-                              "");
-            pos = LLVMBuildUDiv(b, pc, cg_const_i64(c, ld), "");
-        }
-        in = LLVMBuildAnd(b, in,
-                          LLVMBuildICmp(b, LLVMIntSLT, pos,
-                                        cg_const_i64(c, L->shape.dims[cd->in_spatial[k]]), ""),
-                          "");
-        li[cd->in_spatial[k]] = pos;
+        li[cd->in_spatial[k]] = cg_conv_input_pos(c, wd, idx[cd->out_spatial[k]], wi,
+                                                  L->shape.dims[cd->in_spatial[k]], &in);
     }
     LLVMBasicBlockRef then = cg_block(c, "bgconv.in"), join = cg_block(c, "bgconv.join");
     LLVMBuildCondBr(b, in, then, join);
