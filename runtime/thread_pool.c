@@ -16,6 +16,7 @@
  * |sleepers|; |done| and |waiting|), so at least one side sees the other: a sleeper is always
  * woken, and the submitter takes the mutex only when someone sleeps. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -29,6 +30,7 @@
 
 enum {
     SPIN_NS = 150 * 1000,  /* idle worker, and submitter waiting for the last task */
+    PAUSE_NS = 10 * 1000,  /* the first part of it with pause only, then yielding too */
     SPIN_CHECK = 32,       /* pauses between clock reads */
 };
 
@@ -72,6 +74,16 @@ static uint64_t now_ns(void) {
 
 static uint32_t gen_of(uint64_t w) { return (uint32_t)(w >> 32); }
 
+/* Called between rounds of SPIN_CHECK polls: false once the spin is over. After PAUSE_NS it also
+ * yields, so that on a machine with more runnable threads than cores a spinning thread hands its
+ * core to the thread whose work it waits for (on an idle core sched_yield returns at once). */
+static bool keep_spinning(uint64_t start) {
+    uint64_t t = now_ns() - start;
+    if (t > SPIN_NS) return false;
+    if (t > PAUSE_NS) sched_yield();
+    return true;
+}
+
 /* A job other than |seen| is announced and its fields are readable. */
 static bool job_ready(uint64_t w, uint32_t seen) {
     return gen_of(w) != seen && (w & BUSY) != BUSY;
@@ -114,7 +126,7 @@ static uint64_t await_job(hloc_thread_pool *p, uint32_t seen) {
             if (job_ready(w, seen) || atomic_load_explicit(&p->stop, memory_order_relaxed)) return w;
             cpu_relax();
         }
-        if (now_ns() - start > SPIN_NS) break;
+        if (!keep_spinning(start)) break;
     }
     pthread_mutex_lock(&p->mu);
     atomic_fetch_add(&p->sleepers, 1);
@@ -228,7 +240,7 @@ static void submit(hloc_thread_pool *p, int64_t n, hloc_task_fn task, void *arg,
             if (atomic_load_explicit(&p->done, memory_order_acquire) == n) return;
             cpu_relax();
         }
-        if (now_ns() - start > SPIN_NS) break;
+        if (!keep_spinning(start)) break;
     }
     pthread_mutex_lock(&p->mu);
     atomic_store(&p->waiting, 1);
