@@ -1,8 +1,9 @@
 /* A pthread pool behind abi.h's parallel-for callback, built for small jobs: a GEMM of a few
  * hundred µs split in two must not pay a condvar wake-up (tens of µs, more on a loaded machine)
  * each time. So idle workers first spin on the job word for a bounded time (SPIN_NS, with a pause
- * instruction) and only then sleep on the condvar; the submitter likewise spins a bounded time for
- * the last task to finish before it sleeps. Nothing spins without bound.
+ * instruction, yielding after the first PAUSE_NS) and only then sleep on the condvar; the submitter
+ * likewise spins a bounded time for the last task to finish before it sleeps. Nothing spins
+ * without bound.
  *
  * One job at a time (submit_mu). The job word packs (generation << 32 | next index): a thread
  * takes index i of job g only by a compare-and-swap from (g, i) to (g, i + 1), so it never takes an
