@@ -3,7 +3,6 @@
  * A panel and mr * nv multiply-adds. The tile shape follows the target's vector registers:
  * AVX-512 has 32 of 16 floats, AVX2 16 of 8, and the generic form assumes 16 of 4 (SSE, NEON). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "gemm.h"
@@ -27,26 +26,11 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct) {
     } else {
         g.vl = 16 / bytes, g.mr = 4, g.nv = 2;
     }
-    /* Tuning knob for measurements: HLOC_GEMM_TILE=mr,nv[,kc,mc,nc]. */
-    g.kc = 1024 / bytes;
-    g.mc = 0;
-    g.nc = 0;
-    const char *env = getenv("HLOC_GEMM_TILE");
-    if (env) {
-        unsigned mr, nv;
-        long kc = 0, mc = 0, nc = 0;
-        int n = sscanf(env, "%u,%u,%ld,%ld,%ld", &mr, &nv, &kc, &mc, &nc);
-        if (n >= 2 && mr >= 1 && mr <= 32 && nv >= 1 && nv <= 8) g.mr = mr, g.nv = nv;
-        if (n >= 3 && kc >= 16 && kc <= 4096) g.kc = kc;
-        if (n >= 4 && mc >= 1 && mc <= 4096) g.mc = mc;
-        if (n >= 5 && nc >= 1 && nc <= 8192) g.nc = nc;
-    }
     g.nr = g.nv * g.vl;
-    /* A's block (mc x kc) sits in L2 next to B's (kc x nc); both live on the task's stack. */
-    if (!g.mc) g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
-    g.mc = (g.mc + g.mr - 1) / g.mr * g.mr;
-    if (!g.nc) g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);
-    g.nc = (g.nc + g.nr - 1) / g.nr * g.nr;
+    /* A's block (mc x kc) sits in L2 next to B's (kc x nc). */
+    g.kc = 1024 / bytes;
+    g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
+    g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);
     return g;
 }
 
