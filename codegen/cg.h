@@ -280,6 +280,10 @@ LLVMValueRef cg_reduce_window_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVM
 void cg_emit_reduce_window(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
+/* An output fusion |f| (a dot or convolution under elementwise consumers) as one GEMM whose
+ * kernel applies the consumers as it stores C, into |into| (gemm_epilogue.c); false: nothing
+ * was emitted. */
+bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_value *into);
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 bool cg_conv_in_place_ok(const hloc_instr *i);
 /* The input position that output position |out| reads at window offset |wi| of window dim |wd|
