@@ -125,6 +125,23 @@ typedef struct hoisted {
 static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd,
                         hoisted *h);
 
+/* In a row-blocked group, a load from a buffer the group streams from memory also asks for the
+ * same element of the next block: the block's compute then overlaps the next block's reads. The
+ * address may lie past the buffer (the last block): a prefetch never faults. */
+static void prefetch_ahead(cg *c, const cg_value *v, LLVMValueRef p) {
+    for (uint32_t k = 0; k < c->pf_n; k++) {
+        if (c->pf_ptr[k] != v->ptr) continue;
+        int64_t row = (int64_t)(hloc_shape_elements(v->shape) / (uint64_t)v->shape->dims[0]);
+        LLVMValueRef off = cg_const_i64(c, row * c->pf_rows);
+        LLVMValueRef q = LLVMBuildGEP2(c->b, c->t_f32, p, &off, 1, "");
+        LLVMValueRef args[4] = {q, LLVMConstInt(c->t_i32, 0, 0), LLVMConstInt(c->t_i32, 2, 0),
+                                LLVMConstInt(c->t_i32, 1, 0)};
+        LLVMTypeRef t = c->t_ptr;
+        cg_intrinsic_t(c, "llvm.prefetch", &t, 1, args, 4);
+        return;
+    }
+}
+
 static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd,
                           hoisted *h) {
     if (vd < 0) {
@@ -140,6 +157,7 @@ static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     case CGV_BUFFER: {
         LLVMValueRef off = cg_offset(c, v->shape, idx);
         LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, v->ptr), &off, 1, "");
+        prefetch_ahead(c, v, p);
         LLVMValueRef l = LLVMBuildLoad2(c->b, vec_type(c), p, "");
         LLVMSetAlignment(l, 4);
         return l;
@@ -297,8 +315,9 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     LLVMPositionBuilderAtEnd(c->b, yes);
     materialize_nest(c, s, i, dst, split, lo, hi, vd, true);
     /* Other threads may read the result once this task is done: order the streaming stores
-     * before whatever signals that. */
-    LLVMBuildFence(c->b, LLVMAtomicOrderingSequentiallyConsistent, 0, "");
+     * before whatever signals that (in a row group: once, after the group's blocks). */
+    if (c->row_lo) c->nt_pending = true;
+    else LLVMBuildFence(c->b, LLVMAtomicOrderingSequentiallyConsistent, 0, "");
     LLVMBuildBr(c->b, join);
     LLVMPositionBuilderAtEnd(c->b, no);
     materialize_nest(c, s, i, dst, split, lo, hi, vd, false);
