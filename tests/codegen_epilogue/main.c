@@ -25,21 +25,43 @@ typedef struct epi_case {
     const char *body;   /* the instructions (parameters first), T for the element type */
     int64_t k;          /* length of the sums, for the error bound */
     bool on_kernel;     /* the consumers must be applied by the GEMM kernel */
+    const char *only;   /* NULL, or the one element type to run */
 } epi_case;
 
 static const epi_case cases[] = {
+    /* gpt2's bias: a [N] vector reshaped to [1,N] and broadcast along the batch and the columns. */
+    {"dot_bias_reshaped", "T[1,37,45]{2,1,0}",
+     "  a = T[1,37,70]{2,1,0} parameter(0)\n  b = T[70,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
+     "  d = T[1,37,45]{2,1,0} dot(a, b), lhs_contracting_dims={2}, rhs_contracting_dims={0}\n"
+     "  r1 = T[1,45]{1,0} reshape(bias)\n  bb = T[1,37,45]{2,1,0} broadcast(r1), dimensions={0,2}\n"
+     "  ROOT r = T[1,37,45]{2,1,0} add(d, bb)\n",
+     70, true, NULL},
+    /* mlp's gelu (tanh form): the biased product used four times; tanh vectorizes for f32 only. */
+    {"dot_bias_gelu", "T[29,53]{1,0}",
+     "  a = T[29,90]{1,0} parameter(0)\n  b = T[90,53]{1,0} parameter(1)\n  bias = T[53]{0} parameter(2)\n"
+     "  d = T[29,53]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  bb = T[29,53]{1,0} broadcast(bias), dimensions={1}\n  x = T[29,53]{1,0} add(d, bb)\n"
+     "  h = T[] constant(0.5)\n  hb = T[29,53]{1,0} broadcast(h), dimensions={}\n  xh = T[29,53]{1,0} multiply(x, hb)\n"
+     "  x2 = T[29,53]{1,0} multiply(x, x)\n  x3 = T[29,53]{1,0} multiply(x2, x)\n"
+     "  k = T[] constant(0.044715)\n  kb = T[29,53]{1,0} broadcast(k), dimensions={}\n"
+     "  kx3 = T[29,53]{1,0} multiply(x3, kb)\n  in = T[29,53]{1,0} add(x, kx3)\n"
+     "  s = T[] constant(0.7978845608)\n  sb = T[29,53]{1,0} broadcast(s), dimensions={}\n"
+     "  t = T[29,53]{1,0} multiply(in, sb)\n  th = T[29,53]{1,0} tanh(t)\n"
+     "  one = T[] constant(1)\n  ob = T[29,53]{1,0} broadcast(one), dimensions={}\n  p = T[29,53]{1,0} add(th, ob)\n"
+     "  ROOT r = T[29,53]{1,0} multiply(xh, p)\n",
+     90, true, "f32"},
     {"dot_bias_relu", "T[67,45]{1,0}",
      "  a = T[67,131]{1,0} parameter(0)\n  b = T[131,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
      "  d = T[67,45]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  bb = T[67,45]{1,0} broadcast(bias), dimensions={1}\n  s = T[67,45]{1,0} add(d, bb)\n"
      "  z = T[] constant(0)\n  zb = T[67,45]{1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[67,45]{1,0} maximum(s, zb)\n",
-     131, true},
+     131, true, NULL},
     {"dot_residual", "T[37,29]{1,0}",
      "  a = T[37,150]{1,0} parameter(0)\n  b = T[150,29]{1,0} parameter(1)\n  res = T[37,29]{1,0} parameter(2)\n"
      "  d = T[37,29]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[37,29]{1,0} add(res, d)\n",
-     150, true},
+     150, true, NULL},
     /* K split in blocks: the epilogue only on the last one (no residual, so allowed). */
     {"dot_splitk_scale_clamp", "T[50,40]{1,0}",
      "  a = T[50,700]{1,0} parameter(0)\n  b = T[700,40]{1,0} parameter(1)\n  sc = T[] parameter(2)\n"
@@ -50,20 +72,20 @@ static const epi_case cases[] = {
      "  lo = T[] constant(-20)\n  hi = T[] constant(20)\n"
      "  lob = T[50,40]{1,0} broadcast(lo), dimensions={}\n  hib = T[50,40]{1,0} broadcast(hi), dimensions={}\n"
      "  ROOT r = T[50,40]{1,0} clamp(lob, s, hib)\n",
-     700, true},
+     700, true, NULL},
     /* A residual with K in several blocks: partial sums pass through the result buffer, so the
      * consumers stay a separate pass. */
     {"dot_splitk_residual", "T[30,33]{1,0}",
      "  a = T[30,700]{1,0} parameter(0)\n  b = T[700,33]{1,0} parameter(1)\n  res = T[30,33]{1,0} parameter(2)\n"
      "  d = T[30,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[30,33]{1,0} add(d, res)\n",
-     700, false},
+     700, false, NULL},
     /* The residual in another layout than the result: not read at C's offsets. */
     {"dot_residual_transposed", "T[40,24]{1,0}",
      "  a = T[40,64]{1,0} parameter(0)\n  b = T[64,24]{1,0} parameter(1)\n  res = T[40,24]{0,1} parameter(2)\n"
      "  d = T[40,24]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[40,24]{1,0} add(d, res)\n",
-     64, false},
+     64, false, NULL},
     {"dot_batch_chain", "T[3,21,34]{2,1,0}",
      "  a = T[3,21,50]{2,1,0} parameter(0)\n  b = T[3,50,34]{2,1,0} parameter(1)\n"
      "  res = T[3,21,34]{2,1,0} parameter(2)\n"
@@ -71,14 +93,14 @@ static const epi_case cases[] = {
      "rhs_contracting_dims={1}\n"
      "  n = T[3,21,34]{2,1,0} negate(d)\n  ab = T[3,21,34]{2,1,0} abs(res)\n  q = T[3,21,34]{2,1,0} divide(n, ab)\n"
      "  m = T[3,21,34]{2,1,0} minimum(q, res)\n  ROOT r = T[3,21,34]{2,1,0} subtract(m, ab)\n",
-     50, true},
+     50, true, NULL},
     {"conv_bias_relu", "T[2,9,11,19]{3,2,1,0}",
      "  x = T[2,9,11,5]{3,2,1,0} parameter(0)\n  w = T[3,3,5,19]{3,2,1,0} parameter(1)\n  bias = T[19]{0} parameter(2)\n"
      "  c = T[2,9,11,19]{3,2,1,0} convolution(x, w), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f\n"
      "  bb = T[2,9,11,19]{3,2,1,0} broadcast(bias), dimensions={3}\n  s = T[2,9,11,19]{3,2,1,0} add(c, bb)\n"
      "  z = T[] constant(0)\n  zb = T[2,9,11,19]{3,2,1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[2,9,11,19]{3,2,1,0} maximum(s, zb)\n",
-     45, true},
+     45, true, NULL},
     {"conv_residual_relu", "T[2,13,10,16]{3,2,1,0}",
      "  x = T[2,13,10,16]{3,2,1,0} parameter(0)\n  w = T[3,3,16,16]{3,2,1,0} parameter(1)\n"
      "  skip = T[2,13,10,16]{3,2,1,0} parameter(2)\n"
@@ -86,7 +108,7 @@ static const epi_case cases[] = {
      "  s = T[2,13,10,16]{3,2,1,0} add(skip, c)\n"
      "  z = T[] constant(0)\n  zb = T[2,13,10,16]{3,2,1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[2,13,10,16]{3,2,1,0} maximum(s, zb)\n",
-     144, true},
+     144, true, NULL},
     /* Strided, padded on one side, 2 groups (no per-column leaf then: a scalar one). */
     {"conv_grouped_stride_scale", "T[3,6,5,24]{3,2,1,0}",
      "  x = T[3,12,10,8]{3,2,1,0} parameter(0)\n  w = T[3,3,4,24]{3,2,1,0} parameter(1)\n  sc = T[] parameter(2)\n"
@@ -94,7 +116,7 @@ static const epi_case cases[] = {
      "dim_labels=b01f_01io->b01f, feature_group_count=2\n"
      "  sb = T[3,6,5,24]{3,2,1,0} broadcast(sc), dimensions={}\n"
      "  ROOT r = T[3,6,5,24]{3,2,1,0} multiply(sb, c)\n",
-     36, true},
+     36, true, NULL},
 };
 
 /* Whether the IR that the JIT wrote to |dir| has an epilogue kernel; removes the files. */
@@ -243,6 +265,7 @@ START_TEST(test_epilogues) {
     const char *types[2] = {"f32", "f64"};
     for (size_t q = 0; q < sizeof cases / sizeof *cases; q++)
         for (int t = 0; t < 2; t++) {
+            if (cases[q].only && strcmp(cases[q].only, types[t])) continue;
             char msg[1024];
             if (!check_case(&cases[q], types[t], msg, sizeof msg)) {
                 printf("FAIL %s %s: %s\n", cases[q].name, types[t], msg);
