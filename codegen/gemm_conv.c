@@ -156,14 +156,36 @@ static void pack_whole_row(cg *c, const conv_plan *p, LLVMValueRef src, LLVMValu
     LLVMValueRef lo = cg_clamp_i64(c, LLVMBuildNeg(b, pos0, ""), 0, wd->size);
     LLVMValueRef hi = cg_clamp_i64(c, LLVMBuildSub(b, K64(c, in_last), pos0, ""), 0, wd->size);
     hi = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, hi, lo, ""), lo, hi, "");
+    /* Inside the input (most rows): one copy of a compile-time length. */
+    hloc_type at = ls->type;
+    LLVMValueRef base = LLVMBuildAdd(b, off, LLVMBuildMul(b, pos0, K64(c, p->cin_g), ""), "");
+    LLVMValueRef inside = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, lo, K64(c, 0), ""),
+                                       LLVMBuildICmp(b, LLVMIntEQ, hi, K64(c, wd->size), ""), "");
+    LLVMBasicBlockRef whole = cg_block(c, "outer.whole"), part = cg_block(c, "outer.part");
+    LLVMBuildCondBr(b, inside, whole, part);
+    LLVMPositionBuilderAtEnd(b, whole);
+    if (at == g->ct) {
+        uint64_t eb = hloc_type_bytes(at);
+        LLVMValueRef sp = LLVMBuildGEP2(b, cg_ctype(c, g->ct), src, &base, 1, "");
+        LLVMBuildMemCpy(b, LLVMBuildGEP2(b, cg_ctype(c, g->ct), dst, &d0, 1, ""), (unsigned)eb, sp, (unsigned)eb,
+                        K64(c, span * (int64_t)eb));
+    } else {
+        cg_loop wl;
+        cg_loop_begin(c, &wl, K64(c, span), "conv.whole");
+        LLVMValueRef v = cg_convert(c, cg_load(c, at, src, LLVMBuildAdd(b, base, wl.iv, "")), at, g->ct);
+        LLVMValueRef di = LLVMBuildAdd(b, d0, wl.iv, "");
+        LLVMBuildStore(b, v, LLVMBuildGEP2(b, cg_ctype(c, g->ct), dst, &di, 1, ""));
+        cg_loop_end(c, &wl);
+    }
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, part);
     LLVMValueRef j0 = LLVMBuildAdd(b, d0, LLVMBuildMul(b, lo, K64(c, p->cin_g), ""), "");
     LLVMValueRef j1 = LLVMBuildAdd(b, d0, LLVMBuildMul(b, hi, K64(c, p->cin_g), ""), "");
     zero_range(c, g, dst, d0, j0);
     /* Element j of the row reads the input at off + pos0 * cin + (j - d0). */
-    LLVMValueRef shift = LLVMBuildSub(b, LLVMBuildAdd(b, off, LLVMBuildMul(b, pos0, K64(c, p->cin_g), ""), ""), d0, "");
+    LLVMValueRef shift = LLVMBuildSub(b, base, d0, "");
     cg_loop cl;
     cg_loop_begin_range(c, &cl, j0, j1, "conv.copy");
-    hloc_type at = ls->type;
     LLVMValueRef v = cg_load(c, at, src, LLVMBuildAdd(b, shift, cl.iv, ""));
     if (at != g->ct) v = cg_convert(c, v, at, g->ct);
     LLVMBuildStore(b, v, LLVMBuildGEP2(b, cg_ctype(c, g->ct), dst, &cl.iv, 1, ""));
