@@ -242,7 +242,6 @@ bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_ca
 }
 
 void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x) {
-    x->epi = e;
     x->epi_kernel = gemm_kernel_fn(c, g, e);
     x->epi_edge = gemm_edge_fn(c, g, e);
     LLVMValueRef arr = cg_alloca(c, LLVMArrayType2(c->t_ptr, e->n_leaves ? e->n_leaves : 1), "gemm.leaves");
