@@ -101,6 +101,13 @@ typedef struct cg {
      * is their split dimension cover rows [row_lo, row_hi) only. NULL row_lo: not in a group. */
     const int8_t *row_dim;
     LLVMValueRef row_lo, row_hi;
+    /* Buffers (as their values' ptr) whose rows the group reads from memory: vector loads from
+     * them also prefetch the same element pf_rows rows (one block) ahead (vector.c). */
+    LLVMValueRef pf_ptr[4];
+    uint32_t pf_n;
+    int64_t pf_rows;
+    /* Non-temporal stores were emitted inside the group: rows.c fences once after its blocks. */
+    bool nt_pending;
 } cg;
 
 /* Records the first error (further ones are dropped). */

@@ -35,7 +35,7 @@ enum {
 #define DIRECT_B_PANELS 4
 
 /* Below this many flops a product runs on one thread: waking the pool costs more. */
-#define PARALLEL_FLOPS 3.2e7
+#define PARALLEL_FLOPS 4e6
 
 static LLVMValueRef arg_slot(cg *c, LLVMValueRef args, int k) {
     LLVMValueRef o = cg_const_i64(c, k);
@@ -376,6 +376,36 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     return f;
 }
 
+/* The cost model of the split: what one task of an mt x nt split of a batch element costs (the
+ * tasks run side by side), in packed elements. Its multiply-adds count MACS_PER_PACKED to one
+ * packed element; it packs its columns of B once per K block unless it reads B in place (few
+ * rows; see task_fn), and its rows of A once per nc block of its columns. So splitting rows
+ * repeats the packing of B in every task, splitting columns that of A, and uneven parts (rows go
+ * in mr units, columns in nr units) make the largest task longer. */
+#define MACS_PER_PACKED 32.0
+
+static LLVMValueRef split_cost(cg *c, const gemm_cfg *g, bool direct_ok, LLVMValueRef M, LLVMValueRef N,
+                               LLVMValueRef K, LLVMValueRef mt, LLVMValueRef nt, LLVMValueRef bcs) {
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef one = cg_const_i64(c, 1);
+    LLVMValueRef mb = ceil_div(c, M, g->mr), nb = ceil_div(c, N, g->nr);
+    LLVMValueRef rows_u = LLVMBuildSDiv(b, LLVMBuildAdd(b, mb, LLVMBuildSub(b, mt, one, ""), ""), mt, "");
+    LLVMValueRef cols_u = LLVMBuildSDiv(b, LLVMBuildAdd(b, nb, LLVMBuildSub(b, nt, one, ""), ""), nt, "");
+    LLVMValueRef rows = imin(c, M, mul(c, rows_u, cg_const_i64(c, g->mr)));
+    LLVMValueRef cols = imin(c, N, mul(c, cols_u, cg_const_i64(c, g->nr)));
+    LLVMValueRef nblocks = ceil_div(c, cols, g->nc);
+    LLVMValueRef direct = LLVMConstInt(c->t_i1, 0, 0);
+    if (direct_ok)
+        direct = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, bcs, one, ""),
+                              LLVMBuildICmp(b, LLVMIntSLE, rows, cg_const_i64(c, (int64_t)g->mr * DIRECT_B_PANELS), ""),
+                              "");
+    LLVMValueRef bpack = LLVMBuildSelect(b, direct, cg_const_i64(c, 0), mul(c, K, cols), "");
+    LLVMValueRef apack = mul(c, mul(c, nblocks, rows), K);
+    LLVMValueRef fp = LLVMBuildSIToFP(b, LLVMBuildAdd(b, bpack, apack, ""), c->t_f64, "");
+    LLVMValueRef macs = LLVMBuildSIToFP(b, mul(c, mul(c, rows, cols), K), c->t_f64, "");
+    return LLVMBuildFAdd(b, fp, LLVMBuildFMul(b, macs, LLVMConstReal(c->t_f64, 1 / MACS_PER_PACKED), ""), "");
+}
+
 /* run(args, opts): chooses the split, then parallel_for(ctx, n, task, args) or the tasks inline.
  * hloc_run_options: parallel_for @24, parallel_ctx @32, n_threads @40 (include/hloc/abi.h). */
 static LLVMValueRef run_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt) {
@@ -414,16 +444,28 @@ static LLVMValueRef run_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt)
     LLVMValueRef tv[3] = {one, one, nt_pool};
     LLVMBasicBlockRef tb[3] = {entry, check, pool};
     LLVMAddIncoming(T, tv, tb, 3);
-    /* Tasks per batch element: split rows (each task packs the B columns it needs), or columns
-     * when there are few row panels and many column panels (short, wide products). */
+    /* Tasks per batch element: the mt x nt split (mt * nt <= per) whose task costs least. */
     LLVMValueRef per = LLVMBuildSDiv(b, LLVMBuildAdd(b, T, LLVMBuildSub(b, batch, one, ""), ""), batch, "");
     LLVMValueRef mb = ceil_div(c, M, g->mr), nb = ceil_div(c, N, g->nr);
-    LLVMValueRef four = mul(c, per, cg_const_i64(c, 4));
-    LLVMValueRef by_cols = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSLT, mb, four, ""),
-                                        LLVMBuildICmp(b, LLVMIntSGE, nb, four, ""), "");
-    LLVMValueRef mt = LLVMBuildSelect(b, by_cols, one, imin(c, per, mb), "");
-    LLVMValueRef want_n = LLVMBuildSDiv(b, LLVMBuildAdd(b, per, LLVMBuildSub(b, mt, one, ""), ""), mt, "");
-    LLVMValueRef nt = imin(c, want_n, nb);
+    LLVMValueRef bcs = arg_i64(c, args, G_BCS);
+    LLVMValueRef best_mt = cg_alloca(c, c->t_i64, "split.mt"), best_nt = cg_alloca(c, c->t_i64, "split.nt");
+    LLVMValueRef best_cost = cg_alloca(c, c->t_f64, "split.cost");
+    LLVMBuildStore(b, one, best_mt);
+    LLVMBuildStore(b, one, best_nt);
+    LLVMBuildStore(b, LLVMConstReal(c->t_f64, 1e300), best_cost);
+    cg_loop sl;
+    cg_loop_begin(c, &sl, per, "split");
+    /* mt from per down to 1: on equal cost, rows (each task writes whole rows of C) win */
+    LLVMValueRef cmt = LLVMBuildSub(b, per, sl.iv, "");
+    LLVMValueRef cnt = imin(c, LLVMBuildSDiv(b, per, cmt, ""), nb);
+    cmt = imin(c, cmt, mb);
+    LLVMValueRef cost = split_cost(c, g, bt == g->ct, M, N, K, cmt, cnt, bcs);
+    LLVMValueRef better = LLVMBuildFCmp(b, LLVMRealOLT, cost, LLVMBuildLoad2(b, c->t_f64, best_cost, ""), "");
+    LLVMBuildStore(b, LLVMBuildSelect(b, better, cost, LLVMBuildLoad2(b, c->t_f64, best_cost, ""), ""), best_cost);
+    LLVMBuildStore(b, LLVMBuildSelect(b, better, cmt, LLVMBuildLoad2(b, c->t_i64, best_mt, ""), ""), best_mt);
+    LLVMBuildStore(b, LLVMBuildSelect(b, better, cnt, LLVMBuildLoad2(b, c->t_i64, best_nt, ""), ""), best_nt);
+    cg_loop_end(c, &sl);
+    LLVMValueRef mt = LLVMBuildLoad2(b, c->t_i64, best_mt, ""), nt = LLVMBuildLoad2(b, c->t_i64, best_nt, "");
     LLVMBuildStore(b, mt, arg_slot(c, args, G_MT));
     LLVMBuildStore(b, nt, arg_slot(c, args, G_NT));
     LLVMValueRef n_tasks = mul(c, mul(c, mt, nt), batch);

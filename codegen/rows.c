@@ -24,6 +24,7 @@ enum {
     MAX_TEMP_BYTES = 128 << 10, /* block buffers on the stack of a task (any thread), at most */
     MAX_MEMBERS = 32,
     MAX_WALK = 4096,
+    PREFETCH_MIN_BYTES = 1 << 20, /* inputs this large come from memory, not from a cache */
 };
 
 typedef struct group {
@@ -163,6 +164,20 @@ static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
     c->row_dim = g->rd;
     c->row_lo = r0;
     c->row_hi = r1;
+    c->pf_n = 0;
+    c->pf_rows = g->block;
+    for (uint32_t k = 0; k < g->n; k++)
+        for (uint32_t o = 0; o < g->m[k]->n_operands; o++) {
+            const hloc_instr *op = g->m[k]->operands[o];
+            const cg_value *v = s->vals[op->id];
+            if (is_member(g, op) || !v || v->kind != CGV_BUFFER || v->shape->rank < 1 ||
+                v->shape->dims[0] != g->rows || cg_split_dim(v->shape) != 0 ||
+                hloc_shape_bytes(v->shape) < PREFETCH_MIN_BYTES)
+                continue;
+            bool seen = false;
+            for (uint32_t j = 0; j < c->pf_n; j++) seen = seen || c->pf_ptr[j] == v->ptr;
+            if (!seen && c->pf_n < 4) c->pf_ptr[c->pf_n++] = v->ptr;
+        }
     for (uint32_t k = 0; k < g->n && !c->err; k++) {
         const cg_value *d = g->dst[k];
         if (g->temp[k]) {
@@ -178,7 +193,10 @@ static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
     }
     c->row_dim = NULL;
     c->row_lo = c->row_hi = NULL;
+    c->pf_n = 0;
     cg_loop_end(c, &l);
+    if (c->nt_pending) LLVMBuildFence(c->b, LLVMAtomicOrderingSequentiallyConsistent, 0, "");
+    c->nt_pending = false;
 }
 
 uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,

@@ -3,13 +3,15 @@
  * column reductions) are emitted VW lanes at a time, with a scalar loop for the remainder, instead
  * of trusting LLVM's loop vectorizer, which gives up when it cannot prove that the loop's stores
  * miss the buffers it reads (they all live in one scratch arena). Row reductions keep several
- * vector accumulators. Summation orders are fixed by the shape alone, never by the thread count. */
+ * vector accumulators. Summation orders are fixed by the shape alone, never by the thread count.
+ * Large entry results are written with non-temporal stores when their buffer is aligned. */
 #include <math.h>
 
 #include "cg.h"
 
 enum {
-    VW = 8,      /* lanes: one AVX register of f32 (two SSE ones) */
+    VW = 16,     /* lanes: two AVX registers of f32 (four SSE ones), so that two independent
+                  * chains of a long computation (exp, tanh) interleave */
     ROW_ACCS = 4, /* independent accumulators of a row reduction, to hide the add latency */
     MAX_DEPTH = 64,
 };
@@ -123,6 +125,23 @@ typedef struct hoisted {
 static LLVMValueRef gen(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd,
                         hoisted *h);
 
+/* In a row-blocked group, a load from a buffer the group streams from memory also asks for the
+ * same element of the next block: the block's compute then overlaps the next block's reads. The
+ * address may lie past the buffer (the last block): a prefetch never faults. */
+static void prefetch_ahead(cg *c, const cg_value *v, LLVMValueRef p) {
+    for (uint32_t k = 0; k < c->pf_n; k++) {
+        if (c->pf_ptr[k] != v->ptr) continue;
+        int64_t row = (int64_t)(hloc_shape_elements(v->shape) / (uint64_t)v->shape->dims[0]);
+        LLVMValueRef off = cg_const_i64(c, row * c->pf_rows);
+        LLVMValueRef q = LLVMBuildGEP2(c->b, c->t_f32, p, &off, 1, "");
+        LLVMValueRef args[4] = {q, LLVMConstInt(c->t_i32, 0, 0), LLVMConstInt(c->t_i32, 2, 0),
+                                LLVMConstInt(c->t_i32, 1, 0)};
+        LLVMTypeRef t = c->t_ptr;
+        cg_intrinsic_t(c, "llvm.prefetch", &t, 1, args, 4);
+        return;
+    }
+}
+
 static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, int vd,
                           hoisted *h) {
     if (vd < 0) {
@@ -138,6 +157,7 @@ static LLVMValueRef value(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     case CGV_BUFFER: {
         LLVMValueRef off = cg_offset(c, v->shape, idx);
         LLVMValueRef p = LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, v->ptr), &off, 1, "");
+        prefetch_ahead(c, v, p);
         LLVMValueRef l = LLVMBuildLoad2(c->b, vec_type(c), p, "");
         LLVMSetAlignment(l, 4);
         return l;
@@ -209,13 +229,28 @@ static LLVMValueRef strided_begin(cg *c, cg_loop *l, LLVMValueRef lo, LLVMValueR
     return LLVMBuildAdd(c->b, lo, LLVMBuildMul(c->b, l->iv, cg_const_i64(c, step), ""), "");
 }
 
-bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
-                           LLVMValueRef lo, LLVMValueRef hi) {
+/* Stores of results this large bypass the caches (non-temporal): nothing in this run reads them
+ * again, and they would only evict the inputs (a plain store also reads each line first). */
+enum { NT_MIN_BYTES = 4 << 20 };
+
+/* Is |p| one of the entry's result buffers (a body argument after the parameters)? */
+static bool is_result(cg *c, LLVMValueRef p) {
+    uint32_t n_params = c->m->entry ? c->m->entry->n_params : 0;
+    for (uint32_t k = 0; k < c->n_origins; k++)
+        if (c->origins[k].v == p) return c->origins[k].arg >= (int32_t)n_params;
+    return false;
+}
+
+/* Non-temporal stores need whole aligned vectors: every row of the vectorized dimension starts a
+ * vector (its length is a multiple of VW) and the buffer is aligned at run time (checked). */
+static bool want_nt(cg *c, const cg_value *dst, int vd) {
     const hloc_shape *os = dst->shape;
-    int vd = minor_dim(os);
-    if (os->type != HLOC_TYPE_F32 || vd < 0 || os->dims[vd] < VW ||
-        !gen_ok(c, s, i, vd, 0))
-        return false;
+    return hloc_shape_bytes(os) >= NT_MIN_BYTES && os->dims[vd] % VW == 0 && is_result(c, dst->ptr);
+}
+
+static void materialize_nest(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
+                             LLVMValueRef lo, LLVMValueRef hi, int vd, bool nt) {
+    const hloc_shape *os = dst->shape;
     /* The nest over every dimension but vd, which is innermost in memory. */
     LLVMValueRef idx[HLOC_MAX_RANK];
     cg_nest nest = {.n = 0};
@@ -243,7 +278,12 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     LLVMValueRef v = gen(c, s, i, idx, vd, &h);
     LLVMValueRef off = cg_offset(c, os, idx);
     LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, dst->ptr), &off, 1, ""));
-    LLVMSetAlignment(st, 4);
+    LLVMSetAlignment(st, nt ? VW * 4 : 4);
+    if (nt) {
+        LLVMMetadataRef one = LLVMValueAsMetadata(LLVMConstInt(c->t_i32, 1, 0));
+        LLVMSetMetadata(st, LLVMGetMDKindIDInContext(c->ctx, "nontemporal", 11),
+                        LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, &one, 1)));
+    }
     cg_loop_end(c, &vl);
     /* The remainder, one element at a time. */
     cg_loop_begin_range(c, &tl, rest, vhi, "tail");
@@ -251,6 +291,39 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     cg_store(c, os->type, dst->ptr, cg_offset(c, os, idx), cg_generate(c, s, i, idx));
     cg_loop_end(c, &tl);
     cg_nest_end(c, &nest);
+}
+
+bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
+                           LLVMValueRef lo, LLVMValueRef hi) {
+    const hloc_shape *os = dst->shape;
+    int vd = minor_dim(os);
+    if (os->type != HLOC_TYPE_F32 || vd < 0 || os->dims[vd] < VW ||
+        !gen_ok(c, s, i, vd, 0))
+        return false;
+    if (!want_nt(c, dst, vd)) {
+        materialize_nest(c, s, i, dst, split, lo, hi, vd, false);
+        return true;
+    }
+    /* Both versions, chosen at run time by the alignment of the first vector. Their elements are
+     * the same ones computed the same way: only how they are stored differs. */
+    LLVMValueRef base = LLVMBuildPtrToInt(c->b, cg_base(c, dst->ptr), c->t_i64, "");
+    LLVMValueRef mis = LLVMBuildAnd(c->b, base, cg_const_i64(c, VW * 4 - 1), "");
+    if (split == vd)
+        mis = LLVMBuildOr(c->b, mis, LLVMBuildAnd(c->b, lo, cg_const_i64(c, VW - 1), ""), "");
+    LLVMBasicBlockRef yes = cg_block(c, "nt"), no = cg_block(c, "cached"), join = cg_block(c, "stored");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, mis, cg_const_i64(c, 0), ""), yes, no);
+    LLVMPositionBuilderAtEnd(c->b, yes);
+    materialize_nest(c, s, i, dst, split, lo, hi, vd, true);
+    /* Other threads may read the result once this task is done: order the streaming stores
+     * before whatever signals that (in a row group: once, after the group's blocks). */
+    if (c->row_lo) c->nt_pending = true;
+    else LLVMBuildFence(c->b, LLVMAtomicOrderingSequentiallyConsistent, 0, "");
+    LLVMBuildBr(c->b, join);
+    LLVMPositionBuilderAtEnd(c->b, no);
+    materialize_nest(c, s, i, dst, split, lo, hi, vd, false);
+    LLVMBuildBr(c->b, join);
+    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(c->b, join);
     return true;
 }
 
