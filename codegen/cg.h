@@ -47,6 +47,14 @@ typedef struct cg_origin {
     int64_t off;
 } cg_origin;
 
+/* An input_output_alias pair of the entry (entry.c): result leaf |result| may be handed parameter
+ * |param|'s buffer; the entry wrapper then computes it into a stand-in at scratch + offset. */
+typedef struct cg_alias {
+    uint32_t result, param;
+    uint64_t offset, bytes;
+    bool must_alias;
+} cg_alias;
+
 typedef struct cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
@@ -80,6 +88,9 @@ typedef struct cg {
     /* Parallel tasks (parallel.c). */
     LLVMValueRef body_opts;   /* the body's hloc_run_options pointer (may be null at run time) */
     uint32_t n_bufs;          /* body pointer arguments before scratch */
+    uint32_t n_entry_params;
+    cg_alias *aliases;        /* the entry's input_output_alias pairs (entry.c) */
+    uint32_t n_aliases;
     cg_origin *origins;
     uint32_t n_origins, cap_origins;
     LLVMValueRef task_arg;    /* in a task function: its context array; NULL in the body */
@@ -276,6 +287,10 @@ LLVMValueRef cg_reduce_window_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVM
 void cg_emit_reduce_window(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_select_and_scatter(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);      /* dot.c */
+/* An output fusion |f| (a dot or convolution under elementwise consumers) as one GEMM whose
+ * kernel applies the consumers as it stores C, into |into| (gemm_epilogue.c); false: nothing
+ * was emitted. */
+bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_value *into);
 LLVMValueRef cg_conv_elem(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx); /* conv.c */
 bool cg_conv_in_place_ok(const hloc_instr *i);
 /* The input position that output position |out| reads at window offset |wi| of window dim |wd|

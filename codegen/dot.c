@@ -210,10 +210,12 @@ static LLVMValueRef operand_buffer(cg *c, cg_scope *s, const hloc_instr *i, uint
 
 /* The packed, register-blocked product (gemm.h) for float dots with f32/f64 results whose
  * operand and result dims group into strided batch, row, column and contracting dims. */
-static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const dot_dims *dd) {
+static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const dot_dims *dd,
+                     const gemm_epilogue *e) {
     const hloc_shape *os = dst->shape;
     hloc_type ot = os->type;
     bool narrow = ot == HLOC_TYPE_BF16 || ot == HLOC_TYPE_F16;
+    if (e && narrow) return false;
     if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64 && !narrow) || s->scalar_mode || (narrow && c->task_arg))
         return false;
     const hloc_shape *ls0 = &i->operands[0]->shape, *rs0 = &i->operands[1]->shape;
@@ -241,6 +243,8 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
     if (!collapse(&acc_shape, ob, dd->n_batch, &sz, &x.c_bs) || !collapse(&acc_shape, om, dd->n_lfree, &sz, &x.c_rs) ||
         !collapse(&acc_shape, on, dd->n_rfree, &sz, &x.c_cs))
         return false;
+    gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot);
+    if (e && !gemm_epilogue_fits(e, &g, &x)) return false;
     /* Check the operands' layouts before materializing anything. */
     const hloc_shape *ls, *rs;
     LLVMValueRef a = operand_buffer(c, s, i, 0, &ls);
@@ -253,7 +257,7 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
     x.a = a;
     x.b = b;
     x.c = narrow ? cg_alloc(c, hloc_shape_bytes(&acc_shape)) : dst->ptr;
-    gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot);
+    if (e) gemm_epilogue_attach(c, &g, e, &x);
     gemm_emit(c, &g, &x);
     if (narrow) {
         LLVMValueRef idx[HLOC_MAX_RANK];
@@ -272,7 +276,7 @@ void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
         cg_unsupported(c, i, "this form of dot");
         return;
     }
-    if (dot_gemm(c, s, i, dst, &x.dd)) return;
+    if (dot_gemm(c, s, i, dst, &x.dd, NULL)) return;
     const hloc_shape *os = dst->shape;
     double k = 1;
     for (uint32_t q = 0; q < x.dd.n_contr; q++) {
@@ -289,4 +293,10 @@ void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     }
     int d = cg_split_dim(os);
     cg_parallel(c, s, i, dst, d >= 0 ? os->dims[d] : 1, d >= 0 ? work : 0, dot_accumulate, &x);
+}
+
+bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e) {
+    dot_dims dd;
+    if (i->n_operands != 2 || dst->kind != CGV_BUFFER || !dot_dims_of(i, &dd)) return false;
+    return dot_gemm(c, s, i, dst, &dd, e);
 }

@@ -93,6 +93,59 @@ static LLVMValueRef desc_array(cg *c, LLVMValueRef *descs, uint32_t n, const cha
     return g;
 }
 
+/* hloc_alias_desc[]: {u32 result, u32 param, u32 must_alias} per pair; NULL when there are none. */
+static LLVMValueRef alias_array(cg *c) {
+    if (!c->n_aliases) return LLVMConstNull(c->t_ptr);
+    LLVMTypeRef f[] = {c->t_i32, c->t_i32, c->t_i32};
+    LLVMTypeRef t = LLVMStructTypeInContext(c->ctx, f, 3, 0);
+    LLVMValueRef el[256];
+    for (uint32_t k = 0; k < c->n_aliases; k++) {
+        LLVMValueRef v[] = {LLVMConstInt(c->t_i32, c->aliases[k].result, 0),
+                            LLVMConstInt(c->t_i32, c->aliases[k].param, 0),
+                            LLVMConstInt(c->t_i32, c->aliases[k].must_alias, 0)};
+        el[k] = LLVMConstStructInContext(c->ctx, v, 3, 0);
+    }
+    LLVMValueRef init = LLVMConstArray2(t, el, c->n_aliases);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), "aliases");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    return g;
+}
+
+/* Depth-first number of the leaf of |s| at tuple |index|. */
+static uint32_t leaf_number(const hloc_shape *s, const hloc_i64_list *index) {
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < index->n; d++) {
+        for (int64_t k = 0; k < index->v[d]; k++) n += hloc_shape_n_leaves(&s->elems[k]);
+        s = &s->elems[index->v[d]];
+    }
+    return n;
+}
+
+/* The entry's input_output_alias pairs, each with a stand-in after all other scratch. Pairs of
+ * empty arrays need nothing: there is nothing to overwrite. */
+static hloc_status *plan_aliases(cg *c, const hloc_module *m) {
+    c->aliases = m->n_io_aliases ? HLOC_ARENA_ARRAY(c->arena, cg_alias, m->n_io_aliases) : NULL;
+    if (m->n_io_aliases && !c->aliases) return hloc_status_oom();
+    const hloc_shape *root = &m->entry->root->shape;
+    for (uint32_t k = 0; k < m->n_io_aliases; k++) {
+        const hloc_io_alias *a = &m->io_aliases[k];
+        if (a->param_index.n)
+            return hloc_status_new(HLOC_STATUS_UNIMPLEMENTED,
+                                   "input_output_alias into tuple parameter %lld: cpu codegen takes "
+                                   "array parameters only", (long long)a->param_number);
+        const hloc_shape *s = hloc_shape_subshape(root, a->output_index.v, a->output_index.n);
+        uint64_t bytes = s ? hloc_shape_bytes(s) : 0;
+        if (!bytes) continue;
+        c->aliases[c->n_aliases++] = (cg_alias){leaf_number(root, &a->output_index),
+                                                 (uint32_t)a->param_number, c->scratch_bytes, bytes,
+                                                 a->must_alias};
+        c->scratch_bytes += (bytes + 63) & ~(uint64_t)63;
+    }
+    return NULL;
+}
+
 static LLVMValueRef declare(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *args, unsigned n) {
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
     if (f) return f;
@@ -130,7 +183,8 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMValueRef call_args[256 + 2];
     for (unsigned k = 0; k < n_bufs; k++) call_args[k] = LLVMGetParam(fn, k);
     call_args[n_bufs + 1] = LLVMGetParam(fn, n_bufs);
-    uint64_t need = c->scratch_bytes; /* the plan's arena plus internal scratch, both aligned */
+    /* the plan's arena, internal scratch and the aliased results' stand-ins, all aligned */
+    uint64_t need = c->scratch_bytes;
     if (need == 0) {
         call_args[n_bufs] = LLVMConstNull(c->t_ptr);
         call_body(c, body, call_args, n_bufs + 2);
@@ -168,7 +222,29 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMAddIncoming(scratch, in_s, in_b, 2);
     LLVMAddIncoming(owned, in_o, in_b, 2);
     call_args[n_bufs] = scratch;
+    /* A result given its aliased parameter's buffer is computed into a stand-in in the scratch
+     * and copied over the parameter once the body has read everything: the body keeps its
+     * noalias buffers and every schedule stays legal. */
+    LLVMValueRef same[256], stand_in[256];
+    for (uint32_t k = 0; k < c->n_aliases; k++) {
+        const cg_alias *a = &c->aliases[k];
+        LLVMValueRef res = LLVMGetParam(fn, c->n_entry_params + a->result), par = LLVMGetParam(fn, a->param);
+        LLVMValueRef off = cg_const_i64(c, (int64_t)a->offset);
+        same[k] = LLVMBuildICmp(b, LLVMIntEQ, res, par, "aliased");
+        stand_in[k] = LLVMBuildGEP2(b, c->t_i8, scratch, &off, 1, "stand_in");
+        call_args[c->n_entry_params + a->result] = LLVMBuildSelect(b, same[k], stand_in[k], res, "");
+    }
     call_body(c, body, call_args, n_bufs + 2);
+    for (uint32_t k = 0; k < c->n_aliases; k++) {
+        const cg_alias *a = &c->aliases[k];
+        LLVMBasicBlockRef copy = cg_block(c, "alias.copy"), next = cg_block(c, "alias.next");
+        LLVMBuildCondBr(b, same[k], copy, next);
+        LLVMPositionBuilderAtEnd(b, copy);
+        LLVMBuildMemCpy(b, LLVMGetParam(fn, c->n_entry_params + a->result), 1, stand_in[k], 64,
+                        cg_const_i64(c, (int64_t)a->bytes));
+        LLVMBuildBr(b, next);
+        LLVMPositionBuilderAtEnd(b, next);
+    }
     LLVMTypeRef fa[] = {c->t_ptr};
     LLVMValueRef ff = declare(c, "free", c->t_void, fa, 1);
     LLVMBuildCall2(b, LLVMGlobalGetValueType(ff), ff, &owned, 1, "");
@@ -187,8 +263,8 @@ static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape
         rd[k] = buffer_desc(c, rn, leaves[k]);
     }
     LLVMTypeRef mf[] = {c->t_i32, c->t_i32, c->t_ptr, c->t_ptr, c->t_i32, c->t_i32,
-                        c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr};
-    LLVMTypeRef mt = LLVMStructTypeInContext(c->ctx, mf, 10, 0);
+                        c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i32, c->t_ptr};
+    LLVMTypeRef mt = LLVMStructTypeInContext(c->ctx, mf, 12, 0);
     LLVMValueRef v[] = {
         LLVMConstInt(c->t_i32, HLOC_ABI_MAGIC, 0),
         LLVMConstInt(c->t_i32, HLOC_ABI_VERSION, 0),
@@ -200,11 +276,13 @@ static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape
         desc_array(c, rd, n_res, "results"),
         cg_const_i64(c, (int64_t)c->scratch_bytes),
         wrapper,
+        LLVMConstInt(c->t_i32, c->n_aliases, 0),
+        alias_array(c),
     };
     char *mname = hloc_arena_printf(c->arena, "%s_metadata", name);
     if (!mname) return;
     LLVMValueRef g = LLVMAddGlobal(c->mod, mt, mname);
-    LLVMSetInitializer(g, LLVMConstStructInContext(c->ctx, v, 10, 0));
+    LLVMSetInitializer(g, LLVMConstStructInContext(c->ctx, v, 12, 0));
     LLVMSetGlobalConstant(g, 1);
     LLVMSetAlignment(g, 8);
     if (c->opts->shared) {
@@ -306,6 +384,8 @@ static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
     cg_emit_computation_into(c, entry, params, dst);
     if (c->err) return c->err;
     LLVMBuildRetVoid(c->b);
+    c->n_entry_params = entry->n_params;
+    HLOC_RETURN_IF_ERROR(plan_aliases(c, m));
     LLVMValueRef wrapper = emit_wrapper(c, body, n_bufs, name);
     emit_metadata(c, entry, leaves, n_res, wrapper, name);
     return c->err;

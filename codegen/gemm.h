@@ -23,15 +23,24 @@ typedef struct gemm_cfg {
 /* The blocking for |ct| on the codegen's target (its CPU features). */
 gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct);
 
-/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, ptr pb, i64 ldb, ptr c, i64 ldc, i32 acc)
- * computes a full mr x nr tile from a packed A panel and nr-wide rows of B ldb elements apart (a
- * packed panel: ldb = nr; B itself when packing does not pay) and stores it to c (row stride ldc,
- * unit column stride), adding to what c holds when acc is nonzero. */
-LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g);
+/* An output fusion's elementwise consumers of the product, applied to each element of C as it is
+ * stored (gemm_epilogue.c). */
+typedef struct gemm_epilogue gemm_epilogue;
+
+/* The micro-kernel for |g| (the module's shared one when |e| is NULL, else a new one that applies
+ * |e|): void(i64 kc, ptr pa, i64 lda, ptr pb, i64 ldb, ptr c, i64 ldc, i32 flags, ptr ep, i64 off,
+ * i64 col) computes a full mr x nr tile from mr rows of A lda elements apart (k contiguous: a
+ * packed panel, lda = kc) and nr-wide rows of B ldb elements apart (a packed panel: ldb = nr; B
+ * itself when packing does not pay) and stores it to c (row stride ldc, unit column stride).
+ * flags: 1 adds what c holds; 2 (the last K block) then applies the epilogue, whose leaves are the
+ * pointers ep[], the tile's first element being element |off| of C and column |col|. */
+enum { GEMM_KERNEL_NPARAMS = 11 };
+LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
+void gemm_kernel_params(cg *c, LLVMTypeRef *p);
 
 /* The module's packing routines for |g| reading elements of storage type |t|:
  * pack A: void(ptr src, i64 rs, i64 cs, i64 rows, i64 kc, ptr dst) copies rows x kc elements into
- *   mr-row panels (panel p: kc columns of mr values), zero-filling rows past |rows|;
+ *   mr-row panels (panel p: mr rows of kc values), zero-filling rows past |rows|;
  * pack B: void(ptr src, i64 rs, i64 cs, i64 kc, i64 cols, ptr dst) copies kc x cols elements into
  *   nr-column panels (panel p: kc rows of nr values), zero-filling columns past |cols|.
  * rs and cs are element strides of rows and columns. */
@@ -50,7 +59,25 @@ typedef struct gemm_call {
     /* NULL, or a routine that packs A blocks itself, with pack A's signature but called as
      * (a + batch offset, first row, first column, rows, kc, dst): convolutions (gemm_conv.c). */
     LLVMValueRef pack_a;
+    /* NULL, or the elementwise consumers to apply as C is stored (gemm_epilogue_kernels). */
+    const gemm_epilogue *epi;
+    LLVMValueRef epi_kernel, epi_edge, epi_leaves;
 } gemm_call;
+
+/* The edge routine for |g| (shared when |e| is NULL): void(ptr tile, i64 nrows, i64 ncols, ptr c,
+ * i64 crs, i64 ccs, i32 flags, ptr ep, i64 off, i64 col) stores the nrows x ncols part of a tile
+ * computed into |tile| (row stride nr) to c, with the kernel's flags. */
+enum { GEMM_EDGE_NPARAMS = 10 };
+LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
+void gemm_edge_params(cg *c, LLVMTypeRef *p);
+
+/* K up to this many elements is one block (a short second block costs a pass over C). */
+int64_t gemm_k_single(const gemm_cfg *g);
+
+/* The epilogue |e| of |n| values |v| (a vector of n, or a scalar when n is 1) of C, the first at
+ * element |off| of C and column |col|, with the leaf pointers |ep|. */
+LLVMValueRef gemm_epilogue_emit(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVMValueRef v, LLVMValueRef off,
+                                LLVMValueRef col, unsigned n);
 
 /* Emits the product at the builder's position: on the thread pool of the run options when the
  * work is large enough and the caller gave one, else on this thread. */
@@ -60,6 +87,15 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x);
  * into |dst| (false: nothing was emitted, use another path). */
 bool cg_conv_gemm_ok(const hloc_instr *i);
 bool cg_conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+
+/* Whether |e| may ride on the product |x| with blocking |g|, and the kernel, edge routine and
+ * leaf pointers of |x| for it (emitted at the builder's position in the body). */
+bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x);
+void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x);
+
+/* The product |i| into |dst| with the epilogue |e| (false: nothing was emitted). */
+bool cg_conv_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
+bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
 
 /* Shared emission of internal functions: begins |fn| (entry block, builder in it) and returns the
  * state to restore with gemm_fn_end. */

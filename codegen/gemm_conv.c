@@ -126,18 +126,15 @@ static LLVMValueRef conv_pack_fn(cg *c, const conv_plan *p) {
     LLVMValueRef padded = LLVMBuildMul(b, LLVMBuildSDiv(b, LLVMBuildAdd(b, rows, K64(c, g->mr - 1), ""), mr, ""), mr, "");
     cg_loop_begin(c, &rl, padded, "conv.row");
     LLVMValueRef row = rl.iv;
-    LLVMValueRef panel = LLVMBuildSDiv(b, row, mr, ""), r = LLVMBuildSRem(b, row, mr, "");
-    LLVMValueRef dbase = LLVMBuildAdd(b, LLVMBuildMul(b, LLVMBuildMul(b, panel, mr, ""), kc, ""), r, "");
+    LLVMValueRef dbase = LLVMBuildMul(b, row, kc, "");
     LLVMBasicBlockRef live = cg_block(c, "row.live"), pad = cg_block(c, "row.pad"), next = cg_block(c, "row.next");
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, row, rows, ""), live, pad);
 
     /* Rows past the block: zeros. */
     LLVMPositionBuilderAtEnd(b, pad);
-    cg_loop zl;
-    cg_loop_begin(c, &zl, kc, "pad.k");
-    LLVMValueRef zo = LLVMBuildAdd(b, dbase, LLVMBuildMul(b, zl.iv, mr, ""), "");
-    LLVMBuildStore(b, zero, LLVMBuildGEP2(b, et, dst, &zo, 1, ""));
-    cg_loop_end(c, &zl);
+    unsigned esize = (unsigned)hloc_type_bytes(g->ct);
+    LLVMBuildMemSet(b, LLVMBuildGEP2(b, et, dst, &dbase, 1, ""), LLVMConstInt(c->t_i8, 0, 0),
+                    LLVMBuildMul(b, kc, K64(c, esize), ""), esize);
     LLVMBuildBr(b, next);
 
     /* A live row: its output position, then runs of input features tap by tap. */
@@ -190,7 +187,7 @@ static LLVMValueRef conv_pack_fn(cg *c, const conv_plan *p) {
             v = cg_load(c, at, src, LLVMBuildAdd(b, off, LLVMBuildMul(b, jl.iv, K64(c, sf), ""), ""));
             if (at != g->ct) v = cg_convert(c, v, at, g->ct);
         }
-        LLVMValueRef dofs = LLVMBuildAdd(b, dbase, LLVMBuildMul(b, LLVMBuildAdd(b, kphi, jl.iv, ""), mr, ""), "");
+        LLVMValueRef dofs = LLVMBuildAdd(b, dbase, LLVMBuildAdd(b, kphi, jl.iv, ""), "");
         LLVMBuildStore(b, v, LLVMBuildGEP2(b, et, dst, &dofs, 1, ""));
         cg_loop_end(c, &jl);
         LLVMBuildBr(b, after);
@@ -225,9 +222,11 @@ static LLVMValueRef input_buffer(cg *c, cg_scope *s, const hloc_instr *o, const 
     return tmp->ptr;
 }
 
-bool cg_conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
+static bool conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e) {
     conv_plan p;
     if (s->scalar_mode || !plan_conv(i, dst->shape, &p)) return false;
+    p.g = gemm_cfg_for(c, dst->shape->type);
+    if (e && !gemm_epilogue_fits(e, &p.g, &p.x)) return false;
     const hloc_shape *ls, *ks;
     LLVMValueRef a = input_buffer(c, s, i->operands[0], &ls);
     LLVMValueRef b = a ? input_buffer(c, s, i->operands[1], &ks) : NULL;
@@ -242,11 +241,19 @@ bool cg_conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) 
     if (!collapse(ks, kk, i->attrs->conv.n_spatial + 1, &p.x.b_rs) || !collapse(ks, &kf, 1, &p.x.b_cs)) return false;
     p.x.a_bs = p.cin_g * p.in_st[i->attrs->conv.in_feature];
     p.x.b_bs = p.cout_g * p.x.b_cs;
-    p.g = gemm_cfg_for(c, dst->shape->type);
     p.x.a = a;
     p.x.b = b;
     p.x.c = dst->ptr;
     p.x.pack_a = conv_pack_fn(c, &p);
+    if (e) gemm_epilogue_attach(c, &p.g, e, &p.x);
     gemm_emit(c, &p.g, &p.x);
     return true;
+}
+
+bool cg_conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
+    return conv_gemm(c, s, i, dst, NULL);
+}
+
+bool cg_conv_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e) {
+    return conv_gemm(c, s, i, dst, e);
 }

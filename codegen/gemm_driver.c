@@ -17,6 +17,7 @@ enum {
     G_C, G_CRS, G_CCS, G_CBS,
     G_MT, G_NT,
     G_PACK_A,
+    G_KERN, G_EDGE, G_EP,
     G_COUNT
 };
 
@@ -24,7 +25,7 @@ enum {
 #define DIRECT_B_PANELS 4
 
 /* Below this many flops a product runs on one thread: waking the pool costs more. */
-#define PARALLEL_FLOPS 3.2e7
+#define PARALLEL_FLOPS 4e6
 
 static LLVMValueRef arg_slot(cg *c, LLVMValueRef args, int k) {
     LLVMValueRef o = cg_const_i64(c, k);
@@ -75,15 +76,80 @@ static void fn_name(char *buf, size_t n, const char *what, const gemm_cfg *g, hl
              hloc_type_name(bt), g->mr, g->nr);
 }
 
+int64_t gemm_k_single(const gemm_cfg *g) { return g->kc + g->kc / 4; }
+
+void gemm_edge_params(cg *c, LLVMTypeRef *p) {
+    LLVMTypeRef t[GEMM_EDGE_NPARAMS] = {c->t_ptr, c->t_i64, c->t_i64, c->t_ptr, c->t_i64,
+                                        c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64};
+    for (int k = 0; k < GEMM_EDGE_NPARAMS; k++) p[k] = t[k];
+}
+
+LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
+    char name[80];
+    snprintf(name, sizeof name, "hloc.gemm.edge%s.%s.%ux%u", e ? "_ep" : "", hloc_type_name(g->ct), g->mr, g->nr);
+    LLVMValueRef f = e ? NULL : LLVMGetNamedFunction(c->mod, name);
+    if (f) return f;
+    LLVMTypeRef p[GEMM_EDGE_NPARAMS];
+    gemm_edge_params(c, p);
+    gemm_saved sv;
+    f = gemm_fn_begin(c, name, c->t_void, p, GEMM_EDGE_NPARAMS, &sv);
+    gemm_noalias(c, f, 0);
+    gemm_noalias(c, f, 3);
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef et = cg_ctype(c, g->ct);
+    unsigned cb = (unsigned)hloc_type_bytes(g->ct);
+    LLVMValueRef tile = LLVMGetParam(f, 0), nrows = LLVMGetParam(f, 1), ncols = LLVMGetParam(f, 2);
+    LLVMValueRef cptr = LLVMGetParam(f, 3), crs = LLVMGetParam(f, 4), ccs = LLVMGetParam(f, 5);
+    LLVMValueRef flags = LLVMGetParam(f, 6), ep = LLVMGetParam(f, 7), off = LLVMGetParam(f, 8), col = LLVMGetParam(f, 9);
+    LLVMValueRef accf = LLVMBuildTrunc(b, flags, c->t_i1, "");
+    LLVMValueRef epif = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 2, 0), ""),
+                                      LLVMConstInt(c->t_i32, 0, 0), "");
+    cg_loop el, ej;
+    cg_loop_begin(c, &el, nrows, "edge.r");
+    cg_loop_begin(c, &ej, ncols, "edge.j");
+    LLVMValueRef toff = LLVMBuildAdd(b, mul(c, el.iv, cg_const_i64(c, g->nr)), ej.iv, "");
+    LLVMValueRef tv = LLVMBuildLoad2(b, et, LLVMBuildGEP2(b, et, tile, &toff, 1, ""), "");
+    LLVMValueRef coff = LLVMBuildAdd(b, mul(c, el.iv, crs), mul(c, ej.iv, ccs), "");
+    LLVMValueRef cp = LLVMBuildGEP2(b, et, cptr, &coff, 1, "");
+    LLVMValueRef old = LLVMBuildLoad2(b, et, cp, "");
+    LLVMSetAlignment(old, cb);
+    LLVMValueRef v = LLVMBuildSelect(b, accf, LLVMBuildFAdd(b, old, tv, ""), tv, "");
+    if (e) {
+        LLVMBasicBlockRef pre = LLVMGetInsertBlock(b), epi = cg_block(c, "edge.epi"), join = cg_block(c, "edge.store");
+        LLVMBuildCondBr(b, epif, epi, join);
+        LLVMPositionBuilderAtEnd(b, epi);
+        LLVMValueRef w = gemm_epilogue_emit(c, e, ep, v, LLVMBuildAdd(b, off, coff, ""), LLVMBuildAdd(b, col, ej.iv, ""), 1);
+        LLVMBasicBlockRef epi_end = LLVMGetInsertBlock(b);
+        LLVMBuildBr(b, join);
+        LLVMPositionBuilderAtEnd(b, join);
+        LLVMValueRef phi = LLVMBuildPhi(b, et, "");
+        LLVMValueRef in_v[2] = {v, w};
+        LLVMBasicBlockRef in_b[2] = {pre, epi_end};
+        LLVMAddIncoming(phi, in_v, in_b, 2);
+        v = phi;
+    }
+    LLVMValueRef st = LLVMBuildStore(b, v, cp);
+    LLVMSetAlignment(st, cb);
+    cg_loop_end(c, &ej);
+    cg_loop_end(c, &el);
+    LLVMBuildRetVoid(b);
+    gemm_fn_end(c, &sv);
+    return f;
+}
+
 static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt) {
     char name[128];
     fn_name(name, sizeof name, "task", g, at, bt);
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
     if (f) return f;
-    LLVMValueRef kern = gemm_kernel_fn(c, g), pack_a = gemm_pack_a_fn(c, g, at), pack_b = gemm_pack_b_fn(c, g, bt);
-    if (!kern || !pack_a || !pack_b) return NULL;
-    LLVMTypeRef kt[7] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_i32};
-    LLVMTypeRef kern_t = LLVMFunctionType(c->t_void, kt, 7, 0);
+    LLVMValueRef kern0 = gemm_kernel_fn(c, g, NULL), edge0 = gemm_edge_fn(c, g, NULL);
+    LLVMValueRef pack_a = gemm_pack_a_fn(c, g, at), pack_b = gemm_pack_b_fn(c, g, bt);
+    if (!kern0 || !edge0 || !pack_a || !pack_b) return NULL;
+    LLVMTypeRef kt[GEMM_KERNEL_NPARAMS], et_[GEMM_EDGE_NPARAMS];
+    gemm_kernel_params(c, kt);
+    gemm_edge_params(c, et_);
+    LLVMTypeRef kern_t = LLVMFunctionType(c->t_void, kt, GEMM_KERNEL_NPARAMS, 0);
+    LLVMTypeRef edge_t = LLVMFunctionType(c->t_void, et_, GEMM_EDGE_NPARAMS, 0);
     LLVMTypeRef pt[6] = {c->t_ptr, c->t_i64, c->t_i64, c->t_i64, c->t_i64, c->t_ptr};
     LLVMTypeRef pack_t = LLVMFunctionType(c->t_void, pt, 6, 0);
     LLVMTypeRef p[2] = {c->t_ptr, c->t_i64};
@@ -93,8 +159,9 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef args = LLVMGetParam(f, 0), t = LLVMGetParam(f, 1);
     LLVMTypeRef et = cg_ctype(c, g->ct);
     uint64_t ab = hloc_type_bytes(at), bb = hloc_type_bytes(bt), cb = hloc_type_bytes(g->ct);
-    LLVMValueRef pa = stack_block(c, et, g->mc * g->kc, "pack.a");
-    LLVMValueRef pb = stack_block(c, et, g->kc * g->nc, "pack.b");
+    int64_t kmax = gemm_k_single(g);
+    LLVMValueRef pa = stack_block(c, et, g->mc * kmax, "pack.a");
+    LLVMValueRef pb = stack_block(c, et, kmax * g->nc, "pack.b");
     LLVMValueRef tile = stack_block(c, et, (int64_t)g->mr * g->nr, "tile");
 
     LLVMValueRef M = arg_i64(c, args, G_M), N = arg_i64(c, args, G_N), K = arg_i64(c, args, G_K);
@@ -118,6 +185,11 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef B = advance(c, arg_ptr(c, args, G_B), mul(c, bi, arg_i64(c, args, G_BBS)), bb);
     LLVMValueRef C = advance(c, arg_ptr(c, args, G_C), mul(c, bi, arg_i64(c, args, G_CBS)), cb);
     LLVMValueRef custom = arg_ptr(c, args, G_PACK_A);
+    /* An output fusion's own kernel and edge routine, or the shared ones. */
+    LLVMValueRef kk = arg_ptr(c, args, G_KERN), ke = arg_ptr(c, args, G_EDGE), ep = arg_ptr(c, args, G_EP);
+    LLVMValueRef kern = LLVMBuildSelect(b, LLVMBuildIsNull(b, kk, ""), kern0, kk, "");
+    LLVMValueRef edgef = LLVMBuildSelect(b, LLVMBuildIsNull(b, ke, ""), edge0, ke, "");
+    LLVMValueRef cbs_off = mul(c, bi, arg_i64(c, args, G_CBS));
     /* Few rows of A: B would be packed for few micro-kernel calls; read it in place instead. */
     LLVMValueRef direct_b = LLVMConstInt(c->t_i1, 0, 0);
     if (bt == g->ct)
@@ -131,14 +203,18 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     cg_loop_begin(c, &jl, ceil_div(c, nspan, g->nc), "gemm.jc");
     LLVMValueRef jc = LLVMBuildAdd(b, n0, mul(c, jl.iv, cg_const_i64(c, g->nc)), "");
     LLVMValueRef ncur = imin(c, cg_const_i64(c, g->nc), LLVMBuildSub(b, n1, jc, ""));
-    /* Equal K blocks (300 = 150 + 150, not 256 + 44): a short last block pays the C traffic of
-     * a whole one for little work. */
-    LLVMValueRef nkb = ceil_div(c, K, g->kc);
+    /* Equal K blocks (600 = 300 + 300, not 256 + 256 + 88), and one up to a little over kc: a
+     * short last block pays the C traffic of a whole one for little work. */
+    LLVMValueRef nkb = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLE, K, cg_const_i64(c, kmax), ""),
+                                       cg_const_i64(c, 1), ceil_div(c, K, g->kc), "");
     LLVMValueRef kstep = LLVMBuildSDiv(b, LLVMBuildAdd(b, K, LLVMBuildSub(b, nkb, cg_const_i64(c, 1), ""), ""), nkb, "");
     cg_loop_begin(c, &pl, nkb, "gemm.pc");
     LLVMValueRef pc = mul(c, pl.iv, kstep);
     LLVMValueRef kcur = imin(c, kstep, LLVMBuildSub(b, K, pc, ""));
     LLVMValueRef accf = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, pc, cg_const_i64(c, 0), ""), c->t_i32, "");
+    LLVMValueRef lastk = LLVMBuildICmp(b, LLVMIntEQ, pl.iv, LLVMBuildSub(b, nkb, cg_const_i64(c, 1), ""), "");
+    LLVMValueRef flags = LLVMBuildOr(b, accf, LLVMBuildShl(b, LLVMBuildZExt(b, lastk, c->t_i32, ""),
+                                                           LLVMConstInt(c->t_i32, 1, 0), ""), "");
     LLVMBasicBlockRef bpack = cg_block(c, "pack_b"), bdone = cg_block(c, "pack_b.done");
     LLVMBuildCondBr(b, direct_b, bdone, bpack);
     LLVMPositionBuilderAtEnd(b, bpack);
@@ -189,32 +265,22 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef whole = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, nrows, cg_const_i64(c, g->mr), ""),
                                       LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""), "");
     whole = LLVMBuildAnd(b, whole, unit_c, "");
+    LLVMValueRef toff = LLVMBuildAdd(b, cbs_off, LLVMBuildAdd(b, mul(c, row, crs), mul(c, col, ccs), ""), "");
     LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next");
     LLVMBuildCondBr(b, whole, direct, edge);
     LLVMPositionBuilderAtEnd(b, direct);
-    LLVMValueRef kargs[7] = {kcur, pap, pbp, ldb, cptr, crs, accf};
-    LLVMBuildCall2(b, kern_t, kern, kargs, 7, "");
+    LLVMValueRef kargs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, cptr, crs, flags, ep, toff, col};
+    LLVMBuildCall2(b, kern_t, kern, kargs, GEMM_KERNEL_NPARAMS, "");
     LLVMBuildBr(b, next);
 
-    /* The same kernel into the tile buffer, then the valid part into C: the arithmetic per
-     * element is the one of a direct tile. */
+    /* The shared kernel into the tile buffer, then the valid part into C through the edge
+     * routine: the arithmetic per element is the one of a direct tile. */
     LLVMPositionBuilderAtEnd(b, edge);
-    LLVMValueRef targs[7] = {kcur, pap, pbp, ldb, tile, cg_const_i64(c, g->nr), LLVMConstInt(c->t_i32, 0, 0)};
-    LLVMBuildCall2(b, kern_t, kern, targs, 7, "");
-    cg_loop el, ej;
-    cg_loop_begin(c, &el, nrows, "edge.r");
-    cg_loop_begin(c, &ej, ncols, "edge.j");
-    LLVMValueRef toff = LLVMBuildAdd(b, mul(c, el.iv, cg_const_i64(c, g->nr)), ej.iv, "");
-    LLVMValueRef tv = LLVMBuildLoad2(b, et, LLVMBuildGEP2(b, et, tile, &toff, 1, ""), "");
-    LLVMValueRef coff = LLVMBuildAdd(b, mul(c, el.iv, crs), mul(c, ej.iv, ccs), "");
-    LLVMValueRef cp = LLVMBuildGEP2(b, et, cptr, &coff, 1, "");
-    LLVMValueRef old = LLVMBuildLoad2(b, et, cp, "");
-    LLVMSetAlignment(old, (unsigned)cb);
-    LLVMValueRef v = LLVMBuildSelect(b, LLVMBuildTrunc(b, accf, c->t_i1, ""), LLVMBuildFAdd(b, old, tv, ""), tv, "");
-    LLVMValueRef st = LLVMBuildStore(b, v, cp);
-    LLVMSetAlignment(st, (unsigned)cb);
-    cg_loop_end(c, &ej);
-    cg_loop_end(c, &el);
+    LLVMValueRef targs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, tile, cg_const_i64(c, g->nr),
+                                              LLVMConstInt(c->t_i32, 0, 0), ep, toff, col};
+    LLVMBuildCall2(b, kern_t, kern0, targs, GEMM_KERNEL_NPARAMS, "");
+    LLVMValueRef eargs2[GEMM_EDGE_NPARAMS] = {tile, nrows, ncols, cptr, crs, ccs, flags, ep, toff, col};
+    LLVMBuildCall2(b, edge_t, edgef, eargs2, GEMM_EDGE_NPARAMS, "");
     LLVMBuildBr(b, next);
     LLVMPositionBuilderAtEnd(b, next);
     cg_loop_end(c, &irl);
@@ -225,6 +291,36 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMBuildRetVoid(b);
     gemm_fn_end(c, &sv);
     return f;
+}
+
+/* The cost model of the split: what one task of an mt x nt split of a batch element costs (the
+ * tasks run side by side), in packed elements. Its multiply-adds count MACS_PER_PACKED to one
+ * packed element; it packs its columns of B once per K block unless it reads B in place (few
+ * rows; see task_fn), and its rows of A once per nc block of its columns. So splitting rows
+ * repeats the packing of B in every task, splitting columns that of A, and uneven parts (rows go
+ * in mr units, columns in nr units) make the largest task longer. */
+#define MACS_PER_PACKED 32.0
+
+static LLVMValueRef split_cost(cg *c, const gemm_cfg *g, bool direct_ok, LLVMValueRef M, LLVMValueRef N,
+                               LLVMValueRef K, LLVMValueRef mt, LLVMValueRef nt, LLVMValueRef bcs) {
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef one = cg_const_i64(c, 1);
+    LLVMValueRef mb = ceil_div(c, M, g->mr), nb = ceil_div(c, N, g->nr);
+    LLVMValueRef rows_u = LLVMBuildSDiv(b, LLVMBuildAdd(b, mb, LLVMBuildSub(b, mt, one, ""), ""), mt, "");
+    LLVMValueRef cols_u = LLVMBuildSDiv(b, LLVMBuildAdd(b, nb, LLVMBuildSub(b, nt, one, ""), ""), nt, "");
+    LLVMValueRef rows = imin(c, M, mul(c, rows_u, cg_const_i64(c, g->mr)));
+    LLVMValueRef cols = imin(c, N, mul(c, cols_u, cg_const_i64(c, g->nr)));
+    LLVMValueRef nblocks = ceil_div(c, cols, g->nc);
+    LLVMValueRef direct = LLVMConstInt(c->t_i1, 0, 0);
+    if (direct_ok)
+        direct = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, bcs, one, ""),
+                              LLVMBuildICmp(b, LLVMIntSLE, rows, cg_const_i64(c, (int64_t)g->mr * DIRECT_B_PANELS), ""),
+                              "");
+    LLVMValueRef bpack = LLVMBuildSelect(b, direct, cg_const_i64(c, 0), mul(c, K, cols), "");
+    LLVMValueRef apack = mul(c, mul(c, nblocks, rows), K);
+    LLVMValueRef fp = LLVMBuildSIToFP(b, LLVMBuildAdd(b, bpack, apack, ""), c->t_f64, "");
+    LLVMValueRef macs = LLVMBuildSIToFP(b, mul(c, mul(c, rows, cols), K), c->t_f64, "");
+    return LLVMBuildFAdd(b, fp, LLVMBuildFMul(b, macs, LLVMConstReal(c->t_f64, 1 / MACS_PER_PACKED), ""), "");
 }
 
 /* run(args, opts): chooses the split, then parallel_for(ctx, n, task, args) or the tasks inline.
@@ -265,16 +361,28 @@ static LLVMValueRef run_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt)
     LLVMValueRef tv[3] = {one, one, nt_pool};
     LLVMBasicBlockRef tb[3] = {entry, check, pool};
     LLVMAddIncoming(T, tv, tb, 3);
-    /* Tasks per batch element: split rows (each task packs the B columns it needs), or columns
-     * when there are few row panels and many column panels (short, wide products). */
+    /* Tasks per batch element: the mt x nt split (mt * nt <= per) whose task costs least. */
     LLVMValueRef per = LLVMBuildSDiv(b, LLVMBuildAdd(b, T, LLVMBuildSub(b, batch, one, ""), ""), batch, "");
     LLVMValueRef mb = ceil_div(c, M, g->mr), nb = ceil_div(c, N, g->nr);
-    LLVMValueRef four = mul(c, per, cg_const_i64(c, 4));
-    LLVMValueRef by_cols = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSLT, mb, four, ""),
-                                        LLVMBuildICmp(b, LLVMIntSGE, nb, four, ""), "");
-    LLVMValueRef mt = LLVMBuildSelect(b, by_cols, one, imin(c, per, mb), "");
-    LLVMValueRef want_n = LLVMBuildSDiv(b, LLVMBuildAdd(b, per, LLVMBuildSub(b, mt, one, ""), ""), mt, "");
-    LLVMValueRef nt = imin(c, want_n, nb);
+    LLVMValueRef bcs = arg_i64(c, args, G_BCS);
+    LLVMValueRef best_mt = cg_alloca(c, c->t_i64, "split.mt"), best_nt = cg_alloca(c, c->t_i64, "split.nt");
+    LLVMValueRef best_cost = cg_alloca(c, c->t_f64, "split.cost");
+    LLVMBuildStore(b, one, best_mt);
+    LLVMBuildStore(b, one, best_nt);
+    LLVMBuildStore(b, LLVMConstReal(c->t_f64, 1e300), best_cost);
+    cg_loop sl;
+    cg_loop_begin(c, &sl, per, "split");
+    /* mt from per down to 1: on equal cost, rows (each task writes whole rows of C) win */
+    LLVMValueRef cmt = LLVMBuildSub(b, per, sl.iv, "");
+    LLVMValueRef cnt = imin(c, LLVMBuildSDiv(b, per, cmt, ""), nb);
+    cmt = imin(c, cmt, mb);
+    LLVMValueRef cost = split_cost(c, g, bt == g->ct, M, N, K, cmt, cnt, bcs);
+    LLVMValueRef better = LLVMBuildFCmp(b, LLVMRealOLT, cost, LLVMBuildLoad2(b, c->t_f64, best_cost, ""), "");
+    LLVMBuildStore(b, LLVMBuildSelect(b, better, cost, LLVMBuildLoad2(b, c->t_f64, best_cost, ""), ""), best_cost);
+    LLVMBuildStore(b, LLVMBuildSelect(b, better, cmt, LLVMBuildLoad2(b, c->t_i64, best_mt, ""), ""), best_mt);
+    LLVMBuildStore(b, LLVMBuildSelect(b, better, cnt, LLVMBuildLoad2(b, c->t_i64, best_nt, ""), ""), best_nt);
+    cg_loop_end(c, &sl);
+    LLVMValueRef mt = LLVMBuildLoad2(b, c->t_i64, best_mt, ""), nt = LLVMBuildLoad2(b, c->t_i64, best_nt, "");
     LLVMBuildStore(b, mt, arg_slot(c, args, G_MT));
     LLVMBuildStore(b, nt, arg_slot(c, args, G_NT));
     LLVMValueRef n_tasks = mul(c, mul(c, mt, nt), batch);
@@ -321,6 +429,9 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
         if (k == G_B) v = LLVMBuildPtrToInt(b, cg_base(c, x->b), c->t_i64, "");
         if (k == G_C) v = LLVMBuildPtrToInt(b, cg_base(c, x->c), c->t_i64, "");
         if (k == G_PACK_A && x->pack_a) v = LLVMBuildPtrToInt(b, x->pack_a, c->t_i64, "");
+        if (k == G_KERN && x->epi_kernel) v = LLVMBuildPtrToInt(b, x->epi_kernel, c->t_i64, "");
+        if (k == G_EDGE && x->epi_edge) v = LLVMBuildPtrToInt(b, x->epi_edge, c->t_i64, "");
+        if (k == G_EP && x->epi_leaves) v = LLVMBuildPtrToInt(b, x->epi_leaves, c->t_i64, "");
         LLVMBuildStore(b, v, arg_slot(c, args, k));
     }
     LLVMValueRef opts = c->task_arg || !c->body_opts ? LLVMConstNull(c->t_ptr) : c->body_opts;

@@ -3,7 +3,6 @@
  * A panel and mr * nv multiply-adds. The tile shape follows the target's vector registers:
  * AVX-512 has 32 of 16 floats, AVX2 16 of 8, and the generic form assumes 16 of 4 (SSE, NEON). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "gemm.h"
@@ -27,26 +26,11 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct) {
     } else {
         g.vl = 16 / bytes, g.mr = 4, g.nv = 2;
     }
-    /* Tuning knob for measurements: HLOC_GEMM_TILE=mr,nv[,kc,mc,nc]. */
-    g.kc = 1024 / bytes;
-    g.mc = 0;
-    g.nc = 0;
-    const char *env = getenv("HLOC_GEMM_TILE");
-    if (env) {
-        unsigned mr, nv;
-        long kc = 0, mc = 0, nc = 0;
-        int n = sscanf(env, "%u,%u,%ld,%ld,%ld", &mr, &nv, &kc, &mc, &nc);
-        if (n >= 2 && mr >= 1 && mr <= 32 && nv >= 1 && nv <= 8) g.mr = mr, g.nv = nv;
-        if (n >= 3 && kc >= 16 && kc <= 4096) g.kc = kc;
-        if (n >= 4 && mc >= 1 && mc <= 4096) g.mc = mc;
-        if (n >= 5 && nc >= 1 && nc <= 8192) g.nc = nc;
-    }
     g.nr = g.nv * g.vl;
-    /* A's block (mc x kc) sits in L2 next to B's (kc x nc); both live on the task's stack. */
-    if (!g.mc) g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
-    g.mc = (g.mc + g.mr - 1) / g.mr * g.mr;
-    if (!g.nc) g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);
-    g.nc = (g.nc + g.nr - 1) / g.nr * g.nr;
+    /* A's block (mc x kc) sits in L2 next to B's (kc x nc). */
+    g.kc = 1024 / bytes;
+    g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
+    g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);
     return g;
 }
 
@@ -93,27 +77,33 @@ static LLVMValueRef elem_ptr(cg *c, LLVMTypeRef t, LLVMValueRef base, LLVMValueR
     return LLVMBuildGEP2(c->b, t, base, &off, 1, "");
 }
 
-LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g) {
+LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     char name[80];
-    snprintf(name, sizeof name, "hloc.gemm.kernel.%s.%ux%u", hloc_type_name(g->ct), g->mr, g->nr);
-    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    snprintf(name, sizeof name, "hloc.gemm.kernel%s.%s.%ux%u", e ? "_ep" : "", hloc_type_name(g->ct), g->mr, g->nr);
+    LLVMValueRef f = e ? NULL : LLVMGetNamedFunction(c->mod, name);
     if (f) return f;
-    enum { MAX_ACC = 64 };
-    if (g->mr * g->nv > MAX_ACC) {
+    enum { MAX_ACC = 64, MAX_MR = 32 };
+    if (g->mr * g->nv > MAX_ACC || g->mr > MAX_MR || g->nv > 8) {
         cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: gemm micro-tile %ux%u too large", g->mr, g->nv);
         return NULL;
     }
-    LLVMTypeRef p[7] = {c->t_i64, c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_i32};
+    LLVMTypeRef p[GEMM_KERNEL_NPARAMS];
+    gemm_kernel_params(c, p);
     gemm_saved sv;
-    f = gemm_fn_begin(c, name, c->t_void, p, 7, &sv);
+    f = gemm_fn_begin(c, name, c->t_void, p, GEMM_KERNEL_NPARAMS, &sv);
     gemm_noalias(c, f, 1);
-    gemm_noalias(c, f, 2);
-    gemm_noalias(c, f, 4);
+    gemm_noalias(c, f, 3);
+    gemm_noalias(c, f, 5);
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = cg_ctype(c, g->ct), vt = LLVMVectorType(t, g->vl);
     unsigned esize = g->ct == HLOC_TYPE_F64 ? 8 : 4;
-    LLVMValueRef kc = LLVMGetParam(f, 0), pa = LLVMGetParam(f, 1), pb = LLVMGetParam(f, 2), ldb = LLVMGetParam(f, 3);
-    LLVMValueRef cp = LLVMGetParam(f, 4), ldc = LLVMGetParam(f, 5), accf = LLVMGetParam(f, 6);
+    LLVMValueRef kc = LLVMGetParam(f, 0), pa = LLVMGetParam(f, 1), lda = LLVMGetParam(f, 2);
+    LLVMValueRef pb = LLVMGetParam(f, 3), ldb = LLVMGetParam(f, 4);
+    LLVMValueRef cp = LLVMGetParam(f, 5), ldc = LLVMGetParam(f, 6), flags = LLVMGetParam(f, 7);
+    LLVMValueRef ep = LLVMGetParam(f, 8), off = LLVMGetParam(f, 9), col = LLVMGetParam(f, 10);
+    /* Row r of A starts lda elements after row r - 1: one base per row, a shared k index. */
+    LLVMValueRef arow[MAX_MR];
+    for (uint32_t r = 0; r < g->mr; r++) arow[r] = elem_ptr(c, t, pa, LLVMBuildMul(b, lda, cg_const_i64(c, r), ""));
     LLVMBasicBlockRef entry = LLVMGetInsertBlock(b), loop = cg_block(c, "k"), done = cg_block(c, "tile");
     LLVMBuildBr(b, loop);
     LLVMPositionBuilderAtEnd(b, loop);
@@ -132,10 +122,8 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g) {
         bv[j] = LLVMBuildLoad2(b, vt, elem_ptr(c, t, pb, o), "b");
         LLVMSetAlignment(bv[j], esize);
     }
-    LLVMValueRef aoff = LLVMBuildMul(b, k, cg_const_i64(c, g->mr), "");
     for (uint32_t r = 0; r < g->mr; r++) {
-        LLVMValueRef o = LLVMBuildAdd(b, aoff, cg_const_i64(c, r), "");
-        LLVMValueRef a = LLVMBuildLoad2(b, t, elem_ptr(c, t, pa, o), "a");
+        LLVMValueRef a = LLVMBuildLoad2(b, t, elem_ptr(c, t, arow[r], k), "a");
         LLVMSetAlignment(a, esize);
         LLVMValueRef as = splat(c, a, g->vl);
         for (uint32_t j = 0; j < g->nv; j++) {
@@ -149,28 +137,54 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g) {
     for (uint32_t q = 0; q < n_acc; q++) LLVMAddIncoming(acc[q], &next[q], &latch, 1);
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k1, kc, ""), loop, done);
 
-    /* Store the tile; when accumulating, add what C holds. */
+    /* Store the tile: adding what C holds (flag 1), then through the epilogue (flag 2, last K
+     * block only), in the order the unfused product and its consumers would. */
     LLVMPositionBuilderAtEnd(b, done);
-    LLVMBasicBlockRef st = cg_block(c, "store"), add = cg_block(c, "add");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, accf, LLVMConstInt(c->t_i32, 0, 0), ""), add, st);
-    for (int pass = 0; pass < 2; pass++) {
-        LLVMPositionBuilderAtEnd(b, pass ? add : st);
+    LLVMValueRef accf = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 1, 0), ""),
+                                      LLVMConstInt(c->t_i32, 0, 0), "");
+    LLVMValueRef epif = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 2, 0), ""),
+                                      LLVMConstInt(c->t_i32, 0, 0), "");
+    int n_paths = e ? 4 : 2;
+    LLVMBasicBlockRef path[4];
+    for (int q = 0; q < n_paths; q++) path[q] = cg_block(c, "store");
+    if (e) {
+        LLVMBasicBlockRef plain = cg_block(c, "plain"), epi = cg_block(c, "epi");
+        LLVMBuildCondBr(b, epif, epi, plain);
+        LLVMPositionBuilderAtEnd(b, plain);
+        LLVMBuildCondBr(b, accf, path[1], path[0]);
+        LLVMPositionBuilderAtEnd(b, epi);
+        LLVMBuildCondBr(b, accf, path[3], path[2]);
+    } else {
+        LLVMBuildCondBr(b, accf, path[1], path[0]);
+    }
+    for (int q = 0; q < n_paths; q++) {
+        LLVMPositionBuilderAtEnd(b, path[q]);
         for (uint32_t r = 0; r < g->mr; r++) {
             LLVMValueRef row = LLVMBuildMul(b, ldc, cg_const_i64(c, r), "");
             for (uint32_t j = 0; j < g->nv; j++) {
-                LLVMValueRef ptr = elem_ptr(c, t, cp, LLVMBuildAdd(b, row, cg_const_i64(c, (int64_t)j * g->vl), ""));
+                LLVMValueRef o = LLVMBuildAdd(b, row, cg_const_i64(c, (int64_t)j * g->vl), "");
+                LLVMValueRef ptr = elem_ptr(c, t, cp, o);
                 LLVMValueRef v = next[r * g->nv + j];
-                if (pass) {
+                if (q & 1) {
                     LLVMValueRef old = LLVMBuildLoad2(b, vt, ptr, "");
                     LLVMSetAlignment(old, esize);
                     v = LLVMBuildFAdd(b, old, v, "");
                 }
-                LLVMValueRef s = LLVMBuildStore(b, v, ptr);
-                LLVMSetAlignment(s, esize);
+                if (q & 2)
+                    v = gemm_epilogue_emit(c, e, ep, v, LLVMBuildAdd(b, off, o, ""),
+                                           LLVMBuildAdd(b, col, cg_const_i64(c, (int64_t)j * g->vl), ""), g->vl);
+                LLVMValueRef st = LLVMBuildStore(b, v, ptr);
+                LLVMSetAlignment(st, esize);
             }
         }
         LLVMBuildRetVoid(b);
     }
     gemm_fn_end(c, &sv);
     return f;
+}
+
+void gemm_kernel_params(cg *c, LLVMTypeRef *p) {
+    LLVMTypeRef t[GEMM_KERNEL_NPARAMS] = {c->t_i64, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_ptr,
+                                          c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64};
+    for (int k = 0; k < GEMM_KERNEL_NPARAMS; k++) p[k] = t[k];
 }

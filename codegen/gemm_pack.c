@@ -1,7 +1,8 @@
 /* GEMM packing: copies a block of A (rows x kc) or B (kc x cols) from any strided layout and
  * element type into the panels the micro-kernel streams through (gemm.h), converting to the
  * accumulation type and zero-filling the partial last panel, so that the kernel never sees an
- * edge. B with unit column stride in the accumulation type copies whole vectors. */
+ * edge. A's panels keep its rows (k contiguous), so rows of A with unit k stride are one copy;
+ * B with unit column stride in the accumulation type copies whole vectors. */
 #include <stdio.h>
 
 #include "gemm.h"
@@ -41,37 +42,41 @@ LLVMValueRef gemm_pack_a_fn(cg *c, const gemm_cfg *g, hloc_type t) {
     LLVMBuilderRef b = c->b;
     LLVMValueRef src = LLVMGetParam(f, 0), rs = LLVMGetParam(f, 1), cs = LLVMGetParam(f, 2);
     LLVMValueRef rows = LLVMGetParam(f, 3), kc = LLVMGetParam(f, 4), dst = LLVMGetParam(f, 5);
+    uint64_t esize = g->ct == HLOC_TYPE_F64 ? 8 : 4, tsize = hloc_type_bytes(t);
     LLVMValueRef mr = cg_const_i64(c, g->mr);
-    LLVMValueRef np = LLVMBuildSDiv(b, LLVMBuildAdd(b, rows, cg_const_i64(c, g->mr - 1), ""), mr, "");
-    LLVMValueRef last = LLVMBuildSub(b, rows, cg_const_i64(c, 1), "");
-    cg_loop pl, kl;
-    cg_loop_begin(c, &pl, np, "pack_a.panel");
-    LLVMValueRef r0 = LLVMBuildMul(b, pl.iv, mr, "");
-    LLVMValueRef pbase = LLVMBuildMul(b, r0, kc, "");
-    /* Full panels need no clamping: a separate loop keeps the common case lean. */
-    LLVMValueRef full = LLVMBuildICmp(b, LLVMIntSLE, LLVMBuildAdd(b, r0, mr, ""), rows, "");
-    LLVMBasicBlockRef fb = cg_block(c, "full"), eb = cg_block(c, "edge"), join = cg_block(c, "join");
-    LLVMBuildCondBr(b, full, fb, eb);
-    for (int edge = 0; edge < 2; edge++) {
-        LLVMPositionBuilderAtEnd(b, edge ? eb : fb);
-        cg_loop_begin(c, &kl, kc, "pack_a.k");
-        LLVMValueRef koff = LLVMBuildMul(b, kl.iv, cs, "");
-        LLVMValueRef doff = LLVMBuildAdd(b, pbase, LLVMBuildMul(b, kl.iv, mr, ""), "");
-        for (uint32_t r = 0; r < g->mr; r++) {
-            LLVMValueRef row = LLVMBuildAdd(b, r0, cg_const_i64(c, r), ""), valid = NULL;
-            if (edge) {
-                valid = LLVMBuildICmp(b, LLVMIntSLT, row, rows, "");
-                row = min_i64(c, row, last);
-            }
-            LLVMValueRef off = LLVMBuildAdd(b, LLVMBuildMul(b, row, rs, ""), koff, "");
-            store_elem(c, g, dst, LLVMBuildAdd(b, doff, cg_const_i64(c, r), ""), src_elem(c, g, t, src, off, valid));
-        }
-        cg_loop_end(c, &kl);
-        LLVMBuildBr(b, join);
-    }
-    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
-    LLVMPositionBuilderAtEnd(b, join);
-    cg_loop_end(c, &pl);
+    LLVMValueRef padded = LLVMBuildMul(b, LLVMBuildSDiv(b, LLVMBuildAdd(b, rows, cg_const_i64(c, g->mr - 1), ""), mr, ""),
+                                       mr, "");
+    LLVMValueRef row_bytes = LLVMBuildMul(b, kc, cg_const_i64(c, (int64_t)esize), "");
+    bool same = t == g->ct;
+    LLVMValueRef unit = LLVMBuildICmp(b, LLVMIntEQ, cs, cg_const_i64(c, 1), "");
+    cg_loop rl, kl;
+    cg_loop_begin(c, &rl, padded, "pack_a.row");
+    LLVMValueRef doff = LLVMBuildMul(b, rl.iv, kc, "");
+    LLVMValueRef drow = dst_ptr(c, g, dst, doff);
+    LLVMBasicBlockRef live = cg_block(c, "live"), pad = cg_block(c, "pad"), copy = cg_block(c, "copy"),
+                      elems = cg_block(c, "elems"), next = cg_block(c, "next");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, rl.iv, rows, ""), live, pad);
+    /* Rows past |rows|: zeros, so that the kernel never sees an edge. */
+    LLVMPositionBuilderAtEnd(b, pad);
+    LLVMBuildMemSet(b, drow, LLVMConstInt(c->t_i8, 0, 0), row_bytes, (unsigned)esize);
+    LLVMBuildBr(b, next);
+    /* A row: one copy when its k run is contiguous and of the panel's type, else per element. */
+    LLVMPositionBuilderAtEnd(b, live);
+    LLVMValueRef soff = LLVMBuildMul(b, rl.iv, rs, "");
+    LLVMBuildCondBr(b, same ? unit : LLVMConstInt(c->t_i1, 0, 0), copy, elems);
+    LLVMPositionBuilderAtEnd(b, copy);
+    LLVMValueRef sp = LLVMBuildGEP2(b, c->t_i8, src, (LLVMValueRef[]){LLVMBuildMul(b, soff, cg_const_i64(c, (int64_t)tsize), "")}, 1, "");
+    LLVMBuildMemCpy(b, drow, (unsigned)esize, sp, (unsigned)tsize, row_bytes);
+    LLVMBuildBr(b, next);
+    LLVMPositionBuilderAtEnd(b, elems);
+    cg_loop_begin(c, &kl, kc, "pack_a.k");
+    LLVMValueRef off = LLVMBuildAdd(b, soff, LLVMBuildMul(b, kl.iv, cs, ""), "");
+    store_elem(c, g, drow, kl.iv, src_elem(c, g, t, src, off, NULL));
+    cg_loop_end(c, &kl);
+    LLVMBuildBr(b, next);
+    LLVMMoveBasicBlockAfter(next, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(b, next);
+    cg_loop_end(c, &rl);
     LLVMBuildRetVoid(b);
     gemm_fn_end(c, &sv);
     return f;

@@ -101,7 +101,13 @@ typedef struct hloc_parse_mod_ctx {
     uint32_t n_refs, cap_refs;
     bool saw_entry;
     hloc_token entry_layout_tok; /* where entry_computation_layout's value starts */
+    hloc_token *alias_toks;      /* where each input_output_alias entry starts (in p->tmp) */
 } hloc_parse_mod_ctx;
+
+/* input_output_alias (parse_alias.c): parses the value into m->io_aliases, and checks it against
+ * the entry computation once that is known. */
+void parse_io_alias(hloc_parser *p);
+void parse_check_io_alias(hloc_parser *p);
 
 /* Per-computation parsing state (parse_instr.c, parse_comp.c). */
 typedef struct parse_fwd_operands {

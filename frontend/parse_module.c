@@ -69,7 +69,7 @@ static void header_attribute(hloc_parser *p, uint32_t *cap_extra) {
         entry_layout(p);
     } else if (hloc_token_is(&name, "input_output_alias")) {
         dup = m->input_output_alias != NULL;
-        m->input_output_alias = parse_raw_value(p);
+        parse_io_alias(p);
     } else if (hloc_token_is(&name, "buffer_donor")) {
         dup = m->buffer_donor != NULL;
         m->buffer_donor = parse_raw_value(p);
@@ -207,6 +207,7 @@ static void parse_module(hloc_parser *p) {
         m->entry->is_entry = true;
     }
     if (m->has_entry_layout) check_entry_layout(p);
+    parse_check_io_alias(p);
     if (!header) {
         m->name = hloc_arena_printf(p->a, "module_%s", m->entry->name);
         if (!m->name) parse_fail_oom(p);

@@ -86,6 +86,15 @@ typedef struct hloc_stack_frame {
     int64_t file_location_id, parent_frame_id;
 } hloc_stack_frame;
 
+/* One entry of input_output_alias={ {1}: (0, {}, may-alias) }: the result leaf at output_index
+ * may share its buffer with parameter param_number (at param_index inside a tuple parameter).
+ * must_alias: the caller promises to pass the same buffer; may-alias (the default): it may. */
+typedef struct hloc_io_alias {
+    hloc_i64_list output_index, param_index;
+    int64_t param_number;
+    bool must_alias;
+} hloc_io_alias;
+
 struct hloc_module {
     hloc_arena *arena;
     const char *name;
@@ -102,6 +111,8 @@ struct hloc_module {
     uint32_t n_entry_params;
     hloc_shape entry_result_shape;
     const char *input_output_alias; /* raw text of the {...} value, NULL = absent */
+    hloc_io_alias *io_aliases;   /* the same, parsed */
+    uint32_t n_io_aliases;
     const char *buffer_donor;
     const char *frontend_attributes;
     int64_t replica_count, num_partitions; /* -1 absent */

@@ -8,7 +8,7 @@
  *   type, lossless convert chains, copy to the same layout, pad with zero widths, reverse of
  *   size-1 dimensions, reduce over size-1 dimensions (a reshape with an identity init value, else
  *   the reducer applied to init and the element), compare of x
- *   with itself for integers.
+ *   with itself for integers; dots of size-1 or empty contractions (algsimp_dot.c).
  * Each rule returns the instruction that replaces |i| (possibly new) or NULL. */
 #include <math.h>
 #include <string.h>
@@ -323,6 +323,7 @@ static hloc_instr *simplify(hloc_instr *i) {
     case HLOC_OP_REVERSE: return reverse(i);
     case HLOC_OP_REDUCE: return reduce(i);
     case HLOC_OP_COMPARE: return compare(i);
+    case HLOC_OP_DOT: return hloc_algsimp_dot(i);
     default: return NULL;
     }
 }

@@ -477,7 +477,19 @@ void hloc_buffer_plan_report(const hloc_buffer_plan *p, hloc_strbuf *b) {
     hloc_strbuf_printf(b, "  temporaries without reuse:             %lld bytes\n", (long long)p->temp_total);
     hloc_strbuf_printf(b, "  parameters: %lld bytes, outputs: %lld bytes, constants: %lld bytes\n",
                        (long long)params, (long long)outputs, (long long)consts);
-    hloc_strbuf_printf(b, "  in-place updates: %u, alignment %u\n\n", n_in_place, p->alignment);
+    hloc_strbuf_printf(b, "  in-place updates: %u, alignment %u\n", n_in_place, p->alignment);
+    /* Donated parameters: the entry wrapper computes such a result into a stand-in and copies it
+     * over the parameter at the end (codegen/entry.c), so the plan itself is unchanged. */
+    const hloc_module *m = p->comp->parent;
+    for (uint32_t k = 0; m && p->comp == m->entry && k < m->n_io_aliases; k++) {
+        const hloc_io_alias *a = &m->io_aliases[k];
+        hloc_strbuf_printf(b, "  input_output_alias: result {");
+        for (uint32_t d = 0; d < a->output_index.n; d++)
+            hloc_strbuf_printf(b, "%s%lld", d ? "," : "", (long long)a->output_index.v[d]);
+        hloc_strbuf_printf(b, "} may take the buffer of parameter %lld%s\n", (long long)a->param_number,
+                           a->must_alias ? " (must-alias)" : "");
+    }
+    hloc_strbuf_printf(b, "\n");
     hloc_strbuf_printf(b, "  %-40s %-9s %12s %13s %12s  %s\n", "value", "kind", "bytes", "live", "offset",
                        "shares");
     for (uint32_t k = 0; k < p->n_buffers; k++) {

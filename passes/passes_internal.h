@@ -37,6 +37,9 @@ bool *hloc_reachable_computations(const hloc_module *m);
  * Add the entry computation, then hloc_evaluate; hloc_module_destroy frees only the scratch. */
 hloc_module *hloc_pass_scratch_module(const hloc_module *m);
 
+/* algsimp's dot rules (algsimp_dot.c): the instruction replacing dot |i|, or NULL. */
+hloc_instr *hloc_algsimp_dot(hloc_instr *i);
+
 /* Runs hloc_computation_cleanup on every computation; false if one has a cycle. */
 bool hloc_module_cleanup(hloc_module *m);
 

@@ -141,6 +141,12 @@ static int overlap(const hloc_buffer *a, const hloc_buffer *b) {
     return a->bytes && b->bytes && a0 < b0 + b->bytes && b0 < a0 + a->bytes;
 }
 
+static bool aliased(const hloc_module_metadata *md, size_t result, size_t param) {
+    for (uint32_t k = 0; k < md->n_aliases; k++)
+        if (md->aliases[k].result == result && md->aliases[k].param == param) return true;
+    return false;
+}
+
 static hloc_status *check_options(const hloc_module_metadata *md, const hloc_run_options *o) {
     if (!o) return NULL;
     if (o->version != HLOC_ABI_VERSION)
@@ -178,10 +184,11 @@ HLOC_API hloc_status *hloc_executable_run(const hloc_executable *e, const hloc_b
     for (size_t i = 0; i < n_results; i++)
         HLOC_RETURN_IF_ERROR(check_buffer(&md->results[i], &results[i], "result", i));
     /* The entry writes results while reading everything else, so a result may share memory with
-     * nothing (input_output_alias is not part of this ABI version). */
+     * nothing, except exactly the buffer of a parameter that input_output_alias pairs it with. */
     for (size_t i = 0; i < n_results; i++) {
         for (size_t j = 0; j < n_params; j++)
-            if (overlap(&results[i], &params[j]))
+            if (overlap(&results[i], &params[j]) &&
+                !(results[i].data == params[j].data && aliased(md, i, j)))
                 return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
                                        "result %zu (%s) overlaps parameter %zu (%s)", i,
                                        md->results[i].name ? md->results[i].name : "", j,

@@ -83,6 +83,17 @@ hloc_status *hloc_rt_metadata_check(const hloc_module_metadata *md, const char *
         HLOC_RETURN_IF_ERROR(check_desc(&md->params[i], origin, "parameter", i));
     for (uint32_t i = 0; i < md->n_results; i++)
         HLOC_RETURN_IF_ERROR(check_desc(&md->results[i], origin, "result", i));
+    if (md->n_aliases > md->n_results || (md->n_aliases && !md->aliases))
+        return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "%s: corrupt metadata: %u aliases",
+                               origin, md->n_aliases);
+    for (uint32_t i = 0; i < md->n_aliases; i++) {
+        const hloc_alias_desc *a = &md->aliases[i];
+        if (a->result >= md->n_results || a->param >= md->n_params ||
+            md->results[a->result].bytes != md->params[a->param].bytes)
+            return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                                   "%s: corrupt metadata: alias %u pairs result %u with parameter %u",
+                                   origin, i, a->result, a->param);
+    }
     return NULL;
 }
 

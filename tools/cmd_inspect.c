@@ -44,6 +44,13 @@ static int inspect(const char *path) {
            md->n_params, md->n_results);
     print_buffers("parameters", md->params, md->n_params);
     print_buffers("results", md->results, md->n_results);
+    for (uint32_t k = 0; k < md->n_aliases; k++) {
+        const hloc_alias_desc *a = &md->aliases[k];
+        printf("  alias: result %u (%s) may take the buffer of parameter %u (%s)%s\n", a->result,
+               md->results[a->result].name ? md->results[a->result].name : "", a->param,
+               md->params[a->param].name ? md->params[a->param].name : "",
+               a->must_alias ? ", must-alias" : "");
+    }
     printf("  scratch: %llu bytes\n", (unsigned long long)md->scratch_bytes);
     hloc_executable_unload(e);
 

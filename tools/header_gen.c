@@ -85,6 +85,10 @@ hloc_status *hloc_header_generate(const hloc_module_metadata *md, const char *so
     for (uint32_t i = 0; i < md->n_params; i++) describe(&b, &md->params[i], i, "in_");
     hloc_strbuf_puts(&b, " *   results (written; tuple results flattened depth-first):\n");
     for (uint32_t i = 0; i < md->n_results; i++) describe(&b, &md->results[i], i, "out_");
+    for (uint32_t k = 0; k < md->n_aliases; k++)
+        hloc_strbuf_printf(&b, " *   alias: result %u may be given parameter %u's buffer, which it then"
+                           " overwrites%s\n", md->aliases[k].result, md->aliases[k].param,
+                           md->aliases[k].must_alias ? " (must-alias)" : "");
     hloc_strbuf_printf(&b,
                        " *   scratch: %llu bytes\n"
                        " *\n"
@@ -92,7 +96,7 @@ hloc_status *hloc_header_generate(const hloc_module_metadata *md, const char *so
                        " scratch;\n"
                        " * hloc_run_options (below) may supply scratch (>= %s_SCRATCH_BYTES,"
                        " 64-byte aligned)\n"
-                       " * and a parallel-for. Buffers must not overlap. %s needs only libc and"
+                       " * and a parallel-for. Buffers must not overlap, but for aliases. %s needs only libc and"
                        " libm:\n"
                        " * link with it (cc main.c %s -lm) or dlopen it and look up %s. */\n",
                        (unsigned long long)md->scratch_bytes, name, upper, so_name, so_name, name);

@@ -9,7 +9,9 @@
  *   const hloc_module_metadata NAME_metadata;   describes the above
  *   const hloc_module_metadata *hloc_module_info(void);   (shared objects only) the same, under a
  *     fixed name, so that a loader can find it without knowing NAME.
- * Buffers must not overlap unless the module's input_output_alias says so. */
+ * Buffers must not overlap, except that a result that the module's input_output_alias pairs with a
+ * parameter (listed in the metadata's aliases) may be given exactly that parameter's buffer: the
+ * entry then finishes reading the parameter before the result is written (a donated buffer). */
 #ifndef HLOC_ABI_H
 #define HLOC_ABI_H
 
@@ -20,7 +22,7 @@ extern "C" {
 #endif
 
 #define HLOC_ABI_MAGIC 0x434f4c48u /* "HLOC" little-endian */
-#define HLOC_ABI_VERSION 1u
+#define HLOC_ABI_VERSION 2u
 
 /* Element type codes are the values of hlo's hloc_type enum (types.def order, PRED = 1). */
 typedef struct hloc_buffer_desc {
@@ -32,6 +34,12 @@ typedef struct hloc_buffer_desc {
     uint64_t bytes;         /* dense size in bytes */
 } hloc_buffer_desc;
 
+/* One input_output_alias pair: result leaf |result| may be passed the buffer of parameter |param|
+ * (the same address; both have the same shape). must_alias: the module was built expecting it. */
+typedef struct hloc_alias_desc {
+    uint32_t result, param, must_alias;
+} hloc_alias_desc;
+
 typedef struct hloc_module_metadata {
     uint32_t magic;         /* HLOC_ABI_MAGIC */
     uint32_t version;       /* HLOC_ABI_VERSION */
@@ -42,6 +50,8 @@ typedef struct hloc_module_metadata {
     const hloc_buffer_desc *results;
     uint64_t scratch_bytes; /* scratch the entry needs; 0 = none */
     void (*entry)(void);    /* the typed entry point, to be cast to its real type */
+    uint32_t n_aliases;     /* input_output_alias pairs (version 2) */
+    const hloc_alias_desc *aliases;
 } hloc_module_metadata;
 
 /* Runs task(arg, i) for every i in [0, n_tasks), possibly in parallel, and returns when all are

@@ -64,8 +64,10 @@ typedef struct hloc_buffer {
  * counts, and every buffer's element type and byte size against the metadata, and the scratch of
  * |opts|; the first mismatch comes back as INVALID_ARGUMENT naming the buffer, e.g.
  * "parameter 1 (Arg_1.2): expected f32[2,3] (24 bytes), got 20 bytes". |opts| may be NULL (the
- * entry then runs on the calling thread and allocates its own scratch). Nothing is written to the
- * results on failure. */
+ * entry then runs on the calling thread and allocates its own scratch). Buffers must not overlap,
+ * except that a result may be given exactly the buffer of the parameter that the module's
+ * input_output_alias pairs it with (metadata aliases): that parameter is then consumed (donated).
+ * Nothing is written to the results on failure. */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_run(const hloc_executable *e,
                                                         const hloc_buffer *params, size_t n_params,
                                                         const hloc_buffer *results,

@@ -322,7 +322,13 @@ START_TEST(test_npy_literal) {
     hloc_shape s4 = hloc_shape_array(HLOC_TYPE_S4, 2, dims);
     st = hloc_literal_from_npy(a, &n, &s4, "p", &l);
     ck_assert_ptr_nonnull(st);
-    ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "s4[2,3] cannot be read"));
+    ck_assert_str_eq(hloc_status_message(st), "p: expected s4[2,3] (a int8 of shape (2, 3) array), "
+                                              "got float32 of shape (2, 3)");
+    hloc_status_free(st);
+    hloc_shape token = hloc_shape_scalar(HLOC_TYPE_TOKEN);
+    st = hloc_literal_from_npy(a, &n, &token, "p", &l);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_ptr_nonnull(strstr(hloc_status_message(st), "cannot be read from a .npy file"));
     hloc_status_free(st);
 
     /* Leaves of nested tuples, depth first. */

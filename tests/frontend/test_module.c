@@ -14,8 +14,8 @@ static void teardown(void) {
 
 START_TEST(test_header) {
     mod = test_parse("HloModule jit_f, is_scheduled=true, "
-                     "entry_computation_layout={(f32[2,3]{1,0}, s32[])->(f32[3]{0})}, "
-                     "input_output_alias={ {0}: (0, {}, may-alias) }, buffer_donor={ (1, {}) }, "
+                     "entry_computation_layout={(f32[2,3]{1,0}, s32[])->(f32[3]{0}, f32[2,3]{1,0})}, "
+                     "input_output_alias={ {1}: (0, {}, may-alias) }, buffer_donor={ (1, {}) }, "
                      "replica_count=2, "
                      "num_partitions=1, frontend_attributes={a=\"b\"}, "
                      "allow_spmd_sharding_propagation_to_output={true}\n"
@@ -26,12 +26,12 @@ START_TEST(test_header) {
                      "column=30 end_column=51}\n\n"
                      "StackFrames\n1 {file_location_id=1 parent_frame_id=0}\n2 {file_location_id=1 "
                      "parent_frame_id=1}\n\n"
-                     "ENTRY %main.5 (Arg_0.1: f32[2,3], Arg_1.2: s32[]) -> (f32[3]) {\n"
+                     "ENTRY %main.5 (Arg_0.1: f32[2,3], Arg_1.2: s32[]) -> (f32[3], f32[2,3]) {\n"
                      "  %Arg_0.1 = f32[2,3]{1,0} parameter(0)\n"
                      "  %Arg_1.2 = s32[] parameter(1)\n"
                      "  %sl = f32[1,3]{1,0} slice(f32[2,3]{1,0} %Arg_0.1), slice={[0:1], [0:3]}\n"
                      "  %r = f32[3]{0} reshape(%sl)\n"
-                     "  ROOT %t = (f32[3]{0}) tuple(%r), /*index=0*/ sharding={{replicated}}\n"
+                     "  ROOT %t = (f32[3]{0}, f32[2,3]) tuple(%r, %Arg_0.1), /*index=0*/ sharding={{replicated}}\n"
                      "}, execution_thread=\"main\"\n");
     ck_assert_str_eq(mod->name, "jit_f");
     ck_assert_int_eq(mod->is_scheduled, 1);
@@ -39,7 +39,13 @@ START_TEST(test_header) {
     ck_assert_uint_eq(mod->n_entry_params, 2);
     ck_assert_int_eq(mod->entry_param_shapes[1].type, HLOC_TYPE_S32);
     ck_assert_int_eq(mod->entry_result_shape.type, HLOC_TYPE_TUPLE);
-    ck_assert_str_eq(mod->input_output_alias, "{ {0}: (0, {}, may-alias) }");
+    ck_assert_str_eq(mod->input_output_alias, "{ {1}: (0, {}, may-alias) }");
+    ck_assert_uint_eq(mod->n_io_aliases, 1);
+    ck_assert_uint_eq(mod->io_aliases[0].output_index.n, 1);
+    ck_assert_int_eq(mod->io_aliases[0].output_index.v[0], 1);
+    ck_assert_int_eq(mod->io_aliases[0].param_number, 0);
+    ck_assert_uint_eq(mod->io_aliases[0].param_index.n, 0);
+    ck_assert(!mod->io_aliases[0].must_alias);
     ck_assert_str_eq(mod->buffer_donor, "{ (1, {}) }");
     ck_assert_str_eq(mod->frontend_attributes, "{a=\"b\"}");
     ck_assert_int_eq(mod->replica_count, 2);

@@ -100,7 +100,8 @@ static void place(uint64_t *s, int nb, int nc, int nf, int *batch, int *contract
             }
 }
 
-static char *random_dot(uint64_t seed, const char **type) {
+/* A random dot; with |unit_k| every contracting dim has size 1 (or there is none). */
+static char *random_dot(uint64_t seed, const char **type, bool unit_k) {
     uint64_t s = seed * 2654435761u + 17;
     static const char *const types[][2] = {{"s32", "s32"}, {"f32", "f32"}, {"bf16", "f32"}};
     int t = pick(&s, 3);
@@ -108,7 +109,7 @@ static char *random_dot(uint64_t seed, const char **type) {
     int nb = pick(&s, 3), nc = pick(&s, 3), lf = pick(&s, 3), rf = pick(&s, 3);
     int64_t bs[2], cs[2], lfs[2], rfs[2];
     for (int k = 0; k < 2; k++)
-        bs[k] = 1 + pick(&s, 3), cs[k] = 1 + pick(&s, 4), lfs[k] = 1 + pick(&s, 4),
+        bs[k] = 1 + pick(&s, 3), cs[k] = unit_k ? 1 : 1 + pick(&s, 4), lfs[k] = 1 + pick(&s, 4),
         rfs[k] = 1 + pick(&s, 4);
     int lb[2], lc[2], lfp[2], rb[2], rc[2], rfp[2];
     place(&s, nb, nc, lf, lb, lc, lfp);
@@ -175,7 +176,7 @@ START_TEST(dot_canonicalize_keeps_results) {
     int n_rewritten = 0;
     for (uint64_t seed = 0; seed < N_DOTS; seed++) {
         const char *type;
-        char *text = random_dot(seed, &type);
+        char *text = random_dot(seed, &type, false);
         hloc_module *m = parse(text);
         hloc_arena *a = hloc_arena_create();
         hloc_literal **in = dot_inputs(m, a, seed);
@@ -204,6 +205,33 @@ START_TEST(dot_canonicalize_keeps_results) {
     printf("dots: %d of %d rewritten\n", n_rewritten, N_DOTS);
     /* The generator must reach the rewrite, not only the canonical cases. */
     ck_assert_int_gt(n_rewritten, N_DOTS / 2);
+}
+END_TEST
+
+/* algsimp turns every dot of a size-1 (or empty) contraction into broadcasts and a multiply with
+ * bit-identical results: the inputs include zeros of both signs' products (-4 * 0 = -0). */
+START_TEST(algsimp_unit_contraction_keeps_results) {
+    for (uint64_t seed = 0; seed < N_DOTS; seed++) {
+        const char *type;
+        char *text = random_dot(seed, &type, true);
+        hloc_module *m = parse(text);
+        hloc_arena *a = hloc_arena_create();
+        hloc_literal **in = dot_inputs(m, a, seed);
+        hloc_literal *before = NULL, *after = NULL;
+        hloc_status *st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &before);
+        ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), text);
+        bool changed = false;
+        run_passes(m, "algsimp,dce", &changed, text);
+        char *opt = module_text(m);
+        ck_assert_msg(changed && !strstr(opt, " dot("), "dot left:\n%s\n%s", text, opt);
+        st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &after);
+        ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), opt);
+        ck_assert_msg(hloc_literal_equal(before, after), "results differ:\n%s\n%s", text, opt);
+        free(opt);
+        hloc_arena_destroy(a);
+        hloc_module_destroy(m);
+        free(text);
+    }
 }
 END_TEST
 
@@ -392,6 +420,7 @@ int main(void) {
     TCase *t = tcase_create("differential");
     tcase_set_timeout(t, 300);
     tcase_add_test(t, dot_canonicalize_keeps_results);
+    tcase_add_test(t, algsimp_unit_contraction_keeps_results);
     tcase_add_test(t, trip_counts_match_simulation);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);

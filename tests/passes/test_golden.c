@@ -1,13 +1,16 @@
 /* Golden tests of the passes: every .hlo file in tests/passes/golden starts with
  *   // RUN: pass-a,pass-b      (or "// RUN: default" for the default pipeline)
  * and holds `// CHECK` lines (filecheck.h) about the module printed after the passes ran with
- * verification after each. The printed result must also parse and verify again. */
+ * verification after each. The printed result must also parse and verify again. A RUN line that
+ * ends in " +buffers" appends the buffer-assignment report of the result (the plan's defaults:
+ * nothing generated inside its consumers), so buffer assignment has golden tests too. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer_assignment.h"
 #include "filecheck.h"
 #include "hloc/hloc.h"
 #include "pass.h"
@@ -47,6 +50,9 @@ static char *run_golden(const char *path) {
     hloc_module *m = NULL;
     hloc_status *st = hloc_module_parse_text(text, strlen(text), path, &m);
     if (!st) st = hloc_module_verify(m);
+    const char *eol = strchr(text, '\n');
+    const char *tag = strstr(text, " +buffers");
+    bool buffers = tag && eol && tag < eol;
     hloc_pipeline *p = NULL;
     if (!st) {
         if (!strcmp(passes, "default")) p = hloc_pipeline_default();
@@ -57,18 +63,27 @@ static char *run_golden(const char *path) {
     if (!st) st = hloc_pipeline_run(p, m, &o, NULL);
     hloc_pipeline_destroy(p);
     char *out = NULL;
+    size_t module_len = 0;
     if (!st) {
         hloc_print_options po = hloc_print_options_default();
         po.print_metadata = false;
         po.print_percent = false;
         hloc_strbuf b = {0};
         hloc_print_module(&b, m, &po);
+        module_len = b.len;
+        if (buffers) {
+            hloc_buffer_plan *plan = NULL;
+            st = hloc_buffer_plan_create(m, &plan);
+            if (!st) hloc_buffer_plan_report(plan, &b);
+            hloc_buffer_plan_destroy(plan);
+        }
         out = hloc_strbuf_take(&b);
     }
     hloc_module_destroy(m);
     if (st) {
         snprintf(msg, sizeof msg, "%s", hloc_status_message(st));
         hloc_status_free(st);
+        free(out);
         free(text);
         return strdup(msg);
     }
@@ -80,7 +95,7 @@ static char *run_golden(const char *path) {
     }
     hloc_module *again = NULL;
     if (ok) {
-        st = hloc_module_parse_text(out, strlen(out), "printed", &again);
+        st = hloc_module_parse_text(out, module_len, "printed", &again);
         if (!st) st = hloc_module_verify(again);
         if (st) {
             ok = false;

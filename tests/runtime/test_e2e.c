@@ -232,12 +232,133 @@ START_TEST(test_jit_four_threads) {
 }
 END_TEST
 
+/* input_output_alias: a result handed its aliased parameter's buffer (a donated buffer) gets the
+ * same values as with its own buffer, though the module reads the parameter transposed, reversed
+ * and as a pass-through result after the aliased result's value exists. Through a .so and the
+ * JIT, at -O0 and -O2, with NULL options and on a pool; overlaps that the alias does not allow are
+ * refused. */
+static const char donate_hlo[] =
+    "HloModule donate, input_output_alias={ {0}: (0, {}, may-alias), {1}: (1, {}, must-alias) }\n\n"
+    "ENTRY main {\n"
+    "  p0 = f32[48,48] parameter(0)\n"
+    "  p1 = s32[300] parameter(1)\n"
+    "  t = f32[48,48] transpose(p0), dimensions={1,0}\n"
+    "  r = f32[48,48] add(t, p0)\n"
+    "  rev = s32[300] reverse(p1), dimensions={0}\n"
+    "  c = s32[] constant(3)\n"
+    "  cb = s32[300] broadcast(c), dimensions={}\n"
+    "  m = s32[300] multiply(rev, cb)\n"
+    "  s = s32[300] subtract(m, p1)\n"
+    "  ROOT out = (f32[48,48], s32[300], f32[48,48]) tuple(r, s, p0)\n"
+    "}\n";
+
+static void run_donated(hloc_executable *e, const hloc_literal *const *args, const hloc_literal *want,
+                        const hloc_run_options *o, const char *what) {
+    const hloc_module_metadata *md = hloc_executable_metadata(e);
+    ck_assert_uint_eq(md->n_aliases, 2);
+    ck_assert_uint_eq(md->aliases[0].result, 0);
+    ck_assert_uint_eq(md->aliases[0].param, 0);
+    ck_assert_uint_eq(md->aliases[1].must_alias, 1);
+    size_t b0 = hloc_shape_bytes(&args[0]->shape), b1 = hloc_shape_bytes(&args[1]->shape);
+    float *x = malloc(b0), *keep = malloc(b0);
+    int32_t *y = malloc(b1);
+    memcpy(x, args[0]->data, b0);
+    memcpy(y, args[1]->data, b1);
+    hloc_buffer params[2] = {{x, b0, HLOC_TYPE_F32}, {y, b1, HLOC_TYPE_S32}};
+    hloc_buffer results[3] = {{x, b0, HLOC_TYPE_F32}, {y, b1, HLOC_TYPE_S32}, {keep, b0, HLOC_TYPE_F32}};
+    ok(hloc_executable_run(e, params, 2, results, 3, o));
+    const hloc_literal *w = want->elems;
+    ck_assert_msg(!memcmp(x, w[0].data, b0), "%s: donated f32 result differs", what);
+    ck_assert_msg(!memcmp(y, w[1].data, b1), "%s: donated s32 result differs", what);
+    ck_assert_msg(!memcmp(keep, w[2].data, b0), "%s: pass-through of the donated parameter differs", what);
+    /* Only the aliased pair may share, and only exactly. */
+    memcpy(x, args[0]->data, b0);
+    hloc_buffer wrong[3] = {{keep, b0, HLOC_TYPE_F32}, {y, b1, HLOC_TYPE_S32}, {x, b0, HLOC_TYPE_F32}};
+    hloc_status *st = hloc_executable_run(e, params, 2, wrong, 3, o);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_msg(strstr(hloc_status_message(st), "result 2 (out2) overlaps parameter 0 (p0)"), "%s",
+                  hloc_status_message(st));
+    hloc_status_free(st);
+    hloc_buffer shifted[3] = {{x + 1, b0, HLOC_TYPE_F32}, {y, b1, HLOC_TYPE_S32}, {keep, b0, HLOC_TYPE_F32}};
+    float *big = malloc(b0 + 4);
+    memcpy(big, x, b0);
+    params[0].data = big;
+    shifted[0].data = big + 1;
+    st = hloc_executable_run(e, params, 2, shifted, 3, o);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_msg(strstr(hloc_status_message(st), "result 0 (out0) overlaps parameter 0 (p0)"), "%s",
+                  hloc_status_message(st));
+    hloc_status_free(st);
+    free(big);
+    free(x);
+    free(y);
+    free(keep);
+}
+
+START_TEST(test_donated_buffers) {
+    for (int opt = 0; opt <= 2; opt += 2) {
+        hloc_module *m = NULL;
+        ok(hloc_module_parse_text(donate_hlo, strlen(donate_hlo), "donate.hlo", &m));
+        ok(hloc_module_verify(m));
+        hloc_arena *a = hloc_arena_create();
+        hloc_literal *args[2];
+        rng_state = 99 + (uint64_t)opt;
+        for (uint32_t p = 0; p < 2; p++) {
+            args[p] = hloc_literal_create(a, &m->entry->params[p]->shape);
+            fill(args[p]);
+        }
+        hloc_literal *want = NULL;
+        ok(hloc_evaluate(m, (const hloc_literal *const *)args, 2, NULL, a, &want));
+        if (opt == 2) {
+            hloc_pipeline *pl = hloc_pipeline_default();
+            hloc_pass_options po = hloc_pass_options_default();
+            po.verify_each = true;
+            ok(hloc_pipeline_run(pl, m, &po, NULL));
+            hloc_pipeline_destroy(pl);
+        }
+        hloc_cpu_options co = {.name = "donate", .cpu = "native", .opt_level = opt};
+        void *obj = NULL;
+        size_t len = 0;
+        ok(hloc_cpu_compile_object(m, &co, 1, &obj, &len));
+        char dir[] = "/tmp/hloc_donate_XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char so[64], h[64];
+        snprintf(so, sizeof so, "%s/m.so", dir);
+        snprintf(h, sizeof h, "%s/m.h", dir);
+        ok(hloc_aot_package(obj, len, so, h, NULL, NULL, 0));
+        free(obj);
+        hloc_executable *e = NULL;
+        ok(hloc_executable_load(so, &e));
+        run_donated(e, (const hloc_literal *const *)args, want, NULL, ".so");
+        hloc_thread_pool *pool = NULL;
+        ok(hloc_thread_pool_create(2, &pool));
+        hloc_run_options o;
+        hloc_run_options_init(&o, pool);
+        run_donated(e, (const hloc_literal *const *)args, want, &o, ".so on a pool");
+        hloc_executable_unload(e);
+        hloc_cpu_jit *jit = NULL;
+        ok(hloc_cpu_jit_compile(m, &co, &jit));
+        ok(hloc_executable_wrap(hloc_cpu_jit_metadata(jit), &e));
+        run_donated(e, (const hloc_literal *const *)args, want, &o, "JIT");
+        hloc_executable_unload(e);
+        hloc_cpu_jit_destroy(jit);
+        hloc_thread_pool_destroy(pool);
+        unlink(so);
+        unlink(h);
+        rmdir(dir);
+        hloc_arena_destroy(a);
+        hloc_module_destroy(m);
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("aot_e2e");
     TCase *tc = tcase_create("aot_e2e");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_compile_run_compare, 0, 2 * N_MODELS);
     tcase_add_test(tc, test_jit_four_threads);
+    tcase_add_test(tc, test_donated_buffers);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -255,8 +255,11 @@ START_TEST(test_bad_options) {
     io_init(&t);
     hloc_run_options o;
     memset(&o, 0, sizeof o);
+    char expected_version[64];
+    snprintf(expected_version, sizeof expected_version, "run options: version 0, expected %u",
+             HLOC_ABI_VERSION);
     expect_error(hloc_executable_run(e, t.params, 2, t.results, 2, &o),
-                 HLOC_STATUS_INVALID_ARGUMENT, "run options: version 0, expected 1");
+                 HLOC_STATUS_INVALID_ARGUMENT, expected_version);
     hloc_run_options_init(&o, NULL);
     float *scratch = aligned_alloc(64, 64);
     o.scratch = scratch;
@@ -318,7 +321,7 @@ static void many_init(void) {
     for (int i = 0; i < 5; i++) many_params[i] = (hloc_buffer_desc){pn[i], TYPE_S32, 0, no_dims, NULL, 4};
     for (int i = 0; i < 3; i++) many_results[i] = (hloc_buffer_desc){rn[i], TYPE_S32, 0, no_dims, NULL, 4};
     many_md = (hloc_module_metadata){HLOC_ABI_MAGIC, HLOC_ABI_VERSION, "many", "host", 5, 3,
-                                     many_params, many_results, 0, (void (*)(void))many};
+                                     many_params, many_results, 0, (void (*)(void))many, 0, NULL};
 }
 
 START_TEST(test_wrap_argument_order) {
@@ -365,9 +368,16 @@ START_TEST(test_wrap_corrupt) {
     many_params[0] = (hloc_buffer_desc){"h", TYPE_S32, 3, huge, NULL, 0};
     expect_error(hloc_executable_wrap(&many_md, &e), HLOC_STATUS_INVALID_ARGUMENT, "overflows");
     many_init();
-    many_md.version = 2;
+    static const hloc_alias_desc bad_alias = {7, 0, 0};
+    many_md.n_aliases = 1;
+    many_md.aliases = &bad_alias;
     expect_error(hloc_executable_wrap(&many_md, &e), HLOC_STATUS_INVALID_ARGUMENT,
-                 "built for hloc ABI version 2");
+                 "corrupt metadata: alias 0 pairs result 7 with parameter 0");
+    many_init();
+    many_md.version = HLOC_ABI_VERSION + 1;
+    char built[64];
+    snprintf(built, sizeof built, "built for hloc ABI version %u", HLOC_ABI_VERSION + 1);
+    expect_error(hloc_executable_wrap(&many_md, &e), HLOC_STATUS_INVALID_ARGUMENT, built);
     many_init();
     many_md.entry = NULL;
     expect_error(hloc_executable_wrap(&many_md, &e), HLOC_STATUS_INVALID_ARGUMENT, "no entry point");

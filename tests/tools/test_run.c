@@ -143,6 +143,60 @@ START_TEST(test_bf16_case) {
 }
 END_TEST
 
+/* f8 and s4 have no .npy dtype: they are read from float32 / int8 files (f8 rounded as XLA's
+ * convert rounds, s4 range-checked) and written back exactly in the same carriers, on every target. */
+START_TEST(test_narrow_types) {
+    char args[4096], err[4096], model[512], in0[512], in1[512], bad[512];
+    snprintf(model, sizeof model, "%s/narrow.hlo", tmpdir);
+    FILE *f = fopen(model, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("HloModule narrow\n\nENTRY main {\n  p0 = f8e4m3fn[4] parameter(0)\n"
+          "  p1 = s4[4] parameter(1)\n  c = f32[4] convert(p0)\n  d = f32[4] convert(p1)\n"
+          "  a = f32[4] add(c, d)\n  ROOT t = (f8e4m3fn[4], f32[4], s4[4]) tuple(p0, a, p1)\n}\n", f);
+    fclose(f);
+    float xs[4] = {1.0f, 0.3f, -448.0f, 0.0137f};
+    int8_t ks[4] = {1, -8, 7, 0}, kbad[4] = {1, -9, 7, 0};
+    hloc_npy_array x = {.dtype = HLOC_NPY_F32, .rank = 1, .dims = {4}, .data = xs, .nbytes = sizeof xs};
+    hloc_npy_array k = {.dtype = HLOC_NPY_I8, .rank = 1, .dims = {4}, .data = ks, .nbytes = sizeof ks};
+    hloc_npy_array kb = {.dtype = HLOC_NPY_I8, .rank = 1, .dims = {4}, .data = kbad, .nbytes = sizeof kbad};
+    snprintf(in0, sizeof in0, "%s/x.npy", tmpdir);
+    snprintf(in1, sizeof in1, "%s/k.npy", tmpdir);
+    snprintf(bad, sizeof bad, "%s/kbad.npy", tmpdir);
+    ck_assert_ptr_null(hloc_npy_write(in0, &x));
+    ck_assert_ptr_null(hloc_npy_write(in1, &k));
+    ck_assert_ptr_null(hloc_npy_write(bad, &kb));
+    /* 0.3 rounds to 0.3125 (e4m3 keeps 3 mantissa bits), 0.0137 to the subnormal 7/512. */
+    const float want_f8[4] = {1.0f, 0.3125f, -448.0f, 7.0f / 512}, want_sum[4] = {2.0f, -7.6875f, -441.0f, 7.0f / 512};
+    const char *targets[] = {"interp", "cpu", "cpu-aot"};
+    for (int t = 0; t < 3; t++) {
+        snprintf(args, sizeof args, "%s --target %s -i %s -i %s -o %s/out", model, targets[t], in0, in1, tmpdir);
+        ck_assert_msg(hloc_run(args, err, sizeof err) == 0, "%s: %s", targets[t], err);
+        hloc_npy_array o[3];
+        for (int j = 0; j < 3; j++) {
+            char path[512];
+            snprintf(path, sizeof path, "%s/out/out%d.npy", tmpdir, j);
+            hloc_status *st = hloc_npy_read(path, &o[j]);
+            ck_assert_msg(!st, "%s", hloc_status_message(st));
+        }
+        ck_assert_int_eq(o[0].dtype, HLOC_NPY_F32);
+        ck_assert_int_eq(o[1].dtype, HLOC_NPY_F32);
+        ck_assert_int_eq(o[2].dtype, HLOC_NPY_I8);
+        ck_assert_mem_eq(o[0].data, want_f8, sizeof want_f8);
+        ck_assert_mem_eq(o[1].data, want_sum, sizeof want_sum);
+        ck_assert_mem_eq(o[2].data, ks, sizeof ks);
+        for (int j = 0; j < 3; j++) hloc_npy_free(&o[j]);
+    }
+    snprintf(args, sizeof args, "%s -i %s -i %s -o %s/out", model, in0, bad, tmpdir);
+    ck_assert_int_eq(hloc_run(args, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "kbad.npy (parameter 1 'p1'): element 1 is -9, outside the range of s4 "
+                              "[-8, 7]"), "%s", err);
+    snprintf(args, sizeof args, "%s -i %s -i %s -o %s/out", model, in1, in1, tmpdir);
+    ck_assert_int_eq(hloc_run(args, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "(parameter 0 'p0'): expected f8e4m3fn[4] (a float32 of shape (4,) array), "
+                              "got int8 of shape (4,)"), "%s", err);
+}
+END_TEST
+
 static void read_file(const char *path, char **out, size_t *len) {
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "%s missing", path);
@@ -250,6 +304,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, test_cpu_targets);
     tcase_add_test(tc, test_input_errors);
     tcase_add_test(tc, test_bf16_case);
+    tcase_add_test(tc, test_narrow_types);
     tcase_add_test(tc, test_random);
     tcase_add_test(tc, test_usage);
     suite_add_tcase(s, tc);

@@ -1,0 +1,231 @@
+/* Output fusions through the GEMM. A fusion whose computation is one dot or convolution (the
+ * product) under elementwise consumers (bias add, activation, residual add, scaling) is emitted as
+ * the product alone, with a micro-kernel of its own that applies the consumers to each C vector
+ * while it is still in registers, instead of storing C and making a second pass over it.
+ *
+ * The consumers' leaves are the product, arrays of the result's shape and layout (the residual:
+ * read at C's own offset), broadcasts of a scalar (a splat) and broadcasts of a vector along the
+ * product's one column dim (a bias: read at the column). Every op is the one the unfused emitter
+ * would apply (cg_ew_apply), in the same order, on the same f32/f64 values, so the result is
+ * bit-identical; the edge routine applies the same ops one element at a time. */
+#include <string.h>
+
+#include "gemm.h"
+
+enum { EP_MAX_NODES = 48, EP_MAX_LEAVES = 8 };
+
+typedef enum ep_kind { EP_OP, EP_PRODUCT, EP_FULL, EP_COLUMN, EP_SCALAR } ep_kind;
+
+typedef struct ep_node {
+    const hloc_instr *i;
+    ep_kind kind;
+    int leaf;        /* EP_FULL, EP_COLUMN, EP_SCALAR: index into the leaf pointers */
+    int ops[3];      /* EP_OP: node numbers of the operands */
+} ep_node;
+
+struct gemm_epilogue {
+    hloc_type t;
+    uint32_t n_nodes, n_leaves;
+    ep_node nodes[EP_MAX_NODES];         /* operands before users; the root last */
+    const hloc_instr *leaf[EP_MAX_LEAVES]; /* the parameter or constant each leaf pointer is */
+    bool leaf_full[EP_MAX_LEAVES];         /* read at C's offsets */
+    LLVMValueRef leaf_ptr[EP_MAX_LEAVES];  /* in the body, once bound */
+    bool has_full;
+};
+
+/* Ops whose cg_ew_apply takes vectors of f32 and of f64 alike. */
+static bool plain_float_op(hloc_opcode op) {
+    switch (op) {
+    case HLOC_OP_ADD: case HLOC_OP_SUBTRACT: case HLOC_OP_MULTIPLY: case HLOC_OP_DIVIDE:
+    case HLOC_OP_MAXIMUM: case HLOC_OP_MINIMUM: case HLOC_OP_CLAMP: case HLOC_OP_NEGATE:
+    case HLOC_OP_ABS: case HLOC_OP_COPY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool op_ok(const hloc_instr *i, hloc_type t) {
+    if (!(hloc_opcode_flags(i->op) & OPF_EW) || i->shape.type != t || i->n_operands > 3 || i->n_operands < 1)
+        return false;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (i->operands[k]->shape.type != t) return false;
+    return plain_float_op(i->op) || (t == HLOC_TYPE_F32 && cg_ew_vectorizable(i));
+}
+
+static int add_leaf(gemm_epilogue *e, const hloc_instr *src) {
+    for (uint32_t l = 0; l < e->n_leaves; l++)
+        if (e->leaf[l] == src) return (int)l;
+    if (e->n_leaves == EP_MAX_LEAVES) return -1;
+    e->leaf[e->n_leaves] = src;
+    return (int)e->n_leaves++;
+}
+
+static bool leaf_source(const hloc_instr *o) { return o->op == HLOC_OP_PARAMETER || o->op == HLOC_OP_CONSTANT; }
+
+/* The node number of |i| (added with its operands first), or -1 if |i| cannot be part of an
+ * epilogue. */
+static int build(gemm_epilogue *e, const hloc_instr *i, const hloc_instr *prod, int col_dim, uint32_t depth) {
+    for (uint32_t q = 0; q < e->n_nodes; q++)
+        if (e->nodes[q].i == i) return (int)q;
+    if (depth > EP_MAX_NODES) return -1;
+    ep_node n = {.i = i, .kind = EP_OP, .leaf = -1, .ops = {-1, -1, -1}};
+    const hloc_shape *rs = &prod->shape;
+    if (i == prod) {
+        n.kind = EP_PRODUCT;
+    } else if (i->op == HLOC_OP_PARAMETER) {
+        if (i->shape.type != e->t || !hloc_shape_same_dims(&i->shape, rs)) return -1;
+        n.kind = EP_FULL;
+        e->has_full = true;
+    } else if (i->op == HLOC_OP_BROADCAST) {
+        const hloc_instr *o = i->operands[0];
+        if (!leaf_source(o) || o->shape.type != e->t || !hloc_shape_is_array(&o->shape)) return -1;
+        if (o->shape.rank == 0) n.kind = EP_SCALAR;
+        else if (o->shape.rank == 1 && col_dim >= 0 && i->attrs->dims.n == 1 && i->attrs->dims.v[0] == col_dim)
+            n.kind = EP_COLUMN;
+        else return -1;
+        i = o;
+    } else if (op_ok(i, e->t)) {
+        if (!hloc_shape_same_dims(&i->shape, rs)) return -1;
+        for (uint32_t k = 0; k < i->n_operands; k++)
+            if ((n.ops[k] = build(e, i->operands[k], prod, col_dim, depth + 1)) < 0) return -1;
+    } else {
+        return -1;
+    }
+    if (n.kind != EP_OP && n.kind != EP_PRODUCT) {
+        if ((n.leaf = add_leaf(e, i)) < 0) return -1;
+        e->leaf_full[n.leaf] = e->leaf_full[n.leaf] || n.kind == EP_FULL;
+    }
+    if (e->n_nodes == EP_MAX_NODES) return -1;
+    e->nodes[e->n_nodes] = n;
+    return (int)e->n_nodes++;
+}
+
+/* The output dim that is the GEMM's only column dim, or -1. */
+static int column_dim(const hloc_instr *p) {
+    if (p->op == HLOC_OP_CONVOLUTION)
+        return p->attrs->feature_group_count == 1 ? (int)p->attrs->conv.out_feature : -1;
+    const hloc_dot_dnums *dn = &p->attrs->dot;
+    int64_t rfree = (int64_t)p->operands[1]->shape.rank - dn->rhs_batch.n - dn->rhs_contracting.n;
+    return rfree == 1 ? (int)p->shape.rank - 1 : -1;
+}
+
+LLVMValueRef gemm_epilogue_emit(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVMValueRef v, LLVMValueRef off,
+                                LLVMValueRef col, unsigned n) {
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = cg_ctype(c, e->t), vt = n > 1 ? LLVMVectorType(t, n) : t;
+    unsigned esize = (unsigned)hloc_type_bytes(e->t);
+    LLVMValueRef val[EP_MAX_NODES];
+    for (uint32_t q = 0; q < e->n_nodes; q++) {
+        const ep_node *x = &e->nodes[q];
+        LLVMValueRef base = NULL;
+        if (x->leaf >= 0) {
+            LLVMValueRef li = cg_const_i64(c, x->leaf);
+            base = LLVMBuildLoad2(b, c->t_ptr, LLVMBuildGEP2(b, c->t_ptr, ep, &li, 1, ""), "leaf");
+        }
+        switch (x->kind) {
+        case EP_PRODUCT:
+            val[q] = v;
+            break;
+        case EP_FULL: case EP_COLUMN: {
+            LLVMValueRef at = x->kind == EP_FULL ? off : col;
+            LLVMValueRef l = LLVMBuildLoad2(b, vt, LLVMBuildGEP2(b, t, base, &at, 1, ""), "");
+            LLVMSetAlignment(l, esize);
+            val[q] = l;
+            break;
+        }
+        case EP_SCALAR: {
+            LLVMValueRef s = LLVMBuildLoad2(b, t, base, "");
+            LLVMSetAlignment(s, esize);
+            if (n > 1) {
+                LLVMValueRef z = LLVMConstInt(c->t_i32, 0, 0);
+                s = LLVMBuildInsertElement(b, LLVMGetUndef(vt), s, z, "");
+                s = LLVMBuildShuffleVector(b, s, LLVMGetUndef(vt), LLVMConstNull(LLVMVectorType(c->t_i32, n)), "");
+            }
+            val[q] = s;
+            break;
+        }
+        case EP_OP: {
+            LLVMValueRef a[3];
+            for (uint32_t k = 0; k < x->i->n_operands; k++) a[k] = val[x->ops[k]];
+            val[q] = cg_ew_apply(c, x->i, a);
+            break;
+        }
+        }
+    }
+    return val[e->n_nodes - 1];
+}
+
+/* Same dims, and the same element order in memory (so the same offsets). */
+static bool same_layout(const hloc_shape *a, const hloc_shape *b) {
+    if (!hloc_shape_same_dims(a, b) || a->rank != b->rank) return false;
+    for (uint32_t j = 0; j < a->rank; j++) {
+        uint32_t da = a->has_layout ? a->minor_to_major[j] : a->rank - 1 - j;
+        uint32_t db = b->has_layout ? b->minor_to_major[j] : b->rank - 1 - j;
+        if (da != db && a->dims[da] != 1) return false;
+    }
+    return true;
+}
+
+bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_value *into) {
+    if (f->n_called != 1 || !into || into->kind != CGV_BUFFER || c->err) return false;
+    const hloc_computation *comp = f->called[0];
+    const hloc_instr *root = comp->root, *prod = NULL;
+    for (uint32_t k = 0; k < comp->n_instrs; k++) {
+        const hloc_instr *i = comp->instrs[k];
+        if (i->dead || (i->op != HLOC_OP_DOT && i->op != HLOC_OP_CONVOLUTION)) continue;
+        if (prod) return false;
+        prod = i;
+    }
+    if (!prod || !root || root == prod || prod->n_users != 1 || !hloc_shape_is_array(&root->shape)) return false;
+    hloc_type t = prod->shape.type;
+    if ((t != HLOC_TYPE_F32 && t != HLOC_TYPE_F64) || into->shape->type != t ||
+        !hloc_shape_same_dims(into->shape, &prod->shape))
+        return false;
+    for (uint32_t k = 0; k < prod->n_operands; k++)
+        if (prod->operands[k]->op != HLOC_OP_PARAMETER) return false;
+    gemm_epilogue *e = HLOC_ARENA_NEW(c->arena, gemm_epilogue);
+    if (!e) return false;
+    memset(e, 0, sizeof *e);
+    e->t = t;
+    if (build(e, root, prod, column_dim(prod), 0) < 0 || e->nodes[e->n_nodes - 1].i != root) return false;
+    /* A scope where the product's operands and the leaves are the fusion's arguments. */
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    cg_scope s = {.comp = comp};
+    s.vals = HLOC_ARENA_ARRAY(c->arena, cg_value *, n_ids ? n_ids : 1);
+    if (!s.vals) return false;
+    for (uint32_t k = 0; k < comp->n_params; k++) {
+        const hloc_instr *p = comp->params[k];
+        int64_t n = p->attrs->index;
+        if (n < 0 || (uint64_t)n >= f->n_operands) return false;
+        s.vals[p->id] = args[n];
+    }
+    for (uint32_t l = 0; l < e->n_leaves; l++) {
+        const hloc_instr *x = e->leaf[l];
+        cg_value *v = x->op == HLOC_OP_PARAMETER ? s.vals[x->id] : cg_emit_instr(c, &s, x, NULL);
+        if (!v || v->kind != CGV_BUFFER || v->shape->type != t) return false;
+        /* A full leaf is read at C's offsets: it must be laid out as C is. */
+        if (e->leaf_full[l] && !same_layout(v->shape, into->shape)) return false;
+        e->leaf_ptr[l] = v->ptr;
+    }
+    if (prod->op == HLOC_OP_CONVOLUTION) return cg_conv_gemm_epi(c, &s, prod, into, e);
+    return cg_dot_gemm_epi(c, &s, prod, into, e);
+}
+
+bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x) {
+    /* Partial sums of a split K go through C: a residual stored where C is (an in-place update)
+     * would be overwritten before the last block reads it. */
+    return !e->has_full || x->k <= gemm_k_single(g);
+}
+
+void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x) {
+    x->epi = e;
+    x->epi_kernel = gemm_kernel_fn(c, g, e);
+    x->epi_edge = gemm_edge_fn(c, g, e);
+    LLVMValueRef arr = cg_alloca(c, LLVMArrayType2(c->t_ptr, e->n_leaves ? e->n_leaves : 1), "gemm.leaves");
+    for (uint32_t l = 0; l < e->n_leaves; l++) {
+        LLVMValueRef li = cg_const_i64(c, l);
+        LLVMBuildStore(c->b, cg_base(c, e->leaf_ptr[l]), LLVMBuildGEP2(c->b, c->t_ptr, arr, &li, 1, ""));
+    }
+    x->epi_leaves = arr;
+}
