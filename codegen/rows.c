@@ -12,6 +12,8 @@
  * broadcasts, row-preserving reshapes and reduces that keep dimension 0; anything else ends the
  * group. Instructions inside the fusions that get materialized are restricted to the block's rows
  * too when they carry the row (cg_materialize_elemental reads c->row_dim).
+ * Large inputs read from memory are prefetched one block ahead by the members' vector loads
+ * (vector.c), so the next block's reads overlap this block's compute.
  * Buffers: every member and every operand of a member is live for the whole group (block b of
  * one member runs after block b+1's rows of an earlier one were written): a buffer planner that
  * reuses memory must not give any two of them overlapping blocks. */
