@@ -141,6 +141,16 @@ static void br_unlikely(cg *c, LLVMValueRef p, LLVMBasicBlockRef rare, LLVMBasic
     LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, w, 3)));
 }
 
+/* The bits of |x| as i32 (lanes): NaN and inf compare above every finite value. */
+static LLVMValueRef abs_bits(fm *m, LLVMValueRef x) {
+    return LLVMBuildAnd(m->c->b, LLVMBuildBitCast(m->c->b, x, m->i, ""), KI(m, 0x7fffffff), "");
+}
+static int32_t bits_of(float f) {
+    int32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
 static const double exp_p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
                                4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1};
 
@@ -175,13 +185,12 @@ LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x) {
     LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375), x);
     r = f_fma(m, fx, K(m, 2.12194440e-4), r);
     LLVMValueRef z = f_mul(m, r, r);
-    LLVMValueRef y = f_add(m, f_fma(m, estrin(m, r, exp_p, 6), z, r), K(m, 1.0));
+    LLVMValueRef em1 = f_fma(m, estrin(m, r, exp_p, 6), z, r); /* e^r - 1 */
     LLVMValueRef scale = LLVMBuildBitCast(c->b, LLVMBuildShl(c->b, LLVMBuildBitCast(c->b, kf, m->i, ""), KI(m, 23), ""),
                                           m->f, "");
-    LLVMValueRef fast = f_mul(m, y, scale);
-
-    LLVMValueRef ax = cg_intrinsic(c, "llvm.fabs", &x, 1);
-    LLVMValueRef out = any_lane(m, fcmp(m, LLVMRealUGT, ax, K(m, 87.3)));
+    LLVMValueRef fast = f_fma(m, em1, scale, scale);
+    /* |x| > 87.3 or NaN, on the bits: integer compares leave the FMA ports to the polynomial. */
+    LLVMValueRef out = any_lane(m, LLVMBuildICmp(c->b, LLVMIntSGT, abs_bits(m, x), KI(m, bits_of(87.3f)), ""));
     LLVMBasicBlockRef from = LLVMGetInsertBlock(c->b), rare = cg_block(c, "exp_rare"), join = cg_block(c, "exp_join");
     br_unlikely(c, out, rare, join);
     LLVMPositionBuilderAtEnd(c->b, rare);
@@ -229,24 +238,27 @@ LLVMValueRef cg_math_log(cg *c, LLVMValueRef x) {
 LLVMValueRef cg_math_tanh(cg *c, LLVMValueRef x) {
     if (!is_f32(c, x)) return cg_libm(c, "tanh", &x, 1);
     fm M = fm_of(c, x), *m = &M;
-    /* Eigen's rational approximation (13/6), exact to a few ulp on [-7.9, 7.9]; beyond that
-     * tanh rounds to ±1. */
-    LLVMValueRef xc = clampf(m, x, -7.90531110763549805, 7.90531110763549805);
+    /* Eigen's rational approximation (13/6), exact to a few ulp on [-7.9, 7.9]; from there on
+     * the result is exactly ±1 (as XLA's: comparisons and converts downstream then see what
+     * libm gives), and below 0.0004 it is x. The input needs no clamp: lanes where the rational
+     * overflows are the ones that get ±1. The range tests are integer compares on the bits of
+     * |x|, which keep the FMA ports free for the polynomials; NaN is above every finite bit
+     * pattern and inf, so it is in neither range and propagates through the rational. */
     static const double a[] = {-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
                                5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04,
                                4.89352455891786e-03};
     static const double bq[] = {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
                                 4.89352518554385e-03};
-    LLVMValueRef x2 = f_mul(m, xc, xc);
-    LLVMValueRef p = f_mul(m, estrin(m, x2, a, 7), xc);
+    LLVMValueRef x2 = f_mul(m, x, x);
+    LLVMValueRef p = f_mul(m, estrin(m, x2, a, 7), x);
     LLVMValueRef q = horner(m, x2, bq, 4);
     LLVMValueRef r = LLVMBuildFDiv(c->b, p, q, "");
-    LLVMValueRef ax = cg_intrinsic(c, "llvm.fabs", &x, 1);
-    /* At the clamp the rational is 1 only up to an ulp (FMA rounds differently): make it
-     * exactly ±1 there, so that comparisons and converts downstream see what libm gives. */
+    LLVMValueRef ab = abs_bits(m, x);
+    LLVMValueRef big = LLVMBuildAnd(c->b, LLVMBuildICmp(c->b, LLVMIntSGE, ab, KI(m, bits_of(7.90531110763549805f)), ""),
+                                    LLVMBuildICmp(c->b, LLVMIntSLE, ab, KI(m, 0x7f800000), ""), "");
     LLVMValueRef one = cg_intrinsic_t(c, "llvm.copysign", &m->f, 1, (LLVMValueRef[]){K(m, 1.0), x}, 2);
-    r = sel(m, fcmp(m, LLVMRealOGE, ax, K(m, 7.90531110763549805)), one, r);
-    return sel(m, fcmp(m, LLVMRealOLT, ax, K(m, 0.0004)), x, r);
+    r = sel(m, big, one, r);
+    return sel(m, LLVMBuildICmp(c->b, LLVMIntSLT, ab, KI(m, bits_of(0.0004f)), ""), x, r);
 }
 
 LLVMValueRef cg_math_erf(cg *c, LLVMValueRef x) {

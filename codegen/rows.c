@@ -2,7 +2,7 @@
  * have R rows (dimension 0, the outermost in memory) and where row r of each depends only on row
  * r of the others (softmax: max, exp, sum, divide; layer norm: mean, centre, variance, scale) is
  * emitted as one loop over blocks of B rows that runs every member on the block before moving on.
- * A block's rows stay in L2 between members, so the input is read from memory once instead of
+ * A block's rows stay in L1 between members, so the input is read from memory once instead of
  * once per member. Results still go to full-size buffers (later instructions read them).
  *
  * Each member computes exactly the elements it computes alone, in the same order (a reduce
@@ -12,6 +12,8 @@
  * broadcasts, row-preserving reshapes and reduces that keep dimension 0; anything else ends the
  * group. Instructions inside the fusions that get materialized are restricted to the block's rows
  * too when they carry the row (cg_materialize_elemental reads c->row_dim).
+ * Large inputs read from memory are prefetched one block ahead by the members' vector loads
+ * (vector.c), so the next block's reads overlap this block's compute.
  * Buffers: every member and every operand of a member is live for the whole group (block b of
  * one member runs after block b+1's rows of an earlier one were written): a buffer planner that
  * reuses memory must not give any two of them overlapping blocks. */
@@ -20,7 +22,8 @@
 #include "cg.h"
 
 enum {
-    BLOCK_BYTES = 128 << 10, /* the bytes of one block over all members: well inside L2 */
+    BLOCK_BYTES = 32 << 10, /* the bytes of one block over all members: about L1, so that
+                             * each member after the first reads the block from L1 */
     MAX_TEMP_BYTES = 128 << 10, /* block buffers on the stack of a task (any thread), at most */
     MAX_MEMBERS = 32,
     MAX_WALK = 4096,
