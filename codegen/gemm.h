@@ -88,6 +88,11 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x);
 bool cg_conv_gemm_ok(const hloc_instr *i);
 bool cg_conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
 
+/* A prefetch of the cache line at |p| (for writing or reading). */
+void gemm_prefetch(cg *c, LLVMValueRef p, bool write);
+/* Prefetches, for reading, the elements at C offset |off| of |e|'s arrays read at C's offsets. */
+void gemm_epilogue_prefetch(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVMValueRef off);
+
 /* Whether |e| may ride on the product |x| with blocking |g|, and the kernel, edge routine and
  * leaf pointers of |x| for it (emitted at the builder's position in the body). */
 bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x);

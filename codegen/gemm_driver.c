@@ -12,6 +12,12 @@
 
 #include "gemm.h"
 
+/* Packing work areas in scratch per product: one per task that can run at once, up to this many
+ * (tasks beyond take theirs from the heap). Products whose area is at most GEMM_STACK_BYTES (small
+ * ones, whose tasks run in microseconds) keep it on the task's stack instead. */
+#define GEMM_SLICES 8
+#define GEMM_STACK_BYTES (256 * 1024)
+
 enum {
     G_M, G_N, G_K, G_BATCH,
     G_A, G_ARS, G_ACS, G_ABS,
@@ -22,15 +28,8 @@ enum {
     G_KERN, G_EDGE, G_EP,
     G_WORK, G_SLICE, G_NSLICE, G_BOFF, G_TOFF,
     G_CLAIM, /* GEMM_SLICES flags: slice s of the work area is in use */
-    G_COUNT = G_CLAIM + 8
-
+    G_COUNT = G_CLAIM + GEMM_SLICES
 };
-
-/* Packing work areas in scratch per product: one per task that can run at once, up to this many
- * (tasks beyond take theirs from the heap). Products whose area is at most GEMM_STACK_BYTES (small
- * ones, whose tasks run in microseconds) keep it on the task's stack instead. */
-#define GEMM_SLICES 8
-#define GEMM_STACK_BYTES (256 * 1024)
 
 /* Tasks with at most this many row panels read B unpacked. */
 #define DIRECT_B_PANELS 4

@@ -179,6 +179,16 @@ LLVMValueRef gemm_epilogue_emit(cg *c, const gemm_epilogue *e, LLVMValueRef ep, 
     return val[e->n_nodes - 1];
 }
 
+void gemm_epilogue_prefetch(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVMValueRef off) {
+    LLVMTypeRef t = cg_ctype(c, e->t);
+    for (uint32_t l = 0; l < e->n_leaves; l++) {
+        if (!e->leaf_full[l]) continue;
+        LLVMValueRef li = cg_const_i64(c, l);
+        LLVMValueRef base = LLVMBuildLoad2(c->b, c->t_ptr, LLVMBuildGEP2(c->b, c->t_ptr, ep, &li, 1, ""), "leaf");
+        gemm_prefetch(c, LLVMBuildGEP2(c->b, t, base, &off, 1, ""), false);
+    }
+}
+
 /* Same dims, and the same element order in memory (so the same offsets). */
 static bool same_layout(const hloc_shape *a, const hloc_shape *b) {
     if (!hloc_shape_same_dims(a, b) || a->rank != b->rank) return false;

@@ -78,6 +78,13 @@ static LLVMValueRef elem_ptr(cg *c, LLVMTypeRef t, LLVMValueRef base, LLVMValueR
     return LLVMBuildGEP2(c->b, t, base, &off, 1, "");
 }
 
+void gemm_prefetch(cg *c, LLVMValueRef p, bool write) {
+    LLVMValueRef args[4] = {p, LLVMConstInt(c->t_i32, write, 0), LLVMConstInt(c->t_i32, 3, 0),
+                            LLVMConstInt(c->t_i32, 1, 0)};
+    LLVMTypeRef ty = c->t_ptr;
+    cg_intrinsic_t(c, "llvm.prefetch", &ty, 1, args, 4);
+}
+
 LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     char name[80];
     snprintf(name, sizeof name, "hloc.gemm.kernel%s.%s.%ux%u", e ? "_ep" : "", hloc_type_name(g->ct), g->mr, g->nr);
@@ -105,6 +112,16 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     /* Row r of A starts lda elements after row r - 1: one base per row, a shared k index. */
     LLVMValueRef arow[MAX_MR];
     for (uint32_t r = 0; r < g->mr; r++) arow[r] = elem_ptr(c, t, pa, LLVMBuildMul(b, lda, cg_const_i64(c, r), ""));
+    /* The tile's rows of C (and of the epilogue's arrays) are fetched while the k loop runs: the
+     * stores and the residual's loads at the end then hit the cache. */
+    for (uint32_t r = 0; r < g->mr; r++) {
+        LLVMValueRef ro = LLVMBuildMul(b, ldc, cg_const_i64(c, r), "");
+        for (uint32_t q = 0; q * 64 < g->nr * esize; q++) {
+            LLVMValueRef o = LLVMBuildAdd(b, ro, cg_const_i64(c, (int64_t)(q * 64 / esize)), "");
+            gemm_prefetch(c, elem_ptr(c, t, cp, o), true);
+            if (e) gemm_epilogue_prefetch(c, e, ep, LLVMBuildAdd(b, off, o, ""));
+        }
+    }
     LLVMBasicBlockRef entry = LLVMGetInsertBlock(b), loop = cg_block(c, "k"), done = cg_block(c, "tile");
     LLVMBuildBr(b, loop);
     LLVMPositionBuilderAtEnd(b, loop);

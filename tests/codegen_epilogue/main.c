@@ -1,12 +1,13 @@
 /* Output fusions through the GEMM (codegen/gemm_epilogue.c): a dot or convolution under its
  * elementwise consumers, written as a kOutput fusion, must give bit for bit what the same
- * instructions give unfused, on 1, 2, 3 and 12 threads (12: more tasks at once than the product's
- * packing slices, so some take theirs from the heap), and match the evaluator within a bound on
- * the summation error. Each case also says whether the consumers must ride on the GEMM kernel
+ * instructions give unfused, on 1, 2, 3 and 12 threads (12 started at once: more tasks than a
+ * large product's packing slices in scratch), and match the evaluator within a bound on the
+ * summation error. Each case also says whether the consumers must ride on the GEMM kernel
  * (found in the LLVM IR) or must not (a residual laid out unlike the result, a residual with a
  * split K), so that a silent fallback cannot pass for the fast path. f32 and f64, odd sizes. */
 #include <check.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,50 @@
 #include "pool.h"
 #include "util.h"
 
+/* A parallel_for that starts all of a call's tasks at once, each on its own thread, none before
+ * all have started: on a machine with the cores for it, the 12 tasks of a large product hold
+ * their packing areas at the same time, more than the product has slices in scratch, and some
+ * take theirs from the heap (on fewer cores the scheduler may still let them take turns). */
+typedef struct gang {
+    pthread_barrier_t all_in;
+    hloc_task_fn task;
+    void *arg;
+} gang;
+
+typedef struct gang_member {
+    gang *g;
+    int64_t i;
+} gang_member;
+
+static long gang_tasks;
+
+static void *gang_run(void *p) {
+    gang_member *m = p;
+    pthread_barrier_wait(&m->g->all_in);
+    m->g->task(m->g->arg, m->i);
+    return NULL;
+}
+
+static void gang_parallel_for(void *ctx, int64_t n, hloc_task_fn task, void *arg) {
+    (void)ctx;
+    enum { MAX = 32 };
+    if (n > MAX || n < 1) {
+        for (int64_t i = 0; i < n; i++) task(arg, i);
+        return;
+    }
+    gang g = {.task = task, .arg = arg};
+    pthread_barrier_init(&g.all_in, NULL, (unsigned)n);
+    pthread_t th[MAX];
+    gang_member mb[MAX];
+    for (int64_t i = 0; i < n; i++) {
+        mb[i] = (gang_member){&g, i};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, gang_run, &mb[i]), 0);
+    }
+    for (int64_t i = 0; i < n; i++) pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&g.all_in);
+    __atomic_add_fetch(&gang_tasks, n, __ATOMIC_RELAXED);
+}
+
 typedef struct epi_case {
     const char *name;
     const char *result; /* the root's shape, T for the element type */
@@ -29,6 +74,15 @@ typedef struct epi_case {
 } epi_case;
 
 static const epi_case cases[] = {
+    /* Large enough for the thread pool and for packing areas in scratch (more tasks than slices
+     * on 12 threads), K in three blocks. */
+    {"dot_parallel_bias_relu", "T[400,300]{1,0}",
+     "  a = T[400,600]{1,0} parameter(0)\n  b = T[600,300]{1,0} parameter(1)\n  bias = T[300]{0} parameter(2)\n"
+     "  d = T[400,300]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  bb = T[400,300]{1,0} broadcast(bias), dimensions={1}\n  s = T[400,300]{1,0} add(d, bb)\n"
+     "  z = T[] constant(0)\n  zb = T[400,300]{1,0} broadcast(z), dimensions={}\n"
+     "  ROOT r = T[400,300]{1,0} maximum(s, zb)\n",
+     600, true, NULL},
     /* gpt2's bias: a [N] vector reshaped to [1,N] and broadcast along the batch and the columns. */
     {"dot_bias_reshaped", "T[1,37,45]{2,1,0}",
      "  a = T[1,37,70]{2,1,0} parameter(0)\n  b = T[70,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
@@ -170,11 +224,13 @@ static void modules(const epi_case *c, const char *t, char *fused, char *plain, 
         char one_line[512];
         snprintf(one_line, sizeof one_line, "%.*s", (int)len, line);
         if (strstr(one_line, "parameter(")) {
-            strncat(params, line, len);
-            const char *nm = line + strspn(line, " ");
+            /* Named e_NAME: names are unique across a module's computations. */
+            const char *nm = one_line + strspn(one_line, " ");
+            strcat(params, "  e_");
+            strcat(params, nm);
             size_t nl = strcspn(nm, " =");
             char one[64];
-            snprintf(one, sizeof one, "%s%.*s", np++ ? ", " : "", (int)nl, nm);
+            snprintf(one, sizeof one, "%se_%.*s", np++ ? ", " : "", (int)nl, nm);
             strcat(operands, one);
         }
         line += len;
@@ -188,6 +244,7 @@ static bool run(const char *name, const char *text, const hloc_cpu_options *co, 
                 const hloc_literal **args, hloc_arena *arena, hloc_literal **out, char *msg, size_t cap) {
     hloc_module *m = NULL;
     hloc_status *st = hloc_module_parse_text(text, strlen(text), name, &m);
+    if (!st) st = hloc_module_verify(m);
     if (!st) st = hloc_cpu_run_literals_opts(m, co, ro, args, m->entry->n_params, arena, out);
     hloc_module_destroy(m);
     if (!st) return true;
@@ -218,8 +275,9 @@ static bool check_case(const epi_case *c, const char *t, char *msg, size_t cap) 
         goto done;
     }
     hloc_cpu_options co = {.opt_level = 2}, dump = {.opt_level = 2, .dump_dir = dir};
-    test_pool p2 = {.n_threads = 2}, p3 = {.n_threads = 3}, p12 = {.n_threads = 12};
-    hloc_run_options o2 = test_pool_options(&p2), o3 = test_pool_options(&p3), o12 = test_pool_options(&p12);
+    test_pool p2 = {.n_threads = 2}, p3 = {.n_threads = 3};
+    hloc_run_options o2 = test_pool_options(&p2), o3 = test_pool_options(&p3);
+    hloc_run_options o12 = {.version = HLOC_ABI_VERSION, .parallel_for = gang_parallel_for, .n_threads = 12};
     const hloc_run_options *ro[4] = {NULL, &o2, &o3, &o12};
     if (!run(c->name, plain, &co, NULL, args, arena, &ref, msg, cap)) goto rm;
     for (int r = 0; r < 4; r++)
@@ -274,6 +332,7 @@ START_TEST(test_epilogues) {
             }
         }
     ck_assert_int_eq(failed, 0);
+    ck_assert_msg(gang_tasks >= 12, "no product ran as 12 tasks at once");
 }
 END_TEST
 
