@@ -1,6 +1,8 @@
 /* Control flow: while loops and conditionals as real branches. A while keeps its state in its own
- * buffers; the body's result is copied back each iteration, through temporaries where the body
- * passes state elements through to other positions (so that no copy reads an overwritten one). */
+ * buffers; the body computes the elements it can in place (carries updated by a
+ * dynamic-update-slice, values whose old contents nobody reads afterwards), and the rest of its
+ * result is copied back each iteration, through temporaries where the body passes state elements
+ * through to other positions (so that no copy reads an overwritten one). */
 #include "cg.h"
 
 enum { MAX_LEAVES = 256 };
@@ -46,13 +48,93 @@ static bool carry_in_place(const hloc_computation *body, uint32_t k) {
     return true;
 }
 
-/* Where the body computes its root: in place for the carries carry_in_place allows, nowhere
- * (CGV_NONE) for the rest; NULL when no carry qualifies. */
+/* Does parameter |pn| of fused computation |f| reach its root only through elementwise operations
+ * of the root's dimensions? Then element i of the result reads that parameter at i alone. */
+static bool pointwise_param(const hloc_computation *f, uint32_t pn) {
+    if (pn >= f->n_params || !f->root || !hloc_shape_is_array(&f->root->shape)) return false;
+    const hloc_instr *stack[MAX_LEAVES];
+    uint32_t n = 0, seen = 0;
+    stack[n++] = f->params[pn];
+    while (n) {
+        const hloc_instr *x = stack[--n];
+        if (!hloc_shape_is_array(&x->shape) || !hloc_shape_same_dims(&x->shape, &f->root->shape)) return false;
+        if (x != f->params[pn] &&
+            (!(hloc_opcode_flags(x->op) & OPF_EW) || x->op == HLOC_OP_STOCHASTIC_CONVERT))
+            return false;
+        for (uint32_t u = 0; u < x->n_users; u++) {
+            if (x->users[u]->dead) continue;
+            if (n == MAX_LEAVES || ++seen > 4 * MAX_LEAVES) return false; /* too big to check */
+            stack[n++] = x->users[u];
+        }
+    }
+    return true;
+}
+
+/* Does |x| read |g| only at the index of the element it computes? */
+static bool reads_pointwise(const hloc_instr *x, const hloc_instr *g) {
+    if (x->op == HLOC_OP_FUSION && x->n_called == 1) {
+        for (uint32_t j = 0; j < x->n_operands; j++)
+            if (x->operands[j] == g && !pointwise_param(x->called[0], j)) return false;
+        return true;
+    }
+    return (hloc_opcode_flags(x->op) & OPF_EW) && x->op != HLOC_OP_STOCHASTIC_CONVERT &&
+           hloc_shape_is_array(&x->shape) && hloc_shape_same_dims(&x->shape, &g->shape);
+}
+
+/* Has |u| read all it needs of its operands, into a buffer of its own, once it is emitted? */
+static bool reads_up_front(const hloc_instr *u) {
+    if (u->op == HLOC_OP_DOT) return true;
+    if (u->op != HLOC_OP_FUSION || u->n_called != 1 || !hloc_shape_is_array(&u->shape)) return false;
+    const hloc_instr *r = u->called[0]->root;
+    return r && r->op != HLOC_OP_PARAMETER && r->op != HLOC_OP_GET_TUPLE_ELEMENT && r->op != HLOC_OP_BITCAST &&
+           r->op != HLOC_OP_TUPLE;
+}
+
+/* Can element k of |body|'s root, computed by some x, go straight into state element k (no copy
+ * at the end of the iteration)? Only if the old value is read by x alone at the element x writes
+ * (an LSTM's c = f * c + i * g), or earlier, by instructions that are done with it when x runs
+ * (h feeding a dot at the top of the step). */
+static bool root_in_place(const hloc_computation *body, uint32_t k) {
+    const hloc_instr *root = body->root, *param = body->n_params == 1 ? body->params[0] : NULL;
+    if (!param || root->op != HLOC_OP_TUPLE || k >= root->n_operands) return false;
+    const hloc_instr *x = root->operands[k];
+    if (x->op == HLOC_OP_PARAMETER || x->op == HLOC_OP_GET_TUPLE_ELEMENT || x->op == HLOC_OP_BITCAST ||
+        x->op == HLOC_OP_TUPLE || !hloc_shape_is_array(&x->shape))
+        return false;
+    for (uint32_t u = 0; u < root->n_operands; u++)
+        if (u != k && root->operands[u] == x) return false;
+    uint32_t at = UINT32_MAX;
+    for (uint32_t j = 0; j < body->n_instrs; j++)
+        if (body->instrs[j] == x) at = j;
+    if (at == UINT32_MAX) return false;
+    for (uint32_t u = 0; u < param->n_users; u++) {
+        const hloc_instr *g = param->users[u];
+        if (g->dead) continue;
+        if (g->op != HLOC_OP_GET_TUPLE_ELEMENT) return false;
+        if (g->attrs->index != (int64_t)k) continue;
+        for (uint32_t v = 0; v < g->n_users; v++) {
+            const hloc_instr *y = g->users[v];
+            if (y->dead) continue;
+            if (y == x) {
+                if (!reads_pointwise(x, g)) return false;
+                continue;
+            }
+            if (!reads_up_front(y)) return false;
+            bool before = false;
+            for (uint32_t j = 0; j < at && !before; j++) before = body->instrs[j] == y;
+            if (!before) return false;
+        }
+    }
+    return true;
+}
+
+/* Where the body computes its root: in place for the carries carry_in_place or root_in_place
+ * allow, nowhere (CGV_NONE) for the rest; NULL when no element qualifies. */
 static cg_value *body_dst(cg *c, const hloc_computation *body, const cg_value *state) {
     if (state->kind != CGV_TUPLE) return NULL;
     cg_value *d = NULL;
     for (uint32_t k = 0; k < state->n_elems; k++) {
-        if (state->elems[k].kind != CGV_BUFFER || !carry_in_place(body, k)) continue;
+        if (state->elems[k].kind != CGV_BUFFER || !(carry_in_place(body, k) || root_in_place(body, k))) continue;
         if (!d) {
             d = HLOC_ARENA_NEW(c->arena, cg_value);
             cg_value *e = HLOC_ARENA_ARRAY(c->arena, cg_value, state->n_elems);

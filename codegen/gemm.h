@@ -59,8 +59,8 @@ typedef struct gemm_call {
     /* NULL, or a routine that packs A blocks itself, with pack A's signature but called as
      * (a + batch offset, first row, first column, rows, kc, dst): convolutions (gemm_conv.c). */
     LLVMValueRef pack_a;
-    /* NULL, or the elementwise consumers to apply as C is stored (gemm_epilogue_kernels). */
-    const gemm_epilogue *epi;
+    /* NULL, or an output fusion's kernel, edge routine and leaf pointer array, which apply its
+     * elementwise consumers as C is stored (gemm_epilogue_attach). */
     LLVMValueRef epi_kernel, epi_edge, epi_leaves;
 } gemm_call;
 

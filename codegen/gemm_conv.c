@@ -100,6 +100,103 @@ bool cg_conv_gemm_ok(const hloc_instr *i) {
 
 static LLVMValueRef K64(cg *c, int64_t v) { return cg_const_i64(c, v); }
 
+/* Whether an im2col row is, per tap of the outer window dims, one run of memory over the taps of
+ * the innermost dim: features contiguous and one position of that dim apart all the features
+ * (groups of one), no dilation along it. */
+static bool whole_rows_ok(const conv_plan *p) {
+    const hloc_conv_dnums *cd = &p->i->attrs->conv;
+    uint32_t ns = cd->n_spatial;
+    if (ns == 0 || p->in_st[cd->in_feature] != 1 || p->in_st[cd->in_spatial[ns - 1]] != p->cin_g) return false;
+    const hloc_window_dim *wd = &p->i->attrs->window.dims[ns - 1];
+    return wd->rhs_dilate <= 1 && wd->lhs_dilate <= 1;
+}
+
+/* dst[lo, hi) = 0 (element offsets). */
+static void zero_range(cg *c, const gemm_cfg *g, LLVMValueRef dst, LLVMValueRef lo, LLVMValueRef hi) {
+    cg_loop l;
+    cg_loop_begin_range(c, &l, lo, hi, "conv.zero");
+    LLVMBuildStore(c->b, cg_zero(c, g->ct), LLVMBuildGEP2(c->b, cg_ctype(c, g->ct), dst, &l.iv, 1, ""));
+    cg_loop_end(c, &l);
+}
+
+/* One whole im2col row at dst[dbase...]: per tap of the outer window dims, zeros where the
+ * innermost dim's taps fall in the padding and one copy of the taps in between. */
+static void pack_whole_row(cg *c, const conv_plan *p, LLVMValueRef src, LLVMValueRef dst, LLVMValueRef dbase,
+                           LLVMValueRef row_off, LLVMValueRef const *o) {
+    const hloc_instr *i = p->i;
+    const hloc_conv_dnums *cd = &i->attrs->conv;
+    const hloc_window *w = &i->attrs->window;
+    const hloc_shape *ls = &i->operands[0]->shape;
+    const gemm_cfg *g = &p->g;
+    LLVMBuilderRef b = c->b;
+    uint32_t ns = cd->n_spatial, last = ns - 1;
+    int64_t n_outer = 1;
+    for (uint32_t d = 0; d < last; d++) n_outer *= w->dims[d].size;
+    int64_t span = w->dims[last].size * p->cin_g, in_last = ls->dims[cd->in_spatial[last]];
+    cg_loop tl;
+    cg_loop_begin(c, &tl, K64(c, n_outer), "conv.outer");
+    LLVMValueRef ok = LLVMConstInt(c->t_i1, 1, 0), off = row_off, t = tl.iv;
+    for (uint32_t d = last; d-- > 0;) {
+        LLVMValueRef wi = LLVMBuildSRem(b, t, K64(c, w->dims[d].size), "");
+        t = LLVMBuildSDiv(b, t, K64(c, w->dims[d].size), "");
+        LLVMValueRef pos = cg_conv_input_pos(c, &w->dims[d], o[d], wi, ls->dims[cd->in_spatial[d]], &ok);
+        off = LLVMBuildAdd(b, off, LLVMBuildMul(b, pos, K64(c, p->in_st[cd->in_spatial[d]]), ""), "");
+    }
+    LLVMValueRef d0 = LLVMBuildAdd(b, dbase, LLVMBuildMul(b, tl.iv, K64(c, span), ""), "");
+    LLVMValueRef d1 = LLVMBuildAdd(b, d0, K64(c, span), "");
+    LLVMBasicBlockRef in = cg_block(c, "outer.in"), out = cg_block(c, "outer.pad"), join = cg_block(c, "outer.next");
+    LLVMBuildCondBr(b, ok, in, out);
+    LLVMPositionBuilderAtEnd(b, out);
+    zero_range(c, g, dst, d0, d1);
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, in);
+    /* Taps [lo, hi) of the innermost dim land inside the input. */
+    const hloc_window_dim *wd = &w->dims[last];
+    LLVMValueRef pos0 = LLVMBuildSub(b, LLVMBuildMul(b, o[last], K64(c, wd->stride), ""), K64(c, wd->pad_lo), "");
+    LLVMValueRef lo = cg_clamp_i64(c, LLVMBuildNeg(b, pos0, ""), 0, wd->size);
+    LLVMValueRef hi = cg_clamp_i64(c, LLVMBuildSub(b, K64(c, in_last), pos0, ""), 0, wd->size);
+    hi = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, hi, lo, ""), lo, hi, "");
+    /* Inside the input (most rows): one copy of a compile-time length. */
+    hloc_type at = ls->type;
+    LLVMValueRef base = LLVMBuildAdd(b, off, LLVMBuildMul(b, pos0, K64(c, p->cin_g), ""), "");
+    LLVMValueRef inside = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, lo, K64(c, 0), ""),
+                                       LLVMBuildICmp(b, LLVMIntEQ, hi, K64(c, wd->size), ""), "");
+    LLVMBasicBlockRef whole = cg_block(c, "outer.whole"), part = cg_block(c, "outer.part");
+    LLVMBuildCondBr(b, inside, whole, part);
+    LLVMPositionBuilderAtEnd(b, whole);
+    if (at == g->ct) {
+        uint64_t eb = hloc_type_bytes(at);
+        LLVMValueRef sp = LLVMBuildGEP2(b, cg_ctype(c, g->ct), src, &base, 1, "");
+        LLVMBuildMemCpy(b, LLVMBuildGEP2(b, cg_ctype(c, g->ct), dst, &d0, 1, ""), (unsigned)eb, sp, (unsigned)eb,
+                        K64(c, span * (int64_t)eb));
+    } else {
+        cg_loop wl;
+        cg_loop_begin(c, &wl, K64(c, span), "conv.whole");
+        LLVMValueRef v = cg_convert(c, cg_load(c, at, src, LLVMBuildAdd(b, base, wl.iv, "")), at, g->ct);
+        LLVMValueRef di = LLVMBuildAdd(b, d0, wl.iv, "");
+        LLVMBuildStore(b, v, LLVMBuildGEP2(b, cg_ctype(c, g->ct), dst, &di, 1, ""));
+        cg_loop_end(c, &wl);
+    }
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, part);
+    LLVMValueRef j0 = LLVMBuildAdd(b, d0, LLVMBuildMul(b, lo, K64(c, p->cin_g), ""), "");
+    LLVMValueRef j1 = LLVMBuildAdd(b, d0, LLVMBuildMul(b, hi, K64(c, p->cin_g), ""), "");
+    zero_range(c, g, dst, d0, j0);
+    /* Element j of the row reads the input at off + pos0 * cin + (j - d0). */
+    LLVMValueRef shift = LLVMBuildSub(b, base, d0, "");
+    cg_loop cl;
+    cg_loop_begin_range(c, &cl, j0, j1, "conv.copy");
+    LLVMValueRef v = cg_load(c, at, src, LLVMBuildAdd(b, shift, cl.iv, ""));
+    if (at != g->ct) v = cg_convert(c, v, at, g->ct);
+    LLVMBuildStore(b, v, LLVMBuildGEP2(b, cg_ctype(c, g->ct), dst, &cl.iv, 1, ""));
+    cg_loop_end(c, &cl);
+    zero_range(c, g, dst, j1, d1);
+    LLVMBuildBr(b, join);
+    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(b, join);
+    cg_loop_end(c, &tl);
+}
+
 /* pack(src, m0, k0, rows, kc, dst): rows m0.. and columns k0.. of the virtual im2col matrix of
  * one group (src is the group's first input feature) into mr-row panels. */
 static LLVMValueRef conv_pack_fn(cg *c, const conv_plan *p) {
@@ -146,6 +243,17 @@ static LLVMValueRef conv_pack_fn(cg *c, const conv_plan *p) {
         m = LLVMBuildSDiv(b, m, K64(c, e), "");
     }
     LLVMValueRef row_off = LLVMBuildMul(b, m, K64(c, p->in_st[cd->in_batch]), "");
+    if (whole_rows_ok(p)) {
+        /* The whole K at once (one K block): the fast path below, else the general runs. */
+        LLVMBasicBlockRef fast = cg_block(c, "row.fast"), general = cg_block(c, "row.general");
+        LLVMValueRef all_k = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, k0, K64(c, 0), ""),
+                                          LLVMBuildICmp(b, LLVMIntEQ, kc, K64(c, p->x.k), ""), "");
+        LLVMBuildCondBr(b, all_k, fast, general);
+        LLVMPositionBuilderAtEnd(b, fast);
+        pack_whole_row(c, p, src, dst, dbase, row_off, o);
+        LLVMBuildBr(b, next);
+        LLVMPositionBuilderAtEnd(b, general);
+    }
     LLVMValueRef tap0 = LLVMBuildSDiv(b, k0, K64(c, p->cin_g), ""), ci0 = LLVMBuildSRem(b, k0, K64(c, p->cin_g), "");
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(b), run_bb = cg_block(c, "run");
     LLVMBuildBr(b, run_bb);

@@ -4,8 +4,9 @@
  * rows of C in mr multiples, then columns in nr multiples; never K) and hands the task function to
  * the caller's parallel_for, or runs the tasks itself. A task walks its tile of C in the classic
  * order: nc columns of B packed once per kc slice, mc rows of A packed per slice, then micro-tiles.
- * Both packed blocks live on the task's stack. Edge micro-tiles (and C without unit column stride)
- * go through a small tile buffer, so the kernel always runs whole tiles. */
+ * Both packed blocks and a tile buffer live in a slice of a work area the call site sized for the
+ * product in scratch, not on the task's stack. Edge micro-tiles (and C without unit column
+ * stride) go through the tile buffer, so the kernel always runs whole tiles. */
 #include <stdio.h>
 
 #include "gemm.h"
@@ -18,8 +19,17 @@ enum {
     G_MT, G_NT,
     G_PACK_A,
     G_KERN, G_EDGE, G_EP,
-    G_COUNT
+    G_WORK, G_SLICE, G_NSLICE, G_BOFF, G_TOFF,
+    G_CLAIM, /* GEMM_SLICES flags: slice s of the work area is in use */
+    G_COUNT = G_CLAIM + 8
+
 };
+
+/* Packing work areas in scratch per product: one per task that can run at once, up to this many
+ * (tasks beyond take theirs from the heap). Products whose area is at most GEMM_STACK_BYTES (small
+ * ones, whose tasks run in microseconds) keep it on the task's stack instead. */
+#define GEMM_SLICES 8
+#define GEMM_STACK_BYTES (256 * 1024)
 
 /* Tasks with at most this many row panels read B unpacked. */
 #define DIRECT_B_PANELS 4
@@ -56,10 +66,83 @@ static LLVMValueRef advance(cg *c, LLVMValueRef base, LLVMValueRef off, uint64_t
 
 static LLVMValueRef mul(cg *c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildMul(c->b, a, b, ""); }
 
-static LLVMValueRef stack_block(cg *c, LLVMTypeRef et, int64_t n, const char *name) {
-    LLVMValueRef a = cg_alloca(c, LLVMArrayType2(et, (uint64_t)n), name);
-    LLVMSetAlignment(a, 64);
-    return a;
+static int64_t round64(int64_t n) { return (n + 63) / 64 * 64; }
+
+static LLVMValueRef libc_fn(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n) {
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    return f ? f : LLVMAddFunction(c->mod, name, LLVMFunctionType(ret, params, n, 0));
+}
+
+/* The task's packing work area: on its stack when small; else a free slice of the product's area
+ * in scratch (claimed with a compare-and-swap on its flag in the argument block), else one from
+ * the heap. *owned: the slice number, GEMM_SLICES for the heap, GEMM_SLICES + 1 for the stack.
+ * Which slice a task gets does not change any result. */
+static LLVMValueRef claim_slice(cg *c, LLVMValueRef args, LLVMValueRef *owned) {
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef work = arg_ptr(c, args, G_WORK), n = arg_i64(c, args, G_NSLICE), bytes = arg_i64(c, args, G_SLICE);
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b), try_ = cg_block(c, "slice.try"), next = cg_block(c, "slice.next"),
+                      other = cg_block(c, "slice.other"), stack = cg_block(c, "slice.stack"),
+                      heap = cg_block(c, "slice.heap"), oom = cg_block(c, "slice.oom"), got = cg_block(c, "slice.got");
+    LLVMValueRef zero = cg_const_i64(c, 0), one = cg_const_i64(c, 1);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, n, zero, ""), try_, other);
+    LLVMPositionBuilderAtEnd(b, try_);
+    LLVMValueRef s = LLVMBuildPhi(b, c->t_i64, "slot");
+    LLVMAddIncoming(s, &zero, &pre, 1);
+    LLVMValueRef flag = LLVMBuildGEP2(b, c->t_i64, arg_slot(c, args, G_CLAIM), &s, 1, "");
+    LLVMValueRef x = LLVMBuildAtomicCmpXchg(b, flag, zero, one, LLVMAtomicOrderingAcquire, LLVMAtomicOrderingMonotonic, 0);
+    LLVMValueRef area = LLVMBuildGEP2(b, c->t_i8, work, (LLVMValueRef[]){LLVMBuildMul(b, s, bytes, "")}, 1, "");
+    LLVMBuildCondBr(b, LLVMBuildExtractValue(b, x, 1, ""), got, next);
+    LLVMPositionBuilderAtEnd(b, next);
+    LLVMValueRef s1 = LLVMBuildAdd(b, s, one, "");
+    LLVMAddIncoming(s, &s1, &next, 1);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, s1, n, ""), try_, heap);
+    LLVMPositionBuilderAtEnd(b, other);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLE, bytes, cg_const_i64(c, GEMM_STACK_BYTES), ""), stack, heap);
+    LLVMPositionBuilderAtEnd(b, stack);
+    LLVMValueRef on_stack = LLVMBuildArrayAlloca(b, c->t_i8, bytes, "pack");
+    LLVMSetAlignment(on_stack, 64);
+    LLVMBuildBr(b, got);
+    LLVMPositionBuilderAtEnd(b, heap);
+    LLVMTypeRef at[2] = {c->t_i64, c->t_i64};
+    LLVMValueRef af = libc_fn(c, "aligned_alloc", c->t_ptr, at, 2);
+    LLVMValueRef av[2] = {cg_const_i64(c, 64), bytes};
+    LLVMValueRef mem = LLVMBuildCall2(b, LLVMGlobalGetValueType(af), af, av, 2, "");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, mem, ""), oom, got);
+    /* Out of memory with no result to report it in: stop rather than return wrong values. */
+    LLVMPositionBuilderAtEnd(b, oom);
+    LLVMValueRef trap = LLVMGetIntrinsicDeclaration(c->mod, LLVMLookupIntrinsicID("llvm.trap", 9), NULL, 0);
+    LLVMBuildCall2(b, LLVMGlobalGetValueType(trap), trap, NULL, 0, "");
+    LLVMBuildUnreachable(b);
+    LLVMPositionBuilderAtEnd(b, got);
+    LLVMValueRef slot = LLVMBuildPhi(b, c->t_i64, "slot"), ptr = LLVMBuildPhi(b, c->t_ptr, "work");
+    LLVMValueRef sv[3] = {s, cg_const_i64(c, GEMM_SLICES), cg_const_i64(c, GEMM_SLICES + 1)};
+    LLVMValueRef pv[3] = {area, mem, on_stack};
+    LLVMBasicBlockRef from[3] = {try_, heap, stack};
+    LLVMAddIncoming(slot, sv, from, 3);
+    LLVMAddIncoming(ptr, pv, from, 3);
+    *owned = slot;
+    return ptr;
+}
+
+static void release_slice(cg *c, LLVMValueRef args, LLVMValueRef slot, LLVMValueRef mem) {
+    LLVMBuilderRef b = c->b;
+    LLVMBasicBlockRef heap = cg_block(c, "slice.free"), area = cg_block(c, "slice.release"), done = cg_block(c, "slice.done"),
+                      check = cg_block(c, "slice.check");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, slot, cg_const_i64(c, GEMM_SLICES), ""), heap, check);
+    LLVMPositionBuilderAtEnd(b, check);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, slot, cg_const_i64(c, GEMM_SLICES), ""), area, done);
+    LLVMPositionBuilderAtEnd(b, heap);
+    LLVMTypeRef ft = c->t_ptr;
+    LLVMValueRef ff = libc_fn(c, "free", c->t_void, &ft, 1);
+    LLVMBuildCall2(b, LLVMGlobalGetValueType(ff), ff, &mem, 1, "");
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, area);
+    LLVMValueRef flag = LLVMBuildGEP2(b, c->t_i64, arg_slot(c, args, G_CLAIM), &slot, 1, "");
+    LLVMValueRef st = LLVMBuildStore(b, cg_const_i64(c, 0), flag);
+    LLVMSetOrdering(st, LLVMAtomicOrderingRelease);
+    LLVMSetAlignment(st, 8);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
 }
 
 /* [lo, hi) of part p of q over n items grouped in units of |unit|. */
@@ -157,12 +240,8 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     f = gemm_fn_begin(c, name, c->t_void, p, 2, &sv);
     LLVMBuilderRef b = c->b;
     LLVMValueRef args = LLVMGetParam(f, 0), t = LLVMGetParam(f, 1);
-    LLVMTypeRef et = cg_ctype(c, g->ct);
     uint64_t ab = hloc_type_bytes(at), bb = hloc_type_bytes(bt), cb = hloc_type_bytes(g->ct);
     int64_t kmax = gemm_k_single(g);
-    LLVMValueRef pa = stack_block(c, et, g->mc * kmax, "pack.a");
-    LLVMValueRef pb = stack_block(c, et, kmax * g->nc, "pack.b");
-    LLVMValueRef tile = stack_block(c, et, (int64_t)g->mr * g->nr, "tile");
 
     LLVMValueRef M = arg_i64(c, args, G_M), N = arg_i64(c, args, G_N), K = arg_i64(c, args, G_K);
     LLVMValueRef mt = arg_i64(c, args, G_MT), nt = arg_i64(c, args, G_NT);
@@ -177,6 +256,9 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMPositionBuilderAtEnd(b, out);
     LLVMBuildRetVoid(b);
     LLVMPositionBuilderAtEnd(b, work);
+    LLVMValueRef owned, pa = claim_slice(c, args, &owned);
+    LLVMValueRef pb = LLVMBuildGEP2(b, c->t_i8, pa, (LLVMValueRef[]){arg_i64(c, args, G_BOFF)}, 1, "pack.b");
+    LLVMValueRef tile = LLVMBuildGEP2(b, c->t_i8, pa, (LLVMValueRef[]){arg_i64(c, args, G_TOFF)}, 1, "tile");
 
     LLVMValueRef ars = arg_i64(c, args, G_ARS), acs = arg_i64(c, args, G_ACS);
     LLVMValueRef brs = arg_i64(c, args, G_BRS), bcs = arg_i64(c, args, G_BCS);
@@ -288,6 +370,7 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     cg_loop_end(c, &il);
     cg_loop_end(c, &pl);
     cg_loop_end(c, &jl);
+    release_slice(c, args, owned, pa);
     LLVMBuildRetVoid(b);
     gemm_fn_end(c, &sv);
     return f;
@@ -417,11 +500,27 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
     if (!run) return;
     LLVMBuilderRef b = c->b;
     LLVMValueRef args = cg_alloca(c, LLVMArrayType2(c->t_i64, G_COUNT), "gemm.args");
+    /* The packing blocks a task of this product fills at most (task_fn's blocking), bounded the
+     * same way for every micro-tile shape (rows in 24s, columns in 48s: multiples of every mr
+     * and nr; mc 96, nc at most 512) so that the module's scratch does not depend on the CPU. */
+    int64_t cb = (int64_t)hloc_type_bytes(g->ct);
+    int64_t nkb = x->k <= gemm_k_single(g) ? 1 : (x->k + g->kc - 1) / g->kc, kstep = (x->k + nkb - 1) / nkb;
+    int64_t rows = (x->m + 23) / 24 * 24, cols = (x->n + 47) / 48 * 48;
+    int64_t a_bytes = round64((rows < 96 ? rows : 96) * kstep * cb);
+    int64_t b_bytes = round64(kstep * (cols < 512 ? cols : 512) * cb);
+    int64_t slice = a_bytes + b_bytes + round64(8 * 48 * cb);
+    double flops = (double)x->m * (double)x->n * (double)x->k * (double)x->batch;
+    int64_t tiles = (rows / 24) * (cols / 48) * x->batch;
+    int64_t n_slices = flops < PARALLEL_FLOPS / 2 ? 1 : tiles < GEMM_SLICES ? tiles : GEMM_SLICES;
+    /* Task functions have no scratch: their products' tasks take the heap (or the stack). */
+    LLVMValueRef work = c->task_arg || slice <= GEMM_STACK_BYTES ? NULL : cg_alloc(c, (uint64_t)(slice * n_slices));
+    if (!work) n_slices = 0;
     int64_t vals[G_COUNT] = {
         [G_M] = x->m, [G_N] = x->n, [G_K] = x->k, [G_BATCH] = x->batch,
         [G_ARS] = x->a_rs, [G_ACS] = x->a_cs, [G_ABS] = x->a_bs,
         [G_BRS] = x->b_rs, [G_BCS] = x->b_cs, [G_BBS] = x->b_bs,
         [G_CRS] = x->c_rs, [G_CCS] = x->c_cs, [G_CBS] = x->c_bs,
+        [G_SLICE] = slice, [G_NSLICE] = n_slices, [G_BOFF] = a_bytes, [G_TOFF] = a_bytes + b_bytes,
     };
     for (int k = 0; k < G_COUNT; k++) {
         LLVMValueRef v = cg_const_i64(c, vals[k]);
@@ -432,6 +531,7 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
         if (k == G_KERN && x->epi_kernel) v = LLVMBuildPtrToInt(b, x->epi_kernel, c->t_i64, "");
         if (k == G_EDGE && x->epi_edge) v = LLVMBuildPtrToInt(b, x->epi_edge, c->t_i64, "");
         if (k == G_EP && x->epi_leaves) v = LLVMBuildPtrToInt(b, x->epi_leaves, c->t_i64, "");
+        if (k == G_WORK && work) v = LLVMBuildPtrToInt(b, work, c->t_i64, "");
         LLVMBuildStore(b, v, arg_slot(c, args, k));
     }
     LLVMValueRef opts = c->task_arg || !c->body_opts ? LLVMConstNull(c->t_ptr) : c->body_opts;

@@ -61,6 +61,22 @@ static int add_leaf(gemm_epilogue *e, const hloc_instr *src) {
     return (int)e->n_leaves++;
 }
 
+static uint32_t non_unit_dims(const hloc_shape *s) {
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < s->rank; d++) n += s->dims[d] != 1;
+    return n;
+}
+
+/* Whether every dim of broadcast |b|'s operand that is not 1 maps to output dim |d| (and is
+ * that dim's size): its elements then follow the column index. */
+static bool varies_along(const hloc_instr *b, int d) {
+    const hloc_shape *os = &b->operands[0]->shape;
+    if (b->attrs->dims.n != os->rank) return false;
+    for (uint32_t j = 0; j < os->rank; j++)
+        if (os->dims[j] != 1 && (b->attrs->dims.v[j] != d || os->dims[j] != b->shape.dims[d])) return false;
+    return true;
+}
+
 static bool leaf_source(const hloc_instr *o) { return o->op == HLOC_OP_PARAMETER || o->op == HLOC_OP_CONSTANT; }
 
 /* The node number of |i| (added with its operands first), or -1 if |i| cannot be part of an
@@ -79,9 +95,16 @@ static int build(gemm_epilogue *e, const hloc_instr *i, const hloc_instr *prod, 
         e->has_full = true;
     } else if (i->op == HLOC_OP_BROADCAST) {
         const hloc_instr *o = i->operands[0];
+        /* A reshape that only adds or drops 1s keeps the elements in order (a bias [768] seen as
+         * [1,768]): read its source instead. */
+        if ((o->op == HLOC_OP_RESHAPE || o->op == HLOC_OP_BITCAST) && leaf_source(o->operands[0]) &&
+            hloc_shape_elements(&o->shape) == hloc_shape_elements(&o->operands[0]->shape) &&
+            non_unit_dims(&o->shape) <= 1 && non_unit_dims(&o->operands[0]->shape) <= 1)
+            o = o->operands[0];
         if (!leaf_source(o) || o->shape.type != e->t || !hloc_shape_is_array(&o->shape)) return -1;
-        if (o->shape.rank == 0) n.kind = EP_SCALAR;
-        else if (o->shape.rank == 1 && col_dim >= 0 && i->attrs->dims.n == 1 && i->attrs->dims.v[0] == col_dim)
+        if (hloc_shape_elements(&o->shape) == 1)
+            n.kind = EP_SCALAR;
+        else if (col_dim >= 0 && varies_along(i, col_dim) && non_unit_dims(&o->shape) <= 1)
             n.kind = EP_COLUMN;
         else return -1;
         i = o;
@@ -219,7 +242,6 @@ bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_ca
 }
 
 void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x) {
-    x->epi = e;
     x->epi_kernel = gemm_kernel_fn(c, g, e);
     x->epi_edge = gemm_edge_fn(c, g, e);
     LLVMValueRef arr = cg_alloca(c, LLVMArrayType2(c->t_ptr, e->n_leaves ? e->n_leaves : 1), "gemm.leaves");

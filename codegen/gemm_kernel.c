@@ -27,7 +27,8 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct) {
         g.vl = 16 / bytes, g.mr = 4, g.nv = 2;
     }
     g.nr = g.nv * g.vl;
-    /* A's block (mc x kc) sits in L2 next to B's (kc x nc). */
+    /* A's block (mc x kc) sits in L2 next to B's (kc x nc). gemm_emit sizes the packing areas
+     * for any of these shapes: mr divides 24, nr 48, mc <= 96, nc <= 512. */
     g.kc = 1024 / bytes;
     g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
     g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);

@@ -229,6 +229,13 @@ static const conv_case conv_cases[] = {
      "window={size=3x3}, dim_labels=b01f_01io->b01f", 72},
     {"big_nhwc", "f32[1,30,30,32]{3,2,1,0}", "f32[3,3,32,64]{3,2,1,0}", "f32[1,30,30,64]{3,2,1,0}",
      "window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f", 288},
+    /* Packed rows converted from bf16; K in several blocks (rows packed tap run by tap run). */
+    {"bf16_in_f32_out", "bf16[2,9,9,8]{3,2,1,0}", "bf16[3,3,8,20]{3,2,1,0}", "f32[2,9,9,20]{3,2,1,0}",
+     "window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f", 72},
+    {"nhwc_split_k", "f32[2,11,12,72]{3,2,1,0}", "f32[3,3,72,24]{3,2,1,0}", "f32[2,11,12,24]{3,2,1,0}",
+     "window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f", 648},
+    {"nhwc_rgb_stem", "f32[2,16,16,3]{3,2,1,0}", "f32[3,3,3,32]{3,2,1,0}", "f32[2,16,16,32]{3,2,1,0}",
+     "window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f", 27},
 };
 
 START_TEST(test_conv_forms) {

@@ -172,34 +172,48 @@ static bool dot_is_canonical(const hloc_instr *i) {
     return true;
 }
 
+/* Runs |passes| on the dot module |text|: the results on dot_inputs(seed) must stay bit-identical,
+ * and |check| (given the module and its printed form after the passes) must hold. Returns whether
+ * the passes changed the module. */
+static bool rewrite_keeps_results(const char *text, uint64_t seed, const char *passes,
+                                  void (*check)(hloc_module *m, const char *text, const char *opt)) {
+    hloc_module *m = parse(text);
+    hloc_arena *a = hloc_arena_create();
+    hloc_literal **in = dot_inputs(m, a, seed);
+    hloc_literal *before = NULL, *after = NULL;
+    hloc_status *st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &before);
+    ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), text);
+    bool changed = false;
+    run_passes(m, passes, &changed, text);
+    char *opt = module_text(m);
+    check(m, text, opt);
+    st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &after);
+    ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), opt);
+    ck_assert_msg(hloc_literal_equal(before, after), "results differ:\n%s\n%s", text, opt);
+    free(opt);
+    hloc_arena_destroy(a);
+    hloc_module_destroy(m);
+    return changed;
+}
+
+/* One run reaches the fixed point, and every dot left is canonical. */
+static void canonical_fixed_point(hloc_module *m, const char *text, const char *opt) {
+    bool again = false;
+    run_passes(m, "dot-canonicalize", &again, text);
+    ck_assert_msg(!again, "no fixed point after one run:\n%s\n%s", text, opt);
+    for (uint32_t j = 0; j < m->entry->n_instrs; j++) {
+        const hloc_instr *i = m->entry->instrs[j];
+        if (!i->dead && i->op == HLOC_OP_DOT)
+            ck_assert_msg(dot_is_canonical(i), "dot not canonical:\n%s\n%s", text, opt);
+    }
+}
+
 START_TEST(dot_canonicalize_keeps_results) {
     int n_rewritten = 0;
     for (uint64_t seed = 0; seed < N_DOTS; seed++) {
         const char *type;
         char *text = random_dot(seed, &type, false);
-        hloc_module *m = parse(text);
-        hloc_arena *a = hloc_arena_create();
-        hloc_literal **in = dot_inputs(m, a, seed);
-        hloc_literal *before = NULL, *after = NULL;
-        hloc_status *st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &before);
-        ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), text);
-        bool changed = false, again = false;
-        run_passes(m, "dot-canonicalize", &changed, text);
-        n_rewritten += changed;
-        run_passes(m, "dot-canonicalize", &again, text);
-        char *opt = module_text(m);
-        ck_assert_msg(!again, "no fixed point after one run:\n%s\n%s", text, opt);
-        for (uint32_t j = 0; j < m->entry->n_instrs; j++) {
-            const hloc_instr *i = m->entry->instrs[j];
-            if (!i->dead && i->op == HLOC_OP_DOT)
-                ck_assert_msg(dot_is_canonical(i), "dot not canonical:\n%s\n%s", text, opt);
-        }
-        st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &after);
-        ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), opt);
-        ck_assert_msg(hloc_literal_equal(before, after), "results differ:\n%s\n%s", text, opt);
-        free(opt);
-        hloc_arena_destroy(a);
-        hloc_module_destroy(m);
+        n_rewritten += rewrite_keeps_results(text, seed, "dot-canonicalize", canonical_fixed_point);
         free(text);
     }
     printf("dots: %d of %d rewritten\n", n_rewritten, N_DOTS);
@@ -208,28 +222,18 @@ START_TEST(dot_canonicalize_keeps_results) {
 }
 END_TEST
 
+static void no_dot_left(hloc_module *m, const char *text, const char *opt) {
+    (void)m;
+    ck_assert_msg(!strstr(opt, " dot("), "dot left:\n%s\n%s", text, opt);
+}
+
 /* algsimp turns every dot of a size-1 (or empty) contraction into broadcasts and a multiply with
  * bit-identical results: the inputs include zeros of both signs' products (-4 * 0 = -0). */
 START_TEST(algsimp_unit_contraction_keeps_results) {
     for (uint64_t seed = 0; seed < N_DOTS; seed++) {
         const char *type;
         char *text = random_dot(seed, &type, true);
-        hloc_module *m = parse(text);
-        hloc_arena *a = hloc_arena_create();
-        hloc_literal **in = dot_inputs(m, a, seed);
-        hloc_literal *before = NULL, *after = NULL;
-        hloc_status *st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &before);
-        ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), text);
-        bool changed = false;
-        run_passes(m, "algsimp,dce", &changed, text);
-        char *opt = module_text(m);
-        ck_assert_msg(changed && !strstr(opt, " dot("), "dot left:\n%s\n%s", text, opt);
-        st = hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &after);
-        ck_assert_msg(!st, "%s\n%s", hloc_status_message(st), opt);
-        ck_assert_msg(hloc_literal_equal(before, after), "results differ:\n%s\n%s", text, opt);
-        free(opt);
-        hloc_arena_destroy(a);
-        hloc_module_destroy(m);
+        ck_assert(rewrite_keeps_results(text, seed, "algsimp,dce", no_dot_left));
         free(text);
     }
 }

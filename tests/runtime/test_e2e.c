@@ -80,6 +80,39 @@ static void compare(const hloc_literal *got, const hloc_literal *want, const cha
     }
 }
 
+/* `hloc compile`'s path: at -O2 the default pipeline first, then the object, packaged as a .so
+ * with its header in a fresh temporary folder (the NEEDED check included). */
+typedef struct packaged {
+    char dir[32], so[64], h[64];
+} packaged;
+
+static void package(hloc_module *m, const char *name, int opt, packaged *pk) {
+    if (opt == 2) {
+        hloc_pipeline *pl = hloc_pipeline_default();
+        ck_assert_ptr_nonnull(pl);
+        hloc_pass_options po = hloc_pass_options_default();
+        po.verify_each = true;
+        ok(hloc_pipeline_run(pl, m, &po, NULL));
+        hloc_pipeline_destroy(pl);
+    }
+    hloc_cpu_options co = {.name = name, .cpu = "native", .opt_level = opt};
+    void *obj = NULL;
+    size_t len = 0;
+    ok(hloc_cpu_compile_object(m, &co, 1, &obj, &len));
+    snprintf(pk->dir, sizeof pk->dir, "/tmp/hloc_e2e_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(pk->dir));
+    snprintf(pk->so, sizeof pk->so, "%s/m.so", pk->dir);
+    snprintf(pk->h, sizeof pk->h, "%s/m.h", pk->dir);
+    ok(hloc_aot_package(obj, len, pk->so, pk->h, NULL, NULL, 0));
+    free(obj);
+}
+
+static void unpackage(const packaged *pk) {
+    unlink(pk->so);
+    unlink(pk->h);
+    rmdir(pk->dir);
+}
+
 START_TEST(test_compile_run_compare) {
     const char *data = getenv("HLOC_TEST_DATA");
     ck_assert_ptr_nonnull(data);
@@ -103,25 +136,9 @@ START_TEST(test_compile_run_compare) {
     hloc_literal *want = NULL;
     ok(hloc_evaluate(m, (const hloc_literal *const *)args, entry->n_params, NULL, a, &want));
 
-    if (opt == 2) {
-        hloc_pipeline *pl = hloc_pipeline_default();
-        ck_assert_ptr_nonnull(pl);
-        hloc_pass_options po = hloc_pass_options_default();
-        po.verify_each = true;
-        ok(hloc_pipeline_run(pl, m, &po, NULL));
-        hloc_pipeline_destroy(pl);
-    }
-    hloc_cpu_options co = {.name = "e2e_model", .cpu = "native", .opt_level = opt};
-    void *obj = NULL;
-    size_t len = 0;
-    ok(hloc_cpu_compile_object(m, &co, 1, &obj, &len));
-    char dir[] = "/tmp/hloc_e2e_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char so[64], h[64];
-    snprintf(so, sizeof so, "%s/m.so", dir);
-    snprintf(h, sizeof h, "%s/m.h", dir);
-    ok(hloc_aot_package(obj, len, so, h, NULL, NULL, 0)); /* includes the NEEDED check */
-    free(obj);
+    packaged pk;
+    package(m, "e2e_model", opt, &pk);
+    const char *so = pk.so;
 
     hloc_executable *e = NULL;
     ok(hloc_executable_load(so, &e));
@@ -150,9 +167,7 @@ START_TEST(test_compile_run_compare) {
                                        &got));
         compare(got, want, "cpu-aot run target");
     }
-    unlink(so);
-    unlink(h);
-    rmdir(dir);
+    unpackage(&pk);
     free(args);
     hloc_arena_destroy(a);
     hloc_module_destroy(m);
@@ -309,26 +324,10 @@ START_TEST(test_donated_buffers) {
         }
         hloc_literal *want = NULL;
         ok(hloc_evaluate(m, (const hloc_literal *const *)args, 2, NULL, a, &want));
-        if (opt == 2) {
-            hloc_pipeline *pl = hloc_pipeline_default();
-            hloc_pass_options po = hloc_pass_options_default();
-            po.verify_each = true;
-            ok(hloc_pipeline_run(pl, m, &po, NULL));
-            hloc_pipeline_destroy(pl);
-        }
-        hloc_cpu_options co = {.name = "donate", .cpu = "native", .opt_level = opt};
-        void *obj = NULL;
-        size_t len = 0;
-        ok(hloc_cpu_compile_object(m, &co, 1, &obj, &len));
-        char dir[] = "/tmp/hloc_donate_XXXXXX";
-        ck_assert_ptr_nonnull(mkdtemp(dir));
-        char so[64], h[64];
-        snprintf(so, sizeof so, "%s/m.so", dir);
-        snprintf(h, sizeof h, "%s/m.h", dir);
-        ok(hloc_aot_package(obj, len, so, h, NULL, NULL, 0));
-        free(obj);
+        packaged pk;
+        package(m, "donate", opt, &pk);
         hloc_executable *e = NULL;
-        ok(hloc_executable_load(so, &e));
+        ok(hloc_executable_load(pk.so, &e));
         run_donated(e, (const hloc_literal *const *)args, want, NULL, ".so");
         hloc_thread_pool *pool = NULL;
         ok(hloc_thread_pool_create(2, &pool));
@@ -337,15 +336,14 @@ START_TEST(test_donated_buffers) {
         run_donated(e, (const hloc_literal *const *)args, want, &o, ".so on a pool");
         hloc_executable_unload(e);
         hloc_cpu_jit *jit = NULL;
+        hloc_cpu_options co = {.name = "donate", .cpu = "native", .opt_level = opt};
         ok(hloc_cpu_jit_compile(m, &co, &jit));
         ok(hloc_executable_wrap(hloc_cpu_jit_metadata(jit), &e));
         run_donated(e, (const hloc_literal *const *)args, want, &o, "JIT");
         hloc_executable_unload(e);
         hloc_cpu_jit_destroy(jit);
         hloc_thread_pool_destroy(pool);
-        unlink(so);
-        unlink(h);
-        rmdir(dir);
+        unpackage(&pk);
         hloc_arena_destroy(a);
         hloc_module_destroy(m);
     }

@@ -1,0 +1,291 @@
+/* Output fusions through the GEMM (codegen/gemm_epilogue.c): a dot or convolution under its
+ * elementwise consumers, written as a kOutput fusion, must give bit for bit what the same
+ * instructions give unfused, on 1, 2, 3 and 12 threads (12: more tasks at once than the product's
+ * packing slices, so some take theirs from the heap), and match the evaluator within a bound on
+ * the summation error. Each case also says whether the consumers must ride on the GEMM kernel
+ * (found in the LLVM IR) or must not (a residual laid out unlike the result, a residual with a
+ * split K), so that a silent fallback cannot pass for the fast path. f32 and f64, odd sizes. */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpu.h"
+#include "eval.h"
+#include "hloc/hloc.h"
+#include "pool.h"
+#include "util.h"
+
+typedef struct epi_case {
+    const char *name;
+    const char *result; /* the root's shape, T for the element type */
+    const char *body;   /* the instructions (parameters first), T for the element type */
+    int64_t k;          /* length of the sums, for the error bound */
+    bool on_kernel;     /* the consumers must be applied by the GEMM kernel */
+    const char *only;   /* NULL, or the one element type to run */
+} epi_case;
+
+static const epi_case cases[] = {
+    /* gpt2's bias: a [N] vector reshaped to [1,N] and broadcast along the batch and the columns. */
+    {"dot_bias_reshaped", "T[1,37,45]{2,1,0}",
+     "  a = T[1,37,70]{2,1,0} parameter(0)\n  b = T[70,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
+     "  d = T[1,37,45]{2,1,0} dot(a, b), lhs_contracting_dims={2}, rhs_contracting_dims={0}\n"
+     "  r1 = T[1,45]{1,0} reshape(bias)\n  bb = T[1,37,45]{2,1,0} broadcast(r1), dimensions={0,2}\n"
+     "  ROOT r = T[1,37,45]{2,1,0} add(d, bb)\n",
+     70, true, NULL},
+    /* mlp's gelu (tanh form): the biased product used four times; tanh vectorizes for f32 only. */
+    {"dot_bias_gelu", "T[29,53]{1,0}",
+     "  a = T[29,90]{1,0} parameter(0)\n  b = T[90,53]{1,0} parameter(1)\n  bias = T[53]{0} parameter(2)\n"
+     "  d = T[29,53]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  bb = T[29,53]{1,0} broadcast(bias), dimensions={1}\n  x = T[29,53]{1,0} add(d, bb)\n"
+     "  h = T[] constant(0.5)\n  hb = T[29,53]{1,0} broadcast(h), dimensions={}\n  xh = T[29,53]{1,0} multiply(x, hb)\n"
+     "  x2 = T[29,53]{1,0} multiply(x, x)\n  x3 = T[29,53]{1,0} multiply(x2, x)\n"
+     "  k = T[] constant(0.044715)\n  kb = T[29,53]{1,0} broadcast(k), dimensions={}\n"
+     "  kx3 = T[29,53]{1,0} multiply(x3, kb)\n  in = T[29,53]{1,0} add(x, kx3)\n"
+     "  s = T[] constant(0.7978845608)\n  sb = T[29,53]{1,0} broadcast(s), dimensions={}\n"
+     "  t = T[29,53]{1,0} multiply(in, sb)\n  th = T[29,53]{1,0} tanh(t)\n"
+     "  one = T[] constant(1)\n  ob = T[29,53]{1,0} broadcast(one), dimensions={}\n  p = T[29,53]{1,0} add(th, ob)\n"
+     "  ROOT r = T[29,53]{1,0} multiply(xh, p)\n",
+     90, true, "f32"},
+    {"dot_bias_relu", "T[67,45]{1,0}",
+     "  a = T[67,131]{1,0} parameter(0)\n  b = T[131,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
+     "  d = T[67,45]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  bb = T[67,45]{1,0} broadcast(bias), dimensions={1}\n  s = T[67,45]{1,0} add(d, bb)\n"
+     "  z = T[] constant(0)\n  zb = T[67,45]{1,0} broadcast(z), dimensions={}\n"
+     "  ROOT r = T[67,45]{1,0} maximum(s, zb)\n",
+     131, true, NULL},
+    {"dot_residual", "T[37,29]{1,0}",
+     "  a = T[37,150]{1,0} parameter(0)\n  b = T[150,29]{1,0} parameter(1)\n  res = T[37,29]{1,0} parameter(2)\n"
+     "  d = T[37,29]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  ROOT r = T[37,29]{1,0} add(res, d)\n",
+     150, true, NULL},
+    /* K split in blocks: the epilogue only on the last one (no residual, so allowed). */
+    {"dot_splitk_scale_clamp", "T[50,40]{1,0}",
+     "  a = T[50,700]{1,0} parameter(0)\n  b = T[700,40]{1,0} parameter(1)\n  sc = T[] parameter(2)\n"
+     "  bias = T[40]{0} parameter(3)\n"
+     "  d = T[50,40]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  sb = T[50,40]{1,0} broadcast(sc), dimensions={}\n  m = T[50,40]{1,0} multiply(d, sb)\n"
+     "  bb = T[50,40]{1,0} broadcast(bias), dimensions={1}\n  s = T[50,40]{1,0} subtract(m, bb)\n"
+     "  lo = T[] constant(-20)\n  hi = T[] constant(20)\n"
+     "  lob = T[50,40]{1,0} broadcast(lo), dimensions={}\n  hib = T[50,40]{1,0} broadcast(hi), dimensions={}\n"
+     "  ROOT r = T[50,40]{1,0} clamp(lob, s, hib)\n",
+     700, true, NULL},
+    /* A residual with K in several blocks: partial sums pass through the result buffer, so the
+     * consumers stay a separate pass. */
+    {"dot_splitk_residual", "T[30,33]{1,0}",
+     "  a = T[30,700]{1,0} parameter(0)\n  b = T[700,33]{1,0} parameter(1)\n  res = T[30,33]{1,0} parameter(2)\n"
+     "  d = T[30,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  ROOT r = T[30,33]{1,0} add(d, res)\n",
+     700, false, NULL},
+    /* The residual in another layout than the result: not read at C's offsets. */
+    {"dot_residual_transposed", "T[40,24]{1,0}",
+     "  a = T[40,64]{1,0} parameter(0)\n  b = T[64,24]{1,0} parameter(1)\n  res = T[40,24]{0,1} parameter(2)\n"
+     "  d = T[40,24]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  ROOT r = T[40,24]{1,0} add(d, res)\n",
+     64, false, NULL},
+    {"dot_batch_chain", "T[3,21,34]{2,1,0}",
+     "  a = T[3,21,50]{2,1,0} parameter(0)\n  b = T[3,50,34]{2,1,0} parameter(1)\n"
+     "  res = T[3,21,34]{2,1,0} parameter(2)\n"
+     "  d = T[3,21,34]{2,1,0} dot(a, b), lhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_batch_dims={0}, "
+     "rhs_contracting_dims={1}\n"
+     "  n = T[3,21,34]{2,1,0} negate(d)\n  ab = T[3,21,34]{2,1,0} abs(res)\n  q = T[3,21,34]{2,1,0} divide(n, ab)\n"
+     "  m = T[3,21,34]{2,1,0} minimum(q, res)\n  ROOT r = T[3,21,34]{2,1,0} subtract(m, ab)\n",
+     50, true, NULL},
+    {"conv_bias_relu", "T[2,9,11,19]{3,2,1,0}",
+     "  x = T[2,9,11,5]{3,2,1,0} parameter(0)\n  w = T[3,3,5,19]{3,2,1,0} parameter(1)\n  bias = T[19]{0} parameter(2)\n"
+     "  c = T[2,9,11,19]{3,2,1,0} convolution(x, w), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f\n"
+     "  bb = T[2,9,11,19]{3,2,1,0} broadcast(bias), dimensions={3}\n  s = T[2,9,11,19]{3,2,1,0} add(c, bb)\n"
+     "  z = T[] constant(0)\n  zb = T[2,9,11,19]{3,2,1,0} broadcast(z), dimensions={}\n"
+     "  ROOT r = T[2,9,11,19]{3,2,1,0} maximum(s, zb)\n",
+     45, true, NULL},
+    {"conv_residual_relu", "T[2,13,10,16]{3,2,1,0}",
+     "  x = T[2,13,10,16]{3,2,1,0} parameter(0)\n  w = T[3,3,16,16]{3,2,1,0} parameter(1)\n"
+     "  skip = T[2,13,10,16]{3,2,1,0} parameter(2)\n"
+     "  c = T[2,13,10,16]{3,2,1,0} convolution(x, w), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f\n"
+     "  s = T[2,13,10,16]{3,2,1,0} add(skip, c)\n"
+     "  z = T[] constant(0)\n  zb = T[2,13,10,16]{3,2,1,0} broadcast(z), dimensions={}\n"
+     "  ROOT r = T[2,13,10,16]{3,2,1,0} maximum(s, zb)\n",
+     144, true, NULL},
+    /* Strided, padded on one side, 2 groups (no per-column leaf then: a scalar one). */
+    {"conv_grouped_stride_scale", "T[3,6,5,24]{3,2,1,0}",
+     "  x = T[3,12,10,8]{3,2,1,0} parameter(0)\n  w = T[3,3,4,24]{3,2,1,0} parameter(1)\n  sc = T[] parameter(2)\n"
+     "  c = T[3,6,5,24]{3,2,1,0} convolution(x, w), window={size=3x3 stride=2x2 pad=0_1x0_1}, "
+     "dim_labels=b01f_01io->b01f, feature_group_count=2\n"
+     "  sb = T[3,6,5,24]{3,2,1,0} broadcast(sc), dimensions={}\n"
+     "  ROOT r = T[3,6,5,24]{3,2,1,0} multiply(sb, c)\n",
+     36, true, NULL},
+};
+
+/* Whether the IR that the JIT wrote to |dir| has an epilogue kernel; removes the files. */
+static bool ir_has_epilogue(const char *dir) {
+    bool found = false;
+    DIR *d = opendir(dir);
+    if (!d) return false;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (strstr(e->d_name, "ir-no-opt.ll")) {
+            FILE *f = fopen(path, "rb");
+            if (f) {
+                static char buf[1 << 22];
+                size_t n = fread(buf, 1, sizeof buf - 1, f);
+                buf[n] = 0;
+                found = found || strstr(buf, "@hloc.gemm.kernel_ep") != NULL;
+                fclose(f);
+            }
+        }
+        remove(path);
+    }
+    closedir(d);
+    return found;
+}
+
+static void subst(char *out, size_t cap, const char *in, const char *t) {
+    size_t n = 0, tl = strlen(t);
+    for (const char *p = in; *p && n + tl + 1 < cap; p++) {
+        if (*p == 'T' && p[1] == '[' && (p == in || p[-1] == ' ')) {
+            memcpy(out + n, t, tl);
+            n += tl;
+        } else out[n++] = *p;
+    }
+    out[n] = 0;
+}
+
+/* The fused and the unfused module of |c| for element type |t|. */
+static void modules(const epi_case *c, const char *t, char *fused, char *plain, size_t cap) {
+    char body[4096], result[128], params[2048] = "", operands[256] = "";
+    subst(body, sizeof body, c->body, t);
+    subst(result, sizeof result, c->result, t);
+    snprintf(plain, cap, "HloModule %s\n\nENTRY main {\n%s}\n", c->name, body);
+    /* The entry passes the parameter lines of the body through, in order. */
+    int np = 0;
+    for (const char *line = body; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        char one_line[512];
+        snprintf(one_line, sizeof one_line, "%.*s", (int)len, line);
+        if (strstr(one_line, "parameter(")) {
+            strncat(params, line, len);
+            const char *nm = line + strspn(line, " ");
+            size_t nl = strcspn(nm, " =");
+            char one[64];
+            snprintf(one, sizeof one, "%s%.*s", np++ ? ", " : "", (int)nl, nm);
+            strcat(operands, one);
+        }
+        line += len;
+    }
+    snprintf(fused, cap,
+             "HloModule %s\n\nfused {\n%s}\n\nENTRY main {\n%s  ROOT f = %s fusion(%s), kind=kOutput, calls=fused\n}\n",
+             c->name, body, params, result, operands);
+}
+
+static bool run(const char *name, const char *text, const hloc_cpu_options *co, const hloc_run_options *ro,
+                const hloc_literal **args, hloc_arena *arena, hloc_literal **out, char *msg, size_t cap) {
+    hloc_module *m = NULL;
+    hloc_status *st = hloc_module_parse_text(text, strlen(text), name, &m);
+    if (!st) st = hloc_cpu_run_literals_opts(m, co, ro, args, m->entry->n_params, arena, out);
+    hloc_module_destroy(m);
+    if (!st) return true;
+    snprintf(msg, cap, "%s", hloc_status_message(st));
+    hloc_status_free(st);
+    return false;
+}
+
+static bool check_case(const epi_case *c, const char *t, char *msg, size_t cap) {
+    static char fused[8192], plain[8192];
+    modules(c, t, fused, plain, sizeof fused);
+    hloc_arena *arena = hloc_arena_create();
+    hloc_module *m = NULL;
+    bool ok = false;
+    hloc_status *st = hloc_module_parse_text(plain, strlen(plain), c->name, &m);
+    const hloc_literal *args[8];
+    hloc_literal *want = NULL, *ref = NULL, *got[4] = {NULL};
+    if (!st) st = tb_random_args(m, c->name, 0x9e3779b97f4a7c15ull, arena, args, 8);
+    if (!st) st = hloc_evaluate(m, args, m->entry->n_params, NULL, arena, &want);
+    if (st) {
+        snprintf(msg, cap, "%s", hloc_status_message(st));
+        hloc_status_free(st);
+        goto done;
+    }
+    char dir[] = "/tmp/hloc_epilogue_XXXXXX";
+    if (!mkdtemp(dir)) {
+        snprintf(msg, cap, "mkdtemp failed");
+        goto done;
+    }
+    hloc_cpu_options co = {.opt_level = 2}, dump = {.opt_level = 2, .dump_dir = dir};
+    test_pool p2 = {.n_threads = 2}, p3 = {.n_threads = 3}, p12 = {.n_threads = 12};
+    hloc_run_options o2 = test_pool_options(&p2), o3 = test_pool_options(&p3), o12 = test_pool_options(&p12);
+    const hloc_run_options *ro[4] = {NULL, &o2, &o3, &o12};
+    if (!run(c->name, plain, &co, NULL, args, arena, &ref, msg, cap)) goto rm;
+    for (int r = 0; r < 4; r++)
+        if (!run(c->name, fused, r ? &co : &dump, ro[r], args, arena, &got[r], msg, cap)) goto rm;
+    bool on_kernel = ir_has_epilogue(dir);
+    if (on_kernel != c->on_kernel) {
+        snprintf(msg, cap, "the consumers %s applied by the GEMM kernel", on_kernel ? "were" : "were not");
+        goto rm;
+    }
+    double eps = !strcmp(t, "f64") ? 0x1p-52 : 0x1p-23;
+    int64_t n = hloc_shape_elements(&want->shape);
+    for (int64_t e = 0; e < n; e++) {
+        double w = hloc_literal_get_f64(want, e), g = hloc_literal_get_f64(got[0], e);
+        /* Inputs in [-2, 2): as codegen_gemm's bound, scaled by the consumers' growth (x4). */
+        double bound = 12.0 * (double)c->k * (double)c->k * eps + 8 * eps * fabs(w);
+        if (!(fabs(g - w) <= bound)) {
+            snprintf(msg, cap, "element %lld: cpu %.9g, interp %.9g (bound %.3g)", (long long)e, g, w, bound);
+            goto rm;
+        }
+    }
+    size_t bytes = hloc_shape_bytes(&want->shape);
+    if (memcmp(got[0]->data, ref->data, bytes)) {
+        snprintf(msg, cap, "fused and unfused give other bits");
+        goto rm;
+    }
+    for (int r = 1; r < 4; r++)
+        if (memcmp(got[0]->data, got[r]->data, bytes)) {
+            snprintf(msg, cap, "%d threads give other bits than 1", r == 3 ? 12 : r + 1);
+            goto rm;
+        }
+    ok = true;
+rm:
+    ir_has_epilogue(dir);
+    rmdir(dir);
+done:
+    hloc_module_destroy(m);
+    hloc_arena_destroy(arena);
+    return ok;
+}
+
+START_TEST(test_epilogues) {
+    int failed = 0;
+    const char *types[2] = {"f32", "f64"};
+    for (size_t q = 0; q < sizeof cases / sizeof *cases; q++)
+        for (int t = 0; t < 2; t++) {
+            if (cases[q].only && strcmp(cases[q].only, types[t])) continue;
+            char msg[1024];
+            if (!check_case(&cases[q], types[t], msg, sizeof msg)) {
+                printf("FAIL %s %s: %s\n", cases[q].name, types[t], msg);
+                fflush(stdout);
+                failed++;
+            }
+        }
+    ck_assert_int_eq(failed, 0);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("codegen_epilogue");
+    TCase *tc = tcase_create("epilogue");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_epilogues);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
