@@ -1,7 +1,8 @@
 /* The GEMM driver: cache blocking around the micro-kernel and the split over threads.
  * A call site stores its sizes, pointers and strides in an argument block and calls the module's
  * run function for the types involved; run picks how many tasks to split into (batch first, then
- * rows of C in mr multiples, then columns in nr multiples; never K) and hands the task function to
+ * the grid of rows of C in mr multiples by columns in nr multiples whose largest task costs least,
+ * see split_cost; never K) and hands the task function to
  * the caller's parallel_for, or runs the tasks itself. A task walks its tile of C in the classic
  * order: nc columns of B packed once per kc slice, mc rows of A packed per slice, then micro-tiles.
  * Both packed blocks and a tile buffer live in a slice of a work area the call site sized for the
@@ -33,7 +34,9 @@ enum {
 /* Tasks with at most this many row panels read B unpacked. */
 #define DIRECT_B_PANELS 4
 
-/* Below this many flops a product runs on one thread: waking the pool costs more. */
+/* Below this many flops (2 per multiply-add; 4e6 is about 35 µs on one thread) a product runs on
+ * one thread: handing tasks to the pool (under 1 µs while its workers spin, about 10 µs when they
+ * sleep) and the packing a split repeats would cost more than the second thread saves. */
 #define PARALLEL_FLOPS 4e6
 
 static LLVMValueRef arg_slot(cg *c, LLVMValueRef args, int k) {

@@ -7,7 +7,7 @@
  * Max error against libm in double over dense sweeps, as tests/math/test_ulp.c measures and
  * checks it (with FMA): exp 0.99 ulp, log 0.78 ulp, logistic 2.3 ulp, sin/cos 1.6 ulp on
  * [-8192, 8192] (the f64 argument reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt,
- * then a divide); tanh 4.8 ulp and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the
+ * then a divide); tanh 4.6 ulp and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the
  * rational approximations' limit; tanh is exactly ±1 from |x| = 7.9 on).
  * Results below 2^-126 flush to zero (FTZ, as XLA). */
 #include <math.h>
@@ -250,7 +250,9 @@ LLVMValueRef cg_math_tanh(cg *c, LLVMValueRef x) {
     static const double bq[] = {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
                                 4.89352518554385e-03};
     LLVMValueRef x2 = f_mul(m, x, x);
-    LLVMValueRef p = f_mul(m, estrin(m, x2, a, 7), x);
+    /* Horner, not Estrin: two multiplies fewer, and with the divide beside it the FMA ports, not
+     * the chain, bound the loops tanh sits in (eltwise: 4% faster). */
+    LLVMValueRef p = f_mul(m, horner(m, x2, a, 7), x);
     LLVMValueRef q = horner(m, x2, bq, 4);
     LLVMValueRef r = LLVMBuildFDiv(c->b, p, q, "");
     LLVMValueRef ab = abs_bits(m, x);
