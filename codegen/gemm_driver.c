@@ -169,6 +169,45 @@ void gemm_edge_params(cg *c, LLVMTypeRef *p) {
     for (int k = 0; k < GEMM_EDGE_NPARAMS; k++) p[k] = t[k];
 }
 
+typedef struct edge_ctx {
+    const gemm_cfg *g;
+    const gemm_epilogue *e;
+    LLVMValueRef tile, cptr, crs, ccs, accf, epif, ep, off, col;
+} edge_ctx;
+
+/* Element (r, j) of the tile, |n| lanes of it (a vector, or a scalar when n is 1), into C: added
+ * to what C holds (flag 1), then through the epilogue (flag 2). */
+static void edge_store(cg *c, const edge_ctx *x, LLVMValueRef r, LLVMValueRef j, unsigned n) {
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef et = cg_ctype(c, x->g->ct), vt = n > 1 ? LLVMVectorType(et, n) : et;
+    unsigned cb = (unsigned)hloc_type_bytes(x->g->ct);
+    LLVMValueRef toff = LLVMBuildAdd(b, mul(c, r, cg_const_i64(c, x->g->nr)), j, "");
+    LLVMValueRef tv = LLVMBuildLoad2(b, vt, LLVMBuildGEP2(b, et, x->tile, &toff, 1, ""), "");
+    LLVMSetAlignment(tv, cb);
+    LLVMValueRef coff = LLVMBuildAdd(b, mul(c, r, x->crs), mul(c, j, x->ccs), "");
+    LLVMValueRef cp = LLVMBuildGEP2(b, et, x->cptr, &coff, 1, "");
+    LLVMValueRef old = LLVMBuildLoad2(b, vt, cp, "");
+    LLVMSetAlignment(old, cb);
+    LLVMValueRef v = LLVMBuildSelect(b, x->accf, LLVMBuildFAdd(b, old, tv, ""), tv, "");
+    if (x->e) {
+        LLVMBasicBlockRef pre = LLVMGetInsertBlock(b), epi = cg_block(c, "edge.epi"), join = cg_block(c, "edge.store");
+        LLVMBuildCondBr(b, x->epif, epi, join);
+        LLVMPositionBuilderAtEnd(b, epi);
+        LLVMValueRef w = gemm_epilogue_emit(c, x->e, x->ep, v, LLVMBuildAdd(b, x->off, coff, ""),
+                                            LLVMBuildAdd(b, x->col, j, ""), n);
+        LLVMBasicBlockRef epi_end = LLVMGetInsertBlock(b);
+        LLVMBuildBr(b, join);
+        LLVMPositionBuilderAtEnd(b, join);
+        LLVMValueRef phi = LLVMBuildPhi(b, vt, "");
+        LLVMValueRef in_v[2] = {v, w};
+        LLVMBasicBlockRef in_b[2] = {pre, epi_end};
+        LLVMAddIncoming(phi, in_v, in_b, 2);
+        v = phi;
+    }
+    LLVMValueRef st = LLVMBuildStore(b, v, cp);
+    LLVMSetAlignment(st, cb);
+}
+
 LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     char name[80];
     snprintf(name, sizeof name, "hloc.gemm.edge%s.%s.%ux%u", e ? "_ep" : "", hloc_type_name(g->ct), g->mr, g->nr);
@@ -181,41 +220,31 @@ LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     gemm_noalias(c, f, 0);
     gemm_noalias(c, f, 3);
     LLVMBuilderRef b = c->b;
-    LLVMTypeRef et = cg_ctype(c, g->ct);
-    unsigned cb = (unsigned)hloc_type_bytes(g->ct);
     LLVMValueRef tile = LLVMGetParam(f, 0), nrows = LLVMGetParam(f, 1), ncols = LLVMGetParam(f, 2);
     LLVMValueRef cptr = LLVMGetParam(f, 3), crs = LLVMGetParam(f, 4), ccs = LLVMGetParam(f, 5);
     LLVMValueRef flags = LLVMGetParam(f, 6), ep = LLVMGetParam(f, 7), off = LLVMGetParam(f, 8), col = LLVMGetParam(f, 9);
     LLVMValueRef accf = LLVMBuildTrunc(b, flags, c->t_i1, "");
     LLVMValueRef epif = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 2, 0), ""),
                                       LLVMConstInt(c->t_i32, 0, 0), "");
+    /* Rows as wide as the tile (C edges below the last whole row panel, as M = 16 leaves) go
+     * vector by vector; narrower ones element by element. */
+    edge_ctx x = {g, e, tile, cptr, crs, ccs, accf, epif, ep, off, col};
     cg_loop el, ej;
     cg_loop_begin(c, &el, nrows, "edge.r");
+    LLVMValueRef wide = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""),
+                                     LLVMBuildICmp(b, LLVMIntEQ, ccs, cg_const_i64(c, 1), ""), "");
+    LLVMBasicBlockRef vec = cg_block(c, "edge.vec"), sca = cg_block(c, "edge.scalar"), next = cg_block(c, "edge.next");
+    LLVMBuildCondBr(b, wide, vec, sca);
+    LLVMPositionBuilderAtEnd(b, vec);
+    for (uint32_t j = 0; j < g->nv; j++) edge_store(c, &x, el.iv, cg_const_i64(c, (int64_t)j * g->vl), g->vl);
+    LLVMBuildBr(b, next);
+    LLVMPositionBuilderAtEnd(b, sca);
     cg_loop_begin(c, &ej, ncols, "edge.j");
-    LLVMValueRef toff = LLVMBuildAdd(b, mul(c, el.iv, cg_const_i64(c, g->nr)), ej.iv, "");
-    LLVMValueRef tv = LLVMBuildLoad2(b, et, LLVMBuildGEP2(b, et, tile, &toff, 1, ""), "");
-    LLVMValueRef coff = LLVMBuildAdd(b, mul(c, el.iv, crs), mul(c, ej.iv, ccs), "");
-    LLVMValueRef cp = LLVMBuildGEP2(b, et, cptr, &coff, 1, "");
-    LLVMValueRef old = LLVMBuildLoad2(b, et, cp, "");
-    LLVMSetAlignment(old, cb);
-    LLVMValueRef v = LLVMBuildSelect(b, accf, LLVMBuildFAdd(b, old, tv, ""), tv, "");
-    if (e) {
-        LLVMBasicBlockRef pre = LLVMGetInsertBlock(b), epi = cg_block(c, "edge.epi"), join = cg_block(c, "edge.store");
-        LLVMBuildCondBr(b, epif, epi, join);
-        LLVMPositionBuilderAtEnd(b, epi);
-        LLVMValueRef w = gemm_epilogue_emit(c, e, ep, v, LLVMBuildAdd(b, off, coff, ""), LLVMBuildAdd(b, col, ej.iv, ""), 1);
-        LLVMBasicBlockRef epi_end = LLVMGetInsertBlock(b);
-        LLVMBuildBr(b, join);
-        LLVMPositionBuilderAtEnd(b, join);
-        LLVMValueRef phi = LLVMBuildPhi(b, et, "");
-        LLVMValueRef in_v[2] = {v, w};
-        LLVMBasicBlockRef in_b[2] = {pre, epi_end};
-        LLVMAddIncoming(phi, in_v, in_b, 2);
-        v = phi;
-    }
-    LLVMValueRef st = LLVMBuildStore(b, v, cp);
-    LLVMSetAlignment(st, cb);
+    edge_store(c, &x, el.iv, ej.iv, 1);
     cg_loop_end(c, &ej);
+    LLVMBuildBr(b, next);
+    LLVMMoveBasicBlockAfter(next, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(b, next);
     cg_loop_end(c, &el);
     LLVMBuildRetVoid(b);
     gemm_fn_end(c, &sv);
