@@ -76,7 +76,10 @@ cg_value *cg_buffer_value(cg *c, LLVMValueRef ptr, const hloc_shape *shape) {
     return v;
 }
 
-static cg_value *alloc_tree(cg *c, const hloc_shape *shape);
+static cg_value *value_tree(cg *c, const hloc_shape *shape, int64_t off);
+
+/* Internal scratch for every leaf of |shape| (cg_alloc). */
+static cg_value *alloc_tree(cg *c, const hloc_shape *shape) { return value_tree(c, shape, -1); }
 
 cg_value *cg_alloc_value(cg *c, const hloc_shape *shape) {
     const cg_value *home = cg_take_home(c, shape);
@@ -90,7 +93,11 @@ cg_value *cg_alloc_value_persistent(cg *c, const hloc_shape *shape) {
     return v;
 }
 
-static cg_value *alloc_tree(cg *c, const hloc_shape *shape) {
+/* ---- the buffer plan ---- */
+
+/* The value tree of |shape|: at arena offset |off| with the leaves laid out as the plan lays them,
+ * or (off < 0) each leaf in fresh internal scratch. */
+static cg_value *value_tree(cg *c, const hloc_shape *shape, int64_t off) {
     if (shape->type == HLOC_TYPE_TUPLE) {
         cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
         cg_value *e = shape->n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, shape->n_elems) : NULL;
@@ -102,9 +109,10 @@ static cg_value *alloc_tree(cg *c, const hloc_shape *shape) {
         v->elems = e;
         v->n_elems = shape->n_elems;
         for (uint32_t k = 0; k < shape->n_elems; k++) {
-            cg_value *ek = alloc_tree(c, &shape->elems[k]);
+            cg_value *ek = value_tree(c, &shape->elems[k], off);
             if (!ek) return NULL;
             e[k] = *ek;
+            if (off >= 0) off += (int64_t)align64((uint64_t)hloc_buffer_value_size(&shape->elems[k]));
         }
         return v;
     }
@@ -118,43 +126,12 @@ static cg_value *alloc_tree(cg *c, const hloc_shape *shape) {
                 hloc_type_name(shape->type));
         return NULL;
     }
-    return cg_buffer_value(c, cg_alloc(c, hloc_shape_bytes(shape)), shape);
+    LLVMValueRef ptr = off >= 0 ? slot_ptr(c, off) : cg_alloc(c, hloc_shape_bytes(shape));
+    return cg_buffer_value(c, ptr, shape);
 }
-
-/* ---- the buffer plan ---- */
 
 /* The value tree of |shape| at arena offset |off| (leaves laid out as the plan lays them). */
-static cg_value *slot_tree(cg *c, const hloc_shape *shape, int64_t off) {
-    if (shape->type == HLOC_TYPE_TUPLE) {
-        cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
-        cg_value *e = shape->n_elems ? HLOC_ARENA_ARRAY(c->arena, cg_value, shape->n_elems) : NULL;
-        if (!v || (shape->n_elems && !e)) {
-            cg_fail(c, HLOC_STATUS_OUT_OF_MEMORY, "out of memory");
-            return NULL;
-        }
-        v->kind = CGV_TUPLE;
-        v->elems = e;
-        v->n_elems = shape->n_elems;
-        for (uint32_t k = 0; k < shape->n_elems; k++) {
-            cg_value *ek = slot_tree(c, &shape->elems[k], off);
-            if (!ek) return NULL;
-            e[k] = *ek;
-            off += (int64_t)align64((uint64_t)hloc_buffer_value_size(&shape->elems[k]));
-        }
-        return v;
-    }
-    if (shape->type == HLOC_TYPE_TOKEN) {
-        cg_value *v = HLOC_ARENA_NEW(c->arena, cg_value);
-        if (v) v->kind = CGV_TUPLE;
-        return v;
-    }
-    if (!cg_type_supported(shape->type)) {
-        cg_fail(c, HLOC_STATUS_UNIMPLEMENTED, "cpu codegen does not support element type %s",
-                hloc_type_name(shape->type));
-        return NULL;
-    }
-    return cg_buffer_value(c, slot_ptr(c, off), shape);
-}
+static cg_value *slot_tree(cg *c, const hloc_shape *shape, int64_t off) { return value_tree(c, shape, off); }
 
 static uint32_t ptr_hash(const void *p, uint32_t mask) {
     return (uint32_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull >> 40) & mask;

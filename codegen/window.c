@@ -4,25 +4,13 @@
 
 enum { MAX_VARIADIC = 16 };
 
-/* Operand index of window position |widx| for output index |idx| in dim d; *ok &= in bounds. */
+/* Operand index of window position |widx| for output index |idx| in dim d; *ok &= in bounds.
+ * The arithmetic is convolution's (cg_conv_input_pos); a reversed window here walks the operand
+ * backwards, where a convolution's reversal flips the kernel instead. */
 static LLVMValueRef window_pos(cg *c, const hloc_window_dim *wd, LLVMValueRef o, LLVMValueRef wi,
                               int64_t in_dim, LLVMValueRef *ok) {
-    LLVMBuilderRef b = c->b;
-    if (wd->reversal) wi = LLVMBuildSub(b, cg_const_i64(c, wd->size - 1), wi, "");
-    LLVMValueRef pos = LLVMBuildAdd(b, LLVMBuildMul(b, o, cg_const_i64(c, wd->stride), ""),
-                                    LLVMBuildMul(b, wi, cg_const_i64(c, wd->rhs_dilate > 0 ? wd->rhs_dilate : 1), ""), "");
-    pos = LLVMBuildSub(b, pos, cg_const_i64(c, wd->pad_lo), "");
-    LLVMValueRef nonneg = LLVMBuildICmp(b, LLVMIntSGE, pos, cg_const_i64(c, 0), "");
-    *ok = LLVMBuildAnd(b, *ok, nonneg, "");
-    int64_t ld = wd->lhs_dilate > 0 ? wd->lhs_dilate : 1;
-    if (ld > 1) {
-        LLVMValueRef pc = LLVMBuildSelect(b, nonneg, pos, cg_const_i64(c, 0), "");
-        *ok = LLVMBuildAnd(b, *ok, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildURem(b, pc, cg_const_i64(c, ld), ""),
-                                                 cg_const_i64(c, 0), ""), "");
-        pos = LLVMBuildUDiv(b, pc, cg_const_i64(c, ld), "");
-    }
-    *ok = LLVMBuildAnd(b, *ok, LLVMBuildICmp(b, LLVMIntSLT, pos, cg_const_i64(c, in_dim), ""), "");
-    return pos;
+    if (wd->reversal) wi = LLVMBuildSub(c->b, cg_const_i64(c, wd->size - 1), wi, "");
+    return cg_conv_input_pos(c, wd, o, wi, in_dim, ok);
 }
 
 static void reduce_window_at(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx,
