@@ -8,7 +8,9 @@
  *   type, lossless convert chains, copy to the same layout, pad with zero widths, reverse of
  *   size-1 dimensions, reduce over size-1 dimensions (a reshape with an identity init value, else
  *   the reducer applied to init and the element), compare of x
- *   with itself for integers; dots of size-1 or empty contractions (algsimp_dot.c).
+ *   with itself for integers; dots of size-1 or empty contractions (algsimp_dot.c). Not bit for
+ *   bit, but what XLA computes: division by a constant or a broadcast becomes multiplication by
+ *   the reciprocal (algsimp_divide.c).
  * Each rule returns the instruction that replaces |i| (possibly new) or NULL. */
 #include <math.h>
 #include <string.h>
@@ -301,12 +303,15 @@ static hloc_instr *compare(hloc_instr *i) {
     return b;
 }
 
-static hloc_instr *simplify(hloc_instr *i) {
+static hloc_instr *simplify(hloc_instr *i, bool exact) {
     switch (i->op) {
     case HLOC_OP_ADD:
     case HLOC_OP_SUBTRACT:
-    case HLOC_OP_MULTIPLY:
-    case HLOC_OP_DIVIDE: return arith_identity(i);
+    case HLOC_OP_MULTIPLY: return arith_identity(i);
+    case HLOC_OP_DIVIDE: {
+        hloc_instr *r = arith_identity(i);
+        return r || exact ? r : hloc_algsimp_divide(i);
+    }
     case HLOC_OP_AND:
     case HLOC_OP_OR: return logic_identity(i);
     case HLOC_OP_NEGATE:
@@ -329,7 +334,7 @@ static hloc_instr *simplify(hloc_instr *i) {
 }
 
 static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
-    (void)ctx;
+    bool exact = ctx && ctx->opts && ctx->opts->exact;
     for (uint32_t k = 0; k < m->n_comps; k++) {
         hloc_computation *c = m->comps[k];
         bool ch = false;
@@ -337,7 +342,7 @@ static hloc_status *run(hloc_module *m, hloc_pass_ctx *ctx, bool *changed) {
         for (uint32_t j = 0; j < n; j++) {
             hloc_instr *i = c->instrs[j];
             if (i->dead) continue;
-            hloc_instr *r = simplify(i);
+            hloc_instr *r = simplify(i, exact);
             if (!r) continue;
             ch = true;
             if (r != i) hloc_pass_replace(i, r);

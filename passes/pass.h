@@ -31,6 +31,9 @@ typedef struct hloc_pass_options {
     const char *dump_passes;  /* POSIX extended regex over pass names; NULL: dump every pass */
     unsigned dump_formats;    /* HLOC_DUMP_* bits; 0 means text */
     bool verify_each;         /* run the verifier after every pass that changed the module */
+    bool exact;               /* keep results bit for bit those of the input module: skip the
+                               * rewrites XLA makes that round differently (division becomes
+                               * multiplication by a reciprocal) */
     bool time_passes;         /* print a timing table to timing_out when the pipeline ends */
     FILE *timing_out;         /* NULL: stderr */
     int module_id;            /* the NNNN after "module_" */

@@ -39,6 +39,8 @@ hloc_module *hloc_pass_scratch_module(const hloc_module *m);
 
 /* algsimp's dot rules (algsimp_dot.c): the instruction replacing dot |i|, or NULL. */
 hloc_instr *hloc_algsimp_dot(hloc_instr *i);
+/* algsimp's divide rules (algsimp_divide.c): the instruction replacing divide |i|, or NULL. */
+hloc_instr *hloc_algsimp_divide(hloc_instr *i);
 
 /* Runs hloc_computation_cleanup on every computation; false if one has a cycle. */
 bool hloc_module_cleanup(hloc_module *m);

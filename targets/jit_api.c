@@ -36,6 +36,7 @@ static bool apply_flag(hloc_jit_options *o, char *f) {
     if (eq) *eq = 0;
     if (!strcmp(f, "--time-passes") && !v) return o->time_passes = 1, true;
     if (!strcmp(f, "--verify-each") && !v) return o->verify_each = 1, true;
+    if (!strcmp(f, "--exact") && !v) return o->exact = 1, true;
     if (f[0] == '-' && f[1] == 'O' && f[2] >= '0' && f[2] <= '3' && !f[3] && !v) return o->opt_level = f[2] - '0', true;
     if (!v || !*v) return false;
     if (!strcmp(f, "--cpu")) o->cpu = v;
@@ -60,7 +61,7 @@ static void parse_env(void) {
             snprintf(env_error, sizeof env_error,
                      "HLOC_FLAGS: unknown or malformed flag '%s' (known: --cpu=NAME -O0..-O3 --threads=N "
                      "--passes=LIST --dump-dir=DIR --dump-passes=REGEX --dump-format=LIST --time-passes "
-                     "--verify-each)",
+                     "--verify-each --exact)",
                      flag);
             return;
         }
@@ -93,6 +94,7 @@ static hloc_status *optimize(hloc_module *m, const hloc_jit_options *o) {
     po.dump_formats = formats(o->dump_format);
     po.time_passes = o->time_passes;
     po.verify_each = o->verify_each;
+    po.exact = o->exact;
     po.dump_seq = &seq;
     hloc_status *st = hloc_dump_module(m, &po, &seq, "before_optimizations");
     if (!st) st = hloc_pipeline_run(p, m, &po, NULL);

@@ -32,7 +32,10 @@ void hloc_pass_flags_help(FILE *out) {
             "                        optimization and the assembly (NAME.ir-no-opt.ll,\n"
             "                        NAME.ir-with-opt.ll, NAME.s) when compiling\n"
             "  --time-passes         print how long each pass took, to stderr\n"
-            "  --verify-each         verify the module after every pass that changed it\n");
+            "  --verify-each         verify the module after every pass that changed it\n"
+            "  --exact               keep results bit for bit those of the module as written: skip\n"
+            "                        the rewrites XLA makes that round differently (division by a\n"
+            "                        broadcast or a constant becomes multiplication by its reciprocal)\n");
 }
 
 /* "--name=value" or "--name value". */
@@ -81,6 +84,10 @@ int hloc_pass_flags_parse(hloc_pass_flags *f, int argc, char **argv, int *i) {
     }
     if (!strcmp(a, "--verify-each")) {
         f->opts.verify_each = true;
+        return 1;
+    }
+    if (!strcmp(a, "--exact")) {
+        f->opts.exact = true;
         return 1;
     }
     static const char *const with_value[] = {"--passes", "--dump-dir", "--dump-passes", "--dump-format"};

@@ -32,11 +32,12 @@ typedef struct hloc_jit_options {
     const char *dump_format;  /* "text", "dot", "html" or a comma list; NULL: text */
     int time_passes;          /* print pass timings to stderr */
     int verify_each;          /* verify after every pass that changed the module */
+    int exact;                /* skip the rewrites that round differently (hloc opt --exact) */
 } hloc_jit_options;
 
 /* Fills |o| with the defaults, then applies the HLOC_FLAGS environment variable if set: flags as
  * on the command line, separated by blanks: --cpu=NAME -O0..-O3 --threads=N --passes=LIST
- * --dump-dir=DIR --dump-passes=REGEX --dump-format=LIST --time-passes --verify-each. Strings point
+ * --dump-dir=DIR --dump-passes=REGEX --dump-format=LIST --time-passes --verify-each --exact. Strings point
  * into a copy that lives until the process ends. Returns NULL, or INVALID_ARGUMENT naming an
  * unknown or malformed flag (|o| then holds the defaults and the flags before it). */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_jit_options_init(hloc_jit_options *o);

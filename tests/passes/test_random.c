@@ -1,7 +1,8 @@
 /* Differential test of the pass pipeline: random modules (tests/common/random_module.h) evaluate
- * to bit-identical results before and after hloc's default pipeline, which must also keep every
- * module valid after each pass. */
+ * to bit-identical results before and after hloc's default pipeline run exact (without the
+ * rewrites that round differently), which must also keep every module valid after each pass. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ START_TEST(optimized_equals_original) {
         hloc_pipeline *p = hloc_pipeline_default();
         hloc_pass_options o = hloc_pass_options_default();
         o.verify_each = true;
+        o.exact = true;
         st = hloc_pipeline_run(p, m, &o, NULL);
         hloc_pipeline_destroy(p);
         ck_assert_msg(!st, "seed %llu: %s\n%s", (unsigned long long)seed, hloc_status_message(st), text);
@@ -73,12 +75,51 @@ START_TEST(optimized_equals_original) {
 }
 END_TEST
 
+/* The default (not exact) pipeline turns x / broadcast(s) into x * broadcast(1 / s), as XLA does:
+ * every element is then exactly the float product with the rounded reciprocal, specials included
+ * (x / 0, 0 / 0, x / inf, NaN), and the exact pipeline keeps the quotient. */
+START_TEST(divide_by_broadcast_multiplies_by_reciprocal) {
+    static const char text[] = "HloModule d\n\nENTRY main {\n  x = f32[5,7] parameter(0)\n"
+                               "  s = f32[5] parameter(1)\n  b = f32[5,7] broadcast(s), dimensions={0}\n"
+                               "  ROOT q = f32[5,7] divide(x, b)\n}\n";
+    static const float divisors[5] = {3.0f, -0.0f, INFINITY, 1e-3f, NAN};
+    for (int exact = 0; exact < 2; exact++) {
+        hloc_module *m = NULL;
+        ck_assert(!hloc_module_parse_text(text, strlen(text), "divide", &m));
+        hloc_arena *a = hloc_arena_create();
+        hloc_literal *in[2] = {hloc_literal_create(a, &m->entry->params[0]->shape),
+                               hloc_literal_create(a, &m->entry->params[1]->shape)};
+        uint64_t seed = 7;
+        for (int64_t k = 0; k < 35; k++)
+            hloc_literal_set_f64(in[0], k, k % 7 == 0 ? 0.0 : ((double)(lcg(&seed) % 8001) - 4000.0) / 37.0);
+        for (int r = 0; r < 5; r++) hloc_literal_set_f64(in[1], r, divisors[r]);
+        hloc_pipeline *p = hloc_pipeline_default();
+        hloc_pass_options o = hloc_pass_options_default();
+        o.exact = exact;
+        ck_assert(!hloc_pipeline_run(p, m, &o, NULL));
+        hloc_pipeline_destroy(p);
+        hloc_literal *out = NULL;
+        ck_assert(!hloc_evaluate(m, (const hloc_literal *const *)in, 2, NULL, a, &out));
+        for (int64_t k = 0; k < 35; k++) {
+            float x = (float)hloc_literal_get_f64(in[0], k), d = divisors[k / 7];
+            float want = exact ? x / d : x * (1.0f / d), got = (float)hloc_literal_get_f64(out, k);
+            ck_assert_msg(memcmp(&want, &got, sizeof got) == 0 || (isnan(want) && isnan(got)),
+                          "exact=%d element %lld: %a / %a gave %a, want %a", exact, (long long)k, (double)x,
+                          (double)d, (double)got, (double)want);
+        }
+        hloc_arena_destroy(a);
+        hloc_module_destroy(m);
+    }
+}
+END_TEST
+
 Suite *random_suite(void);
 Suite *random_suite(void) {
     Suite *s = suite_create("random");
     TCase *t = tcase_create("differential");
     tcase_set_timeout(t, 600);
     tcase_add_test(t, optimized_equals_original);
+    tcase_add_test(t, divide_by_broadcast_multiplies_by_reciprocal);
     suite_add_tcase(s, t);
     return s;
 }
