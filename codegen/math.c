@@ -245,29 +245,26 @@ LLVMValueRef cg_math_log(cg *c, LLVMValueRef x) {
 LLVMValueRef cg_math_tanh(cg *c, LLVMValueRef x) {
     if (!is_f32(c, x)) return cg_libm(c, "tanh", &x, 1);
     fm M = fm_of(c, x), *m = &M;
-    /* Eigen's rational approximation (13/6), exact to a few ulp on [-7.9, 7.9]; from there on
-     * the result is exactly ±1 (as XLA's: comparisons and converts downstream then see what
-     * libm gives), and below 0.0004 it is x. The input needs no clamp: lanes where the rational
-     * overflows are the ones that get ±1. The range tests are integer compares on the bits of
-     * |x|, which keep the FMA ports free for the polynomials; NaN is above every finite bit
-     * pattern and inf, so it is in neither range and propagates through the rational. */
+    /* XLA's EmitFastTanh (Eigen's 13/6 rational), exact to a few ulp: the input is clamped to
+     * ±7.99881172, the smallest value where the rational evaluated with FMAs is exactly ±1, and
+     * below 0.0004 the result is x. The clamp is a min and a max that keep NaN (it then
+     * propagates through the rational); with the tiny-range select that is five vector
+     * operations besides the rational, where range tests on the bits took nine, and every
+     * operation counts in loops like eltwise that fill all four vector pipes. */
     static const double a[] = {-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
                                5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04,
                                4.89352455891786e-03};
     static const double bq[] = {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
                                 4.89352518554385e-03};
-    LLVMValueRef x2 = f_mul(m, x, x);
-    /* Horner, not Estrin: two multiplies fewer, and with the divide beside it the FMA ports, not
-     * the chain, bound the loops tanh sits in (eltwise: 4% faster). */
-    LLVMValueRef p = f_mul(m, horner(m, x2, a, 7), x);
+    LLVMValueRef xc = clampf(m, x, -7.99881172180175781, 7.99881172180175781);
+    LLVMValueRef x2 = f_mul(m, xc, xc);
+    /* Horner, not Estrin: two multiplies fewer, and with the divide beside it the ports, not the
+     * chain, bound the loops tanh sits in. */
+    LLVMValueRef p = f_mul(m, horner(m, x2, a, 7), xc);
     LLVMValueRef q = horner(m, x2, bq, 4);
     LLVMValueRef r = LLVMBuildFDiv(c->b, p, q, "");
-    LLVMValueRef ab = abs_bits(m, x);
-    LLVMValueRef big = LLVMBuildAnd(c->b, LLVMBuildICmp(c->b, LLVMIntSGE, ab, KI(m, bits_of(7.90531110763549805f)), ""),
-                                    LLVMBuildICmp(c->b, LLVMIntSLE, ab, KI(m, 0x7f800000), ""), "");
-    LLVMValueRef one = cg_intrinsic_t(c, "llvm.copysign", &m->f, 1, (LLVMValueRef[]){K(m, 1.0), x}, 2);
-    r = sel(m, big, one, r);
-    return sel(m, LLVMBuildICmp(c->b, LLVMIntSLT, ab, KI(m, bits_of(0.0004f)), ""), x, r);
+    LLVMValueRef ax = cg_intrinsic_t(c, "llvm.fabs", &m->f, 1, &x, 1);
+    return sel(m, fcmp(m, LLVMRealOLT, ax, K(m, 0.0004)), x, r);
 }
 
 LLVMValueRef cg_math_erf(cg *c, LLVMValueRef x) {
