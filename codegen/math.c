@@ -9,7 +9,7 @@
  * gave), log 0.78 ulp, logistic 2.3 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
  * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.6 ulp
  * and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational approximations'
- * limit; tanh is exactly ±1 from |x| = 7.9 on).
+ * limit; tanh is exactly ±1 from |x| = 7.9988 on, where its clamp starts).
  * Results below 2^-126 flush to zero (FTZ, as XLA). */
 #include <math.h>
 #include <stdio.h>
