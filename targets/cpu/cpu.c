@@ -118,9 +118,10 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
                                    int shared, LLVMContextRef ctx, LLVMTargetMachineRef tm,
                                    LLVMModuleRef *out) {
     *out = NULL;
+    char *features;
+    HLOC_RETURN_IF_ERROR(hloc_cpu_features(tm, &features));
     char *triple = LLVMGetTargetMachineTriple(tm);
     char *cpu = LLVMGetTargetMachineCPU(tm);
-    char *features = LLVMGetTargetMachineFeatureString(tm);
     char desc[512];
     snprintf(desc, sizeof desc, "%s %s", triple, cpu);
     hloc_codegen_options co = {.name = name, .target_desc = desc, .shared = shared != 0,
@@ -132,7 +133,7 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     hloc_cpu_timings *tim = o ? o->timings : NULL;
     hloc_phase_time t0 = hloc_phase_clock();
     hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
-    LLVMDisposeMessage(features);
+    free(features);
     if (tim) hloc_phase_add(&tim->codegen, t0);
     if (st) {
         LLVMDisposeMessage(triple);

@@ -10,7 +10,8 @@ check() { # description, command...: the command must succeed
     if ! "$@"; then echo "FAIL: $what"; fails=$((fails + 1)); fi
 }
 out=$("$hloc" inspect "$fixture") || { echo "FAIL: inspect exit status $?"; fails=$((fails + 1)); }
-for want in "hloc module 'fixture' (ABI version 2)" "target: x86_64-unknown-linux-gnu generic" \
+for want in "hloc module 'fixture' (ABI version 3)" "target: x86_64-unknown-linux-gnu generic" \
+    "cpu features: 64bit,cx8,sse,sse2" "this CPU: has every feature" \
     "entry: fixture(2 parameters, 2 results, options)" "1   greater                  s32[2]" \
     "scratch: 32 bytes"; do
     check "inspect prints '$want'" grep -qF "$want" <<<"$out"
