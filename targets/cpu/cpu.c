@@ -78,6 +78,16 @@ hloc_status *hloc_cpu_target_machine(const hloc_cpu_options *o, LLVMTargetMachin
         cpu = host_cpu;
         features = host_features;
     }
+    hloc_status *st = NULL;
+    if (!host_cpu && !hloc_cpu_known(target, triple, cpu, &st) && !st)
+        st = hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                             "unknown cpu '%s': LLVM does not know it for %s (llc -mcpu=help "
+                             "lists the names)",
+                             cpu, triple);
+    if (st) {
+        LLVMDisposeMessage(triple);
+        return st;
+    }
     static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
                                                  LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     *out = LLVMCreateTargetMachine(target, triple, cpu, features, levels[opt_level(o)], LLVMRelocPIC,

@@ -22,6 +22,9 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
 /* The LLVM features the code |tm| generates may use, as "+avx,+avx2,..." (features.c). On success
  * *out is malloc'd and owned by the caller. */
 hloc_status *hloc_cpu_features(LLVMTargetMachineRef tm, char **out);
+/* Whether LLVM knows |cpu| for |triple| (x86-64; other targets: assumed). *err: a failure of
+ * the check itself. */
+bool hloc_cpu_known(LLVMTargetRef target, const char *triple, const char *cpu, hloc_status **err);
 /* A status from an LLVMErrorRef (consumed), prefixed with |what|. */
 hloc_status *hloc_cpu_llvm_error(LLVMErrorRef e, const char *what);
 

@@ -79,10 +79,11 @@ static hloc_status *enabled_sorted(const char *fs, char **out) {
     return NULL;
 }
 
-static hloc_status *probe(LLVMTargetMachineRef tm, char **out) {
+/* The features of |vocab| ("+a,-b,...", signs ignored) that |tm|'s CPU has, as "+a,...". */
+static hloc_status *probe(LLVMTargetMachineRef tm, const char *vocab, char **out) {
     *out = NULL;
-    char *vocab = LLVMGetHostCPUFeatures();
     char *triple = LLVMGetTargetMachineTriple(tm);
+    char *base = LLVMGetTargetMachineFeatureString(tm);
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef m = LLVMModuleCreateWithNameInContext("hloc.feature_probe", ctx);
     LLVMSetTarget(m, triple);
@@ -93,8 +94,9 @@ static hloc_status *probe(LLVMTargetMachineRef tm, char **out) {
     for (const char *p = vocab; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
         size_t len = strcspn(p, ",");
         if (len < 2) continue;
-        char fs[128];
-        snprintf(fs, sizeof fs, "+%.*s", (int)(len - 1), p + 1);
+        /* A function's features replace the machine's (they are not added to them). */
+        char fs[256];
+        snprintf(fs, sizeof fs, "%s%s+%.*s", base, *base ? "," : "", (int)(len - 1), p + 1);
         LLVMValueRef callee = LLVMAddFunction(m, "callee", ft);
         LLVMSetLinkage(callee, LLVMInternalLinkage);
         LLVMAddTargetDependentFunctionAttr(callee, "target-features", fs);
@@ -129,7 +131,7 @@ static hloc_status *probe(LLVMTargetMachineRef tm, char **out) {
     LLVMDisposeModule(m);
     LLVMContextDispose(ctx);
     LLVMDisposeMessage(triple);
-    LLVMDisposeMessage(vocab);
+    LLVMDisposeMessage(base);
     if (!st) st = enabled_sorted(list ? list : "", out);
     free(list);
     return st;
@@ -152,7 +154,9 @@ hloc_status *hloc_cpu_features(LLVMTargetMachineRef tm, char **out) {
     while (c && strcmp(c->cpu, cpu)) c = c->next;
     if (!c) {
         char *features = NULL;
-        st = probe(tm, &features);
+        char *vocab = LLVMGetHostCPUFeatures();
+        st = probe(tm, vocab, &features);
+        LLVMDisposeMessage(vocab);
         c = st ? NULL : calloc(1, sizeof *c);
         char *name = c ? strdup(cpu) : NULL;
         if (name) {
@@ -169,4 +173,25 @@ hloc_status *hloc_cpu_features(LLVMTargetMachineRef tm, char **out) {
     pthread_mutex_unlock(&cache_lock);
     LLVMDisposeMessage(cpu);
     return st;
+}
+
+/* An x86 CPU name LLVM does not know leaves the subtarget without 64-bit support, and LLVM then
+ * aborts the process ("64-bit code requested on a subtarget that doesn't support it"). A machine
+ * given "+64bit" explicitly survives that. Every CPU LLVM knows from the Pentium on, "generic"
+ * included, has CMPXCHG8B; an unknown name gets only what 64-bit mode implies (SSE2, LAHF/SAHF),
+ * so that tells them apart before the real machine is used. (A known 32-bit CPU, i686, passes
+ * here and fails where LLVM reports it: `hloc compile` catches that.) */
+bool hloc_cpu_known(LLVMTargetRef target, const char *triple, const char *cpu, hloc_status **err) {
+    *err = NULL;
+    if (strncmp(triple, "x86_64", 6)) return true;
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, "+64bit",
+                                                      LLVMCodeGenLevelNone, LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
+    if (!tm) return false;
+    char *has = NULL;
+    *err = probe(tm, "+cx8", &has);
+    LLVMDisposeTargetMachine(tm);
+    bool known = has && !strcmp(has, "+cx8");
+    free(has);
+    return known || *err;
 }

@@ -164,6 +164,29 @@ START_TEST(jit_refuses_the_cpu) {
 }
 END_TEST
 
+/* An unknown name used to abort the process inside LLVM ("64-bit code requested on a subtarget
+ * that doesn't support it"); now it is an error, for the JIT as for AOT. */
+START_TEST(unknown_cpu_is_an_error) {
+    hloc_jit_options o;
+    CC_OK(hloc_jit_options_init(&o));
+    o.cpu = "no-such-cpu";
+    hloc_jit_module *m = NULL;
+    hloc_status *st = hloc_jit_compile_text(dot_hlo, strlen(dot_hlo), "dot.hlo", &o, &m);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(hloc_status_message(st), "unknown cpu 'no-such-cpu'"), "%s",
+                  hloc_status_message(st));
+    hloc_status_free(st);
+    char so[4200];
+    snprintf(so, sizeof so, "%s/unknown.so", dir);
+    st = cc_shared(dot_hlo, "no-such-cpu", so);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_msg(strstr(hloc_status_message(st), "unknown cpu 'no-such-cpu'"), "%s",
+                  hloc_status_message(st));
+    hloc_status_free(st);
+}
+END_TEST
+
 static void check_dot(const float *a, const float *b, const float *d) {
     for (int i = 0; i < 13; i++)
         for (int j = 0; j < 29; j++) {
@@ -239,6 +262,7 @@ Suite *refuse_suite(void) {
     tcase_add_test(t, load_names_the_missing_features);
     tcase_add_test(t, hloc_run_exits_1_with_the_message);
     tcase_add_test(t, jit_refuses_the_cpu);
+    tcase_add_test(t, unknown_cpu_is_an_error);
     tcase_add_test(t, module_for_the_host_runs);
     tcase_add_test(t, module_for_a_named_baseline_cpu_runs);
     tcase_add_test(t, inspect_reads_a_version_2_module);
