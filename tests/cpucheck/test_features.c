@@ -194,6 +194,7 @@ static bool listed(const char *list, const char *name) {
 }
 
 START_TEST(named_cpu_features) {
+    CC_X86_ONLY();
     hloc_cpu_options o = {.cpu = named[_i].cpu};
     LLVMTargetMachineRef tm;
     CC_OK(hloc_cpu_target_machine(&o, &tm));
