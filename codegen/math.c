@@ -7,9 +7,10 @@
  * Max error against libm in double over dense sweeps, as tests/math/test_ulp.c measures and
  * checks it (with FMA): exp 0.99 ulp (1.02 on a denser sweep of [-20, 0], as Cephes' degree 7
  * gave), log 0.78 ulp, logistic 2.3 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
- * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.6 ulp
- * and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational approximations'
- * limit; tanh is exactly ±1 from |x| = 7.9988 on, where its clamp starts).
+ * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.7 ulp
+ * (2.4 ulp on (0, 1]) and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational
+ * approximations' limit; tanh is exactly ±1 from |x| = 8.0177 on, where its clamp starts, and
+ * never above 1, with or without FMA).
  * Results below 2^-126 flush to zero (FTZ, as XLA). */
 #include <math.h>
 #include <stdio.h>
@@ -245,26 +246,21 @@ LLVMValueRef cg_math_log(cg *c, LLVMValueRef x) {
 LLVMValueRef cg_math_tanh(cg *c, LLVMValueRef x) {
     if (!is_f32(c, x)) return cg_libm(c, "tanh", &x, 1);
     fm M = fm_of(c, x), *m = &M;
-    /* XLA's EmitFastTanh (Eigen's 13/6 rational), exact to a few ulp: the input is clamped to
-     * ±7.99881172, the smallest value where the rational evaluated with FMAs is exactly ±1, and
-     * below 0.0004 the result is x. The clamp is a min and a max that keep NaN (it then
-     * propagates through the rational); with the tiny-range select that is five vector
-     * operations besides the rational, where range tests on the bits took nine, and every
-     * operation counts in loops like eltwise that fill all four vector pipes. */
-    static const double a[] = {-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
-                               5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04,
-                               4.89352455891786e-03};
-    static const double bq[] = {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
-                                4.89352518554385e-03};
-    LLVMValueRef xc = clampf(m, x, -7.99881172180175781, 7.99881172180175781);
+    /* Eigen's ptanh_float (rminimax's [9,8] rational, odd over even, f32 coefficients):
+     * x·(1 + x²·P(x²)) / Q(x²) with Q(0) = 1, evaluated as Eigen does (Horner, then x³·P + x),
+     * so that near 0 the result is x itself: no tiny-range select. The input is clamped to
+     * ±8.01773357, the smallest value where this evaluation with FMAs is exactly ±1; the
+     * clamp keeps NaN, which then propagates. Every vector operation counts in loops like
+     * eltwise that keep the two FMA pipes full: this is 2 multiplies, 8 FMAs and a divide
+     * where the 13/6 rational with its tiny-range select took 11 and a divide plus 3. */
+    static const double a[] = {1.394553628e-8, 2.102733560e-5, 3.520756727e-3, 1.340216100e-1};
+    static const double bq[] = {8.015776984e-7, 3.326951409e-4, 2.597254514e-2, 4.673548340e-1, 1.0};
+    LLVMValueRef xc = clampf(m, x, -8.01773357391357422, 8.01773357391357422);
     LLVMValueRef x2 = f_mul(m, xc, xc);
-    /* Horner, not Estrin: two multiplies fewer, and with the divide beside it the ports, not the
-     * chain, bound the loops tanh sits in. */
-    LLVMValueRef p = f_mul(m, horner(m, x2, a, 7), xc);
-    LLVMValueRef q = horner(m, x2, bq, 4);
-    LLVMValueRef r = LLVMBuildFDiv(c->b, p, q, "");
-    LLVMValueRef ax = cg_intrinsic_t(c, "llvm.fabs", &m->f, 1, &x, 1);
-    return sel(m, fcmp(m, LLVMRealOLT, ax, K(m, 0.0004)), x, r);
+    LLVMValueRef x3 = f_mul(m, x2, xc);
+    LLVMValueRef p = f_fma(m, x3, horner(m, x2, a, 4), xc);
+    LLVMValueRef q = horner(m, x2, bq, 5);
+    return LLVMBuildFDiv(c->b, p, q, "");
 }
 
 LLVMValueRef cg_math_erf(cg *c, LLVMValueRef x) {

@@ -22,6 +22,7 @@ static const fn fns[] = {
     {HLOC_OP_EXPONENTIAL, -87.0, 88.5, 1},
     {HLOC_OP_LOG, 1e-37, 3e38, 1},
     {HLOC_OP_TANH, -10.0, 10.0, 5},
+    {HLOC_OP_TANH, 1e-37, 1.0, 5}, /* near 0, where tanh x is x */
     {HLOC_OP_LOGISTIC, -80.0, 80.0, 2.5},
     {HLOC_OP_ERF, -5.0, 5.0, 6},
     {HLOC_OP_SINE, -8192.0, 8192.0, 2},
