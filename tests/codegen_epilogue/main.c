@@ -168,6 +168,30 @@ static const epi_case cases[] = {
      "  n = T[3,21,34]{2,1,0} negate(d)\n  ab = T[3,21,34]{2,1,0} abs(res)\n  q = T[3,21,34]{2,1,0} divide(n, ab)\n"
      "  m = T[3,21,34]{2,1,0} minimum(q, res)\n  ROOT r = T[3,21,34]{2,1,0} subtract(m, ab)\n",
      50, true, NULL, NULL},
+    /* gpt2's attention scores: the batched product seen with a leading 1, scaled, under a causal
+     * mask (a compare of iotas along the rows and the columns, computed before the product). */
+    {"dot_scores_causal_mask", "T[1,3,37,45]{3,2,1,0}",
+     "  q = T[3,37,20]{2,1,0} parameter(0)\n  k = T[3,20,45]{2,1,0} parameter(1)\n"
+     "  t = pred[] constant(true)\n  tb = pred[37,45]{1,0} broadcast(t), dimensions={}\n"
+     "  d = T[3,37,45]{2,1,0} dot(q, k), lhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_batch_dims={0}, "
+     "rhs_contracting_dims={1}\n"
+     "  r = T[1,3,37,45]{3,2,1,0} reshape(d)\n  big = T[] constant(-1e+09)\n"
+     "  io = s32[37,45]{1,0} iota(), iota_dimension=0\n  jo = s32[37,45]{1,0} iota(), iota_dimension=1\n"
+     "  ge = pred[37,45]{1,0} compare(io, jo), direction=GE\n  no = pred[] constant(false)\n"
+     "  fb = pred[37,45]{1,0} broadcast(no), dimensions={}\n  sel = pred[37,45]{1,0} select(ge, tb, fb)\n"
+     "  m = pred[1,3,37,45]{3,2,1,0} broadcast(sel), dimensions={2,3}\n"
+     "  bigb = T[1,3,37,45]{3,2,1,0} broadcast(big), dimensions={}\n  s = T[] constant(0.125)\n"
+     "  sb = T[1,3,37,45]{3,2,1,0} broadcast(s), dimensions={}\n  x = T[1,3,37,45]{3,2,1,0} multiply(r, sb)\n"
+     "  ROOT o = T[1,3,37,45]{3,2,1,0} select(m, x, bigb)\n",
+     20, true, NULL, NULL},
+    /* A mask that is a parameter, selecting the product itself, and a scalar pred. */
+    {"dot_mask_param", "T[40,33]{1,0}",
+     "  a = T[40,30]{1,0} parameter(0)\n  b = T[30,33]{1,0} parameter(1)\n  mk = pred[40,33]{1,0} parameter(2)\n"
+     "  on = pred[] parameter(3)\n  z = T[] constant(0)\n  zb = T[40,33]{1,0} broadcast(z), dimensions={}\n"
+     "  d = T[40,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  m = pred[40,33]{1,0} broadcast(mk), dimensions={0,1}\n  s1 = T[40,33]{1,0} select(m, d, zb)\n"
+     "  ob = pred[40,33]{1,0} broadcast(on), dimensions={}\n  ROOT r = T[40,33]{1,0} select(ob, zb, s1)\n",
+     30, true, NULL, NULL},
     {"conv_bias_relu", "T[2,9,11,19]{3,2,1,0}",
      "  x = T[2,9,11,5]{3,2,1,0} parameter(0)\n  w = T[3,3,5,19]{3,2,1,0} parameter(1)\n  bias = T[19]{0} parameter(2)\n"
      "  c = T[2,9,11,19]{3,2,1,0} convolution(x, w), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f\n"
