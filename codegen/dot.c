@@ -244,7 +244,7 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
         !collapse(&acc_shape, on, dd->n_rfree, &sz, &x.c_cs))
         return false;
     gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot);
-    if (e && !gemm_epilogue_fits(e, &g, &x)) return false;
+    if (e && !gemm_epilogue_fits(c, e, &g, &x)) return false;
     /* Check the operands' layouts before materializing anything. */
     const hloc_shape *ls, *rs;
     LLVMValueRef a = operand_buffer(c, s, i, 0, &ls);

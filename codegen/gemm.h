@@ -29,12 +29,13 @@ typedef struct gemm_epilogue gemm_epilogue;
 
 /* The micro-kernel for |g| (the module's shared one when |e| is NULL, else a new one that applies
  * |e|): void(i64 kc, ptr pa, i64 lda, ptr pb, i64 ldb, ptr c, i64 ldc, i32 flags, ptr ep, i64 off,
- * i64 col) computes a full mr x nr tile from mr rows of A lda elements apart (k contiguous: a
- * packed panel, lda = kc) and nr-wide rows of B ldb elements apart (a packed panel: ldb = nr; B
- * itself when packing does not pay) and stores it to c (row stride ldc, unit column stride).
- * flags: 1 adds what c holds; 2 (the last K block) then applies the epilogue, whose leaves are the
- * pointers ep[], the tile's first element being element |off| of C and column |col|. */
-enum { GEMM_KERNEL_NPARAMS = 11 };
+ * i64 col, ptr src) computes a full mr x nr tile from mr rows of A lda elements apart (k
+ * contiguous: a packed panel, lda = kc) and nr-wide rows of B ldb elements apart (a packed panel:
+ * ldb = nr; B itself when packing does not pay) and stores it to c (row stride ldc, unit column
+ * stride). flags: 1 adds the partial sums at src (at c when src is NULL; else another buffer laid
+ * out as c, that c does not overlap); 2 (the last K block) then applies the epilogue, whose leaves
+ * are the pointers ep[], the tile's first element being element |off| of C and column |col|. */
+enum { GEMM_KERNEL_NPARAMS = 12 };
 LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
 void gemm_kernel_params(cg *c, LLVMTypeRef *p);
 
@@ -62,12 +63,16 @@ typedef struct gemm_call {
     /* NULL, or an output fusion's kernel, edge routine and leaf pointer array, which apply its
      * elementwise consumers as C is stored (gemm_epilogue_attach). */
     LLVMValueRef epi_kernel, epi_edge, epi_leaves;
+    /* NULL (partial sums of a split K go through C), or a buffer laid out as C that holds them
+     * instead, so that C is written once, by the last K block: an epilogue then still reads
+     * arrays that C overlaps (an in-place residual) intact. */
+    LLVMValueRef partial;
 } gemm_call;
 
 /* The edge routine for |g| (shared when |e| is NULL): void(ptr tile, i64 nrows, i64 ncols, ptr c,
- * i64 crs, i64 ccs, i32 flags, ptr ep, i64 off, i64 col) stores the nrows x ncols part of a tile
- * computed into |tile| (row stride nr) to c, with the kernel's flags. */
-enum { GEMM_EDGE_NPARAMS = 10 };
+ * i64 crs, i64 ccs, i32 flags, ptr ep, i64 off, i64 col, ptr src) stores the nrows x ncols part
+ * of a tile computed into |tile| (row stride nr) to c, with the kernel's flags and src. */
+enum { GEMM_EDGE_NPARAMS = 11 };
 LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
 void gemm_edge_params(cg *c, LLVMTypeRef *p);
 
@@ -95,7 +100,7 @@ void gemm_epilogue_prefetch(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVM
 
 /* Whether |e| may ride on the product |x| with blocking |g|, and the kernel, edge routine and
  * leaf pointers of |x| for it (emitted at the builder's position in the body). */
-bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x);
+bool gemm_epilogue_fits(const cg *c, const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x);
 void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x);
 
 /* The product |i| into |dst| with the epilogue |e| (false: nothing was emitted). */

@@ -334,7 +334,7 @@ static bool conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *d
     conv_plan p;
     if (s->scalar_mode || !plan_conv(i, dst->shape, &p)) return false;
     p.g = gemm_cfg_for(c, dst->shape->type);
-    if (e && !gemm_epilogue_fits(e, &p.g, &p.x)) return false;
+    if (e && !gemm_epilogue_fits(c, e, &p.g, &p.x)) return false;
     const hloc_shape *ls, *ks;
     LLVMValueRef a = input_buffer(c, s, i->operands[0], &ls);
     LLVMValueRef b = a ? input_buffer(c, s, i->operands[1], &ks) : NULL;

@@ -27,6 +27,7 @@ enum {
     G_PACK_A,
     G_KERN, G_EDGE, G_EP,
     G_WORK, G_SLICE, G_NSLICE, G_BOFF, G_TOFF,
+    G_P,
     G_CLAIM, /* GEMM_SLICES flags: slice s of the work area is in use */
     G_COUNT = G_CLAIM + GEMM_SLICES
 };
@@ -165,18 +166,18 @@ int64_t gemm_k_single(const gemm_cfg *g) { return g->kc + g->kc / 4; }
 
 void gemm_edge_params(cg *c, LLVMTypeRef *p) {
     LLVMTypeRef t[GEMM_EDGE_NPARAMS] = {c->t_ptr, c->t_i64, c->t_i64, c->t_ptr, c->t_i64,
-                                        c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64};
+                                        c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64, c->t_ptr};
     for (int k = 0; k < GEMM_EDGE_NPARAMS; k++) p[k] = t[k];
 }
 
 typedef struct edge_ctx {
     const gemm_cfg *g;
     const gemm_epilogue *e;
-    LLVMValueRef tile, cptr, crs, ccs, accf, epif, ep, off, col;
+    LLVMValueRef tile, cptr, from, crs, ccs, accf, epif, ep, off, col;
 } edge_ctx;
 
 /* Element (r, j) of the tile, |n| lanes of it (a vector, or a scalar when n is 1), into C: added
- * to what C holds (flag 1), then through the epilogue (flag 2). */
+ * to the partial sum (flag 1), then through the epilogue (flag 2). */
 static void edge_store(cg *c, const edge_ctx *x, LLVMValueRef r, LLVMValueRef j, unsigned n) {
     LLVMBuilderRef b = c->b;
     LLVMTypeRef et = cg_ctype(c, x->g->ct), vt = n > 1 ? LLVMVectorType(et, n) : et;
@@ -186,7 +187,7 @@ static void edge_store(cg *c, const edge_ctx *x, LLVMValueRef r, LLVMValueRef j,
     LLVMSetAlignment(tv, cb);
     LLVMValueRef coff = LLVMBuildAdd(b, mul(c, r, x->crs), mul(c, j, x->ccs), "");
     LLVMValueRef cp = LLVMBuildGEP2(b, et, x->cptr, &coff, 1, "");
-    LLVMValueRef old = LLVMBuildLoad2(b, vt, cp, "");
+    LLVMValueRef old = LLVMBuildLoad2(b, vt, LLVMBuildGEP2(b, et, x->from, &coff, 1, ""), "");
     LLVMSetAlignment(old, cb);
     LLVMValueRef v = LLVMBuildSelect(b, x->accf, LLVMBuildFAdd(b, old, tv, ""), tv, "");
     if (x->e) {
@@ -219,16 +220,19 @@ LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     f = gemm_fn_begin(c, name, c->t_void, p, GEMM_EDGE_NPARAMS, &sv);
     gemm_noalias(c, f, 0);
     gemm_noalias(c, f, 3);
+    gemm_noalias(c, f, 10);
     LLVMBuilderRef b = c->b;
     LLVMValueRef tile = LLVMGetParam(f, 0), nrows = LLVMGetParam(f, 1), ncols = LLVMGetParam(f, 2);
     LLVMValueRef cptr = LLVMGetParam(f, 3), crs = LLVMGetParam(f, 4), ccs = LLVMGetParam(f, 5);
     LLVMValueRef flags = LLVMGetParam(f, 6), ep = LLVMGetParam(f, 7), off = LLVMGetParam(f, 8), col = LLVMGetParam(f, 9);
+    LLVMValueRef src = LLVMGetParam(f, 10);
+    LLVMValueRef from = LLVMBuildSelect(b, LLVMBuildIsNull(b, src, ""), cptr, src, "from");
     LLVMValueRef accf = LLVMBuildTrunc(b, flags, c->t_i1, "");
     LLVMValueRef epif = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 2, 0), ""),
                                       LLVMConstInt(c->t_i32, 0, 0), "");
     /* Rows as wide as the tile (C edges below the last whole row panel, as M = 16 leaves) go
      * vector by vector; narrower ones element by element. */
-    edge_ctx x = {g, e, tile, cptr, crs, ccs, accf, epif, ep, off, col};
+    edge_ctx x = {g, e, tile, cptr, from, crs, ccs, accf, epif, ep, off, col};
     cg_loop el, ej;
     cg_loop_begin(c, &el, nrows, "edge.r");
     LLVMValueRef wide = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""),
@@ -297,6 +301,9 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef A = advance(c, arg_ptr(c, args, G_A), mul(c, bi, arg_i64(c, args, G_ABS)), ab);
     LLVMValueRef B = advance(c, arg_ptr(c, args, G_B), mul(c, bi, arg_i64(c, args, G_BBS)), bb);
     LLVMValueRef C = advance(c, arg_ptr(c, args, G_C), mul(c, bi, arg_i64(c, args, G_CBS)), cb);
+    /* Partial sums of a split K in their own buffer (laid out as C), or in C. */
+    LLVMValueRef P0 = arg_ptr(c, args, G_P), own_p = LLVMBuildIsNotNull(b, P0, "");
+    LLVMValueRef P = LLVMBuildSelect(b, own_p, advance(c, P0, mul(c, bi, arg_i64(c, args, G_CBS)), cb), C, "");
     LLVMValueRef custom = arg_ptr(c, args, G_PACK_A);
     /* An output fusion's own kernel and edge routine, or the shared ones. */
     LLVMValueRef kk = arg_ptr(c, args, G_KERN), ke = arg_ptr(c, args, G_EDGE), ep = arg_ptr(c, args, G_EP);
@@ -374,15 +381,19 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMValueRef nrows = imin(c, cg_const_i64(c, g->mr), LLVMBuildSub(b, mcur, ir, ""));
     LLVMValueRef pap = advance(c, pa, mul(c, ir, kcur), cb);
     LLVMValueRef row = LLVMBuildAdd(b, ic, ir, ""), col = LLVMBuildAdd(b, jc, jr, "");
-    LLVMValueRef cptr = advance(c, C, LLVMBuildAdd(b, mul(c, row, crs), mul(c, col, ccs), ""), cb);
+    LLVMValueRef coff = LLVMBuildAdd(b, mul(c, row, crs), mul(c, col, ccs), "");
+    LLVMValueRef pptr = advance(c, P, coff, cb);
+    /* The last K block stores to C; its sums so far are in P (src, when that is not C). */
+    LLVMValueRef cptr = LLVMBuildSelect(b, lastk, advance(c, C, coff, cb), pptr, "");
+    LLVMValueRef src = LLVMBuildSelect(b, LLVMBuildAnd(b, lastk, own_p, ""), pptr, LLVMConstNull(c->t_ptr), "");
     LLVMValueRef whole = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, nrows, cg_const_i64(c, g->mr), ""),
                                       LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""), "");
     whole = LLVMBuildAnd(b, whole, unit_c, "");
-    LLVMValueRef toff = LLVMBuildAdd(b, cbs_off, LLVMBuildAdd(b, mul(c, row, crs), mul(c, col, ccs), ""), "");
+    LLVMValueRef toff = LLVMBuildAdd(b, cbs_off, coff, "");
     LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next");
     LLVMBuildCondBr(b, whole, direct, edge);
     LLVMPositionBuilderAtEnd(b, direct);
-    LLVMValueRef kargs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, cptr, crs, flags, ep, toff, col};
+    LLVMValueRef kargs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, cptr, crs, flags, ep, toff, col, src};
     LLVMBuildCall2(b, kern_t, kern, kargs, GEMM_KERNEL_NPARAMS, "");
     LLVMBuildBr(b, next);
 
@@ -390,9 +401,10 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
      * routine: the arithmetic per element is the one of a direct tile. */
     LLVMPositionBuilderAtEnd(b, edge);
     LLVMValueRef targs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, tile, cg_const_i64(c, g->nr),
-                                              LLVMConstInt(c->t_i32, 0, 0), ep, toff, col};
+                                              LLVMConstInt(c->t_i32, 0, 0), ep, toff, col,
+                                              LLVMConstNull(c->t_ptr)};
     LLVMBuildCall2(b, kern_t, kern0, targs, GEMM_KERNEL_NPARAMS, "");
-    LLVMValueRef eargs2[GEMM_EDGE_NPARAMS] = {tile, nrows, ncols, cptr, crs, ccs, flags, ep, toff, col};
+    LLVMValueRef eargs2[GEMM_EDGE_NPARAMS] = {tile, nrows, ncols, cptr, crs, ccs, flags, ep, toff, col, src};
     LLVMBuildCall2(b, edge_t, edgef, eargs2, GEMM_EDGE_NPARAMS, "");
     LLVMBuildBr(b, next);
     LLVMPositionBuilderAtEnd(b, next);
@@ -563,6 +575,7 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
         if (k == G_EDGE && x->epi_edge) v = LLVMBuildPtrToInt(b, x->epi_edge, c->t_i64, "");
         if (k == G_EP && x->epi_leaves) v = LLVMBuildPtrToInt(b, x->epi_leaves, c->t_i64, "");
         if (k == G_WORK && work) v = LLVMBuildPtrToInt(b, work, c->t_i64, "");
+        if (k == G_P && x->partial) v = LLVMBuildPtrToInt(b, x->partial, c->t_i64, "");
         LLVMBuildStore(b, v, arg_slot(c, args, k));
     }
     LLVMValueRef opts = c->task_arg || !c->body_opts ? LLVMConstNull(c->t_ptr) : c->body_opts;

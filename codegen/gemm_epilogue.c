@@ -245,19 +245,45 @@ bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_
     return cg_dot_gemm_epi(c, &s, prod, into, e);
 }
 
-bool gemm_epilogue_fits(const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x) {
-    /* Partial sums of a split K go through C: a residual stored where C is (an in-place update)
-     * would be overwritten before the last block reads it. */
-    return !e->has_full || x->k <= gemm_k_single(g);
+/* Elements from C's first to its last, or 0 if a stride is negative. */
+static int64_t c_extent(const gemm_call *x) {
+    if (x->c_rs < 0 || x->c_cs < 0 || x->c_bs < 0) return 0;
+    return (x->batch - 1) * x->c_bs + (x->m - 1) * x->c_rs + (x->n - 1) * x->c_cs + 1;
+}
+
+static bool split_k(const gemm_cfg *g, const gemm_call *x) { return x->k > gemm_k_single(g); }
+
+bool gemm_epilogue_fits(const cg *c, const gemm_epilogue *e, const gemm_cfg *g, const gemm_call *x) {
+    /* Partial sums of a split K then need a buffer of their own when an array the epilogue reads
+     * at C's offsets overlaps C (an in-place residual): scratch, which task functions lack. */
+    return !e->has_full || !split_k(g, x) || (!c->task_arg && c_extent(x) > 0);
 }
 
 void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x) {
+    LLVMBuilderRef b = c->b;
     x->epi_kernel = gemm_kernel_fn(c, g, e);
     x->epi_edge = gemm_edge_fn(c, g, e);
     LLVMValueRef arr = cg_alloca(c, LLVMArrayType2(c->t_ptr, e->n_leaves ? e->n_leaves : 1), "gemm.leaves");
     for (uint32_t l = 0; l < e->n_leaves; l++) {
         LLVMValueRef li = cg_const_i64(c, l);
-        LLVMBuildStore(c->b, cg_base(c, e->leaf_ptr[l]), LLVMBuildGEP2(c->b, c->t_ptr, arr, &li, 1, ""));
+        LLVMBuildStore(b, cg_base(c, e->leaf_ptr[l]), LLVMBuildGEP2(b, c->t_ptr, arr, &li, 1, ""));
     }
     x->epi_leaves = arr;
+    if (!e->has_full || !split_k(g, x)) return;
+    /* Whether C overlaps an array read at its offsets is known once the buffers are: test it at
+     * run time, and keep the partial sums apart only then (else C holds them, and the last block
+     * reads back lines it wrote itself). */
+    uint64_t bytes = (uint64_t)c_extent(x) * hloc_type_bytes(g->ct);
+    LLVMValueRef scratch = cg_alloc(c, bytes);
+    if (!scratch) return;
+    LLVMValueRef n = cg_const_i64(c, (int64_t)bytes);
+    LLVMValueRef c0 = LLVMBuildPtrToInt(b, cg_base(c, x->c), c->t_i64, ""), c1 = LLVMBuildAdd(b, c0, n, "");
+    LLVMValueRef overlap = LLVMConstInt(c->t_i1, 0, 0);
+    for (uint32_t l = 0; l < e->n_leaves; l++) {
+        if (!e->leaf_full[l]) continue;
+        LLVMValueRef l0 = LLVMBuildPtrToInt(b, cg_base(c, e->leaf_ptr[l]), c->t_i64, ""), l1 = LLVMBuildAdd(b, l0, n, "");
+        LLVMValueRef o = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, l0, c1, ""), LLVMBuildICmp(b, LLVMIntULT, c0, l1, ""), "");
+        overlap = LLVMBuildOr(b, overlap, o, "");
+    }
+    x->partial = LLVMBuildSelect(b, overlap, cg_base(c, scratch), LLVMConstNull(c->t_ptr), "gemm.partial");
 }

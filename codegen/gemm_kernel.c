@@ -102,6 +102,7 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     gemm_noalias(c, f, 1);
     gemm_noalias(c, f, 3);
     gemm_noalias(c, f, 5);
+    gemm_noalias(c, f, 11);
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = cg_ctype(c, g->ct), vt = LLVMVectorType(t, g->vl);
     unsigned esize = g->ct == HLOC_TYPE_F64 ? 8 : 4;
@@ -109,6 +110,7 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     LLVMValueRef pb = LLVMGetParam(f, 3), ldb = LLVMGetParam(f, 4);
     LLVMValueRef cp = LLVMGetParam(f, 5), ldc = LLVMGetParam(f, 6), flags = LLVMGetParam(f, 7);
     LLVMValueRef ep = LLVMGetParam(f, 8), off = LLVMGetParam(f, 9), col = LLVMGetParam(f, 10);
+    LLVMValueRef src = LLVMGetParam(f, 11);
     /* Row r of A starts lda elements after row r - 1: one base per row, a shared k index. */
     LLVMValueRef arow[MAX_MR];
     for (uint32_t r = 0; r < g->mr; r++) arow[r] = elem_ptr(c, t, pa, LLVMBuildMul(b, lda, cg_const_i64(c, r), ""));
@@ -155,9 +157,11 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     for (uint32_t q = 0; q < n_acc; q++) LLVMAddIncoming(acc[q], &next[q], &latch, 1);
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k1, kc, ""), loop, done);
 
-    /* Store the tile: adding what C holds (flag 1), then through the epilogue (flag 2, last K
-     * block only), in the order the unfused product and its consumers would. */
+    /* Store the tile: adding what C holds (flag 1; or src when not NULL), then through the
+     * epilogue (flag 2, last K block only), in the order the unfused product and its consumers
+     * would. */
     LLVMPositionBuilderAtEnd(b, done);
+    LLVMValueRef from = LLVMBuildSelect(b, LLVMBuildIsNull(b, src, ""), cp, src, "from");
     LLVMValueRef accf = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 1, 0), ""),
                                       LLVMConstInt(c->t_i32, 0, 0), "");
     LLVMValueRef epif = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 2, 0), ""),
@@ -184,7 +188,7 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
                 LLVMValueRef ptr = elem_ptr(c, t, cp, o);
                 LLVMValueRef v = next[r * g->nv + j];
                 if (q & 1) {
-                    LLVMValueRef old = LLVMBuildLoad2(b, vt, ptr, "");
+                    LLVMValueRef old = LLVMBuildLoad2(b, vt, elem_ptr(c, t, from, o), "");
                     LLVMSetAlignment(old, esize);
                     v = LLVMBuildFAdd(b, old, v, "");
                 }
@@ -203,6 +207,6 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
 
 void gemm_kernel_params(cg *c, LLVMTypeRef *p) {
     LLVMTypeRef t[GEMM_KERNEL_NPARAMS] = {c->t_i64, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_ptr,
-                                          c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64};
+                                          c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64, c->t_ptr};
     for (int k = 0; k < GEMM_KERNEL_NPARAMS; k++) p[k] = t[k];
 }

@@ -3,8 +3,9 @@
  * instructions give unfused, on 1, 2, 3 and 12 threads (12 started at once: more tasks than a
  * large product's packing slices in scratch), and match the evaluator within a bound on the
  * summation error. Each case also says whether the consumers must ride on the GEMM kernel
- * (found in the LLVM IR) or must not (a residual laid out unlike the result, a residual with a
- * split K), so that a silent fallback cannot pass for the fast path. f32 and f64, odd sizes. */
+ * (found in the LLVM IR) or must not (a residual laid out unlike the result), so that a silent
+ * fallback cannot pass for the fast path. f32 and f64, odd sizes, K split in blocks, results
+ * written over the residual. */
 #include <check.h>
 #include <dirent.h>
 #include <pthread.h>
@@ -71,6 +72,10 @@ typedef struct epi_case {
     int64_t k;          /* length of the sums, for the error bound */
     bool on_kernel;     /* the consumers must be applied by the GEMM kernel */
     const char *only;   /* NULL, or the one element type to run */
+    /* NULL, or a parameter that the entry negates before the product's fusion reads it, whose
+     * result the entry then negates: the buffer plan lets the fusion write over that temporary
+     * (an in-place residual, C overlapping an array the consumers read). */
+    const char *in_place;
 } epi_case;
 
 static const epi_case cases[] = {
@@ -82,14 +87,14 @@ static const epi_case cases[] = {
      "  bb = T[400,300]{1,0} broadcast(bias), dimensions={1}\n  s = T[400,300]{1,0} add(d, bb)\n"
      "  z = T[] constant(0)\n  zb = T[400,300]{1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[400,300]{1,0} maximum(s, zb)\n",
-     600, true, NULL},
+     600, true, NULL, NULL},
     /* gpt2's bias: a [N] vector reshaped to [1,N] and broadcast along the batch and the columns. */
     {"dot_bias_reshaped", "T[1,37,45]{2,1,0}",
      "  a = T[1,37,70]{2,1,0} parameter(0)\n  b = T[70,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
      "  d = T[1,37,45]{2,1,0} dot(a, b), lhs_contracting_dims={2}, rhs_contracting_dims={0}\n"
      "  r1 = T[1,45]{1,0} reshape(bias)\n  bb = T[1,37,45]{2,1,0} broadcast(r1), dimensions={0,2}\n"
      "  ROOT r = T[1,37,45]{2,1,0} add(d, bb)\n",
-     70, true, NULL},
+     70, true, NULL, NULL},
     /* mlp's gelu (tanh form): the biased product used four times; tanh vectorizes for f32 only. */
     {"dot_bias_gelu", "T[29,53]{1,0}",
      "  a = T[29,90]{1,0} parameter(0)\n  b = T[90,53]{1,0} parameter(1)\n  bias = T[53]{0} parameter(2)\n"
@@ -103,19 +108,19 @@ static const epi_case cases[] = {
      "  t = T[29,53]{1,0} multiply(in, sb)\n  th = T[29,53]{1,0} tanh(t)\n"
      "  one = T[] constant(1)\n  ob = T[29,53]{1,0} broadcast(one), dimensions={}\n  p = T[29,53]{1,0} add(th, ob)\n"
      "  ROOT r = T[29,53]{1,0} multiply(xh, p)\n",
-     90, true, "f32"},
+     90, true, "f32", NULL},
     {"dot_bias_relu", "T[67,45]{1,0}",
      "  a = T[67,131]{1,0} parameter(0)\n  b = T[131,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
      "  d = T[67,45]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  bb = T[67,45]{1,0} broadcast(bias), dimensions={1}\n  s = T[67,45]{1,0} add(d, bb)\n"
      "  z = T[] constant(0)\n  zb = T[67,45]{1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[67,45]{1,0} maximum(s, zb)\n",
-     131, true, NULL},
+     131, true, NULL, NULL},
     {"dot_residual", "T[37,29]{1,0}",
      "  a = T[37,150]{1,0} parameter(0)\n  b = T[150,29]{1,0} parameter(1)\n  res = T[37,29]{1,0} parameter(2)\n"
      "  d = T[37,29]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[37,29]{1,0} add(res, d)\n",
-     150, true, NULL},
+     150, true, NULL, NULL},
     /* K split in blocks: the epilogue only on the last one (no residual, so allowed). */
     {"dot_splitk_scale_clamp", "T[50,40]{1,0}",
      "  a = T[50,700]{1,0} parameter(0)\n  b = T[700,40]{1,0} parameter(1)\n  sc = T[] parameter(2)\n"
@@ -126,20 +131,35 @@ static const epi_case cases[] = {
      "  lo = T[] constant(-20)\n  hi = T[] constant(20)\n"
      "  lob = T[50,40]{1,0} broadcast(lo), dimensions={}\n  hib = T[50,40]{1,0} broadcast(hi), dimensions={}\n"
      "  ROOT r = T[50,40]{1,0} clamp(lob, s, hib)\n",
-     700, true, NULL},
-    /* A residual with K in several blocks: partial sums pass through the result buffer, so the
-     * consumers stay a separate pass. */
+     700, true, NULL, NULL},
+    /* A residual with K in several blocks: the consumers on the last block's store. */
     {"dot_splitk_residual", "T[30,33]{1,0}",
      "  a = T[30,700]{1,0} parameter(0)\n  b = T[700,33]{1,0} parameter(1)\n  res = T[30,33]{1,0} parameter(2)\n"
      "  d = T[30,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[30,33]{1,0} add(d, res)\n",
-     700, false, NULL},
+     700, true, NULL, NULL},
+    /* The same with the result written over the residual: the partial sums of the first blocks
+     * must not overwrite it before the last block reads it. */
+    {"dot_splitk_residual_in_place", "T[30,33]{1,0}",
+     "  a = T[30,700]{1,0} parameter(0)\n  b = T[700,33]{1,0} parameter(1)\n  res = T[30,33]{1,0} parameter(2)\n"
+     "  d = T[30,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  ROOT r = T[30,33]{1,0} add(d, res)\n",
+     700, true, NULL, "res"},
+    /* gpt2's second MLP product: K = 3072 in twelve blocks, large enough for the thread pool,
+     * bias and residual (in place), the residual's uses before the bias's. */
+    {"dot_splitk_parallel_residual_bias", "T[1,96,200]{2,1,0}",
+     "  a = T[1,96,1100]{2,1,0} parameter(0)\n  b = T[1100,200]{1,0} parameter(1)\n"
+     "  res = T[1,96,200]{2,1,0} parameter(2)\n  bias = T[200]{0} parameter(3)\n"
+     "  d = T[1,96,200]{2,1,0} dot(a, b), lhs_contracting_dims={2}, rhs_contracting_dims={0}\n"
+     "  s = T[1,96,200]{2,1,0} add(res, d)\n  r1 = T[1,200]{1,0} reshape(bias)\n"
+     "  bb = T[1,96,200]{2,1,0} broadcast(r1), dimensions={0,2}\n  ROOT r = T[1,96,200]{2,1,0} add(s, bb)\n",
+     1100, true, NULL, "res"},
     /* The residual in another layout than the result: not read at C's offsets. */
     {"dot_residual_transposed", "T[40,24]{1,0}",
      "  a = T[40,64]{1,0} parameter(0)\n  b = T[64,24]{1,0} parameter(1)\n  res = T[40,24]{0,1} parameter(2)\n"
      "  d = T[40,24]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[40,24]{1,0} add(d, res)\n",
-     64, false, NULL},
+     64, false, NULL, NULL},
     {"dot_batch_chain", "T[3,21,34]{2,1,0}",
      "  a = T[3,21,50]{2,1,0} parameter(0)\n  b = T[3,50,34]{2,1,0} parameter(1)\n"
      "  res = T[3,21,34]{2,1,0} parameter(2)\n"
@@ -147,14 +167,14 @@ static const epi_case cases[] = {
      "rhs_contracting_dims={1}\n"
      "  n = T[3,21,34]{2,1,0} negate(d)\n  ab = T[3,21,34]{2,1,0} abs(res)\n  q = T[3,21,34]{2,1,0} divide(n, ab)\n"
      "  m = T[3,21,34]{2,1,0} minimum(q, res)\n  ROOT r = T[3,21,34]{2,1,0} subtract(m, ab)\n",
-     50, true, NULL},
+     50, true, NULL, NULL},
     {"conv_bias_relu", "T[2,9,11,19]{3,2,1,0}",
      "  x = T[2,9,11,5]{3,2,1,0} parameter(0)\n  w = T[3,3,5,19]{3,2,1,0} parameter(1)\n  bias = T[19]{0} parameter(2)\n"
      "  c = T[2,9,11,19]{3,2,1,0} convolution(x, w), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f\n"
      "  bb = T[2,9,11,19]{3,2,1,0} broadcast(bias), dimensions={3}\n  s = T[2,9,11,19]{3,2,1,0} add(c, bb)\n"
      "  z = T[] constant(0)\n  zb = T[2,9,11,19]{3,2,1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[2,9,11,19]{3,2,1,0} maximum(s, zb)\n",
-     45, true, NULL},
+     45, true, NULL, NULL},
     {"conv_residual_relu", "T[2,13,10,16]{3,2,1,0}",
      "  x = T[2,13,10,16]{3,2,1,0} parameter(0)\n  w = T[3,3,16,16]{3,2,1,0} parameter(1)\n"
      "  skip = T[2,13,10,16]{3,2,1,0} parameter(2)\n"
@@ -162,7 +182,7 @@ static const epi_case cases[] = {
      "  s = T[2,13,10,16]{3,2,1,0} add(skip, c)\n"
      "  z = T[] constant(0)\n  zb = T[2,13,10,16]{3,2,1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[2,13,10,16]{3,2,1,0} maximum(s, zb)\n",
-     144, true, NULL},
+     144, true, NULL, NULL},
     /* Strided, padded on one side, 2 groups (no per-column leaf then: a scalar one). */
     {"conv_grouped_stride_scale", "T[3,6,5,24]{3,2,1,0}",
      "  x = T[3,12,10,8]{3,2,1,0} parameter(0)\n  w = T[3,3,4,24]{3,2,1,0} parameter(1)\n  sc = T[] parameter(2)\n"
@@ -170,7 +190,7 @@ static const epi_case cases[] = {
      "dim_labels=b01f_01io->b01f, feature_group_count=2\n"
      "  sb = T[3,6,5,24]{3,2,1,0} broadcast(sc), dimensions={}\n"
      "  ROOT r = T[3,6,5,24]{3,2,1,0} multiply(sb, c)\n",
-     36, true, NULL},
+     36, true, NULL, NULL},
 };
 
 /* Whether the IR that the JIT wrote to |dir| has an epilogue kernel; removes the files. */
@@ -210,12 +230,49 @@ static void subst(char *out, size_t cap, const char *in, const char *t) {
     out[n] = 0;
 }
 
+/* |line| (a parameter's, "  NAME = SHAPE parameter(N)\n") as a parameter NAME_in and NAME, its
+ * negation, appended to |out|. */
+static void negated_param(char *out, size_t cap, const char *line) {
+    const char *nm = line + strspn(line, " ");
+    int nl = (int)strcspn(nm, " =");
+    const char *shape = strstr(nm, "= ") + 2;
+    int sl = (int)strcspn(shape, " ");
+    size_t n = strlen(out);
+    snprintf(out + n, cap - n, "  %.*s_in = %s  %.*s = %.*s negate(%.*s_in)\n", nl, nm, nm + nl + 3, nl, nm, sl,
+             shape, nl, nm);
+}
+
+/* |body| with parameter |p| negated on entry and the root negated (c->in_place). */
+static void negate_ends(char *out, size_t cap, const char *body, const char *p, const char *result) {
+    out[0] = 0;
+    for (const char *line = body; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line), n = strlen(out);
+        const char *nm = line + strspn(line, " ");
+        if (strstr(line, "parameter(") && strstr(line, "parameter(") < line + len &&
+            strcspn(nm, " =") == strlen(p) && !strncmp(nm, p, strlen(p))) {
+            char one[512];
+            snprintf(one, sizeof one, "%.*s", (int)len, line);
+            negated_param(out, cap, one);
+        } else if (!strncmp(nm, "ROOT ", 5)) {
+            const char *rn = nm + 5;
+            int rl = (int)strcspn(rn, " =");
+            snprintf(out + n, cap - n, "  %.*s  ROOT out = %s negate(%.*s)\n", (int)(len - (size_t)(rn - line)), rn,
+                     result, rl, rn);
+        } else {
+            snprintf(out + n, cap - n, "%.*s", (int)len, line);
+        }
+        line += len;
+    }
+}
+
 /* The fused and the unfused module of |c| for element type |t|. */
 static void modules(const epi_case *c, const char *t, char *fused, char *plain, size_t cap) {
-    char body[4096], result[128], params[2048] = "", operands[256] = "";
+    char body[4096], result[128], params[2048] = "", operands[256] = "", ends[4096];
     subst(body, sizeof body, c->body, t);
     subst(result, sizeof result, c->result, t);
-    snprintf(plain, cap, "HloModule %s\n\nENTRY main {\n%s}\n", c->name, body);
+    if (c->in_place) negate_ends(ends, sizeof ends, body, c->in_place, result);
+    snprintf(plain, cap, "HloModule %s\n\nENTRY main {\n%s}\n", c->name, c->in_place ? ends : body);
     /* The entry passes the parameter lines of the body through, in order. */
     int np = 0;
     for (const char *line = body; *line;) {
@@ -226,18 +283,30 @@ static void modules(const epi_case *c, const char *t, char *fused, char *plain, 
         if (strstr(one_line, "parameter(")) {
             /* Named e_NAME: names are unique across a module's computations. */
             const char *nm = one_line + strspn(one_line, " ");
-            strcat(params, "  e_");
-            strcat(params, nm);
             size_t nl = strcspn(nm, " =");
+            if (c->in_place && nl == strlen(c->in_place) && !strncmp(nm, c->in_place, nl)) {
+                char e_line[512];
+                snprintf(e_line, sizeof e_line, "  e_%s", nm);
+                negated_param(params, sizeof params, e_line);
+            } else {
+                strcat(params, "  e_");
+                strcat(params, nm);
+            }
             char one[64];
             snprintf(one, sizeof one, "%se_%.*s", np++ ? ", " : "", (int)nl, nm);
             strcat(operands, one);
         }
         line += len;
     }
-    snprintf(fused, cap,
-             "HloModule %s\n\nfused {\n%s}\n\nENTRY main {\n%s  ROOT f = %s fusion(%s), kind=kOutput, calls=fused\n}\n",
-             c->name, body, params, result, operands);
+    if (c->in_place)
+        snprintf(fused, cap,
+                 "HloModule %s\n\nfused {\n%s}\n\nENTRY main {\n%s  f = %s fusion(%s), kind=kOutput, calls=fused\n"
+                 "  ROOT out = %s negate(f)\n}\n",
+                 c->name, body, params, result, operands, result);
+    else
+        snprintf(fused, cap,
+                 "HloModule %s\n\nfused {\n%s}\n\nENTRY main {\n%s  ROOT f = %s fusion(%s), kind=kOutput, calls=fused\n}\n",
+                 c->name, body, params, result, operands);
 }
 
 static bool run(const char *name, const char *text, const hloc_cpu_options *co, const hloc_run_options *ro,
