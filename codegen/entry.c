@@ -252,6 +252,26 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     return fn;
 }
 
+/* metadata cpu_features: the enabled entries of LLVM's feature string ("+avx2,-avx512f,+fma")
+ * without their '+', "avx2,fma". */
+static const char *feature_names(cg *c) {
+    const char *fs = c->opts->target_features ? c->opts->target_features : "";
+    char *out = hloc_arena_alloc(c->arena, strlen(fs) + 1);
+    if (!out) return "";
+    size_t n = 0;
+    for (const char *p = fs; *p;) {
+        size_t len = strcspn(p, ",");
+        if (*p == '+' && len > 1) {
+            if (n) out[n++] = ',';
+            memcpy(out + n, p + 1, len - 1);
+            n += len - 1;
+        }
+        p += len + (p[len] == ',');
+    }
+    out[n] = 0;
+    return out;
+}
+
 static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape **leaves,
                           uint32_t n_res, LLVMValueRef wrapper, const char *name) {
     LLVMValueRef pd[256], rd[256];
@@ -263,8 +283,8 @@ static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape
         rd[k] = buffer_desc(c, rn, leaves[k]);
     }
     LLVMTypeRef mf[] = {c->t_i32, c->t_i32, c->t_ptr, c->t_ptr, c->t_i32, c->t_i32,
-                        c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i32, c->t_ptr};
-    LLVMTypeRef mt = LLVMStructTypeInContext(c->ctx, mf, 12, 0);
+                        c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr, c->t_i32, c->t_ptr, c->t_ptr};
+    LLVMTypeRef mt = LLVMStructTypeInContext(c->ctx, mf, 13, 0);
     LLVMValueRef v[] = {
         LLVMConstInt(c->t_i32, HLOC_ABI_MAGIC, 0),
         LLVMConstInt(c->t_i32, HLOC_ABI_VERSION, 0),
@@ -278,11 +298,12 @@ static void emit_metadata(cg *c, const hloc_computation *entry, const hloc_shape
         wrapper,
         LLVMConstInt(c->t_i32, c->n_aliases, 0),
         alias_array(c),
+        str_global(c, feature_names(c)),
     };
     char *mname = hloc_arena_printf(c->arena, "%s_metadata", name);
     if (!mname) return;
     LLVMValueRef g = LLVMAddGlobal(c->mod, mt, mname);
-    LLVMSetInitializer(g, LLVMConstStructInContext(c->ctx, v, 12, 0));
+    LLVMSetInitializer(g, LLVMConstStructInContext(c->ctx, v, 13, 0));
     LLVMSetGlobalConstant(g, 1);
     LLVMSetAlignment(g, 8);
     if (c->opts->shared) {

@@ -5,11 +5,11 @@
  * functions call libm, which AOT objects may depend on.
  *
  * Max error against libm in double over dense sweeps, as tests/math/test_ulp.c measures and
- * checks it (with FMA): exp 0.99 ulp (1.02 on a denser sweep of [-20, 0], as Cephes' degree 7
- * gave), log 0.78 ulp, logistic 2.3 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
- * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.6 ulp
- * and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational approximations'
- * limit; tanh is exactly ±1 from |x| = 7.9988 on, where its clamp starts).
+ * checks it (with FMA): exp 0.89 ulp (also over every f32 of [-87, 88]), log 0.78 ulp, logistic 2.3 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
+ * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.7 ulp
+ * (2.4 ulp on (0, 1]) and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational
+ * approximations' limit; tanh is exactly ±1 from |x| = 8.0177 on, where its clamp starts, and
+ * never above 1, with or without FMA).
  * Results below 2^-126 flush to zero (FTZ, as XLA). */
 #include <math.h>
 #include <stdio.h>
@@ -71,6 +71,14 @@ static LLVMValueRef splat(unsigned w, LLVMValueRef s) {
     LLVMValueRef e[64];
     for (unsigned k = 0; k < w && k < 64; k++) e[k] = s;
     return LLVMConstVector(e, w < 64 ? w : 64);
+}
+/* Does the target have the LLVM feature |f| ("avx2")? */
+static bool has_feature(const cg *c, const char *f) {
+    const char *s = c->opts ? c->opts->target_features : NULL;
+    size_t n = strlen(f);
+    for (const char *p = s ? strstr(s, f) : NULL; p; p = strstr(p + 1, f))
+        if (p > s && p[-1] == '+' && (p[n] == ',' || p[n] == 0)) return true;
+    return false;
 }
 static LLVMValueRef K(fm *m, double v) { return splat(m->w, LLVMConstReal(m->c->t_f32, v)); }
 static LLVMValueRef KD(fm *m, double v) { return splat(m->w, LLVMConstReal(m->c->t_f64, v)); }
@@ -158,9 +166,6 @@ static const double exp_p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3
 /* e^r = 1 + r + r^2·q(r) on |r| <= 0.35 with q of degree 4: fitted (weighted least squares on
  * Chebyshev nodes, f32 coefficients) to 3.9e-9 relative, 0.07 ulp before rounding; one FMA fewer
  * than Cephes' degree 5, which FMA evaluation does not need. */
-static const double exp_q[] = {0.0013748803175985813, 0.008369633927941322, 0.04166964814066887,
-                               0.16666512191295624, 0.49999988079071045};
-
 /* e^x for every x (NaN, ±inf, overflow, results in the subnormal range): Cephes expf with the
  * scale 2^n applied in two halves. */
 static LLVMValueRef exp_full(fm *m, LLVMValueRef x) {
@@ -178,30 +183,95 @@ static LLVMValueRef exp_full(fm *m, LLVMValueRef x) {
     return sel(m, fcmp(m, LLVMRealUNO, x, x), x, y);
 }
 
+/* 2^(j/8) for j = 0..7 as the i32 to add to (biased m) << 23 | j << 20 to get the bits of
+ * 2^(m + j/8): the f32 mantissa of 2^(j/8) less j << 20. */
+static int32_t exp2_8th(int j) {
+    float t = (float)exp2(j / 8.0);
+    return bits_of(t) - bits_of(1.0f) - (j << 20);
+}
+
+/* T[j] of the i32 lanes |j| (only their low 3 bits count), T as exp2_8th. */
+static LLVMValueRef exp2_8th_of(fm *m, LLVMValueRef j) {
+    cg *c = m->c;
+    LLVMValueRef t[8];
+    for (int k = 0; k < 8; k++) t[k] = LLVMConstInt(c->t_i32, (unsigned long long)(int64_t)exp2_8th(k), 1);
+    if (m->w && m->w % 8 == 0 && has_feature(c, "avx2")) {
+        /* vpermd: one shuffle per 8 lanes, on whatever pipe is free of FMAs */
+        LLVMValueRef tab = LLVMConstVector(t, 8), parts[8], idx[64];
+        unsigned n = m->w / 8;
+        for (unsigned h = 0; h < n; h++) {
+            for (unsigned k = 0; k < 8; k++) idx[k] = LLVMConstInt(c->t_i32, h * 8 + k, 0);
+            LLVMValueRef jh = n == 1 ? j : LLVMBuildShuffleVector(c->b, j, j, LLVMConstVector(idx, 8), "");
+            parts[h] = cg_intrinsic_t(c, "llvm.x86.avx2.permd", NULL, 0, (LLVMValueRef[]){tab, jh}, 2);
+        }
+        while (n > 1) { /* concatenate pairs until one vector of w lanes is left */
+            unsigned w = m->w / n;
+            for (unsigned k = 0; k < 2 * w; k++) idx[k] = LLVMConstInt(c->t_i32, k, 0);
+            for (unsigned h = 0; h < n / 2; h++)
+                parts[h] = LLVMBuildShuffleVector(c->b, parts[2 * h], parts[2 * h + 1], LLVMConstVector(idx, 2 * w), "");
+            n /= 2;
+        }
+        return parts[0];
+    }
+    if (m->w) {
+        /* Elsewhere a tree of selects on the index bits: seven selects, no memory. */
+        LLVMValueRef v[8];
+        for (int k = 0; k < 8; k++) v[k] = splat(m->w, t[k]);
+        for (int bit = 0, n = 8; n > 1; bit++, n /= 2) {
+            LLVMValueRef b = LLVMBuildICmp(c->b, LLVMIntNE, LLVMBuildAnd(c->b, j, KI(m, 1 << bit), ""), KI(m, 0), "");
+            for (int k = 0; k < n / 2; k++) v[k] = sel(m, b, v[2 * k + 1], v[2 * k]);
+        }
+        return v[0];
+    }
+    LLVMTypeRef at = LLVMArrayType(c->t_i32, 8);
+    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, "hloc.exp2_8th");
+    if (!g) {
+        g = LLVMAddGlobal(c->mod, at, "hloc.exp2_8th");
+        LLVMSetInitializer(g, LLVMConstArray(c->t_i32, t, 8));
+        LLVMSetGlobalConstant(g, 1);
+        LLVMSetLinkage(g, LLVMPrivateLinkage);
+        LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    }
+    LLVMValueRef gi[2] = {LLVMConstInt(c->t_i64, 0, 0),
+                          LLVMBuildZExt(c->b, LLVMBuildAnd(c->b, j, KI(m, 7), ""), c->t_i64, "")};
+    return LLVMBuildLoad2(c->b, c->t_i32, LLVMBuildInBoundsGEP2(c->b, at, g, gi, 2, ""), "");
+}
+
+/* e^r = 1 + r + r^2·q(r) on |r| <= ln2/16 with q of degree 2: fitted (Lawson's minimax on the
+ * relative error, f32 coefficients) to 1.9e-10 relative. */
+static const double exp_q[] = {0.0416604318, 0.166680261, 0.5};
+
 LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x) {
     if (!is_f32(c, x)) return cg_libm(c, "exp", &x, 1);
     fm M = fm_of(c, x), *m = &M;
-    /* Cephes expf: x = n·ln2 + r, |r| <= ln2/2, e^r by a degree-7 polynomial. For |x| <= 87.3
-     * (every lane, nearly always) n is in [-126, 126] and 2^n one normal float: n comes from
-     * adding 1.5·2^23 + 127, which rounds x·log2(e) to an integer in the low mantissa bits,
-     * biased, so that shifting the sum's bits up by 23 is 2^n. Other lanes (large |x|, inf,
-     * NaN) take exp_full. */
-    LLVMValueRef shifter = K(m, 0x1.8p23 + 127);
-    LLVMValueRef kf = f_fma(m, x, K(m, 1.44269504088896341), shifter);
+    /* x = (8m + j)·ln2/8 + r with j in 0..7 and |r| <= ln2/16, e^x = 2^m·2^(j/8)·e^r: the
+     * eighths cost one shuffle (a table of 8 in a register, indexed by n's low bits) and take
+     * two FMAs off the polynomial, which the eltwise loop's FMA pipes feel. For |x| <= 87.3
+     * (every lane, nearly always) m is in [-126, 126] and 2^m·2^(j/8) one normal float: n comes
+     * from adding 1.5·2^23 + 8·127, which rounds x·8·log2(e) to an integer in the low mantissa
+     * bits, biased, so that shifting the sum's bits up by 20 puts m + 127 in the exponent and j
+     * in the top 3 mantissa bits, where the table's entry replaces it by 2^(j/8)'s mantissa.
+     * Other lanes (large |x|, inf, NaN) take exp_full. Max error 0.89 ulp over every f32 of
+     * [-87, 88] (the rounding of 2^(j/8) to f32 is most of it). */
+    LLVMValueRef shifter = K(m, 0x1.8p23 + 8 * 127);
+    LLVMValueRef kf = f_fma(m, x, K(m, 8 * 1.44269504088896341), shifter);
     LLVMValueRef fx = f_sub(m, kf, shifter);
-    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375), x);
-    r = f_fma(m, fx, K(m, 2.12194440e-4), r);
+    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375 / 8), x);
+    r = f_fma(m, fx, K(m, 2.12194440e-4 / 8), r);
     LLVMValueRef z = f_mul(m, r, r);
-    LLVMValueRef em1 = f_fma(m, estrin(m, r, exp_q, 5), z, r); /* e^r - 1 */
-    LLVMValueRef scale = LLVMBuildBitCast(c->b, LLVMBuildShl(c->b, LLVMBuildBitCast(c->b, kf, m->i, ""), KI(m, 23), ""),
-                                          m->f, "");
+    LLVMValueRef em1 = f_fma(m, horner(m, r, exp_q, 3), z, r); /* e^r - 1 */
+    LLVMValueRef kb = LLVMBuildBitCast(c->b, kf, m->i, "");
+    LLVMValueRef sb = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, KI(m, 20), ""), exp2_8th_of(m, kb), "");
+    LLVMValueRef scale = LLVMBuildBitCast(c->b, sb, m->f, "");
     LLVMValueRef fast = f_fma(m, em1, scale, scale);
     /* |x| > 87.3 or NaN, on the bits: integer compares leave the FMA ports to the polynomial. */
-    LLVMValueRef out = any_lane(m, LLVMBuildICmp(c->b, LLVMIntSGT, abs_bits(m, x), KI(m, bits_of(87.3f)), ""));
+    LLVMValueRef lane_out = LLVMBuildICmp(c->b, LLVMIntSGT, abs_bits(m, x), KI(m, bits_of(87.3f)), "");
     LLVMBasicBlockRef from = LLVMGetInsertBlock(c->b), rare = cg_block(c, "exp_rare"), join = cg_block(c, "exp_join");
-    br_unlikely(c, out, rare, join);
+    br_unlikely(c, any_lane(m, lane_out), rare, join);
     LLVMPositionBuilderAtEnd(c->b, rare);
-    LLVMValueRef slow = exp_full(m, x);
+    /* Only the lanes out of range take it: an element's value does not depend on its
+     * neighbours (nor, then, on how threads split the loop). */
+    LLVMValueRef slow = sel(m, lane_out, exp_full(m, x), fast);
     LLVMBasicBlockRef rare_end = LLVMGetInsertBlock(c->b);
     LLVMBuildBr(c->b, join);
     LLVMPositionBuilderAtEnd(c->b, join);
@@ -245,26 +315,21 @@ LLVMValueRef cg_math_log(cg *c, LLVMValueRef x) {
 LLVMValueRef cg_math_tanh(cg *c, LLVMValueRef x) {
     if (!is_f32(c, x)) return cg_libm(c, "tanh", &x, 1);
     fm M = fm_of(c, x), *m = &M;
-    /* XLA's EmitFastTanh (Eigen's 13/6 rational), exact to a few ulp: the input is clamped to
-     * ±7.99881172, the smallest value where the rational evaluated with FMAs is exactly ±1, and
-     * below 0.0004 the result is x. The clamp is a min and a max that keep NaN (it then
-     * propagates through the rational); with the tiny-range select that is five vector
-     * operations besides the rational, where range tests on the bits took nine, and every
-     * operation counts in loops like eltwise that fill all four vector pipes. */
-    static const double a[] = {-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
-                               5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04,
-                               4.89352455891786e-03};
-    static const double bq[] = {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
-                                4.89352518554385e-03};
-    LLVMValueRef xc = clampf(m, x, -7.99881172180175781, 7.99881172180175781);
+    /* Eigen's ptanh_float (rminimax's [9,8] rational, odd over even, f32 coefficients):
+     * x·(1 + x²·P(x²)) / Q(x²) with Q(0) = 1, evaluated as Eigen does (Horner, then x³·P + x),
+     * so that near 0 the result is x itself: no tiny-range select. The input is clamped to
+     * ±8.01773357, the smallest value where this evaluation with FMAs is exactly ±1; the
+     * clamp keeps NaN, which then propagates. Every vector operation counts in loops like
+     * eltwise that keep the two FMA pipes full: this is 2 multiplies, 8 FMAs and a divide
+     * where the 13/6 rational with its tiny-range select took 11 and a divide plus 3. */
+    static const double a[] = {1.394553628e-8, 2.102733560e-5, 3.520756727e-3, 1.340216100e-1};
+    static const double bq[] = {8.015776984e-7, 3.326951409e-4, 2.597254514e-2, 4.673548340e-1, 1.0};
+    LLVMValueRef xc = clampf(m, x, -8.01773357391357422, 8.01773357391357422);
     LLVMValueRef x2 = f_mul(m, xc, xc);
-    /* Horner, not Estrin: two multiplies fewer, and with the divide beside it the ports, not the
-     * chain, bound the loops tanh sits in. */
-    LLVMValueRef p = f_mul(m, horner(m, x2, a, 7), xc);
-    LLVMValueRef q = horner(m, x2, bq, 4);
-    LLVMValueRef r = LLVMBuildFDiv(c->b, p, q, "");
-    LLVMValueRef ax = cg_intrinsic_t(c, "llvm.fabs", &m->f, 1, &x, 1);
-    return sel(m, fcmp(m, LLVMRealOLT, ax, K(m, 0.0004)), x, r);
+    LLVMValueRef x3 = f_mul(m, x2, xc);
+    LLVMValueRef p = f_fma(m, x3, horner(m, x2, a, 4), xc);
+    LLVMValueRef q = horner(m, x2, bq, 5);
+    return LLVMBuildFDiv(c->b, p, q, "");
 }
 
 LLVMValueRef cg_math_erf(cg *c, LLVMValueRef x) {

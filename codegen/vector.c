@@ -327,8 +327,17 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     return true;
 }
 
-/* Horizontal reduction of a vector by halves: a fixed tree. */
-static LLVMValueRef horizontal(cg *c, const hloc_instr *op, LLVMValueRef v) {
+/* A maximum or minimum in the operand order of x86's maxps/minps (and NEON's fcmp+bsl): a > b ? a : b
+ * picks b when either is NaN. XLA's maximum (fminmax in ew.c) keeps a NaN a instead, so the two
+ * agree whenever a is not NaN: ties (-0 against +0) go to b in both. */
+static LLVMValueRef fast_minmax(cg *c, const hloc_instr *op, LLVMValueRef a, LLVMValueRef b) {
+    LLVMRealPredicate p = op->op == HLOC_OP_MAXIMUM ? LLVMRealOGT : LLVMRealOLT;
+    return LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, p, a, b, ""), a, b, "");
+}
+
+/* Horizontal reduction of a vector by halves: a fixed tree. With |fast|, the steps are
+ * fast_minmax (no lane may be NaN). */
+static LLVMValueRef horizontal(cg *c, const hloc_instr *op, LLVMValueRef v, bool fast) {
     for (unsigned w = VW; w > 1; w /= 2) {
         LLVMValueRef lo_m[VW], hi_m[VW];
         for (unsigned k = 0; k < w / 2; k++) {
@@ -337,9 +346,85 @@ static LLVMValueRef horizontal(cg *c, const hloc_instr *op, LLVMValueRef v) {
         }
         LLVMValueRef a = LLVMBuildShuffleVector(c->b, v, v, LLVMConstVector(lo_m, w / 2), "");
         LLVMValueRef b = LLVMBuildShuffleVector(c->b, v, v, LLVMConstVector(hi_m, w / 2), "");
-        v = combine(c, op, a, b);
+        v = fast ? fast_minmax(c, op, a, b) : combine(c, op, a, b);
     }
     return LLVMBuildExtractElement(c->b, v, LLVMConstInt(c->t_i32, 0, 0), "");
+}
+
+/* One row reduction's loops (see cg_vector_row_reduce). */
+typedef struct row_red {
+    const hloc_instr *i, *op, *in;
+    int md;
+    uint32_t n_red;
+    uint8_t order[HLOC_MAX_RANK];
+    LLVMValueRef in_idx[HLOC_MAX_RANK];
+    LLVMValueRef acc[ROW_ACCS], sacc;
+    LLVMValueRef nan; /* the fast path's NaN detector, or NULL: every step exact */
+} row_red;
+
+/* Sets the accumulators to their starting values and emits the loops over the reduced
+ * dimensions. With r->nan, the vector steps are fast_minmax, exact while no accumulator lane is
+ * NaN, which holds while no element is: each element also goes into an add chain in r->nan,
+ * NaN if any element was (or on +inf meeting -inf, or an overflow meeting an infinity: a rare
+ * false alarm that only costs the exact re-scan). */
+static void row_loops(cg *c, cg_scope *s, row_red *r) {
+    const hloc_instr *op = r->op, *in = r->in;
+    int md = r->md;
+    LLVMTypeRef vt = vec_type(c);
+    LLVMValueRef init = splat(c, LLVMConstReal(c->t_f32, identity(op)));
+    for (int a = 0; a < ROW_ACCS; a++) LLVMBuildStore(c->b, init, r->acc[a]);
+    LLVMBuildStore(c->b, cg_operand(c, s, r->i, 1, NULL), r->sacc);
+    if (r->nan) LLVMBuildStore(c->b, splat(c, LLVMConstReal(c->t_f32, 0.0)), r->nan);
+    LLVMValueRef *in_idx = r->in_idx;
+    cg_nest nest;
+    cg_nest_begin_dims(c, &nest, r->n_red, in->shape.dims, r->order, in_idx);
+    LLVMValueRef n = cg_const_i64(c, in->shape.dims[md]), rest, rest2;
+    /* Invariants hoist to here: inside the loops over the other reduced dimensions, if any. */
+    hoisted h = {.collect = true};
+    in_idx[md] = cg_const_i64(c, 0);
+    value(c, s, in, in_idx, md, &h);
+    h.collect = false;
+    cg_loop l1, l2, l3;
+    LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
+    LLVMValueRef xs[ROW_ACCS];
+    for (int a = 0; a < ROW_ACCS; a++) {
+        in_idx[md] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
+        h.next = 0;
+        LLVMValueRef x = xs[a] = value(c, s, in, in_idx, md, &h);
+        LLVMValueRef acc = LLVMBuildLoad2(c->b, vt, r->acc[a], "");
+        LLVMBuildStore(c->b, r->nan ? fast_minmax(c, op, acc, x) : combine(c, op, acc, x), r->acc[a]);
+    }
+    if (r->nan) {
+        /* A tree over the accumulators' vectors, then one add on the loop-carried chain. */
+        for (int w = ROW_ACCS; w > 1; w /= 2)
+            for (int a = 0; a < w / 2; a++) xs[a] = LLVMBuildFAdd(c->b, xs[a], xs[a + w / 2], "");
+        LLVMBuildStore(c->b, LLVMBuildFAdd(c->b, LLVMBuildLoad2(c->b, vt, r->nan, ""), xs[0], ""), r->nan);
+    }
+    cg_loop_end(c, &l1);
+    in_idx[md] = strided_begin(c, &l2, rest, n, VW, &rest2);
+    h.next = 0;
+    LLVMValueRef x = value(c, s, in, in_idx, md, &h);
+    LLVMValueRef acc = LLVMBuildLoad2(c->b, vt, r->acc[0], "");
+    LLVMBuildStore(c->b, r->nan ? fast_minmax(c, op, acc, x) : combine(c, op, acc, x), r->acc[0]);
+    if (r->nan)
+        LLVMBuildStore(c->b, LLVMBuildFAdd(c->b, LLVMBuildLoad2(c->b, vt, r->nan, ""), x, ""), r->nan);
+    cg_loop_end(c, &l2);
+    cg_loop_begin_range(c, &l3, rest2, n, "rtail");
+    in_idx[md] = l3.iv;
+    LLVMValueRef e = cg_operand(c, s, r->i, 0, in_idx);
+    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r->sacc, ""), e), r->sacc);
+    cg_loop_end(c, &l3);
+    cg_nest_end(c, &nest);
+}
+
+/* The accumulators folded pairwise, then the lanes by halves. */
+static LLVMValueRef fold(cg *c, const row_red *r, bool fast) {
+    LLVMValueRef v[ROW_ACCS];
+    for (int a = 0; a < ROW_ACCS; a++) v[a] = LLVMBuildLoad2(c->b, vec_type(c), r->acc[a], "");
+    for (int w = ROW_ACCS; w > 1; w /= 2)
+        for (int a = 0; a < w / 2; a++)
+            v[a] = fast ? fast_minmax(c, r->op, v[a], v[a + w / 2]) : combine(c, r->op, v[a], v[a + w / 2]);
+    return horizontal(c, r->op, v[0], fast);
 }
 
 bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, LLVMValueRef *out) {
@@ -349,59 +434,49 @@ bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     const hloc_shape *is = &in->shape;
     int md = minor_dim(is);
     if (!op || md < 0 || !reduces(i, md) || is->dims[md] < VW || !value_ok(c, s, in, md, 0)) return false;
-    LLVMValueRef in_idx[HLOC_MAX_RANK];
-    uint8_t order[HLOC_MAX_RANK];
-    uint32_t n_red = 0, od = 0;
+    row_red r = {.i = i, .op = op, .in = in, .md = md};
+    uint32_t od = 0;
     for (uint32_t d = 0; d < is->rank; d++)
-        if (!reduces(i, d)) in_idx[d] = idx[od++];
+        if (!reduces(i, d)) r.in_idx[d] = idx[od++];
     for (uint32_t j = 0; j < is->rank; j++) {
         uint32_t d = is->has_layout ? is->minor_to_major[is->rank - 1 - j] : j;
-        if (reduces(i, d) && (int)d != md) order[n_red++] = (uint8_t)d;
+        if (reduces(i, d) && (int)d != md) r.order[r.n_red++] = (uint8_t)d;
     }
     /* Lane l of accumulator a takes the elements j ≡ a·VW + l (mod ROW_ACCS·VW) of every row;
      * the leftover full vectors go to accumulator 0, the last elements to a scalar that starts
      * at the init value. Then the accumulators fold pairwise, the lanes by halves, and the
      * scalar last. */
     LLVMTypeRef vt = vec_type(c);
-    LLVMValueRef acc[ROW_ACCS], init = splat(c, LLVMConstReal(c->t_f32, identity(op)));
-    for (int a = 0; a < ROW_ACCS; a++) {
-        acc[a] = cg_alloca(c, vt, "racc");
-        LLVMBuildStore(c->b, init, acc[a]);
+    for (int a = 0; a < ROW_ACCS; a++) r.acc[a] = cg_alloca(c, vt, "racc");
+    r.sacc = cg_alloca(c, c->t_f32, "rtail");
+    /* (In scalar mode elements are memoized as they are generated: a value first generated in
+     * the re-scan would not dominate its later uses.) */
+    bool minmax = (op->op == HLOC_OP_MAXIMUM || op->op == HLOC_OP_MINIMUM) && !s->scalar_mode;
+    if (!minmax) {
+        row_loops(c, s, &r);
+        *out = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), fold(c, &r, false));
+        return true;
     }
-    LLVMValueRef sacc = cg_alloca(c, c->t_f32, "rtail");
-    LLVMBuildStore(c->b, cg_operand(c, s, i, 1, NULL), sacc);
-    cg_nest nest;
-    cg_nest_begin_dims(c, &nest, n_red, is->dims, order, in_idx);
-    LLVMValueRef n = cg_const_i64(c, is->dims[md]), rest, rest2;
-    /* Invariants hoist to here: inside the loops over the other reduced dimensions, if any. */
-    hoisted h = {.collect = true};
-    in_idx[md] = cg_const_i64(c, 0);
-    value(c, s, in, in_idx, md, &h);
-    h.collect = false;
-    cg_loop l1, l2, l3;
-    LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
-    for (int a = 0; a < ROW_ACCS; a++) {
-        in_idx[md] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
-        h.next = 0;
-        LLVMValueRef x = value(c, s, in, in_idx, md, &h);
-        LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, acc[a], ""), x), acc[a]);
-    }
-    cg_loop_end(c, &l1);
-    in_idx[md] = strided_begin(c, &l2, rest, n, VW, &rest2);
-    h.next = 0;
-    LLVMValueRef x = value(c, s, in, in_idx, md, &h);
-    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, acc[0], ""), x), acc[0]);
-    cg_loop_end(c, &l2);
-    cg_loop_begin_range(c, &l3, rest2, n, "rtail");
-    in_idx[md] = l3.iv;
-    LLVMValueRef e = cg_operand(c, s, i, 0, in_idx);
-    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, sacc, ""), e), sacc);
-    cg_loop_end(c, &l3);
-    cg_nest_end(c, &nest);
-    LLVMValueRef v[ROW_ACCS];
-    for (int a = 0; a < ROW_ACCS; a++) v[a] = LLVMBuildLoad2(c->b, vt, acc[a], "");
-    for (int w = ROW_ACCS; w > 1; w /= 2)
-        for (int a = 0; a < w / 2; a++) v[a] = combine(c, op, v[a], v[a + w / 2]);
-    *out = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, sacc, ""), horizontal(c, op, v[0]));
+    /* No element NaN: no accumulator lane is, and the fast steps are exact through the fold.
+     * Else the same loops again, every step exact. The scalar tail's steps are exact in both. */
+    LLVMValueRef folded = cg_alloca(c, c->t_f32, "rfold");
+    r.nan = cg_alloca(c, vt, "rnan");
+    row_loops(c, s, &r);
+    LLVMBuildStore(c->b, fold(c, &r, true), folded);
+    LLVMValueRef d = LLVMBuildLoad2(c->b, vt, r.nan, "");
+    LLVMValueRef uno = LLVMBuildFCmp(c->b, LLVMRealUNO, d, d, "");
+    LLVMTypeRef lanes = LLVMIntTypeInContext(c->ctx, VW);
+    LLVMValueRef any = LLVMBuildICmp(c->b, LLVMIntNE, LLVMBuildBitCast(c->b, uno, lanes, ""),
+                                     LLVMConstInt(lanes, 0, 0), "");
+    LLVMBasicBlockRef rescan = cg_block(c, "nanrescan"), join = cg_block(c, "rowdone");
+    LLVMBuildCondBr(c->b, any, rescan, join);
+    LLVMPositionBuilderAtEnd(c->b, rescan);
+    r.nan = NULL;
+    row_loops(c, s, &r);
+    LLVMBuildStore(c->b, fold(c, &r, false), folded);
+    LLVMBuildBr(c->b, join);
+    LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(c->b, join);
+    *out = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), LLVMBuildLoad2(c->b, c->t_f32, folded, ""));
     return true;
 }

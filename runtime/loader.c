@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cpu_features.h"
 #include "hloc/runtime.h"
 #include "metadata.h"
 #include "status.h"
@@ -46,9 +47,25 @@ static hloc_status *prepare(const hloc_module_metadata *md, void *dl, hloc_execu
     return NULL;
 }
 
+/* Code compiled for a CPU with features this one lacks dies of SIGILL somewhere inside the entry;
+ * refuse it at load time instead, naming what is missing. */
+static hloc_status *check_cpu(const hloc_module_metadata *md, const char *origin) {
+    char lacks[1024], cpu[128];
+    size_t n = hloc_rt_cpu_lacks(hloc_rt_metadata_cpu_features(md), lacks, sizeof lacks);
+    if (!n) return NULL;
+    hloc_rt_metadata_cpu(md, cpu, sizeof cpu);
+    return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                           "%s was compiled for %s and needs %s this CPU lacks: %s; "
+                           "compile it for this machine (hloc compile --cpu native, the default) "
+                           "to run it here",
+                           origin, cpu, n == 1 ? "a CPU feature" : "CPU features", lacks);
+}
+
 HLOC_API hloc_status *hloc_executable_wrap(const hloc_module_metadata *md, hloc_executable **out) {
     *out = NULL;
-    HLOC_RETURN_IF_ERROR(hloc_rt_metadata_check(md, md && md->name ? md->name : "metadata"));
+    const char *origin = md && md->name ? md->name : "metadata";
+    HLOC_RETURN_IF_ERROR(hloc_rt_metadata_check(md, origin));
+    HLOC_RETURN_IF_ERROR(check_cpu(md, origin));
     return prepare(md, NULL, out);
 }
 
@@ -88,6 +105,8 @@ static hloc_status *load(const char *path, int metadata_only, hloc_executable **
         (const hloc_module_metadata *(*)(void))(uintptr_t)sym;
     const hloc_module_metadata *md = info();
     hloc_status *s = hloc_rt_metadata_check(md, path);
+    /* Reading the metadata (inspect, headers) is fine on any CPU; running is not. */
+    if (!s && !metadata_only) s = check_cpu(md, path);
     if (!s) s = prepare(md, dl, out);
     if (s) dlclose(dl);
     else (*out)->metadata_only = metadata_only;
@@ -149,7 +168,7 @@ static bool aliased(const hloc_module_metadata *md, size_t result, size_t param)
 
 static hloc_status *check_options(const hloc_module_metadata *md, const hloc_run_options *o) {
     if (!o) return NULL;
-    if (o->version != HLOC_ABI_VERSION)
+    if (o->version < HLOC_RT_MIN_ABI_VERSION || o->version > HLOC_ABI_VERSION)
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
                                "run options: version %u, expected %u (use hloc_run_options_init)",
                                o->version, HLOC_ABI_VERSION);

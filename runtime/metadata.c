@@ -67,10 +67,11 @@ hloc_status *hloc_rt_metadata_check(const hloc_module_metadata *md, const char *
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
                                "%s: not an hloc module (bad metadata magic 0x%08x)", origin,
                                md->magic);
-    if (md->version != HLOC_ABI_VERSION)
+    if (md->version < HLOC_RT_MIN_ABI_VERSION || md->version > HLOC_ABI_VERSION)
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
-                               "%s: built for hloc ABI version %u, this runtime reads version %u",
-                               origin, md->version, HLOC_ABI_VERSION);
+                               "%s: built for hloc ABI version %u, this runtime reads versions "
+                               "%u to %u",
+                               origin, md->version, HLOC_RT_MIN_ABI_VERSION, HLOC_ABI_VERSION);
     if (!md->entry)
         return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT, "%s: corrupt metadata: no entry point",
                                origin);
@@ -95,6 +96,16 @@ hloc_status *hloc_rt_metadata_check(const hloc_module_metadata *md, const char *
                                    origin, i, a->result, a->param);
     }
     return NULL;
+}
+
+const char *hloc_rt_metadata_cpu_features(const hloc_module_metadata *md) {
+    return md->version >= 3 && md->cpu_features ? md->cpu_features : "";
+}
+
+void hloc_rt_metadata_cpu(const hloc_module_metadata *md, char *buf, size_t cap) {
+    const char *t = md->target ? strchr(md->target, ' ') : NULL;
+    snprintf(buf, cap, "%s", t && t[1] ? t + 1 : "another CPU");
+    buf[strcspn(buf, " ")] = 0;
 }
 
 HLOC_API char *hloc_buffer_desc_format(const hloc_buffer_desc *d, char *buf, size_t cap) {

@@ -6,15 +6,18 @@
 
 #include "aot.h"
 #include "commands.h"
+#include "cpu_features.h"
 #include "hloc/runtime.h"
+#include "metadata.h"
 
 static void help(FILE *out) {
     fprintf(out,
             "usage: hloc inspect MODEL.so...\n"
             "\n"
             "Loads each shared object that 'hloc compile' produced and prints its metadata: module\n"
-            "name, target, parameters and results (element type, shape, layout, bytes), the\n"
-            "scratch it needs, and its NEEDED libraries (only libc/libm for an hloc module).\n"
+            "name, target, the CPU features its code may use (and which of them this CPU lacks),\n"
+            "parameters and results (element type, shape, layout, bytes), the scratch it needs,\n"
+            "and its NEEDED libraries (only libc/libm for an hloc module).\n"
             "\n"
             "Exit status: 0 if every file is an hloc module, 1 otherwise, 2 on bad usage.\n");
 }
@@ -26,6 +29,23 @@ static void print_buffers(const char *title, const hloc_buffer_desc *d, uint32_t
         printf("    %-3u %-24s %-24s %llu bytes\n", i, d[i].name ? d[i].name : "",
                hloc_buffer_desc_format(&d[i], shape, sizeof shape),
                (unsigned long long)d[i].bytes);
+}
+
+/* What the code may use, and whether this machine has it: `hloc run` refuses the module here if
+ * not, and a program that calls the entry itself would fault. */
+static void print_cpu(const hloc_module_metadata *md) {
+    if (md->version < 3) {
+        printf("  cpu features: not recorded (ABI version %u; loaders run it unchecked)\n",
+               md->version);
+        return;
+    }
+    const char *f = hloc_rt_metadata_cpu_features(md);
+    printf("  cpu features: %s\n", *f ? f : "(none recorded)");
+    if (!*f) return;
+    char lacks[1024];
+    size_t n = hloc_rt_cpu_lacks(f, lacks, sizeof lacks);
+    if (n) printf("  this CPU: lacks %s (cannot run it)\n", lacks);
+    else printf("  this CPU: has every feature of these that the runtime checks\n");
 }
 
 static int inspect(const char *path) {
@@ -40,6 +60,7 @@ static int inspect(const char *path) {
     printf("%s: hloc module '%s' (ABI version %u)\n", path, md->name ? md->name : "",
            md->version);
     printf("  target: %s\n", md->target ? md->target : "(unknown)");
+    print_cpu(md);
     printf("  entry: %s(%u parameters, %u results, options)\n", md->name ? md->name : "",
            md->n_params, md->n_results);
     print_buffers("parameters", md->params, md->n_params);

@@ -22,7 +22,9 @@ extern "C" {
 #endif
 
 #define HLOC_ABI_MAGIC 0x434f4c48u /* "HLOC" little-endian */
-#define HLOC_ABI_VERSION 2u
+/* Version 3 added cpu_features. Loaders still read version 2 (no feature list: run as before);
+ * run options of version 2 and 3 are the same struct. */
+#define HLOC_ABI_VERSION 3u
 
 /* Element type codes are the values of hlo's hloc_type enum (types.def order, PRED = 1). */
 typedef struct hloc_buffer_desc {
@@ -52,6 +54,11 @@ typedef struct hloc_module_metadata {
     void (*entry)(void);    /* the typed entry point, to be cast to its real type */
     uint32_t n_aliases;     /* input_output_alias pairs (version 2) */
     const hloc_alias_desc *aliases;
+    /* (version 3) The CPU features the code may use: the LLVM target features of the CPU it was
+     * compiled for, comma-separated, e.g. "64bit,avx,avx2,bmi,fma,..."; NULL or "": none recorded.
+     * A loader refuses to run the entry on a CPU that lacks one of them (it would fault on the
+     * first such instruction). Absent from version-2 metadata: read it only when version >= 3. */
+    const char *cpu_features;
 } hloc_module_metadata;
 
 /* Runs task(arg, i) for every i in [0, n_tasks), possibly in parallel, and returns when all are
@@ -60,7 +67,7 @@ typedef void (*hloc_task_fn)(void *arg, int64_t i);
 typedef void (*hloc_parallel_for_fn)(void *ctx, int64_t n_tasks, hloc_task_fn task, void *arg);
 
 typedef struct hloc_run_options {
-    uint32_t version;               /* HLOC_ABI_VERSION */
+    uint32_t version;               /* HLOC_ABI_VERSION (2 is accepted too: same fields) */
     void *scratch;                  /* >= scratch_bytes, 64-byte aligned; NULL: entry mallocs */
     uint64_t scratch_bytes;
     hloc_parallel_for_fn parallel_for; /* NULL: run on the calling thread */

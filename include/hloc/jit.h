@@ -23,7 +23,9 @@ extern "C" {
 #endif
 
 typedef struct hloc_jit_options {
-    const char *cpu;          /* "native" (default), "x86-64-v3", "znver4", ... */
+    const char *cpu;          /* "native" (default), "x86-64-v3", "znver4", ...: the code runs
+                               * here, so a CPU with features this one lacks is refused (an
+                               * INVALID_ARGUMENT status naming them; AOT-compile for it instead) */
     int opt_level;            /* 0..3, default 2 */
     int threads;              /* threads of the module's pool, counting the caller; <= 0: one per CPU */
     const char *passes;       /* comma-separated pass list; NULL: the default pipeline */

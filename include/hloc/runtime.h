@@ -30,20 +30,24 @@ HLOC_API size_t hloc_runtime_type_bytes(uint32_t type);
 typedef struct hloc_executable hloc_executable;
 
 /* dlopens the shared object at |path| and reads its hloc_module_info() metadata, checking the
- * magic, version and that every buffer description is consistent (bytes = elements × element
- * size). On success *out is owned by the caller (hloc_executable_unload()); on failure it is NULL
- * and the status names the file and what is wrong (missing file: NOT_FOUND; not an hloc module or
- * an incompatible one: INVALID_ARGUMENT). */
+ * magic, version (2 or 3) and that every buffer description is consistent (bytes = elements ×
+ * element size), and that this CPU has the features the code was compiled for (metadata
+ * cpu_features; version-2 modules have none): otherwise the entry would fault. On success *out is
+ * owned by the caller (hloc_executable_unload()); on failure it is NULL and the status names the
+ * file and what is wrong (missing file: NOT_FOUND; not an hloc module, an incompatible one, or one
+ * this CPU cannot run: INVALID_ARGUMENT, e.g. "m.so was compiled for znver4 and needs CPU features
+ * this CPU lacks: avx512bw, avx512f, ...; ..."). */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_load(const char *path, hloc_executable **out);
 
 /* As hloc_executable_load(), for reading the metadata only (`hloc inspect`, header generation):
  * symbols are bound lazily, so a module whose custom-call targets are not in this process still
- * loads. hloc_executable_run() refuses such an executable. */
+ * loads, and the CPU features are not checked. hloc_executable_run() refuses such an executable. */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_load_metadata_only(const char *path,
                                                                       hloc_executable **out);
 
 /* Wraps metadata that is already in memory (a JIT result, or a module linked into the program)
- * after the same checks as hloc_executable_load(). |md| is borrowed: it must outlive *out. */
+ * after the same checks as hloc_executable_load(), CPU features included (the status then starts
+ * with md->name). |md| is borrowed: it must outlive *out. */
 HLOC_API HLOC_MUST_USE hloc_status *hloc_executable_wrap(const hloc_module_metadata *md,
                                                          hloc_executable **out);
 

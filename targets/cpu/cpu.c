@@ -78,6 +78,16 @@ hloc_status *hloc_cpu_target_machine(const hloc_cpu_options *o, LLVMTargetMachin
         cpu = host_cpu;
         features = host_features;
     }
+    hloc_status *st = NULL;
+    if (!host_cpu && !hloc_cpu_known(target, triple, cpu, &st) && !st)
+        st = hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                             "unknown cpu '%s': LLVM does not know it for %s (llc -mcpu=help "
+                             "lists the names)",
+                             cpu, triple);
+    if (st) {
+        LLVMDisposeMessage(triple);
+        return st;
+    }
     static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
                                                  LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     *out = LLVMCreateTargetMachine(target, triple, cpu, features, levels[opt_level(o)], LLVMRelocPIC,
@@ -118,9 +128,10 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
                                    int shared, LLVMContextRef ctx, LLVMTargetMachineRef tm,
                                    LLVMModuleRef *out) {
     *out = NULL;
+    char *features;
+    HLOC_RETURN_IF_ERROR(hloc_cpu_features(tm, &features));
     char *triple = LLVMGetTargetMachineTriple(tm);
     char *cpu = LLVMGetTargetMachineCPU(tm);
-    char *features = LLVMGetTargetMachineFeatureString(tm);
     char desc[512];
     snprintf(desc, sizeof desc, "%s %s", triple, cpu);
     hloc_codegen_options co = {.name = name, .target_desc = desc, .shared = shared != 0,
@@ -132,7 +143,7 @@ hloc_status *hloc_cpu_build_module(const hloc_module *m, const hloc_cpu_options 
     hloc_cpu_timings *tim = o ? o->timings : NULL;
     hloc_phase_time t0 = hloc_phase_clock();
     hloc_status *st = hloc_codegen_emit(m, ctx, &co, &mod);
-    LLVMDisposeMessage(features);
+    free(features);
     if (tim) hloc_phase_add(&tim->codegen, t0);
     if (st) {
         LLVMDisposeMessage(triple);

@@ -33,7 +33,8 @@ typedef struct hloc_cpu_timings {
 
 typedef struct hloc_cpu_options {
     const char *name;     /* entry symbol NAME (abi.h); NULL: derived from the module name */
-    const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ... */
+    const char *cpu;      /* "native" (default), "x86-64-v3", "znver4", ...: its LLVM features go
+                           * into the metadata (abi.h cpu_features) and pick the GEMM tile */
     int opt_level;        /* 0..3, default 2 */
     const char *dump_dir; /* write NAME.ir-no-opt.ll, NAME.ir-with-opt.ll, NAME.s there; NULL: none */
     /* custom-call targets (eval.h's legacy CPU ABI), for the JIT only: its code calls these
@@ -51,7 +52,10 @@ hloc_status *hloc_cpu_compile_object(const hloc_module *m, const hloc_cpu_option
                                      void **out_obj, size_t *out_len);
 
 /* JIT: compiles |m| in-process. *out is owned by the caller (hloc_cpu_jit_destroy). The metadata
- * (and its entry pointer) stay valid until then. Thread-safe: several threads may compile at once. */
+ * (and its entry pointer) stay valid until then. Thread-safe: several threads may compile at once.
+ * The code runs here, so o->cpu must be one whose features this CPU has: otherwise an
+ * INVALID_ARGUMENT status names what is missing, before anything is compiled. An unknown CPU
+ * name is INVALID_ARGUMENT too (for AOT as well). */
 typedef struct hloc_cpu_jit hloc_cpu_jit;
 hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *o, hloc_cpu_jit **out);
 const hloc_module_metadata *hloc_cpu_jit_metadata(const hloc_cpu_jit *j);

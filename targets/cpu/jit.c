@@ -8,6 +8,7 @@
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 
+#include "cpu_features.h"
 #include "cpu_internal.h"
 
 struct hloc_cpu_jit {
@@ -30,11 +31,33 @@ static hloc_status *check_externals(LLVMModuleRef mod) {
     return NULL;
 }
 
+/* JIT'd code runs here, so a CPU whose features this one lacks would die of SIGILL in the
+ * first such instruction: refuse before compiling. (AOT may target any CPU.) */
+static hloc_status *check_host(LLVMTargetMachineRef tm, const hloc_cpu_options *o) {
+    char *features;
+    HLOC_RETURN_IF_ERROR(hloc_cpu_features(tm, &features));
+    char lacks[1024];
+    size_t n = hloc_rt_cpu_lacks(features, lacks, sizeof lacks);
+    free(features);
+    if (!n) return NULL;
+    const char *cpu = o && o->cpu ? o->cpu : "native";
+    return hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                           "cannot JIT for cpu '%s': the code would run on this CPU, which lacks "
+                           "%s; JIT for cpu 'native' (the default), or build a module for that "
+                           "machine with 'hloc compile --cpu %s'",
+                           cpu, lacks, cpu);
+}
+
 hloc_status *hloc_cpu_jit_compile(const hloc_module *m, const hloc_cpu_options *o, hloc_cpu_jit **out) {
     *out = NULL;
     LLVMTargetMachineRef tm, jtm;
     HLOC_RETURN_IF_ERROR(hloc_cpu_target_machine(o, &tm));
-    hloc_status *st = hloc_cpu_target_machine(o, &jtm);
+    hloc_status *st = check_host(tm, o);
+    if (st) {
+        LLVMDisposeTargetMachine(tm);
+        return st;
+    }
+    st = hloc_cpu_target_machine(o, &jtm);
     if (st) {
         LLVMDisposeTargetMachine(tm);
         return st;

@@ -22,6 +22,7 @@ static const fn fns[] = {
     {HLOC_OP_EXPONENTIAL, -87.0, 88.5, 1},
     {HLOC_OP_LOG, 1e-37, 3e38, 1},
     {HLOC_OP_TANH, -10.0, 10.0, 5},
+    {HLOC_OP_TANH, 1e-37, 1.0, 5}, /* near 0, where tanh x is x */
     {HLOC_OP_LOGISTIC, -80.0, 80.0, 2.5},
     {HLOC_OP_ERF, -5.0, 5.0, 6},
     {HLOC_OP_SINE, -8192.0, 8192.0, 2},
@@ -87,10 +88,66 @@ START_TEST(test_ulp) {
 }
 END_TEST
 
+/* Runs op over x (n elements) compiled for |cpu|. */
+static void run_on(const char *cpu, hloc_opcode op, const float *x, float *y, int64_t n) {
+    tb b = tb_new("tail");
+    hloc_instr *p = tb_param(&b, 0, HLOC_TYPE_F32, 1, &n);
+    tb_finish(&b, tb_un(&b, op, p));
+    hloc_cpu_options o = {.opt_level = 2, .cpu = cpu};
+    hloc_cpu_jit *j = NULL;
+    hloc_status *st = hloc_cpu_jit_compile(b.m, &o, &j);
+    if (st) ck_abort_msg("compile for %s failed: %s", cpu, hloc_status_message(st));
+    tb_call(hloc_cpu_jit_metadata(j), (void *[]){(void *)x}, (void *[]){y});
+    hloc_cpu_jit_destroy(j);
+    hloc_module_destroy(b.m);
+}
+
+static bool same(float a, float b) { return isnan(a) ? isnan(b) : memcmp(&a, &b, sizeof a) == 0; }
+
+/* The scalar remainder of a vectorized loop computes exactly what the vector body does (the
+ * threads' split of a loop must not change any element), each element whatever its vector
+ * neighbours are (a lane out of exp's fast range beside it, say); on the native CPU and on
+ * plain x86-64 (SSE2: other vector code paths, no FMA). */
+static const hloc_opcode tail_ops[] = {HLOC_OP_EXPONENTIAL, HLOC_OP_LOG, HLOC_OP_TANH, HLOC_OP_LOGISTIC,
+                                       HLOC_OP_ERF, HLOC_OP_SINE, HLOC_OP_COSINE};
+START_TEST(test_tail_matches_body) {
+    const char *cpus[] = {"native", "x86-64"};
+    enum { BODY = 16 * 64, TAIL = 15, M = BODY + TAIL };
+    float x[M], y[M], x2[M], y2[M];
+    for (int k = 0; k < BODY; k++) {
+        double t = (double)k / (BODY - 1);
+        x[k] = (float)(-100.0 + 200.0 * t);
+    }
+    const float sp[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-30f, -1e-30f, 100.0f, -90.0f, 3e38f};
+    for (int k = 0; k < (int)(sizeof sp / sizeof sp[0]); k++) x[16 * k + 3] = sp[k];
+    for (int k = 0; k < TAIL; k++) x[BODY + k] = x[(k * 131 + 7) % BODY];
+    /* The same values again, each lane now beside in-range neighbours only (or only others). */
+    for (int k = 0; k < M; k++) x2[k] = x[(k * 16) % BODY + (k * 16) / BODY];
+    for (unsigned ci = 0; ci < 2; ci++) {
+        for (unsigned oi = 0; oi < sizeof tail_ops / sizeof tail_ops[0]; oi++) {
+            hloc_opcode op = tail_ops[oi];
+            run_on(cpus[ci], op, x, y, M);
+            run_on(cpus[ci], op, x2, y2, M);
+            for (int k = 0; k < TAIL; k++) {
+                int at = (k * 131 + 7) % BODY;
+                ck_assert_msg(same(y[BODY + k], y[at]), "%s on %s: tail %a -> %a, body %a", hloc_opcode_name(op),
+                              cpus[ci], x[at], y[BODY + k], y[at]);
+            }
+            for (int k = 0; k < M; k++) {
+                int at = (k * 16) % BODY + (k * 16) / BODY;
+                ck_assert_msg(same(y2[k], y[at]), "%s on %s: %a -> %a here, %a among other neighbours",
+                              hloc_opcode_name(op), cpus[ci], x2[k], y2[k], y[at]);
+            }
+        }
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("math_ulp");
     TCase *tc = tcase_create("ulp");
     tcase_add_loop_test(tc, test_ulp, 0, N_FNS);
+    tcase_add_test(tc, test_tail_matches_body);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -5,7 +5,8 @@
  * scratch (the caller's, or its own malloc) so tests can see which scratch it used.
  * -DFIXTURE_BAD_MAGIC builds a copy whose metadata a loader must refuse. -DFIXTURE_CUSTOM_CALL=f
  * builds one whose sum comes from the external custom-call target f (XLA's legacy CPU ABI, f(out,
- * in)), left for the dynamic loader to bind, as emitted code with a custom-call does. */
+ * in)), left for the dynamic loader to bind, as emitted code with a custom-call does.
+ * -DFIXTURE_ABI_V2 builds one with version-2 metadata (no cpu_features), as hloc emitted before. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,9 +80,29 @@ static const hloc_buffer_desc results[] = {
 #define MAGIC HLOC_ABI_MAGIC
 #endif
 
-EXPORT const hloc_module_metadata fixture_metadata = {
+#ifdef FIXTURE_ABI_V2
+/* A module built before ABI version 3: its metadata ends before cpu_features, so a loader that
+ * read that field would read past the object (ASan reports it). */
+typedef struct metadata_v2 {
+    uint32_t magic, version;
+    const char *name, *target;
+    uint32_t n_params, n_results;
+    const hloc_buffer_desc *params, *results;
+    uint64_t scratch_bytes;
+    void (*entry)(void);
+    uint32_t n_aliases;
+    const hloc_alias_desc *aliases;
+} metadata_v2;
+#define METADATA_TYPE metadata_v2
+#define VERSION 2
+#else
+#define METADATA_TYPE hloc_module_metadata
+#define VERSION HLOC_ABI_VERSION
+#endif
+
+EXPORT const METADATA_TYPE fixture_metadata = {
     .magic = MAGIC,
-    .version = HLOC_ABI_VERSION,
+    .version = VERSION,
     .name = "fixture",
     .target = "x86_64-unknown-linux-gnu generic",
     .n_params = 2,
@@ -90,8 +111,11 @@ EXPORT const hloc_module_metadata fixture_metadata = {
     .results = results,
     .scratch_bytes = 32,
     .entry = (void (*)(void))fixture,
+#ifndef FIXTURE_ABI_V2
+    .cpu_features = "64bit,cx8,sse,sse2", /* every x86-64 CPU's; unchecked elsewhere */
+#endif
 };
 
 EXPORT const hloc_module_metadata *hloc_module_info(void) {
-    return &fixture_metadata;
+    return (const hloc_module_metadata *)&fixture_metadata;
 }

@@ -92,7 +92,7 @@ START_TEST(test_layouts) {
     static const hloc_buffer_desc r[2] = {{"rm", HLOC_TYPE_S32, 2, dims, rm, 24},
                                           {"cm", HLOC_TYPE_S32, 2, dims, cm, 24}};
     static const hloc_module_metadata md = {HLOC_ABI_MAGIC, HLOC_ABI_VERSION, "relayout", "host",
-                                            1, 2, p, r, 0, (void (*)(void))relayout, 0, NULL};
+                                            1, 2, p, r, 0, (void (*)(void))relayout, 0, NULL, NULL};
     hloc_executable *e = NULL;
     ok(hloc_executable_wrap(&md, &e));
     hloc_arena *a = hloc_arena_create();

@@ -321,7 +321,7 @@ static void many_init(void) {
     for (int i = 0; i < 5; i++) many_params[i] = (hloc_buffer_desc){pn[i], TYPE_S32, 0, no_dims, NULL, 4};
     for (int i = 0; i < 3; i++) many_results[i] = (hloc_buffer_desc){rn[i], TYPE_S32, 0, no_dims, NULL, 4};
     many_md = (hloc_module_metadata){HLOC_ABI_MAGIC, HLOC_ABI_VERSION, "many", "host", 5, 3,
-                                     many_params, many_results, 0, (void (*)(void))many, 0, NULL};
+                                     many_params, many_results, 0, (void (*)(void))many, 0, NULL, NULL};
 }
 
 START_TEST(test_wrap_argument_order) {
