@@ -266,6 +266,13 @@ static bool same_layout(const hloc_shape *a, const hloc_shape *b) {
     }
 }
 
+/* Is |p| the body's argument for a result that may be its donated parameter's buffer? */
+static bool in_place_result(const cg *c, LLVMValueRef p) {
+    for (uint32_t k = 0; k < c->n_aliases; k++)
+        if (c->aliases[k].in_place && c->aliases[k].res_arg == p) return true;
+    return false;
+}
+
 void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst) {
     (void)s;
     if (dst->kind == CGV_TUPLE) {
@@ -289,7 +296,23 @@ void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst)
     }
     if (same_layout(ss, ds)) {
         uint64_t n = hloc_shape_bytes(ds);
+        if (n && in_place_result(c, dst->ptr)) {
+            /* A donated buffer computed in place may be the source itself (a pass-through, the
+             * operand of a dynamic-update-slice): then there is nothing to copy. */
+            LLVMBasicBlockRef copy = cg_block(c, "copy"), done = cg_block(c, "copied");
+            LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, dst->ptr, src->ptr, ""), done, copy);
+            LLVMPositionBuilderAtEnd(c->b, copy);
+            LLVMBuildMemCpy(c->b, dst->ptr, 1, src->ptr, 1, cg_const_i64(c, (int64_t)n));
+            LLVMBuildBr(c->b, done);
+            LLVMPositionBuilderAtEnd(c->b, done);
+            return;
+        }
         if (n) LLVMBuildMemCpy(c->b, dst->ptr, 1, src->ptr, 1, cg_const_i64(c, (int64_t)n));
+        return;
+    }
+    if (in_place_result(c, dst->ptr)) {
+        /* The plan only computes a result in place when its bytes need no reordering. */
+        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: reordering copy into a result computed in place");
         return;
     }
     LLVMValueRef idx[HLOC_MAX_RANK];

@@ -48,11 +48,15 @@ typedef struct cg_origin {
 } cg_origin;
 
 /* An input_output_alias pair of the entry (entry.c): result leaf |result| may be handed parameter
- * |param|'s buffer; the entry wrapper then computes it into a stand-in at scratch + offset. */
+ * |param|'s buffer. In place (the buffer plan proved it safe): the body computes the result
+ * straight into that buffer, and a copy into |res_arg| is skipped when it is the source; else the
+ * entry wrapper computes it into a stand-in at scratch + offset. */
 typedef struct cg_alias {
     uint32_t result, param;
     uint64_t offset, bytes;
     bool must_alias;
+    bool in_place;
+    LLVMValueRef res_arg;     /* the body's argument for the result */
 } cg_alias;
 
 typedef struct cg {

@@ -123,12 +123,15 @@ static uint32_t leaf_number(const hloc_shape *s, const hloc_i64_list *index) {
     return n;
 }
 
-/* The entry's input_output_alias pairs, each with a stand-in after all other scratch. Pairs of
- * empty arrays need nothing: there is nothing to overwrite. */
-static hloc_status *plan_aliases(cg *c, const hloc_module *m) {
+/* The entry's input_output_alias pairs and what the buffer plan decided for each (before the body
+ * is emitted: copies into a result computed in place check for the source being that buffer).
+ * Pairs of empty arrays need nothing: there is nothing to overwrite. An in-place pair's two body
+ * arguments may be the same buffer, so neither is noalias. */
+static hloc_status *plan_aliases(cg *c, const hloc_module *m, LLVMValueRef body) {
     c->aliases = m->n_io_aliases ? HLOC_ARENA_ARRAY(c->arena, cg_alias, m->n_io_aliases) : NULL;
     if (m->n_io_aliases && !c->aliases) return hloc_status_oom();
     const hloc_shape *root = &m->entry->root->shape;
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     for (uint32_t k = 0; k < m->n_io_aliases; k++) {
         const hloc_io_alias *a = &m->io_aliases[k];
         if (a->param_index.n)
@@ -138,12 +141,26 @@ static hloc_status *plan_aliases(cg *c, const hloc_module *m) {
         const hloc_shape *s = hloc_shape_subshape(root, a->output_index.v, a->output_index.n);
         uint64_t bytes = s ? hloc_shape_bytes(s) : 0;
         if (!bytes) continue;
-        c->aliases[c->n_aliases++] = (cg_alias){leaf_number(root, &a->output_index),
-                                                 (uint32_t)a->param_number, c->scratch_bytes, bytes,
-                                                 a->must_alias};
-        c->scratch_bytes += (bytes + 63) & ~(uint64_t)63;
+        uint32_t res = leaf_number(root, &a->output_index);
+        bool in_place = c->plan && k < c->plan->n_donations && c->plan->donations[k].in_place;
+        c->aliases[c->n_aliases++] = (cg_alias){res, (uint32_t)a->param_number, 0, bytes, a->must_alias,
+                                                in_place, LLVMGetParam(body, c->n_entry_params + res)};
+        if (in_place) {
+            LLVMRemoveEnumAttributeAtIndex(body, (unsigned)a->param_number + 1, noalias);
+            LLVMRemoveEnumAttributeAtIndex(body, c->n_entry_params + res + 1, noalias);
+        }
     }
     return NULL;
+}
+
+/* Stand-ins go after all other scratch, which is known once the body is emitted. */
+static void place_stand_ins(cg *c) {
+    for (uint32_t k = 0; k < c->n_aliases; k++) {
+        cg_alias *a = &c->aliases[k];
+        if (a->in_place) continue;
+        a->offset = c->scratch_bytes;
+        c->scratch_bytes += (a->bytes + 63) & ~(uint64_t)63;
+    }
 }
 
 static LLVMValueRef declare(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *args, unsigned n) {
@@ -228,6 +245,7 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     LLVMValueRef same[256], stand_in[256];
     for (uint32_t k = 0; k < c->n_aliases; k++) {
         const cg_alias *a = &c->aliases[k];
+        if (a->in_place) continue; /* the body writes the parameter's buffer itself */
         LLVMValueRef res = LLVMGetParam(fn, c->n_entry_params + a->result), par = LLVMGetParam(fn, a->param);
         LLVMValueRef off = cg_const_i64(c, (int64_t)a->offset);
         same[k] = LLVMBuildICmp(b, LLVMIntEQ, res, par, "aliased");
@@ -237,6 +255,7 @@ static LLVMValueRef emit_wrapper(cg *c, LLVMValueRef body, unsigned n_bufs, cons
     call_body(c, body, call_args, n_bufs + 2);
     for (uint32_t k = 0; k < c->n_aliases; k++) {
         const cg_alias *a = &c->aliases[k];
+        if (a->in_place) continue;
         LLVMBasicBlockRef copy = cg_block(c, "alias.copy"), next = cg_block(c, "alias.next");
         LLVMBuildCondBr(b, same[k], copy, next);
         LLVMPositionBuilderAtEnd(b, copy);
@@ -402,11 +421,12 @@ static hloc_status *emit_module(cg *c, const hloc_module *m, const char *name) {
     cg_value *dst = result_tree(c, &entry->root->shape, body, &next);
     if (!dst) return hloc_status_oom();
     HLOC_RETURN_IF_ERROR(make_plan(c, dst));
+    c->n_entry_params = entry->n_params;
+    HLOC_RETURN_IF_ERROR(plan_aliases(c, m, body));
     cg_emit_computation_into(c, entry, params, dst);
     if (c->err) return c->err;
     LLVMBuildRetVoid(c->b);
-    c->n_entry_params = entry->n_params;
-    HLOC_RETURN_IF_ERROR(plan_aliases(c, m));
+    place_stand_ins(c);
     LLVMValueRef wrapper = emit_wrapper(c, body, n_bufs, name);
     emit_metadata(c, entry, leaves, n_res, wrapper, name);
     return c->err;

@@ -179,25 +179,20 @@ static bool reads_storage(const hloc_buffer_plan *p, const hloc_buffer_plan_opti
     return false;
 }
 
-/* An instruction may write over operand k's buffer if that buffer is a temp of the same size that
- * dies here, laid out like the result, and nothing else the instruction reads touches it: an
- * elementwise op (or a fusion that reads that operand only elementwise) then reads each element
- * just before it writes the same element; a dynamic-update-slice (only operand 0) writes the
- * update over the operand's bytes. */
-static void choose_in_place(hloc_buffer_plan *p, const hloc_buffer_plan_options *o, uint32_t pos) {
-    hloc_buffer *b = &p->buffers[pos];
-    const hloc_instr *i = b->instr;
-    if (b->kind != HLOC_BUFFER_TEMP || !can_update_in_place(i) || !hloc_shape_is_array(&i->shape)) return;
+/* May |i| write its result over the storage of buffer |s| while reading it? Only when one operand
+ * k on that storage is read element by element at the index being written (an elementwise op, a
+ * fusion that reads that operand only elementwise, or operand 0 of a dynamic-update-slice, whose
+ * bytes the update then overwrites), laid out like the result, and nothing else the instruction
+ * reads touches that storage. */
+static bool may_write_over(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
+                           const hloc_instr *i, int32_t s) {
+    if (!can_update_in_place(i) || !hloc_shape_is_array(&i->shape)) return false;
     bool dus = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE, fusion = i->op == HLOC_OP_FUSION;
     uint32_t n = dus ? 1 : i->n_operands;
     for (uint32_t k = 0; k < n; k++) {
         const hloc_instr *op = i->operands[k];
+        if (source_of(p, op) != s || !same_physical(&op->shape, &i->shape)) continue;
         if (fusion && !fusion_reads_same_index(i, k)) continue;
-        int32_t s = source_of(p, op);
-        if (s < 0) continue;
-        hloc_buffer *ob = &p->buffers[s];
-        if (ob->kind != HLOC_BUFFER_TEMP || ob->live_end != pos || ob->size != b->size) continue;
-        if (!same_physical(&op->shape, &i->shape)) continue;
         bool clash = false;
         for (uint32_t m = 0; m < i->n_operands && !clash; m++) {
             const hloc_instr *x = i->operands[m];
@@ -208,7 +203,24 @@ static void choose_in_place(hloc_buffer_plan *p, const hloc_buffer_plan_options 
                 continue;
             clash = reads_storage(p, o, x, s, 0);
         }
-        if (clash) continue;
+        if (!clash) return true;
+    }
+    return false;
+}
+
+/* An instruction may write over operand k's buffer if that buffer is a temp of the same size that
+ * dies here and the instruction may write over it (may_write_over). */
+static void choose_in_place(hloc_buffer_plan *p, const hloc_buffer_plan_options *o, uint32_t pos) {
+    hloc_buffer *b = &p->buffers[pos];
+    const hloc_instr *i = b->instr;
+    if (b->kind != HLOC_BUFFER_TEMP || !can_update_in_place(i) || !hloc_shape_is_array(&i->shape)) return;
+    uint32_t n = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE ? 1 : i->n_operands;
+    for (uint32_t k = 0; k < n; k++) {
+        int32_t s = source_of(p, i->operands[k]);
+        if (s < 0) continue;
+        hloc_buffer *ob = &p->buffers[s];
+        if (ob->kind != HLOC_BUFFER_TEMP || ob->live_end != pos || ob->size != b->size) continue;
+        if (!may_write_over(p, o, i, s)) continue;
         b->in_place_of = s;
         return;
     }
@@ -377,6 +389,77 @@ static void row_runs(hloc_buffer_plan *p, bool *pinned) {
     }
 }
 
+/* The instruction whose value holds result |index| of the root (descending tuple instructions),
+ * and whether the index goes on into that value (an element of a tuple-shaped value). */
+static const hloc_instr *result_value(const hloc_instr *root, const hloc_i64_list *index, bool *inside) {
+    const hloc_instr *x = root;
+    uint32_t d = 0;
+    for (; d < index->n && x->op == HLOC_OP_TUPLE; d++) {
+        if (index->v[d] < 0 || (uint64_t)index->v[d] >= x->n_operands) return NULL;
+        x = x->operands[index->v[d]];
+    }
+    *inside = d < index->n;
+    return x;
+}
+
+/* Depth-first number of the leaf of |s| at tuple |index|, or -1 when it names no array. */
+static int64_t leaf_number(const hloc_shape *s, const hloc_i64_list *index) {
+    int64_t n = 0;
+    for (uint32_t d = 0; d < index->n; d++) {
+        if (s->type != HLOC_TYPE_TUPLE || index->v[d] < 0 || (uint64_t)index->v[d] >= s->n_elems) return -1;
+        for (int64_t k = 0; k < index->v[d]; k++) n += hloc_shape_n_leaves(&s->elems[k]);
+        s = &s->elems[index->v[d]];
+    }
+    return hloc_shape_is_array(s) ? n : -1;
+}
+
+/* Decides one donation. The parameter's live range already ends at its last read, wherever it
+ * happens (through aliases, inlined values, fusions, loops, calls, row-blocked groups, a while's
+ * pass-through state); the result buffer is written either at the position of the instruction
+ * computed into it, or when the root's leaves are copied out after everything else. */
+static hloc_buffer_donation decide_donation(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
+                                            const bool *pinned, const hloc_module *m, uint32_t ai) {
+    const hloc_computation *c = p->comp;
+    const hloc_io_alias *a = &m->io_aliases[ai];
+    hloc_buffer_donation d = {leaf_number(&c->root->shape, &a->output_index), a->param_number, false, NULL};
+    if (a->param_index.n) return d.why = "tuple parameter", d;
+    if (d.result_leaf < 0) return d.why = "no array result at that index", d;
+    const hloc_shape *rs = hloc_shape_subshape(&c->root->shape, a->output_index.v, a->output_index.n);
+    if (rs && hloc_shape_bytes(rs) == 0) return d.in_place = true, d.why = "empty", d;
+    if (a->param_number < 0 || (uint64_t)a->param_number >= c->n_params || !c->params[a->param_number])
+        return d.why = "no such parameter", d;
+    for (uint32_t k = 0; k < m->n_io_aliases; k++)
+        if (k != ai && m->io_aliases[k].param_number == a->param_number)
+            return d.why = "parameter donated to two results", d;
+    const hloc_instr *par = c->params[a->param_number];
+    if (par->id >= p->n_ids || p->by_instr[par->id] < 0) return d.why = "parameter not in the plan", d;
+    uint32_t last_read = p->buffers[p->by_instr[par->id]].live_end;
+    bool inside = false;
+    const hloc_instr *x = result_value(c->root, &a->output_index, &inside);
+    if (!x) return d.why = "no array result at that index", d;
+    const hloc_instr *y = x;
+    while (!inside && y->op == HLOC_OP_BITCAST) y = y->operands[0];
+    if (!inside && y == par && rs && same_physical(&x->shape, rs))
+        return d.in_place = true, d.why = "pass-through: the result is the parameter's bytes", d;
+    int32_t xb = x->id < p->n_ids ? p->by_instr[x->id] : -1;
+    if (xb < 0) return d.why = "result not in the plan", d;
+    const hloc_buffer *b = &p->buffers[xb];
+    if (!inside && b->kind == HLOC_BUFFER_OUTPUT && b->param_number == d.result_leaf) {
+        if (pinned[xb]) return d.why = "written in a row-blocked group", d;
+        if (last_read < (uint32_t)xb) return d.in_place = true, d.why = "parameter read before the result is written", d;
+        if (last_read > (uint32_t)xb) return d.why = "parameter read after the result is written", d;
+        if (may_write_over(p, o, x, p->by_instr[par->id]))
+            return d.in_place = true, d.why = "elementwise update at the index it reads", d;
+        return d.why = "written while the parameter is read at other indices", d;
+    }
+    bool direct = o->direct_output ? o->direct_output[x->id] : default_direct_output(x);
+    if (!inside && direct) return d.why = "result written at no known point", d;
+    /* Copied out with the root's other leaves: after every instruction but the root. */
+    uint32_t root_pos = c->root->id < p->n_ids && p->by_instr[c->root->id] >= 0 ? (uint32_t)p->by_instr[c->root->id] : 0;
+    if (last_read < root_pos) return d.in_place = true, d.why = "copied out after the parameter's last read", d;
+    return d.why = "parameter read while the results are copied out", d;
+}
+
 hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffer_plan_options *opts,
                                           hloc_buffer_plan **out) {
     *out = NULL;
@@ -448,6 +531,16 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
     }
     for (uint32_t j = 0; j < p->n_buffers; j++)
         if (!pinned[j]) choose_in_place(p, o, j);
+    if (m->n_io_aliases) {
+        p->donations = calloc(m->n_io_aliases, sizeof *p->donations);
+        if (!p->donations) {
+            free(pinned);
+            hloc_buffer_plan_destroy(p);
+            return hloc_status_oom();
+        }
+        p->n_donations = m->n_io_aliases;
+        for (uint32_t k = 0; k < m->n_io_aliases; k++) p->donations[k] = decide_donation(p, o, pinned, m, k);
+    }
     free(pinned);
     hloc_status *st = place(p);
     if (st) {
@@ -462,6 +555,7 @@ void hloc_buffer_plan_destroy(hloc_buffer_plan *p) {
     if (!p) return;
     free(p->buffers);
     free(p->by_instr);
+    free(p->donations);
     free(p);
 }
 
@@ -492,16 +586,17 @@ void hloc_buffer_plan_report(const hloc_buffer_plan *p, hloc_strbuf *b) {
     hloc_strbuf_printf(b, "  parameters: %lld bytes, outputs: %lld bytes, constants: %lld bytes\n",
                        (long long)params, (long long)outputs, (long long)consts);
     hloc_strbuf_printf(b, "  in-place updates: %u, alignment %u\n", n_in_place, p->alignment);
-    /* Donated parameters: the entry wrapper computes such a result into a stand-in and copies it
-     * over the parameter at the end (codegen/entry.c), so the plan itself is unchanged. */
+    /* Donated parameters: a result given its parameter's buffer is computed in place or into a
+     * stand-in copied over the parameter at the end (codegen/entry.c). */
     const hloc_module *m = p->comp->parent;
-    for (uint32_t k = 0; m && p->comp == m->entry && k < m->n_io_aliases; k++) {
+    for (uint32_t k = 0; m && p->comp == m->entry && k < m->n_io_aliases && k < p->n_donations; k++) {
         const hloc_io_alias *a = &m->io_aliases[k];
+        const hloc_buffer_donation *d = &p->donations[k];
         hloc_strbuf_printf(b, "  input_output_alias: result {");
-        for (uint32_t d = 0; d < a->output_index.n; d++)
-            hloc_strbuf_printf(b, "%s%lld", d ? "," : "", (long long)a->output_index.v[d]);
-        hloc_strbuf_printf(b, "} may take the buffer of parameter %lld%s\n", (long long)a->param_number,
-                           a->must_alias ? " (must-alias)" : "");
+        for (uint32_t e = 0; e < a->output_index.n; e++)
+            hloc_strbuf_printf(b, "%s%lld", e ? "," : "", (long long)a->output_index.v[e]);
+        hloc_strbuf_printf(b, "} may take the buffer of parameter %lld%s: %s (%s)\n", (long long)a->param_number,
+                           a->must_alias ? " (must-alias)" : "", d->in_place ? "in place" : "stand-in", d->why);
     }
     hloc_strbuf_printf(b, "\n");
     hloc_strbuf_printf(b, "  %-40s %-9s %12s %13s %12s  %s\n", "value", "kind", "bytes", "live", "offset",

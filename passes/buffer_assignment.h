@@ -35,6 +35,17 @@ typedef struct hloc_buffer {
     int64_t param_number;     /* PARAMETER: its number; OUTPUT: its leaf index */
 } hloc_buffer;
 
+/* What becomes of one input_output_alias pair when the caller does hand the result the parameter's
+ * buffer (a donation): the result is computed straight into that buffer when no read of the
+ * parameter can observe a write to it, else into a stand-in in scratch that is copied over the
+ * parameter after the body ran (codegen/entry.c). */
+typedef struct hloc_buffer_donation {
+    int64_t result_leaf;  /* depth-first leaf of the root; -1 when the index names no array leaf */
+    int64_t param_number;
+    bool in_place;
+    const char *why;      /* static text: how it is safe, or why the stand-in stays */
+} hloc_buffer_donation;
+
 typedef struct hloc_buffer_plan {
     const hloc_computation *comp;
     hloc_buffer *buffers;     /* one per instruction of comp, in schedule order */
@@ -44,6 +55,8 @@ typedef struct hloc_buffer_plan {
     int64_t arena_size;       /* bytes of scratch the computation needs */
     int64_t temp_total;       /* sum of TEMP sizes without reuse, for the report */
     uint32_t alignment;
+    hloc_buffer_donation *donations; /* one per module io_alias pair, in its order */
+    uint32_t n_donations;
 } hloc_buffer_plan;
 
 /* What the code generator decided before planning; NULL arrays: the plan's defaults (nothing
