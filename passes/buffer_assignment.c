@@ -440,6 +440,30 @@ static hloc_buffer_donation row_group_donation(const hloc_buffer_plan *p, const 
     return d.in_place = true, d.why = "elementwise update at the index it reads (row-blocked group)", d;
 }
 
+/* Is fusion |i| computed in one pass over its result, each element written once, after all its
+ * reads (elementwise ops and data movement only)? Codegen may run anything else (a product, a
+ * reduction) in several passes that store partial values into the result buffer before the last
+ * reads of the operands: harmless into a fresh buffer, not into the donated one that is read. */
+static bool one_pass_fusion(const hloc_instr *i) {
+    if (i->op != HLOC_OP_FUSION) return true;
+    if (i->n_called != 1 || !i->called[0]) return false;
+    const hloc_computation *f = i->called[0];
+    for (uint32_t k = 0; k < f->n_instrs; k++) {
+        const hloc_instr *x = f->instrs[k];
+        if (x->dead || ((hloc_opcode_flags(x->op) & OPF_EW) && x->op != HLOC_OP_STOCHASTIC_CONVERT)) continue;
+        switch (x->op) {
+        case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_BROADCAST: case HLOC_OP_IOTA:
+        case HLOC_OP_RESHAPE: case HLOC_OP_BITCAST: case HLOC_OP_TRANSPOSE: case HLOC_OP_SLICE:
+        case HLOC_OP_DYNAMIC_SLICE: case HLOC_OP_CONCATENATE: case HLOC_OP_PAD: case HLOC_OP_REVERSE:
+        case HLOC_OP_COPY:
+            continue;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Decides one donation. The parameter's live range already ends at its last read, wherever it
  * happens (through aliases, inlined values, fusions, loops, calls, row-blocked groups, a while's
  * pass-through state); the result buffer is written either at the position of the instruction
@@ -473,6 +497,7 @@ static hloc_buffer_donation decide_donation(const hloc_buffer_plan *p, const hlo
     if (xb < 0) return d.why = "result not in the plan", d;
     const hloc_buffer *b = &p->buffers[xb];
     if (!inside && b->kind == HLOC_BUFFER_OUTPUT && b->param_number == d.result_leaf) {
+        if (!one_pass_fusion(x)) return d.why = "written in several passes (a fusion with a product or reduction)", d;
         if (pinned[xb]) return row_group_donation(p, o, flat, x, p->by_instr[par->id], d);
         if (last_read < (uint32_t)xb) return d.in_place = true, d.why = "parameter read before the result is written", d;
         if (last_read > (uint32_t)xb) return d.why = "parameter read after the result is written", d;

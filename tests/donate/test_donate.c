@@ -95,6 +95,19 @@ static const donate_case cases[] = {
      "  ROOT out = (f32[64], f32[32,64]) tuple(cs, u)\n"
      "}\n",
      {"I", NULL}},
+    /* A residual added to a matrix product, the residual donated: codegen may accumulate the
+     * product into the result buffer before it adds the residual, so the stand-in stays. */
+    {"residual",
+     "HloModule residual, input_output_alias={ {0}: (0, {}, may-alias) }\n\n"
+     "ENTRY main {\n"
+     "  p = f32[64,256] parameter(0)\n"
+     "  a = f32[64,8192] parameter(1)\n"
+     "  b = f32[8192,256] parameter(2)\n"
+     "  d = f32[64,256] dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  r = f32[64,256] add(d, p)\n"
+     "  ROOT out = (f32[64,256]) tuple(r)\n"
+     "}\n",
+     {"?", "S"}},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 
