@@ -3,6 +3,8 @@
  * streams over contiguous rhs and output rows and vectorizes; otherwise (bf16/f16 outputs) each
  * output element keeps an f32 accumulator over the contracting dims. Operands are converted to the
  * output's type before the multiply. */
+#include <string.h>
+
 #include "gemm.h"
 
 typedef struct dot_dims {
@@ -158,25 +160,14 @@ static void dot_accumulate(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     cg_nest_end(c, &outer);
 }
 
-/* Element strides of every dim of |s| in its layout. */
-static void dim_strides(const hloc_shape *s, int64_t *st) {
-    int64_t k = 1;
-    for (uint32_t j = 0; j < s->rank; j++) {
-        uint32_t d = s->has_layout ? s->minor_to_major[j] : s->rank - 1 - j;
-        st[d] = k;
-        k *= s->dims[d];
-    }
-}
-
-/* Whether dims |d[0..n)| of |s| (the first the most major of the group) walk memory as one dim
- * of *size elements |*stride| apart; dims of size 1 do not count. */
-static bool collapse(const hloc_shape *s, const int64_t *d, uint32_t n, int64_t *size, int64_t *stride) {
-    int64_t st[HLOC_MAX_RANK];
-    dim_strides(s, st);
+/* Whether dims |d[0..n)| of dims |dims| with strides |st| (the first the most major of the group)
+ * walk memory as one dim of *size elements |*stride| apart; dims of size 1 do not count. */
+static bool collapse_st(const int64_t *dims, const int64_t *st, const int64_t *d, uint32_t n, int64_t *size,
+                        int64_t *stride) {
     *size = 1;
     *stride = 0;
     for (uint32_t q = n; q-- > 0;) {
-        int64_t e = s->dims[d[q]];
+        int64_t e = dims[d[q]];
         if (e == 1) continue;
         if (*size == 1) *stride = st[d[q]];
         else if (st[d[q]] != *stride * *size) return false;
@@ -211,11 +202,11 @@ static LLVMValueRef operand_buffer(cg *c, cg_scope *s, const hloc_instr *i, uint
 /* The packed, register-blocked product (gemm.h) for float dots with f32/f64 results whose
  * operand and result dims group into strided batch, row, column and contracting dims. */
 static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const dot_dims *dd,
-                     const gemm_epilogue *e) {
+                     const gemm_epilogue *e, const gemm_strided *va, const gemm_strided *vb, const gemm_strided *vc) {
     const hloc_shape *os = dst->shape;
     hloc_type ot = os->type;
     bool narrow = ot == HLOC_TYPE_BF16 || ot == HLOC_TYPE_F16;
-    if (e && narrow) return false;
+    if ((e || va || vb || vc) && narrow) return false;
     if ((ot != HLOC_TYPE_F32 && ot != HLOC_TYPE_F64 && !narrow) || s->scalar_mode || (narrow && c->task_arg))
         return false;
     const hloc_shape *ls0 = &i->operands[0]->shape, *rs0 = &i->operands[1]->shape;
@@ -240,23 +231,42 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
         acc_shape.type = HLOC_TYPE_F32;
         hloc_shape_set_default_layout(&acc_shape);
     }
-    if (!collapse(&acc_shape, ob, dd->n_batch, &sz, &x.c_bs) || !collapse(&acc_shape, om, dd->n_lfree, &sz, &x.c_rs) ||
-        !collapse(&acc_shape, on, dd->n_rfree, &sz, &x.c_cs))
+    int64_t cst[HLOC_MAX_RANK];
+    if (vc) memcpy(cst, vc->st, sizeof cst);
+    else gemm_dense_strides(&acc_shape, cst);
+    if (!collapse_st(os->dims, cst, ob, dd->n_batch, &sz, &x.c_bs) ||
+        !collapse_st(os->dims, cst, om, dd->n_lfree, &sz, &x.c_rs) ||
+        !collapse_st(os->dims, cst, on, dd->n_rfree, &sz, &x.c_cs))
         return false;
     gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot);
     if (e && !gemm_epilogue_fits(c, e, &g, &x)) return false;
     /* Check the operands' layouts before materializing anything. */
-    const hloc_shape *ls, *rs;
-    LLVMValueRef a = operand_buffer(c, s, i, 0, &ls);
-    LLVMValueRef b = a ? operand_buffer(c, s, i, 1, &rs) : NULL;
+    const hloc_shape *ls = NULL, *rs = NULL;
+    int64_t ast[HLOC_MAX_RANK], bst[HLOC_MAX_RANK];
+    LLVMValueRef a = va ? va->ptr : operand_buffer(c, s, i, 0, &ls);
+    LLVMValueRef b = !a ? NULL : vb ? vb->ptr : operand_buffer(c, s, i, 1, &rs);
     if (!a || !b) return false;
-    if (!collapse(ls, dd->lb, dd->n_batch, &sz, &x.a_bs) || !collapse(ls, dd->lfree, dd->n_lfree, &sz, &x.a_rs) ||
-        !collapse(ls, dd->lc, dd->n_contr, &sz, &x.a_cs) || !collapse(rs, dd->rb, dd->n_batch, &sz, &x.b_bs) ||
-        !collapse(rs, dd->rc, dd->n_contr, &sz, &x.b_rs) || !collapse(rs, dd->rfree, dd->n_rfree, &sz, &x.b_cs))
+    /* A materialized operand has the operand's dims (in its own layout). */
+    if (ls && !hloc_shape_same_dims(ls, ls0)) return false;
+    if (rs && !hloc_shape_same_dims(rs, rs0)) return false;
+    if (va) memcpy(ast, va->st, sizeof ast);
+    else gemm_dense_strides(ls, ast);
+    if (vb) memcpy(bst, vb->st, sizeof bst);
+    else gemm_dense_strides(rs, bst);
+    if (!collapse_st(ls0->dims, ast, dd->lb, dd->n_batch, &sz, &x.a_bs) ||
+        !collapse_st(ls0->dims, ast, dd->lfree, dd->n_lfree, &sz, &x.a_rs) ||
+        !collapse_st(ls0->dims, ast, dd->lc, dd->n_contr, &sz, &x.a_cs) ||
+        !collapse_st(rs0->dims, bst, dd->rb, dd->n_batch, &sz, &x.b_bs) ||
+        !collapse_st(rs0->dims, bst, dd->rc, dd->n_contr, &sz, &x.b_rs) ||
+        !collapse_st(rs0->dims, bst, dd->rfree, dd->n_rfree, &sz, &x.b_cs))
+        return false;
+    /* The GEMM walks rows, columns and sums forward. */
+    if (x.a_bs < 0 || x.a_rs < 0 || x.a_cs < 0 || x.b_bs < 0 || x.b_rs < 0 || x.b_cs < 0 || x.c_bs < 0 ||
+        x.c_rs < 0 || x.c_cs < 0)
         return false;
     x.a = a;
     x.b = b;
-    x.c = narrow ? cg_alloc(c, hloc_shape_bytes(&acc_shape)) : dst->ptr;
+    x.c = narrow ? cg_alloc(c, hloc_shape_bytes(&acc_shape)) : vc ? vc->ptr : dst->ptr;
     if (e) gemm_epilogue_attach(c, &g, e, &x);
     gemm_emit(c, &g, &x);
     if (narrow) {
@@ -276,7 +286,7 @@ void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
         cg_unsupported(c, i, "this form of dot");
         return;
     }
-    if (dot_gemm(c, s, i, dst, &x.dd, NULL)) return;
+    if (dot_gemm(c, s, i, dst, &x.dd, NULL, NULL, NULL, NULL)) return;
     const hloc_shape *os = dst->shape;
     double k = 1;
     for (uint32_t q = 0; q < x.dd.n_contr; q++) {
@@ -296,7 +306,12 @@ void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
 }
 
 bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e) {
+    return cg_dot_gemm_strided(c, s, i, dst, NULL, NULL, NULL, e);
+}
+
+bool cg_dot_gemm_strided(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_strided *a,
+                         const gemm_strided *b, const gemm_strided *out, const gemm_epilogue *e) {
     dot_dims dd;
     if (i->n_operands != 2 || dst->kind != CGV_BUFFER || !dot_dims_of(i, &dd)) return false;
-    return dot_gemm(c, s, i, dst, &dd, e);
+    return dot_gemm(c, s, i, dst, &dd, e, a, b, out);
 }

@@ -109,6 +109,32 @@ void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm
 bool cg_conv_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
 bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
 
+/* Views (gemm_view.c): slices, reshapes and transposes that a GEMM reads or writes through. */
+bool gemm_view_op(const hloc_instr *i);
+/* Element strides |st| of |i|'s dims and the offset |off| of its first element in the buffer of
+ * |src|, whose dims have strides |src_st|, where |i| is a chain of views of |src| (false: not one,
+ * or not a strided one). */
+bool gemm_view_down(const hloc_instr *i, const hloc_instr *src, const int64_t *src_st, int64_t *st, int64_t *off,
+                    uint32_t depth);
+/* Element strides |st| of |prod|'s dims in the buffer of |root|, whose dims have strides
+ * |root_st|, where |root| is a chain of reshapes and transposes of |prod| (false: not one, or not
+ * a strided one). */
+bool gemm_view_up(const hloc_instr *root, const hloc_instr *prod, const int64_t *root_st, int64_t *st,
+                  uint32_t depth);
+/* The element strides of |s|'s dims in its layout. */
+void gemm_dense_strides(const hloc_shape *s, int64_t *st);
+
+/* A dot operand or result read or written in place: its first element and the element strides of
+ * its logical dims. */
+typedef struct gemm_strided {
+    LLVMValueRef ptr;
+    int64_t st[HLOC_MAX_RANK];
+} gemm_strided;
+/* The product |i| with operands and result (each NULL: its own buffer, dst for the result) at
+ * strided places, and the epilogue |e| (may be NULL); false: nothing was emitted. */
+bool cg_dot_gemm_strided(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_strided *a,
+                         const gemm_strided *b, const gemm_strided *out, const gemm_epilogue *e);
+
 /* Shared emission of internal functions: begins |fn| (entry block, builder in it) and returns the
  * state to restore with gemm_fn_end. */
 typedef struct gemm_saved {

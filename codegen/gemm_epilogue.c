@@ -325,6 +325,32 @@ static cg_value *leaf_value(cg *c, cg_scope *s, const hloc_instr *x) {
     return cg_emit_instr(c, s, x, NULL);
 }
 
+/* Operand |k| of the dot |prod|: a parameter (its buffer, *v left NULL), or views of one read in
+ * place (*v set), or else computed into scratch first; false: none of these. */
+static bool operand_view(cg *c, cg_scope *s, const hloc_instr *prod, uint32_t k, gemm_strided *out,
+                         const gemm_strided **v) {
+    const hloc_instr *o = prod->operands[k], *src = o;
+    *v = NULL;
+    if (o->op == HLOC_OP_PARAMETER) return true;
+    if (prod->op != HLOC_OP_DOT) return false;
+    while (gemm_view_op(src)) src = src->operands[0];
+    if (src->op != HLOC_OP_PARAMETER) return false;
+    const cg_value *b = s->vals[src->id];
+    if (!b || b->kind != CGV_BUFFER || !hloc_shape_same_dims(b->shape, &src->shape)) return false;
+    int64_t sst[HLOC_MAX_RANK], off = 0;
+    gemm_dense_strides(b->shape, sst);
+    if (gemm_view_down(o, src, sst, out->st, &off, 0)) {
+        LLVMValueRef at = cg_const_i64(c, off);
+        out->ptr = LLVMBuildGEP2(c->b, cg_ctype(c, o->shape.type), cg_base(c, b->ptr), &at, 1, "view");
+        *v = out;
+        return true;
+    }
+    cg_value *m = leaf_value(c, s, o);
+    if (!m || m->kind != CGV_BUFFER) return false;
+    s->vals[o->id] = m;
+    return true;
+}
+
 bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_value *into) {
     if (f->n_called != 1 || !into || into->kind != CGV_BUFFER || c->err) return false;
     const hloc_computation *comp = f->called[0];
@@ -340,21 +366,11 @@ bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_
     if ((t != HLOC_TYPE_F32 && t != HLOC_TYPE_F64) || into->shape->type != t ||
         !hloc_shape_same_dims(into->shape, &root->shape))
         return false;
-    /* The product is stored into the result's buffer: with the result's dims, or with dims of 1
-     * more or fewer and the elements where the result has them (attention's [12,256,256] scores
-     * seen as [1,12,256,256]). */
-    bool same = hloc_shape_same_dims(into->shape, &prod->shape);
-    if (!same && !unit_reshape(&prod->shape, into->shape)) return false;
-    for (uint32_t k = 0; k < prod->n_operands; k++)
-        if (prod->operands[k]->op != HLOC_OP_PARAMETER) return false;
-    gemm_epilogue *e = HLOC_ARENA_NEW(c->arena, gemm_epilogue);
-    if (!e) return false;
-    memset(e, 0, sizeof *e);
-    e->t = t;
-    e->rs = &root->shape;
-    e->col_dim = same ? column_dim(prod) : map_dim(&prod->shape, e->rs, column_dim(prod));
-    e->row_dim = same ? row_dim(prod) : map_dim(&prod->shape, e->rs, row_dim(prod));
-    if (build(e, root, prod, false, 0) < 0 || e->nodes[e->n_nodes - 1].i != root) return false;
+    for (uint32_t k = 0; k < prod->n_operands; k++) {
+        const hloc_instr *o = prod->operands[k];
+        while (gemm_view_op(o) && prod->op == HLOC_OP_DOT) o = o->operands[0];
+        if (o->op != HLOC_OP_PARAMETER) return false;
+    }
     /* A scope where the product's operands and the leaves are the fusion's arguments. */
     uint32_t n_ids = hloc_module_id_bound(c->m);
     cg_scope s = {.comp = comp};
@@ -366,6 +382,37 @@ bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_
         if (n < 0 || (uint64_t)n >= f->n_operands) return false;
         s.vals[p->id] = args[n];
     }
+    /* The result a view of the product alone (attention's heads put back side by side): the
+     * product stores straight into it. */
+    if (gemm_view_op(root) && prod->op == HLOC_OP_DOT) {
+        int64_t rst[HLOC_MAX_RANK];
+        gemm_strided out, va, vb;
+        const gemm_strided *pa, *pb;
+        const cg_value *dst;
+        gemm_dense_strides(into->shape, rst);
+        if (!gemm_view_up(root, prod, rst, out.st, 0)) return false;
+        out.ptr = into->ptr;
+        if (!(dst = cg_buffer_value(c, into->ptr, &prod->shape))) return false;
+        if (!operand_view(c, &s, prod, 0, &va, &pa) || !operand_view(c, &s, prod, 1, &vb, &pb)) return false;
+        return cg_dot_gemm_strided(c, &s, prod, dst, pa, pb, &out, NULL);
+    }
+    /* The product is stored into the result's buffer: with the result's dims, or with dims of 1
+     * more or fewer and the elements where the result has them (attention's [12,256,256] scores
+     * seen as [1,12,256,256]). */
+    bool same = hloc_shape_same_dims(into->shape, &prod->shape);
+    if (!same && !unit_reshape(&prod->shape, into->shape)) return false;
+    gemm_epilogue *e = HLOC_ARENA_NEW(c->arena, gemm_epilogue);
+    if (!e) return false;
+    memset(e, 0, sizeof *e);
+    e->t = t;
+    e->rs = &root->shape;
+    e->col_dim = same ? column_dim(prod) : map_dim(&prod->shape, e->rs, column_dim(prod));
+    e->row_dim = same ? row_dim(prod) : map_dim(&prod->shape, e->rs, row_dim(prod));
+    if (build(e, root, prod, false, 0) < 0 || e->nodes[e->n_nodes - 1].i != root) return false;
+    gemm_strided va, vb;
+    const gemm_strided *pa = NULL, *pb = NULL;
+    if (prod->op == HLOC_OP_DOT && (!operand_view(c, &s, prod, 0, &va, &pa) || !operand_view(c, &s, prod, 1, &vb, &pb)))
+        return false;
     for (uint32_t l = 0; l < e->n_leaves; l++) {
         const hloc_instr *x = e->leaf[l];
         cg_value *v = leaf_value(c, &s, x);
@@ -378,7 +425,7 @@ bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_
     const cg_value *dst = into;
     if (!same && !(dst = cg_buffer_value(c, into->ptr, &prod->shape))) return false;
     if (prod->op == HLOC_OP_CONVOLUTION) return cg_conv_gemm_epi(c, &s, prod, dst, e);
-    return cg_dot_gemm_epi(c, &s, prod, dst, e);
+    return cg_dot_gemm_strided(c, &s, prod, dst, pa, pb, NULL, e);
 }
 
 /* Elements from C's first to its last, or 0 if a stride is negative. */

@@ -5,7 +5,8 @@
  * functions call libm, which AOT objects may depend on.
  *
  * Max error against libm in double over dense sweeps, as tests/math/test_ulp.c measures and
- * checks it (with FMA): exp 0.89 ulp (also over every f32 of [-87, 88]), log 0.78 ulp, logistic 2.3 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
+ * checks it (with FMA): exp 0.89 ulp (every f32 near its overflow and underflow edges
+ * included), log 0.78 ulp, logistic 2.4 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
  * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.7 ulp
  * (2.4 ulp on (0, 1]) and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational
  * approximations' limit; tanh is exactly ±1 from |x| = 8.0177 on, where its clamp starts, and
@@ -107,80 +108,10 @@ static LLVMValueRef clampf(fm *m, LLVMValueRef x, double lo, double hi) {
     x = sel(m, fcmp(m, LLVMRealOLT, x, K(m, lo)), K(m, lo), x);
     return sel(m, fcmp(m, LLVMRealOGT, x, K(m, hi)), K(m, hi), x);
 }
-/* 2^n for an i32 n in [-126, 127]. */
-static LLVMValueRef pow2i(fm *m, LLVMValueRef n) {
-    LLVMValueRef e = LLVMBuildShl(m->c->b, LLVMBuildAdd(m->c->b, n, KI(m, 127), ""), KI(m, 23), "");
-    return LLVMBuildBitCast(m->c->b, e, m->f, "");
-}
-
-/* Estrin's scheme for coef[0]*x^(n-1) + ... + coef[n-1]: pairs of terms combine with x, the
- * pairs with x^2, and so on, so that the dependency chain is about log2(n) FMAs long instead of n
- * (the loops these sit in are bound by latency: the out-of-order window holds only a few
- * iterations of a long chain). With three terms left it finishes by Horner in the current power,
- * which is as short and saves squaring it. */
-static LLVMValueRef estrin(fm *m, LLVMValueRef x, const double *coef, int n) {
-    LLVMValueRef v[16];
-    int k = 0;
-    for (int d = n - 1; d >= 0 && k < 16; d--) v[k++] = K(m, coef[d]); /* v[k]: coefficient of x^k */
-    LLVMValueRef pw = x;
-    while (k > 1) {
-        if (k == 3) return f_fma(m, f_fma(m, v[2], pw, v[1]), pw, v[0]);
-        int h = 0;
-        for (int j = 0; j < k; j += 2) v[h++] = j + 1 < k ? f_fma(m, v[j + 1], pw, v[j]) : v[j];
-        k = h;
-        if (k > 1) pw = f_mul(m, pw, pw);
-    }
-    return v[0];
-}
-
-/* True when any lane of the i1 (vector) |p| is. */
-static LLVMValueRef any_lane(fm *m, LLVMValueRef p) {
-    if (!m->w) return p;
-    LLVMTypeRef it = LLVMIntTypeInContext(m->c->ctx, m->w);
-    return LLVMBuildICmp(m->c->b, LLVMIntNE, LLVMBuildBitCast(m->c->b, p, it, ""), LLVMConstInt(it, 0, 0), "");
-}
-
-/* Branches to |rare| when |p| holds (weighted as unlikely, so the fast path falls through). */
-static void br_unlikely(cg *c, LLVMValueRef p, LLVMBasicBlockRef rare, LLVMBasicBlockRef common) {
-    LLVMValueRef br = LLVMBuildCondBr(c->b, p, rare, common);
-    LLVMMetadataRef w[3] = {LLVMMDStringInContext2(c->ctx, "branch_weights", 14),
-                            LLVMValueAsMetadata(LLVMConstInt(c->t_i32, 1, 0)),
-                            LLVMValueAsMetadata(LLVMConstInt(c->t_i32, 4096, 0))};
-    unsigned kind = LLVMGetMDKindIDInContext(c->ctx, "prof", 4);
-    LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, w, 3)));
-}
-
-/* The bits of |x| as i32 (lanes): NaN and inf compare above every finite value. */
-static LLVMValueRef abs_bits(fm *m, LLVMValueRef x) {
-    return LLVMBuildAnd(m->c->b, LLVMBuildBitCast(m->c->b, x, m->i, ""), KI(m, 0x7fffffff), "");
-}
 static int32_t bits_of(float f) {
     int32_t b;
     memcpy(&b, &f, sizeof b);
     return b;
-}
-
-static const double exp_p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
-                               4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1};
-
-/* e^r = 1 + r + r^2·q(r) on |r| <= 0.35 with q of degree 4: fitted (weighted least squares on
- * Chebyshev nodes, f32 coefficients) to 3.9e-9 relative, 0.07 ulp before rounding; one FMA fewer
- * than Cephes' degree 5, which FMA evaluation does not need. */
-/* e^x for every x (NaN, ±inf, overflow, results in the subnormal range): Cephes expf with the
- * scale 2^n applied in two halves. */
-static LLVMValueRef exp_full(fm *m, LLVMValueRef x) {
-    cg *c = m->c;
-    LLVMValueRef xc = clampf(m, x, -104.0, 89.0);
-    LLVMValueRef fx = cg_intrinsic(c, "llvm.roundeven", (LLVMValueRef[]){f_mul(m, xc, K(m, 1.44269504088896341))}, 1);
-    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375), xc);
-    r = f_fma(m, fx, K(m, 2.12194440e-4), r);
-    LLVMValueRef z = f_mul(m, r, r);
-    LLVMValueRef y = f_add(m, f_fma(m, estrin(m, r, exp_p, 6), z, r), K(m, 1.0));
-    LLVMValueRef n = LLVMBuildFPToSI(c->b, fx, m->i, "");
-    LLVMValueRef n1 = LLVMBuildAShr(c->b, n, KI(m, 1), "");
-    LLVMValueRef n2 = LLVMBuildSub(c->b, n, n1, "");
-    y = f_mul(m, f_mul(m, y, pow2i(m, n1)), pow2i(m, n2));
-    return sel(m, fcmp(m, LLVMRealUNO, x, x), x, y);
 }
 
 /* 2^(j/8) for j = 0..7 as the i32 to add to (biased m) << 23 | j << 20 to get the bits of
@@ -246,38 +177,32 @@ LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x) {
     fm M = fm_of(c, x), *m = &M;
     /* x = (8m + j)·ln2/8 + r with j in 0..7 and |r| <= ln2/16, e^x = 2^m·2^(j/8)·e^r: the
      * eighths cost one shuffle (a table of 8 in a register, indexed by n's low bits) and take
-     * two FMAs off the polynomial, which the eltwise loop's FMA pipes feel. For |x| <= 87.3
-     * (every lane, nearly always) m is in [-126, 126] and 2^m·2^(j/8) one normal float: n comes
-     * from adding 1.5·2^23 + 8·127, which rounds x·8·log2(e) to an integer in the low mantissa
-     * bits, biased, so that shifting the sum's bits up by 20 puts m + 127 in the exponent and j
-     * in the top 3 mantissa bits, where the table's entry replaces it by 2^(j/8)'s mantissa.
-     * Other lanes (large |x|, inf, NaN) take exp_full. Max error 0.89 ulp over every f32 of
-     * [-87, 88] (the rounding of 2^(j/8) to f32 is most of it). */
+     * two FMAs off the polynomial. n comes from adding 1.5·2^23 + 8·127, which rounds x·8·log2(e)
+     * to an integer in the low mantissa bits, biased, so that shifting the sum's bits up by 20
+     * puts m + 127 in the exponent and j in the top 3 mantissa bits, where the table's entry
+     * replaces it by 2^(j/8)'s mantissa.
+     * Every input takes this one path, with no range test or branch (they cost eltwise 6%):
+     * x is first raised to -88 (NaN stays), where m = -127 gives a zero (denormal) scale and so
+     * the flushed-to-zero result; n is capped at 1023 on the bits (a NaN kf is negative or
+     * capped; either way r is NaN and so is the result), so that the largest scale is
+     * 2^127·2^(7/8): up to ln(FLT_MAX) r grows to 0.087, where the polynomial still holds to
+     * 0.9 ulp, and beyond it the product overflows to inf (+inf and every large x included).
+     * Max error 0.89 ulp over every f32 of [-87, 88] (the rounding of 2^(j/8) to f32 is most
+     * of it). */
     LLVMValueRef shifter = K(m, 0x1.8p23 + 8 * 127);
-    LLVMValueRef kf = f_fma(m, x, K(m, 8 * 1.44269504088896341), shifter);
-    LLVMValueRef fx = f_sub(m, kf, shifter);
-    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375 / 8), x);
+    LLVMValueRef xc = sel(m, fcmp(m, LLVMRealOLT, x, K(m, -88.0)), K(m, -88.0), x);
+    LLVMValueRef kf = f_fma(m, xc, K(m, 8 * 1.44269504088896341), shifter);
+    LLVMValueRef kb = LLVMBuildBitCast(c->b, kf, m->i, "");
+    LLVMValueRef kmax = KI(m, bits_of(0x1.8p23f + 8 * 127 + 1023));
+    kb = sel(m, LLVMBuildICmp(c->b, LLVMIntSGT, kb, kmax, ""), kmax, kb);
+    LLVMValueRef fx = f_sub(m, LLVMBuildBitCast(c->b, kb, m->f, ""), shifter);
+    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375 / 8), xc);
     r = f_fma(m, fx, K(m, 2.12194440e-4 / 8), r);
     LLVMValueRef z = f_mul(m, r, r);
     LLVMValueRef em1 = f_fma(m, horner(m, r, exp_q, 3), z, r); /* e^r - 1 */
-    LLVMValueRef kb = LLVMBuildBitCast(c->b, kf, m->i, "");
     LLVMValueRef sb = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, KI(m, 20), ""), exp2_8th_of(m, kb), "");
     LLVMValueRef scale = LLVMBuildBitCast(c->b, sb, m->f, "");
-    LLVMValueRef fast = f_fma(m, em1, scale, scale);
-    /* |x| > 87.3 or NaN, on the bits: integer compares leave the FMA ports to the polynomial. */
-    LLVMValueRef lane_out = LLVMBuildICmp(c->b, LLVMIntSGT, abs_bits(m, x), KI(m, bits_of(87.3f)), "");
-    LLVMBasicBlockRef from = LLVMGetInsertBlock(c->b), rare = cg_block(c, "exp_rare"), join = cg_block(c, "exp_join");
-    br_unlikely(c, any_lane(m, lane_out), rare, join);
-    LLVMPositionBuilderAtEnd(c->b, rare);
-    /* Only the lanes out of range take it: an element's value does not depend on its
-     * neighbours (nor, then, on how threads split the loop). */
-    LLVMValueRef slow = sel(m, lane_out, exp_full(m, x), fast);
-    LLVMBasicBlockRef rare_end = LLVMGetInsertBlock(c->b);
-    LLVMBuildBr(c->b, join);
-    LLVMPositionBuilderAtEnd(c->b, join);
-    LLVMValueRef phi = LLVMBuildPhi(c->b, m->f, "exp");
-    LLVMAddIncoming(phi, (LLVMValueRef[]){fast, slow}, (LLVMBasicBlockRef[]){from, rare_end}, 2);
-    return phi;
+    return f_fma(m, em1, scale, scale);
 }
 
 LLVMValueRef cg_math_log(cg *c, LLVMValueRef x) {

@@ -3,7 +3,10 @@
  * column reductions) are emitted VW lanes at a time, with a scalar loop for the remainder, instead
  * of trusting LLVM's loop vectorizer, which gives up when it cannot prove that the loop's stores
  * miss the buffers it reads (they all live in one scratch arena). Row reductions keep several
- * vector accumulators. Summation orders are fixed by the shape alone, never by the thread count.
+ * vector accumulators; maximum and minimum step with the machine's maxps/minps, one op where
+ * XLA's NaN-keeping maximum takes four, which is exact while no element is NaN (an add chain
+ * beside it notices one, and the row is then reduced again exactly). Summation orders are fixed
+ * by the shape alone, never by the thread count.
  * Large entry results are written with non-temporal stores when their buffer is aligned. */
 #include <math.h>
 

@@ -347,9 +347,23 @@ static uint32_t *read_positions(const hloc_computation *c, const hloc_buffer_pla
     return at;
 }
 
-/* Could |i| be a member of a row-blocked group of |rows| rows (a superset of codegen's rule)? */
+/* Whether |i| is computed from a dot or convolution (within |budget| instructions, else assumed). */
+static bool from_product(const hloc_instr *i, int *budget) {
+    if (--*budget < 0) return true;
+    if (i->op == HLOC_OP_DOT || i->op == HLOC_OP_CONVOLUTION) return true;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (from_product(i->operands[k], budget)) return true;
+    return false;
+}
+
+/* Could |i| be a member of a row-blocked group of |rows| rows (a superset of codegen's rule)?
+ * Codegen's row walk ends at a product, so fusions whose root reads one are never members. */
 static bool row_candidate(const hloc_instr *i, int64_t rows) {
     if (i->op != HLOC_OP_FUSION && i->op != HLOC_OP_REDUCE) return false;
+    int budget = 256;
+    if (i->op == HLOC_OP_FUSION && i->n_called == 1 && i->called[0]->root && from_product(i->called[0]->root, &budget) &&
+        budget >= 0)
+        return false;
     return hloc_shape_is_array(&i->shape) && i->shape.rank >= 1 && i->shape.dims[0] >= 2 &&
            (rows < 0 || i->shape.dims[0] == rows);
 }

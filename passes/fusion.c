@@ -3,7 +3,10 @@
  *                  iota, convert, reverse, copy, dynamic-slice into a consumer of the same kind;
  *   input fusion   a reduce (or reduce-window) with the loop ops producing its input;
  *   output fusion  a dot or convolution into its elementwise consumers (bias, activation,
- *                  residual add), when it has no other user.
+ *                  residual add) or its views (reshapes, transposes: a GEMM stores straight
+ *                  into the permuted result), when it has no other user; a dot also takes the
+ *                  views it reads (slices, reshapes, transposes with no other user), which the
+ *                  GEMM reads through strides instead of a copy.
  * A producer joins when all its users are in the consumer's group, so nothing is computed twice;
  * the exceptions are the cheap producers (broadcasts of scalars or of parameters, iota, scalar
  * constants), which are duplicated into every group that reads them. Each group becomes a
@@ -51,6 +54,18 @@ static bool cheap(const hloc_instr *i) {
     return false;
 }
 
+/* Ops that only move elements: a GEMM reads or writes through them with strides. */
+static bool view_op(const hloc_instr *i) {
+    return (i->op == HLOC_OP_RESHAPE || i->op == HLOC_OP_TRANSPOSE || i->op == HLOC_OP_SLICE) &&
+           hloc_shape_is_array(&i->shape);
+}
+
+/* The value that views |i| (view_op) are of. */
+static const hloc_instr *view_source(const hloc_instr *i) {
+    for (uint32_t n = 0; view_op(i) && n < 64; n++) i = i->operands[0];
+    return i;
+}
+
 static bool root_op(const hloc_instr *i) {
     return loop_op(i) || i->op == HLOC_OP_REDUCE || i->op == HLOC_OP_REDUCE_WINDOW;
 }
@@ -63,6 +78,7 @@ typedef struct extra_member {
 typedef struct group_state {
     int *group;            /* by instr id: group number, -1 none */
     bool *dup;             /* by instr id: member duplicated (it keeps outside users) */
+    bool *view;            /* by instr id: member that a dot reads through (view_op) */
     hloc_instr **root;     /* by group */
     int n_groups;
     extra_member *extra;   /* cheap producers duplicated into further groups */
@@ -112,8 +128,8 @@ static int joins(const hloc_instr *p, const hloc_instr *root, const group_state 
     bool output = p->op == HLOC_OP_DOT || p->op == HLOC_OP_CONVOLUTION;
     if (output) {
         /* Output fusion: the dot's consumers elementwise; the dot itself the group's producer. */
-        if (!(hloc_opcode_flags(root->op) & OPF_EW) || p->n_users != 1 || !all_users_in(p, s->group, g))
-            return 0;
+        bool root_ok = (hloc_opcode_flags(root->op) & OPF_EW) || (view_op(root) && root->op != HLOC_OP_SLICE);
+        if (!root_ok || p->n_users != 1 || !all_users_in(p, s->group, g)) return 0;
         return 1;
     }
     if (!loop_op(p) && !is_scalar_constant(p)) return 0;
@@ -140,8 +156,22 @@ static void form_groups(hloc_computation *c, group_state *s) {
         }
         int g = s->group[i->id];
         hloc_instr *root = s->root[g];
+        /* A dot and the views it reads take only views of their operands. */
+        if (i->op == HLOC_OP_DOT || s->view[i->id]) {
+            for (uint32_t k = 0; k < i->n_operands; k++) {
+                hloc_instr *p = i->operands[k];
+                /* Views of another product stay with it: it writes through them. */
+                const hloc_instr *src = view_source(p);
+                if (p->parent != c || s->group[p->id] != -1 || p->dead || p->n_control_preds || !view_op(p) ||
+                    !all_users_in(p, s->group, g) || src->op == HLOC_OP_DOT || src->op == HLOC_OP_CONVOLUTION)
+                    continue;
+                s->group[p->id] = g;
+                s->view[p->id] = true;
+            }
+            continue;
+        }
         /* A group holds at most one dot/convolution, and only as a producer of the root chain. */
-        if ((i->op == HLOC_OP_DOT || i->op == HLOC_OP_CONVOLUTION) && i != root) continue;
+        if (i->op == HLOC_OP_CONVOLUTION && i != root) continue;
         if (s->dup[i->id] && !cheap(i)) continue;
         for (uint32_t k = 0; k < i->n_operands; k++) {
             hloc_instr *p = i->operands[k];
@@ -266,11 +296,12 @@ static hloc_status *fuse_computation(hloc_computation *c, bool *changed) {
     s.bound = bound;
     s.group = malloc(sizeof *s.group * bound);
     s.dup = calloc(bound, sizeof *s.dup);
+    s.view = calloc(bound, sizeof *s.view);
     s.root = malloc(sizeof *s.root * (c->n_instrs + 1));
     int *size = NULL;
     hloc_instr **map = NULL;
     hloc_status *st = NULL;
-    if (!s.group || !s.dup || !s.root) goto oom;
+    if (!s.group || !s.dup || !s.view || !s.root) goto oom;
     for (uint32_t k = 0; k < bound; k++) s.group[k] = -1;
     form_groups(c, &s);
     size = calloc((size_t)s.n_groups + 1, sizeof *size);
@@ -296,6 +327,7 @@ oom:
 out:
     free(s.group);
     free(s.dup);
+    free(s.view);
     free(s.extra);
     free(s.root);
     free(size);

@@ -76,6 +76,9 @@ typedef struct epi_case {
      * result the entry then negates: the buffer plan lets the fusion write over that temporary
      * (an in-place residual, C overlapping an array the consumers read). */
     const char *in_place;
+    /* The fused module needs no scratch: the product reads its operands' views and writes its
+     * result's view in place (a copy of either would take scratch). */
+    bool no_scratch;
 } epi_case;
 
 static const epi_case cases[] = {
@@ -87,14 +90,14 @@ static const epi_case cases[] = {
      "  bb = T[400,300]{1,0} broadcast(bias), dimensions={1}\n  s = T[400,300]{1,0} add(d, bb)\n"
      "  z = T[] constant(0)\n  zb = T[400,300]{1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[400,300]{1,0} maximum(s, zb)\n",
-     600, true, NULL, NULL},
+     600, true, NULL, NULL, false},
     /* gpt2's bias: a [N] vector reshaped to [1,N] and broadcast along the batch and the columns. */
     {"dot_bias_reshaped", "T[1,37,45]{2,1,0}",
      "  a = T[1,37,70]{2,1,0} parameter(0)\n  b = T[70,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
      "  d = T[1,37,45]{2,1,0} dot(a, b), lhs_contracting_dims={2}, rhs_contracting_dims={0}\n"
      "  r1 = T[1,45]{1,0} reshape(bias)\n  bb = T[1,37,45]{2,1,0} broadcast(r1), dimensions={0,2}\n"
      "  ROOT r = T[1,37,45]{2,1,0} add(d, bb)\n",
-     70, true, NULL, NULL},
+     70, true, NULL, NULL, false},
     /* mlp's gelu (tanh form): the biased product used four times; tanh vectorizes for f32 only. */
     {"dot_bias_gelu", "T[29,53]{1,0}",
      "  a = T[29,90]{1,0} parameter(0)\n  b = T[90,53]{1,0} parameter(1)\n  bias = T[53]{0} parameter(2)\n"
@@ -108,19 +111,19 @@ static const epi_case cases[] = {
      "  t = T[29,53]{1,0} multiply(in, sb)\n  th = T[29,53]{1,0} tanh(t)\n"
      "  one = T[] constant(1)\n  ob = T[29,53]{1,0} broadcast(one), dimensions={}\n  p = T[29,53]{1,0} add(th, ob)\n"
      "  ROOT r = T[29,53]{1,0} multiply(xh, p)\n",
-     90, true, "f32", NULL},
+     90, true, "f32", NULL, false},
     {"dot_bias_relu", "T[67,45]{1,0}",
      "  a = T[67,131]{1,0} parameter(0)\n  b = T[131,45]{1,0} parameter(1)\n  bias = T[45]{0} parameter(2)\n"
      "  d = T[67,45]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  bb = T[67,45]{1,0} broadcast(bias), dimensions={1}\n  s = T[67,45]{1,0} add(d, bb)\n"
      "  z = T[] constant(0)\n  zb = T[67,45]{1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[67,45]{1,0} maximum(s, zb)\n",
-     131, true, NULL, NULL},
+     131, true, NULL, NULL, false},
     {"dot_residual", "T[37,29]{1,0}",
      "  a = T[37,150]{1,0} parameter(0)\n  b = T[150,29]{1,0} parameter(1)\n  res = T[37,29]{1,0} parameter(2)\n"
      "  d = T[37,29]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[37,29]{1,0} add(res, d)\n",
-     150, true, NULL, NULL},
+     150, true, NULL, NULL, false},
     /* K split in blocks: the epilogue only on the last one (no residual, so allowed). */
     {"dot_splitk_scale_clamp", "T[50,40]{1,0}",
      "  a = T[50,700]{1,0} parameter(0)\n  b = T[700,40]{1,0} parameter(1)\n  sc = T[] parameter(2)\n"
@@ -131,20 +134,20 @@ static const epi_case cases[] = {
      "  lo = T[] constant(-20)\n  hi = T[] constant(20)\n"
      "  lob = T[50,40]{1,0} broadcast(lo), dimensions={}\n  hib = T[50,40]{1,0} broadcast(hi), dimensions={}\n"
      "  ROOT r = T[50,40]{1,0} clamp(lob, s, hib)\n",
-     700, true, NULL, NULL},
+     700, true, NULL, NULL, false},
     /* A residual with K in several blocks: the consumers on the last block's store. */
     {"dot_splitk_residual", "T[30,33]{1,0}",
      "  a = T[30,700]{1,0} parameter(0)\n  b = T[700,33]{1,0} parameter(1)\n  res = T[30,33]{1,0} parameter(2)\n"
      "  d = T[30,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[30,33]{1,0} add(d, res)\n",
-     700, true, NULL, NULL},
+     700, true, NULL, NULL, false},
     /* The same with the result written over the residual: the partial sums of the first blocks
      * must not overwrite it before the last block reads it. */
     {"dot_splitk_residual_in_place", "T[30,33]{1,0}",
      "  a = T[30,700]{1,0} parameter(0)\n  b = T[700,33]{1,0} parameter(1)\n  res = T[30,33]{1,0} parameter(2)\n"
      "  d = T[30,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[30,33]{1,0} add(d, res)\n",
-     700, true, NULL, "res"},
+     700, true, NULL, "res", false},
     /* gpt2's second MLP product: K = 3072 in twelve blocks, large enough for the thread pool,
      * bias and residual (in place), the residual's uses before the bias's. */
     {"dot_splitk_parallel_residual_bias", "T[1,96,200]{2,1,0}",
@@ -153,13 +156,13 @@ static const epi_case cases[] = {
      "  d = T[1,96,200]{2,1,0} dot(a, b), lhs_contracting_dims={2}, rhs_contracting_dims={0}\n"
      "  s = T[1,96,200]{2,1,0} add(res, d)\n  r1 = T[1,200]{1,0} reshape(bias)\n"
      "  bb = T[1,96,200]{2,1,0} broadcast(r1), dimensions={0,2}\n  ROOT r = T[1,96,200]{2,1,0} add(s, bb)\n",
-     1100, true, NULL, "res"},
+     1100, true, NULL, "res", false},
     /* The residual in another layout than the result: not read at C's offsets. */
     {"dot_residual_transposed", "T[40,24]{1,0}",
      "  a = T[40,64]{1,0} parameter(0)\n  b = T[64,24]{1,0} parameter(1)\n  res = T[40,24]{0,1} parameter(2)\n"
      "  d = T[40,24]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  ROOT r = T[40,24]{1,0} add(d, res)\n",
-     64, false, NULL, NULL},
+     64, false, NULL, NULL, false},
     {"dot_batch_chain", "T[3,21,34]{2,1,0}",
      "  a = T[3,21,50]{2,1,0} parameter(0)\n  b = T[3,50,34]{2,1,0} parameter(1)\n"
      "  res = T[3,21,34]{2,1,0} parameter(2)\n"
@@ -167,7 +170,7 @@ static const epi_case cases[] = {
      "rhs_contracting_dims={1}\n"
      "  n = T[3,21,34]{2,1,0} negate(d)\n  ab = T[3,21,34]{2,1,0} abs(res)\n  q = T[3,21,34]{2,1,0} divide(n, ab)\n"
      "  m = T[3,21,34]{2,1,0} minimum(q, res)\n  ROOT r = T[3,21,34]{2,1,0} subtract(m, ab)\n",
-     50, true, NULL, NULL},
+     50, true, NULL, NULL, false},
     /* gpt2's attention scores: the batched product seen with a leading 1, scaled, under a causal
      * mask (a compare of iotas along the rows and the columns, computed before the product). */
     {"dot_scores_causal_mask", "T[1,3,37,45]{3,2,1,0}",
@@ -183,7 +186,7 @@ static const epi_case cases[] = {
      "  bigb = T[1,3,37,45]{3,2,1,0} broadcast(big), dimensions={}\n  s = T[] constant(0.125)\n"
      "  sb = T[1,3,37,45]{3,2,1,0} broadcast(s), dimensions={}\n  x = T[1,3,37,45]{3,2,1,0} multiply(r, sb)\n"
      "  ROOT o = T[1,3,37,45]{3,2,1,0} select(m, x, bigb)\n",
-     20, true, NULL, NULL},
+     20, true, NULL, NULL, false},
     /* A mask that is a parameter, selecting the product itself, and a scalar pred. */
     {"dot_mask_param", "T[40,33]{1,0}",
      "  a = T[40,30]{1,0} parameter(0)\n  b = T[30,33]{1,0} parameter(1)\n  mk = pred[40,33]{1,0} parameter(2)\n"
@@ -191,14 +194,52 @@ static const epi_case cases[] = {
      "  d = T[40,33]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
      "  m = pred[40,33]{1,0} broadcast(mk), dimensions={0,1}\n  s1 = T[40,33]{1,0} select(m, d, zb)\n"
      "  ob = pred[40,33]{1,0} broadcast(on), dimensions={}\n  ROOT r = T[40,33]{1,0} select(ob, zb, s1)\n",
-     30, true, NULL, NULL},
+     30, true, NULL, NULL, false},
+    /* Attention's heads split off one [tokens, 3 x heads x dims] product: the operands are
+     * slices, reshapes and transposes of it, read in place through strides. */
+    {"dot_views_heads", "T[2,37,37]{2,1,0}",
+     "  qkv = T[1,37,96]{2,1,0} parameter(0)\n"
+     "  qs = T[1,37,32]{2,1,0} slice(qkv), slice={[0:1], [0:37], [0:32]}\n"
+     "  qr = T[1,37,2,16]{3,2,1,0} reshape(qs)\n  qt = T[1,2,37,16]{3,2,1,0} transpose(qr), dimensions={0,2,1,3}\n"
+     "  q = T[2,37,16]{2,1,0} reshape(qt)\n"
+     "  ks = T[1,37,32]{2,1,0} slice(qkv), slice={[0:1], [0:37], [32:64]}\n"
+     "  kr = T[1,37,2,16]{3,2,1,0} reshape(ks)\n  kt = T[1,2,16,37]{3,2,1,0} transpose(kr), dimensions={0,2,3,1}\n"
+     "  k = T[2,16,37]{2,1,0} reshape(kt)\n"
+     "  d = T[2,37,37]{2,1,0} dot(q, k), lhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_batch_dims={0}, "
+     "rhs_contracting_dims={1}\n"
+     "  h = T[] constant(0.25)\n  hb = T[2,37,37]{2,1,0} broadcast(h), dimensions={}\n"
+     "  ROOT r = T[2,37,37]{2,1,0} multiply(d, hb)\n",
+     16, true, NULL, NULL, true},
+    /* The heads' results put back side by side: the product stores straight into the result. */
+    {"dot_heads_merged", "T[1,37,32]{2,1,0}",
+     "  s = T[2,37,40]{2,1,0} parameter(0)\n  v = T[2,40,16]{2,1,0} parameter(1)\n"
+     "  d = T[2,37,16]{2,1,0} dot(s, v), lhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_batch_dims={0}, "
+     "rhs_contracting_dims={1}\n"
+     "  r1 = T[1,2,37,16]{3,2,1,0} reshape(d)\n  t = T[1,37,2,16]{3,2,1,0} transpose(r1), dimensions={0,2,1,3}\n"
+     "  ROOT r = T[1,37,32]{2,1,0} reshape(t)\n",
+     40, false, NULL, NULL, true},
+    /* Every other column of a parameter as the left operand. */
+    {"dot_strided_slice_operand", "T[40,30]{1,0}",
+     "  p = T[40,100]{1,0} parameter(0)\n  b = T[50,30]{1,0} parameter(1)\n  bias = T[30]{0} parameter(2)\n"
+     "  a = T[40,50]{1,0} slice(p), slice={[0:40], [0:100:2]}\n"
+     "  d = T[40,30]{1,0} dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  bb = T[40,30]{1,0} broadcast(bias), dimensions={1}\n  ROOT r = T[40,30]{1,0} add(d, bb)\n",
+     50, true, NULL, NULL, true},
+    /* A view that is no strided one (dims merged across a transpose): computed into scratch
+     * first, the consumers still on the kernel. */
+    {"dot_operand_copied", "T[40,60]{1,0}",
+     "  p = T[10,4,8]{2,1,0} parameter(0)\n  w = T[8,60]{1,0} parameter(1)\n  bias = T[60]{0} parameter(2)\n"
+     "  t = T[4,10,8]{2,1,0} transpose(p), dimensions={1,0,2}\n  a = T[40,8]{1,0} reshape(t)\n"
+     "  d = T[40,60]{1,0} dot(a, w), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  bb = T[40,60]{1,0} broadcast(bias), dimensions={1}\n  ROOT r = T[40,60]{1,0} add(d, bb)\n",
+     8, true, NULL, NULL, false},
     {"conv_bias_relu", "T[2,9,11,19]{3,2,1,0}",
      "  x = T[2,9,11,5]{3,2,1,0} parameter(0)\n  w = T[3,3,5,19]{3,2,1,0} parameter(1)\n  bias = T[19]{0} parameter(2)\n"
      "  c = T[2,9,11,19]{3,2,1,0} convolution(x, w), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f\n"
      "  bb = T[2,9,11,19]{3,2,1,0} broadcast(bias), dimensions={3}\n  s = T[2,9,11,19]{3,2,1,0} add(c, bb)\n"
      "  z = T[] constant(0)\n  zb = T[2,9,11,19]{3,2,1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[2,9,11,19]{3,2,1,0} maximum(s, zb)\n",
-     45, true, NULL, NULL},
+     45, true, NULL, NULL, false},
     {"conv_residual_relu", "T[2,13,10,16]{3,2,1,0}",
      "  x = T[2,13,10,16]{3,2,1,0} parameter(0)\n  w = T[3,3,16,16]{3,2,1,0} parameter(1)\n"
      "  skip = T[2,13,10,16]{3,2,1,0} parameter(2)\n"
@@ -206,7 +247,7 @@ static const epi_case cases[] = {
      "  s = T[2,13,10,16]{3,2,1,0} add(skip, c)\n"
      "  z = T[] constant(0)\n  zb = T[2,13,10,16]{3,2,1,0} broadcast(z), dimensions={}\n"
      "  ROOT r = T[2,13,10,16]{3,2,1,0} maximum(s, zb)\n",
-     144, true, NULL, NULL},
+     144, true, NULL, NULL, false},
     /* Strided, padded on one side, 2 groups (no per-column leaf then: a scalar one). */
     {"conv_grouped_stride_scale", "T[3,6,5,24]{3,2,1,0}",
      "  x = T[3,12,10,8]{3,2,1,0} parameter(0)\n  w = T[3,3,4,24]{3,2,1,0} parameter(1)\n  sc = T[] parameter(2)\n"
@@ -214,7 +255,7 @@ static const epi_case cases[] = {
      "dim_labels=b01f_01io->b01f, feature_group_count=2\n"
      "  sb = T[3,6,5,24]{3,2,1,0} broadcast(sc), dimensions={}\n"
      "  ROOT r = T[3,6,5,24]{3,2,1,0} multiply(sb, c)\n",
-     36, true, NULL, NULL},
+     36, true, NULL, NULL, false},
 };
 
 /* Whether the IR that the JIT wrote to |dir| has an epilogue kernel; removes the files. */
@@ -349,8 +390,8 @@ static bool run(const char *name, const char *text, const hloc_cpu_options *co, 
 /* The module |fused| against |plain| (the same computation unfused) and the evaluator, with sums
  * of length |k|; whether the epilogue kernel must be in |fused|'s IR. */
 static bool check_modules(const char *name, const char *fused, const char *plain, const char *t, int64_t k,
-                          bool want_kernel, char *msg, size_t cap) {
-    const epi_case one = {.name = name, .k = k, .on_kernel = want_kernel}, *c = &one;
+                          bool want_kernel, bool no_scratch, char *msg, size_t cap) {
+    const epi_case one = {.name = name, .k = k, .on_kernel = want_kernel, .no_scratch = no_scratch}, *c = &one;
     hloc_arena *arena = hloc_arena_create();
     hloc_module *m = NULL;
     bool ok = false;
@@ -377,6 +418,24 @@ static bool check_modules(const char *name, const char *fused, const char *plain
     if (!run(c->name, plain, &co, NULL, args, arena, &ref, msg, cap)) goto rm;
     for (int r = 0; r < 4; r++)
         if (!run(c->name, fused, r ? &co : &dump, ro[r], args, arena, &got[r], msg, cap)) goto rm;
+    if (c->no_scratch) {
+        hloc_module *fm = NULL;
+        hloc_cpu_jit *j = NULL;
+        hloc_status *fs = hloc_module_parse_text(fused, strlen(fused), c->name, &fm);
+        if (!fs) fs = hloc_cpu_jit_compile(fm, &co, &j);
+        uint64_t scratch = fs ? 0 : hloc_cpu_jit_metadata(j)->scratch_bytes;
+        hloc_cpu_jit_destroy(j);
+        hloc_module_destroy(fm);
+        if (fs) {
+            snprintf(msg, cap, "%s", hloc_status_message(fs));
+            hloc_status_free(fs);
+            goto rm;
+        }
+        if (scratch) {
+            snprintf(msg, cap, "%llu bytes of scratch: an operand or the result was copied", (unsigned long long)scratch);
+            goto rm;
+        }
+    }
     bool on_kernel = ir_has_epilogue(dir);
     if (on_kernel != c->on_kernel) {
         snprintf(msg, cap, "the consumers %s applied by the GEMM kernel", on_kernel ? "were" : "were not");
@@ -416,7 +475,7 @@ done:
 static bool check_case(const epi_case *c, const char *t, char *msg, size_t cap) {
     static char fused[8192], plain[8192];
     modules(c, t, fused, plain, sizeof fused);
-    return check_modules(c->name, fused, plain, t, c->k, c->on_kernel, msg, cap);
+    return check_modules(c->name, fused, plain, t, c->k, c->on_kernel, c->no_scratch, msg, cap);
 }
 
 /* lstm's step: in a while body (no buffer plan there), the input product with the recurrent
@@ -467,7 +526,7 @@ START_TEST(test_while_body) {
         char msg[1024];
         lstm_modules(types[t], fused, plain, sizeof fused);
         /* Four steps through tanh: the bound for one product, loosely. */
-        if (!check_modules("lstm_step", fused, plain, types[t], 4 * 166, true, msg, sizeof msg)) {
+        if (!check_modules("lstm_step", fused, plain, types[t], 4 * 166, true, false, msg, sizeof msg)) {
             printf("FAIL lstm_step %s: %s\n", types[t], msg);
             fflush(stdout);
             failed++;
