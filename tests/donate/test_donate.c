@@ -108,6 +108,28 @@ static const donate_case cases[] = {
      "  ROOT out = (f32[64,256]) tuple(r)\n"
      "}\n",
      {"?", "S"}},
+    /* A loop over the donated state: the result is the loop's, copied out at the end, after the
+     * parameter's last read (a result computed from it after the loop). At -O2 the loop is
+     * unrolled into a fusion written before that read: the stand-in stays. */
+    {"loop",
+     "HloModule loop, input_output_alias={ {0}: (0, {}, may-alias) }\n\n"
+     "cond {\n  s = (s32[], f32[64,32]) parameter(0)\n  i = s32[] get-tuple-element(s), index=0\n"
+     "  n = s32[] constant(5)\n  ROOT lt = pred[] compare(i, n), direction=LT\n}\n\n"
+     "body {\n  bs = (s32[], f32[64,32]) parameter(0)\n  bi = s32[] get-tuple-element(bs), index=0\n"
+     "  bx = f32[64,32] get-tuple-element(bs), index=1\n  one = s32[] constant(1)\n"
+     "  i1 = s32[] add(bi, one)\n  h = f32[] constant(0.5)\n  hb = f32[64,32] broadcast(h), dimensions={}\n"
+     "  xh = f32[64,32] multiply(bx, hb)\n  x1 = f32[64,32] add(xh, hb)\n"
+     "  ROOT t = (s32[], f32[64,32]) tuple(i1, x1)\n}\n\n"
+     "ENTRY main {\n"
+     "  p = f32[64,32] parameter(0)\n"
+     "  zero = s32[] constant(0)\n"
+     "  init = (s32[], f32[64,32]) tuple(zero, p)\n"
+     "  w = (s32[], f32[64,32]) while(init), condition=cond, body=body\n"
+     "  y = f32[64,32] get-tuple-element(w), index=1\n"
+     "  d = f32[64,32] subtract(y, p)\n"
+     "  ROOT out = (f32[64,32], f32[64,32]) tuple(y, d)\n"
+     "}\n",
+     {"I", "S"}},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 
