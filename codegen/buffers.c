@@ -310,11 +310,8 @@ void cg_copy_value(cg *c, cg_scope *s, const cg_value *src, const cg_value *dst)
         if (n) LLVMBuildMemCpy(c->b, dst->ptr, 1, src->ptr, 1, cg_const_i64(c, (int64_t)n));
         return;
     }
-    if (in_place_result(c, dst->ptr)) {
-        /* The plan only computes a result in place when its bytes need no reordering. */
-        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: reordering copy into a result computed in place");
-        return;
-    }
+    /* (A result computed in place is never its own source here: the plan passes a parameter
+     * through, or updates it with a dynamic-update-slice, only when the layouts agree.) */
     LLVMValueRef idx[HLOC_MAX_RANK];
     cg_nest nest;
     cg_nest_begin(c, &nest, ds, idx);

@@ -179,33 +179,51 @@ static bool reads_storage(const hloc_buffer_plan *p, const hloc_buffer_plan_opti
     return false;
 }
 
-/* May |i| write its result over the storage of buffer |s| while reading it? Only when one operand
- * k on that storage is read element by element at the index being written (an elementwise op, a
- * fusion that reads that operand only elementwise, or operand 0 of a dynamic-update-slice, whose
- * bytes the update then overwrites), laid out like the result, and nothing else the instruction
- * reads touches that storage. */
+/* Does evaluating operand |x| of |i| read the storage of buffer |s| only at the element |i| writes
+ * at the same index (or not at all)? A value on that storage laid out like |i| does, and so does
+ * a value generated inside |i| (inlined) by an elementwise op of |i|'s dims from such operands:
+ * codegen generates it at |i|'s index. */
+static bool reads_same_index(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
+                             const hloc_instr *i, const hloc_instr *x, int32_t s, uint32_t depth) {
+    if (!reads_storage(p, o, x, s, 0)) return true;
+    if (depth > 64) return false;
+    if (source_of(p, x) == s) {
+        const hloc_instr *y = x;
+        while (y->op == HLOC_OP_BITCAST) y = y->operands[0];
+        return same_physical(&x->shape, &i->shape) && same_physical(&y->shape, &i->shape);
+    }
+    if (!o->inlined || x->id >= p->n_ids || !o->inlined[x->id]) return false;
+    if (!(hloc_opcode_flags(x->op) & OPF_EW) || x->op == HLOC_OP_STOCHASTIC_CONVERT ||
+        !hloc_shape_is_array(&x->shape) || !hloc_shape_same_dims(&x->shape, &i->shape))
+        return false;
+    for (uint32_t k = 0; k < x->n_operands; k++)
+        if (!reads_same_index(p, o, i, x->operands[k], s, depth + 1)) return false;
+    return true;
+}
+
+/* May |i| write its result over the storage of buffer |s| while reading it? When it reads that
+ * storage only element by element at the index being written: an elementwise op whose operands
+ * read it so (reads_same_index), a fusion whose operands on it are each used only elementwise
+ * inside and read so, or a dynamic-update-slice whose operand 0 is that storage laid out like the
+ * result (the update then overwrites its bytes) and whose other operands do not touch it. */
 static bool may_write_over(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
                            const hloc_instr *i, int32_t s) {
     if (!can_update_in_place(i) || !hloc_shape_is_array(&i->shape)) return false;
-    bool dus = i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE, fusion = i->op == HLOC_OP_FUSION;
-    uint32_t n = dus ? 1 : i->n_operands;
-    for (uint32_t k = 0; k < n; k++) {
-        const hloc_instr *op = i->operands[k];
-        if (source_of(p, op) != s || !same_physical(&op->shape, &i->shape)) continue;
-        if (fusion && !fusion_reads_same_index(i, k)) continue;
-        bool clash = false;
-        for (uint32_t m = 0; m < i->n_operands && !clash; m++) {
-            const hloc_instr *x = i->operands[m];
-            if (m == k) continue;
-            /* Another direct operand on the same storage reads the same element first. */
-            if (!dus && !fusion && source_of(p, x) == s && same_physical(&x->shape, &i->shape) &&
-                (x->op != HLOC_OP_BITCAST || x == op))
-                continue;
-            clash = reads_storage(p, o, x, s, 0);
-        }
-        if (!clash) return true;
+    if (i->op == HLOC_OP_DYNAMIC_UPDATE_SLICE) {
+        const hloc_instr *op = i->operands[0];
+        if (source_of(p, op) != s || op->op == HLOC_OP_BITCAST || !same_physical(&op->shape, &i->shape))
+            return false;
+        for (uint32_t m = 1; m < i->n_operands; m++)
+            if (reads_storage(p, o, i->operands[m], s, 0)) return false;
+        return true;
     }
-    return false;
+    bool fusion = i->op == HLOC_OP_FUSION;
+    for (uint32_t k = 0; k < i->n_operands; k++) {
+        const hloc_instr *x = i->operands[k];
+        if (fusion && reads_storage(p, o, x, s, 0) && !fusion_reads_same_index(i, k)) return false;
+        if (!reads_same_index(p, o, i, x, s, 0)) return false;
+    }
+    return true;
 }
 
 /* An instruction may write over operand k's buffer if that buffer is a temp of the same size that
@@ -413,12 +431,60 @@ static int64_t leaf_number(const hloc_shape *s, const hloc_i64_list *index) {
     return hloc_shape_is_array(s) ? n : -1;
 }
 
+/* The result is written by a member of a row-blocked group, which codegen may run block by block
+ * interleaved with the group's other members (whose operands the plan keeps alive to the group's
+ * end, hiding where the parameter is really read last). |flat| is the plan without those groups:
+ * its live ranges end at the real last reads. Safe when every read of the parameter comes before
+ * the group, or is the writer's own elementwise read and no other member before it reads it. */
+static hloc_buffer_donation row_group_donation(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
+                                               const hloc_buffer_plan *flat, const hloc_instr *x,
+                                               int32_t par, hloc_buffer_donation d) {
+    int32_t xb = p->by_instr[x->id];
+    if (!flat || flat->n_buffers != p->n_buffers) return d.why = "written in a row-blocked group", d;
+    uint32_t first = p->buffers[xb].live_start, last_read = flat->buffers[par].live_end;
+    if (last_read < first) return d.in_place = true, d.why = "parameter read before the row-blocked group", d;
+    if (last_read != (uint32_t)xb || !may_write_over(p, o, x, par))
+        return d.why = "parameter read by its row-blocked group at other indices", d;
+    for (uint32_t j = first; j < (uint32_t)xb; j++) {
+        const hloc_instr *i = p->comp->instrs[j];
+        for (uint32_t k = 0; !i->dead && k < i->n_operands; k++)
+            if (reads_storage(p, o, i->operands[k], par, 0))
+                return d.why = "parameter read by another member of its row-blocked group", d;
+    }
+    return d.in_place = true, d.why = "elementwise update at the index it reads (row-blocked group)", d;
+}
+
+/* Is fusion |i| computed in one pass over its result, each element written once, after all its
+ * reads (elementwise ops and data movement only)? Codegen may run anything else (a product, a
+ * reduction) in several passes that store partial values into the result buffer before the last
+ * reads of the operands: harmless into a fresh buffer, not into the donated one that is read. */
+static bool one_pass_fusion(const hloc_instr *i) {
+    if (i->op != HLOC_OP_FUSION) return true;
+    if (i->n_called != 1 || !i->called[0]) return false;
+    const hloc_computation *f = i->called[0];
+    for (uint32_t k = 0; k < f->n_instrs; k++) {
+        const hloc_instr *x = f->instrs[k];
+        if (x->dead || ((hloc_opcode_flags(x->op) & OPF_EW) && x->op != HLOC_OP_STOCHASTIC_CONVERT)) continue;
+        switch (x->op) {
+        case HLOC_OP_PARAMETER: case HLOC_OP_CONSTANT: case HLOC_OP_BROADCAST: case HLOC_OP_IOTA:
+        case HLOC_OP_RESHAPE: case HLOC_OP_BITCAST: case HLOC_OP_TRANSPOSE: case HLOC_OP_SLICE:
+        case HLOC_OP_DYNAMIC_SLICE: case HLOC_OP_CONCATENATE: case HLOC_OP_PAD: case HLOC_OP_REVERSE:
+        case HLOC_OP_COPY:
+            continue;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Decides one donation. The parameter's live range already ends at its last read, wherever it
  * happens (through aliases, inlined values, fusions, loops, calls, row-blocked groups, a while's
  * pass-through state); the result buffer is written either at the position of the instruction
  * computed into it, or when the root's leaves are copied out after everything else. */
 static hloc_buffer_donation decide_donation(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
-                                            const bool *pinned, const hloc_module *m, uint32_t ai) {
+                                            const bool *pinned, const hloc_buffer_plan *flat,
+                                            const hloc_module *m, uint32_t ai) {
     const hloc_computation *c = p->comp;
     const hloc_io_alias *a = &m->io_aliases[ai];
     hloc_buffer_donation d = {leaf_number(&c->root->shape, &a->output_index), a->param_number, false, NULL};
@@ -445,7 +511,8 @@ static hloc_buffer_donation decide_donation(const hloc_buffer_plan *p, const hlo
     if (xb < 0) return d.why = "result not in the plan", d;
     const hloc_buffer *b = &p->buffers[xb];
     if (!inside && b->kind == HLOC_BUFFER_OUTPUT && b->param_number == d.result_leaf) {
-        if (pinned[xb]) return d.why = "written in a row-blocked group", d;
+        if (!one_pass_fusion(x)) return d.why = "written in several passes (a fusion with a product or reduction)", d;
+        if (pinned[xb]) return row_group_donation(p, o, flat, x, p->by_instr[par->id], d);
         if (last_read < (uint32_t)xb) return d.in_place = true, d.why = "parameter read before the result is written", d;
         if (last_read > (uint32_t)xb) return d.why = "parameter read after the result is written", d;
         if (may_write_over(p, o, x, p->by_instr[par->id]))
@@ -532,14 +599,24 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
     for (uint32_t j = 0; j < p->n_buffers; j++)
         if (!pinned[j]) choose_in_place(p, o, j);
     if (m->n_io_aliases) {
-        p->donations = calloc(m->n_io_aliases, sizeof *p->donations);
+        hloc_buffer_plan *flat = NULL;
+        hloc_status *fst = NULL;
+        if (o->row_groups) {
+            hloc_buffer_plan_options fo = *o;
+            fo.row_groups = false;
+            fst = hloc_buffer_plan_create_with(m, &fo, &flat);
+        }
+        p->donations = fst ? NULL : calloc(m->n_io_aliases, sizeof *p->donations);
         if (!p->donations) {
             free(pinned);
+            hloc_buffer_plan_destroy(flat);
             hloc_buffer_plan_destroy(p);
-            return hloc_status_oom();
+            return fst ? fst : hloc_status_oom();
         }
         p->n_donations = m->n_io_aliases;
-        for (uint32_t k = 0; k < m->n_io_aliases; k++) p->donations[k] = decide_donation(p, o, pinned, m, k);
+        for (uint32_t k = 0; k < m->n_io_aliases; k++)
+            p->donations[k] = decide_donation(p, o, pinned, flat, m, k);
+        hloc_buffer_plan_destroy(flat);
     }
     free(pinned);
     hloc_status *st = place(p);
