@@ -184,6 +184,11 @@ static cg_value *emit_instr(cg *c, cg_scope *s, const hloc_instr *i, const cg_va
         /* A fusion (or call) whose result goes to a known buffer computes its root straight into
          * it: no scratch copy of the whole result, no extra pass over memory. */
         const cg_value *into = dest_fits(hint, &i->shape) ? hint : cg_take_home(c, &i->shape);
+        /* Outside the entry's plan (a while body) an output fusion gets the scratch its root would
+         * get, up front: a product with an epilogue then computes straight into it. */
+        if (!into && !s->planned && i->op == HLOC_OP_FUSION && i->attrs->fusion_kind == HLOC_FUSION_OUTPUT &&
+            hloc_shape_is_array(&i->shape))
+            into = cg_alloc_value(c, &i->shape);
         if (into && cg_gemm_fusion(c, i, args, into)) return (cg_value *)into;
         cg_value *r = into ? cg_emit_computation_into(c, i->called[0], args, into)
                            : cg_emit_computation(c, i->called[0], args);

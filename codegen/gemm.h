@@ -29,13 +29,14 @@ typedef struct gemm_epilogue gemm_epilogue;
 
 /* The micro-kernel for |g| (the module's shared one when |e| is NULL, else a new one that applies
  * |e|): void(i64 kc, ptr pa, i64 lda, ptr pb, i64 ldb, ptr c, i64 ldc, i32 flags, ptr ep, i64 off,
- * i64 col, ptr src) computes a full mr x nr tile from mr rows of A lda elements apart (k
+ * i64 col, ptr src, i64 row) computes a full mr x nr tile from mr rows of A lda elements apart (k
  * contiguous: a packed panel, lda = kc) and nr-wide rows of B ldb elements apart (a packed panel:
  * ldb = nr; B itself when packing does not pay) and stores it to c (row stride ldc, unit column
  * stride). flags: 1 adds the partial sums at src (at c when src is NULL; else another buffer laid
  * out as c, that c does not overlap); 2 (the last K block) then applies the epilogue, whose leaves
- * are the pointers ep[], the tile's first element being element |off| of C and column |col|. */
-enum { GEMM_KERNEL_NPARAMS = 12 };
+ * are the pointers ep[], the tile's first element being element |off| of C, in row |row| and
+ * column |col|. */
+enum { GEMM_KERNEL_NPARAMS = 13 };
 LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
 void gemm_kernel_params(cg *c, LLVMTypeRef *p);
 
@@ -70,19 +71,20 @@ typedef struct gemm_call {
 } gemm_call;
 
 /* The edge routine for |g| (shared when |e| is NULL): void(ptr tile, i64 nrows, i64 ncols, ptr c,
- * i64 crs, i64 ccs, i32 flags, ptr ep, i64 off, i64 col, ptr src) stores the nrows x ncols part
- * of a tile computed into |tile| (row stride nr) to c, with the kernel's flags and src. */
-enum { GEMM_EDGE_NPARAMS = 11 };
+ * i64 crs, i64 ccs, i32 flags, ptr ep, i64 off, i64 col, ptr src, i64 row) stores the nrows x
+ * ncols part of a tile computed into |tile| (row stride nr) to c, with the kernel's flags, src and
+ * position. */
+enum { GEMM_EDGE_NPARAMS = 12 };
 LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
 void gemm_edge_params(cg *c, LLVMTypeRef *p);
 
 /* K up to this many elements is one block (a short second block costs a pass over C). */
 int64_t gemm_k_single(const gemm_cfg *g);
 
-/* The epilogue |e| of |n| values |v| (a vector of n, or a scalar when n is 1) of C, the first at
- * element |off| of C and column |col|, with the leaf pointers |ep|. */
+/* The epilogue |e| of |n| values |v| (a vector of n, or a scalar when n is 1) of C in one row, the
+ * first at element |off| of C, in row |row| and column |col|, with the leaf pointers |ep|. */
 LLVMValueRef gemm_epilogue_emit(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVMValueRef v, LLVMValueRef off,
-                                LLVMValueRef col, unsigned n);
+                                LLVMValueRef row, LLVMValueRef col, unsigned n);
 
 /* Emits the product at the builder's position: on the thread pool of the run options when the
  * work is large enough and the caller gave one, else on this thread. */

@@ -166,14 +166,14 @@ int64_t gemm_k_single(const gemm_cfg *g) { return g->kc + g->kc / 4; }
 
 void gemm_edge_params(cg *c, LLVMTypeRef *p) {
     LLVMTypeRef t[GEMM_EDGE_NPARAMS] = {c->t_ptr, c->t_i64, c->t_i64, c->t_ptr, c->t_i64,
-                                        c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64, c->t_ptr};
+                                        c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64, c->t_ptr, c->t_i64};
     for (int k = 0; k < GEMM_EDGE_NPARAMS; k++) p[k] = t[k];
 }
 
 typedef struct edge_ctx {
     const gemm_cfg *g;
     const gemm_epilogue *e;
-    LLVMValueRef tile, cptr, from, crs, ccs, accf, epif, ep, off, col;
+    LLVMValueRef tile, cptr, from, crs, ccs, accf, epif, ep, off, row, col;
 } edge_ctx;
 
 /* Element (r, j) of the tile, |n| lanes of it (a vector, or a scalar when n is 1), into C: added
@@ -195,7 +195,7 @@ static void edge_store(cg *c, const edge_ctx *x, LLVMValueRef r, LLVMValueRef j,
         LLVMBuildCondBr(b, x->epif, epi, join);
         LLVMPositionBuilderAtEnd(b, epi);
         LLVMValueRef w = gemm_epilogue_emit(c, x->e, x->ep, v, LLVMBuildAdd(b, x->off, coff, ""),
-                                            LLVMBuildAdd(b, x->col, j, ""), n);
+                                            LLVMBuildAdd(b, x->row, r, ""), LLVMBuildAdd(b, x->col, j, ""), n);
         LLVMBasicBlockRef epi_end = LLVMGetInsertBlock(b);
         LLVMBuildBr(b, join);
         LLVMPositionBuilderAtEnd(b, join);
@@ -225,14 +225,14 @@ LLVMValueRef gemm_edge_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     LLVMValueRef tile = LLVMGetParam(f, 0), nrows = LLVMGetParam(f, 1), ncols = LLVMGetParam(f, 2);
     LLVMValueRef cptr = LLVMGetParam(f, 3), crs = LLVMGetParam(f, 4), ccs = LLVMGetParam(f, 5);
     LLVMValueRef flags = LLVMGetParam(f, 6), ep = LLVMGetParam(f, 7), off = LLVMGetParam(f, 8), col = LLVMGetParam(f, 9);
-    LLVMValueRef src = LLVMGetParam(f, 10);
+    LLVMValueRef src = LLVMGetParam(f, 10), row = LLVMGetParam(f, 11);
     LLVMValueRef from = LLVMBuildSelect(b, LLVMBuildIsNull(b, src, ""), cptr, src, "from");
     LLVMValueRef accf = LLVMBuildTrunc(b, flags, c->t_i1, "");
     LLVMValueRef epif = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, flags, LLVMConstInt(c->t_i32, 2, 0), ""),
                                       LLVMConstInt(c->t_i32, 0, 0), "");
     /* Rows as wide as the tile (C edges below the last whole row panel, as M = 16 leaves) go
      * vector by vector; narrower ones element by element. */
-    edge_ctx x = {g, e, tile, cptr, from, crs, ccs, accf, epif, ep, off, col};
+    edge_ctx x = {g, e, tile, cptr, from, crs, ccs, accf, epif, ep, off, row, col};
     cg_loop el, ej;
     cg_loop_begin(c, &el, nrows, "edge.r");
     LLVMValueRef wide = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""),
@@ -393,7 +393,7 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next");
     LLVMBuildCondBr(b, whole, direct, edge);
     LLVMPositionBuilderAtEnd(b, direct);
-    LLVMValueRef kargs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, cptr, crs, flags, ep, toff, col, src};
+    LLVMValueRef kargs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, cptr, crs, flags, ep, toff, col, src, row};
     LLVMBuildCall2(b, kern_t, kern, kargs, GEMM_KERNEL_NPARAMS, "");
     LLVMBuildBr(b, next);
 
@@ -402,9 +402,9 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     LLVMPositionBuilderAtEnd(b, edge);
     LLVMValueRef targs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, tile, cg_const_i64(c, g->nr),
                                               LLVMConstInt(c->t_i32, 0, 0), ep, toff, col,
-                                              LLVMConstNull(c->t_ptr)};
+                                              LLVMConstNull(c->t_ptr), row};
     LLVMBuildCall2(b, kern_t, kern0, targs, GEMM_KERNEL_NPARAMS, "");
-    LLVMValueRef eargs2[GEMM_EDGE_NPARAMS] = {tile, nrows, ncols, cptr, crs, ccs, flags, ep, toff, col, src};
+    LLVMValueRef eargs2[GEMM_EDGE_NPARAMS] = {tile, nrows, ncols, cptr, crs, ccs, flags, ep, toff, col, src, row};
     LLVMBuildCall2(b, edge_t, edgef, eargs2, GEMM_EDGE_NPARAMS, "");
     LLVMBuildBr(b, next);
     LLVMPositionBuilderAtEnd(b, next);

@@ -3,32 +3,40 @@
  * the product alone, with a micro-kernel of its own that applies the consumers to each C vector
  * while it is still in registers, instead of storing C and making a second pass over it.
  *
- * The consumers' leaves are the product, arrays of the result's shape and layout (the residual:
- * read at C's own offset), broadcasts of a scalar (a splat) and broadcasts of a vector along the
- * product's one column dim (a bias: read at the column). Every op is the one the unfused emitter
- * would apply (cg_ew_apply), in the same order, on the same f32/f64 values, so the result is
- * bit-identical; the edge routine applies the same ops one element at a time. */
+ * The consumers' leaves are the product (or a reshape of it that only adds or drops 1s), arrays
+ * of the result's shape and layout (the residual: read at C's own offset), broadcasts of a scalar
+ * (a splat), broadcasts of a vector along the product's one column dim (a bias: read at the
+ * column) and broadcasts of a rows x columns matrix along a dot's one row dim and its column dim
+ * (attention's causal mask, a pred that a select reads; computed into scratch first when it is an
+ * expression such as a compare of iotas). Every op is the one the unfused emitter would apply
+ * (cg_ew_apply), in the same order, on the same f32/f64 values, so the result is bit-identical;
+ * the edge routine applies the same ops one element at a time. */
 #include <string.h>
 
 #include "gemm.h"
 
 enum { EP_MAX_NODES = 48, EP_MAX_LEAVES = 8 };
 
-typedef enum ep_kind { EP_OP, EP_PRODUCT, EP_FULL, EP_COLUMN, EP_SCALAR } ep_kind;
+typedef enum ep_kind { EP_OP, EP_PRODUCT, EP_FULL, EP_COLUMN, EP_SCALAR, EP_MATRIX } ep_kind;
 
 typedef struct ep_node {
     const hloc_instr *i;
     ep_kind kind;
-    int leaf;        /* EP_FULL, EP_COLUMN, EP_SCALAR: index into the leaf pointers */
+    hloc_type t;     /* the element type (the product's, or pred for a select's mask) */
+    int leaf;        /* EP_FULL, EP_COLUMN, EP_SCALAR, EP_MATRIX: index into the leaf pointers */
     int ops[3];      /* EP_OP: node numbers of the operands */
+    int64_t ld;      /* EP_MATRIX: elements per row */
 } ep_node;
 
 struct gemm_epilogue {
     hloc_type t;
     uint32_t n_nodes, n_leaves;
-    ep_node nodes[EP_MAX_NODES];         /* operands before users; the root last */
-    const hloc_instr *leaf[EP_MAX_LEAVES]; /* the parameter or constant each leaf pointer is */
+    int row_dim, col_dim;                  /* the result's dims that are the GEMM's rows, columns; or -1 */
+    const hloc_shape *rs;                  /* the result's shape */
+    ep_node nodes[EP_MAX_NODES];           /* operands before users; the root last */
+    const hloc_instr *leaf[EP_MAX_LEAVES]; /* the instruction each leaf pointer holds the value of */
     bool leaf_full[EP_MAX_LEAVES];         /* read at C's offsets */
+    bool leaf_matrix[EP_MAX_LEAVES];       /* read at row * ld + column */
     LLVMValueRef leaf_ptr[EP_MAX_LEAVES];  /* in the body, once bound */
     bool has_full;
 };
@@ -79,15 +87,71 @@ static bool varies_along(const hloc_instr *b, int d) {
 
 static bool leaf_source(const hloc_instr *o) { return o->op == HLOC_OP_PARAMETER || o->op == HLOC_OP_CONSTANT; }
 
+/* The sizes of |s|'s dims that are not 1, in logical order (*n of them), and whether they are
+ * also in |s|'s physical order, major to minor. */
+static bool non_unit_row_major(const hloc_shape *s, int64_t *sizes, uint32_t *n) {
+    *n = 0;
+    for (uint32_t d = 0; d < s->rank; d++)
+        if (s->dims[d] != 1) sizes[(*n)++] = s->dims[d];
+    int64_t prev = -1;
+    for (uint32_t j = s->rank; j-- > 0;) {
+        int64_t d = s->has_layout ? s->minor_to_major[j] : s->rank - 1 - j;
+        if (s->dims[d] == 1) continue;
+        if (d < prev) return false;
+        prev = d;
+    }
+    return true;
+}
+
+/* Whether |a| and |b| hold the same elements at the same offsets and differ only in dims of 1:
+ * a reshape between them reads each element where it is. */
+static bool unit_reshape(const hloc_shape *a, const hloc_shape *b) {
+    int64_t sa[HLOC_MAX_RANK], sb[HLOC_MAX_RANK];
+    uint32_t na, nb;
+    if (a->type != b->type || !non_unit_row_major(a, sa, &na) || !non_unit_row_major(b, sb, &nb) || na != nb)
+        return false;
+    for (uint32_t q = 0; q < na; q++)
+        if (sa[q] != sb[q]) return false;
+    return true;
+}
+
+/* The dim of |to| that dim |d| of |from| is under unit_reshape(from, to), or -1 (a dim of 1). */
+static int map_dim(const hloc_shape *from, const hloc_shape *to, int d) {
+    if (d < 0 || from->dims[d] == 1) return -1;
+    uint32_t q = 0;
+    for (int j = 0; j < d; j++) q += from->dims[j] != 1;
+    for (uint32_t j = 0; j < to->rank; j++)
+        if (to->dims[j] != 1 && q-- == 0) return (int)j;
+    return -1;
+}
+
+/* Whether broadcast |b|'s operand is a rows x columns matrix along result dims |rd| and |cd|. */
+static bool matrix_along(const hloc_instr *b, int rd, int cd) {
+    const hloc_shape *os = &b->operands[0]->shape;
+    return rd >= 0 && cd >= 0 && os->rank == 2 && b->attrs->dims.n == 2 && b->attrs->dims.v[0] == rd &&
+           b->attrs->dims.v[1] == cd && os->dims[0] == b->shape.dims[rd] && os->dims[1] == b->shape.dims[cd];
+}
+
+/* Whether |i| is computed without |prod| (so before the product, as a leaf). */
+static bool independent(const hloc_instr *i, const hloc_instr *prod, uint32_t depth) {
+    if (i == prod || depth > 64) return false;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (!independent(i->operands[k], prod, depth + 1)) return false;
+    return true;
+}
+
 /* The node number of |i| (added with its operands first), or -1 if |i| cannot be part of an
- * epilogue. */
-static int build(gemm_epilogue *e, const hloc_instr *i, const hloc_instr *prod, int col_dim, uint32_t depth) {
+ * epilogue. A pred node is allowed only where |pred_ok| (a select's first operand). */
+static int build(gemm_epilogue *e, const hloc_instr *i, const hloc_instr *prod, bool pred_ok, uint32_t depth) {
     for (uint32_t q = 0; q < e->n_nodes; q++)
         if (e->nodes[q].i == i) return (int)q;
     if (depth > EP_MAX_NODES) return -1;
-    ep_node n = {.i = i, .kind = EP_OP, .leaf = -1, .ops = {-1, -1, -1}};
-    const hloc_shape *rs = &prod->shape;
-    if (i == prod) {
+    ep_node n = {.i = i, .kind = EP_OP, .t = e->t, .leaf = -1, .ops = {-1, -1, -1}};
+    const hloc_shape *rs = e->rs;
+    int col_dim = e->col_dim;
+    if (i == prod ||
+        ((i->op == HLOC_OP_RESHAPE || i->op == HLOC_OP_BITCAST) && i->operands[0] == prod &&
+         unit_reshape(&prod->shape, &i->shape) && hloc_shape_same_dims(&i->shape, rs))) {
         n.kind = EP_PRODUCT;
     } else if (i->op == HLOC_OP_PARAMETER) {
         if (i->shape.type != e->t || !hloc_shape_same_dims(&i->shape, rs)) return -1;
@@ -101,30 +165,41 @@ static int build(gemm_epilogue *e, const hloc_instr *i, const hloc_instr *prod, 
             hloc_shape_elements(&o->shape) == hloc_shape_elements(&o->operands[0]->shape) &&
             non_unit_dims(&o->shape) <= 1 && non_unit_dims(&o->operands[0]->shape) <= 1)
             o = o->operands[0];
-        if (!leaf_source(o) || o->shape.type != e->t || !hloc_shape_is_array(&o->shape)) return -1;
-        if (hloc_shape_elements(&o->shape) == 1)
+        n.t = o->shape.type;
+        if (!hloc_shape_is_array(&o->shape) || !hloc_shape_same_dims(&i->shape, rs) ||
+            (n.t != e->t && !(n.t == HLOC_TYPE_PRED && pred_ok)))
+            return -1;
+        if (leaf_source(o) && hloc_shape_elements(&o->shape) == 1)
             n.kind = EP_SCALAR;
-        else if (col_dim >= 0 && varies_along(i, col_dim) && non_unit_dims(&o->shape) <= 1)
+        else if (leaf_source(o) && n.t == e->t && col_dim >= 0 && varies_along(i, col_dim) && non_unit_dims(&o->shape) <= 1)
             n.kind = EP_COLUMN;
+        else if (matrix_along(i, e->row_dim, col_dim) && independent(o, prod, 0))
+            n.kind = EP_MATRIX, n.ld = o->shape.dims[1];
         else return -1;
         i = o;
+    } else if (i->op == HLOC_OP_SELECT && i->shape.type == e->t && i->operands[1]->shape.type == e->t &&
+               i->operands[2]->shape.type == e->t && hloc_shape_same_dims(&i->shape, rs)) {
+        for (uint32_t k = 0; k < 3; k++)
+            if ((n.ops[k] = build(e, i->operands[k], prod, k == 0, depth + 1)) < 0) return -1;
+        if (e->nodes[n.ops[0]].t != HLOC_TYPE_PRED) return -1;
     } else if (op_ok(i, e->t)) {
         if (!hloc_shape_same_dims(&i->shape, rs)) return -1;
         for (uint32_t k = 0; k < i->n_operands; k++)
-            if ((n.ops[k] = build(e, i->operands[k], prod, col_dim, depth + 1)) < 0) return -1;
+            if ((n.ops[k] = build(e, i->operands[k], prod, false, depth + 1)) < 0) return -1;
     } else {
         return -1;
     }
     if (n.kind != EP_OP && n.kind != EP_PRODUCT) {
         if ((n.leaf = add_leaf(e, i)) < 0) return -1;
         e->leaf_full[n.leaf] = e->leaf_full[n.leaf] || n.kind == EP_FULL;
+        e->leaf_matrix[n.leaf] = e->leaf_matrix[n.leaf] || n.kind == EP_MATRIX;
     }
     if (e->n_nodes == EP_MAX_NODES) return -1;
     e->nodes[e->n_nodes] = n;
     return (int)e->n_nodes++;
 }
 
-/* The output dim that is the GEMM's only column dim, or -1. */
+/* The product's dim that is the GEMM's only column dim, or -1. */
 static int column_dim(const hloc_instr *p) {
     if (p->op == HLOC_OP_CONVOLUTION)
         return p->attrs->feature_group_count == 1 ? (int)p->attrs->conv.out_feature : -1;
@@ -133,8 +208,16 @@ static int column_dim(const hloc_instr *p) {
     return rfree == 1 ? (int)p->shape.rank - 1 : -1;
 }
 
+/* The product's dim that is the GEMM's only row dim (a dot's one free lhs dim), or -1. */
+static int row_dim(const hloc_instr *p) {
+    if (p->op != HLOC_OP_DOT) return -1;
+    const hloc_dot_dnums *dn = &p->attrs->dot;
+    int64_t lfree = (int64_t)p->operands[0]->shape.rank - dn->lhs_batch.n - dn->lhs_contracting.n;
+    return lfree == 1 ? (int)dn->lhs_batch.n : -1;
+}
+
 LLVMValueRef gemm_epilogue_emit(cg *c, const gemm_epilogue *e, LLVMValueRef ep, LLVMValueRef v, LLVMValueRef off,
-                                LLVMValueRef col, unsigned n) {
+                                LLVMValueRef row, LLVMValueRef col, unsigned n) {
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = cg_ctype(c, e->t), vt = n > 1 ? LLVMVectorType(t, n) : t;
     unsigned esize = (unsigned)hloc_type_bytes(e->t);
@@ -157,13 +240,25 @@ LLVMValueRef gemm_epilogue_emit(cg *c, const gemm_epilogue *e, LLVMValueRef ep, 
             val[q] = l;
             break;
         }
+        case EP_MATRIX: {
+            /* A pred is a byte in memory, an i1 in registers (cg_load). */
+            LLVMTypeRef st = x->t == HLOC_TYPE_PRED ? c->t_i8 : t, svt = n > 1 ? LLVMVectorType(st, n) : st;
+            LLVMValueRef at = LLVMBuildAdd(b, LLVMBuildMul(b, row, cg_const_i64(c, x->ld), ""), col, "");
+            LLVMValueRef l = LLVMBuildLoad2(b, svt, LLVMBuildGEP2(b, st, base, &at, 1, ""), "");
+            LLVMSetAlignment(l, x->t == HLOC_TYPE_PRED ? 1 : esize);
+            val[q] = x->t == HLOC_TYPE_PRED ? LLVMBuildICmp(b, LLVMIntNE, l, LLVMConstNull(svt), "") : l;
+            break;
+        }
         case EP_SCALAR: {
-            LLVMValueRef s = LLVMBuildLoad2(b, t, base, "");
-            LLVMSetAlignment(s, esize);
+            LLVMTypeRef st = x->t == HLOC_TYPE_PRED ? c->t_i8 : t;
+            LLVMValueRef s = LLVMBuildLoad2(b, st, base, "");
+            LLVMSetAlignment(s, x->t == HLOC_TYPE_PRED ? 1 : esize);
+            if (x->t == HLOC_TYPE_PRED) s = LLVMBuildICmp(b, LLVMIntNE, s, LLVMConstNull(st), "");
             if (n > 1) {
                 LLVMValueRef z = LLVMConstInt(c->t_i32, 0, 0);
-                s = LLVMBuildInsertElement(b, LLVMGetUndef(vt), s, z, "");
-                s = LLVMBuildShuffleVector(b, s, LLVMGetUndef(vt), LLVMConstNull(LLVMVectorType(c->t_i32, n)), "");
+                LLVMTypeRef pvt = LLVMVectorType(LLVMTypeOf(s), n);
+                s = LLVMBuildInsertElement(b, LLVMGetUndef(pvt), s, z, "");
+                s = LLVMBuildShuffleVector(b, s, LLVMGetUndef(pvt), LLVMConstNull(LLVMVectorType(c->t_i32, n)), "");
             }
             val[q] = s;
             break;
@@ -200,6 +295,36 @@ static bool same_layout(const hloc_shape *a, const hloc_shape *b) {
     return true;
 }
 
+/* Marks what |i| is computed from in |s|: constants as their globals, other instructions (but
+ * parameters, already bound) as generated inline by their consumers. */
+static bool mark_inline(cg *c, cg_scope *s, const hloc_instr *i, cg_value *inl, uint32_t depth) {
+    if (s->vals[i->id]) return true;
+    if (depth > 64) return false;
+    if (i->op == HLOC_OP_CONSTANT) {
+        s->vals[i->id] = cg_emit_instr(c, s, i, NULL);
+        return s->vals[i->id] != NULL;
+    }
+    if (!cg_is_elemental(i)) return false;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (!mark_inline(c, s, i->operands[k], inl, depth + 1)) return false;
+    s->vals[i->id] = inl;
+    return true;
+}
+
+/* Leaf |x|'s value in |s|: a parameter's argument, a constant's global, else the expression
+ * computed into scratch (NULL where there is none: in task functions). */
+static cg_value *leaf_value(cg *c, cg_scope *s, const hloc_instr *x) {
+    if (x->op == HLOC_OP_PARAMETER) return s->vals[x->id];
+    if (x->op == HLOC_OP_CONSTANT) return cg_emit_instr(c, s, x, NULL);
+    cg_value *inl = HLOC_ARENA_NEW(c->arena, cg_value);
+    if (!inl || c->task_arg || !cg_is_elemental(x)) return NULL;
+    memset(inl, 0, sizeof *inl);
+    inl->kind = CGV_INLINE;
+    for (uint32_t k = 0; k < x->n_operands; k++)
+        if (!mark_inline(c, s, x->operands[k], inl, 0)) return NULL;
+    return cg_emit_instr(c, s, x, NULL);
+}
+
 bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_value *into) {
     if (f->n_called != 1 || !into || into->kind != CGV_BUFFER || c->err) return false;
     const hloc_computation *comp = f->called[0];
@@ -213,15 +338,23 @@ bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_
     if (!prod || !root || root == prod || prod->n_users != 1 || !hloc_shape_is_array(&root->shape)) return false;
     hloc_type t = prod->shape.type;
     if ((t != HLOC_TYPE_F32 && t != HLOC_TYPE_F64) || into->shape->type != t ||
-        !hloc_shape_same_dims(into->shape, &prod->shape))
+        !hloc_shape_same_dims(into->shape, &root->shape))
         return false;
+    /* The product is stored into the result's buffer: with the result's dims, or with dims of 1
+     * more or fewer and the elements where the result has them (attention's [12,256,256] scores
+     * seen as [1,12,256,256]). */
+    bool same = hloc_shape_same_dims(into->shape, &prod->shape);
+    if (!same && !unit_reshape(&prod->shape, into->shape)) return false;
     for (uint32_t k = 0; k < prod->n_operands; k++)
         if (prod->operands[k]->op != HLOC_OP_PARAMETER) return false;
     gemm_epilogue *e = HLOC_ARENA_NEW(c->arena, gemm_epilogue);
     if (!e) return false;
     memset(e, 0, sizeof *e);
     e->t = t;
-    if (build(e, root, prod, column_dim(prod), 0) < 0 || e->nodes[e->n_nodes - 1].i != root) return false;
+    e->rs = &root->shape;
+    e->col_dim = same ? column_dim(prod) : map_dim(&prod->shape, e->rs, column_dim(prod));
+    e->row_dim = same ? row_dim(prod) : map_dim(&prod->shape, e->rs, row_dim(prod));
+    if (build(e, root, prod, false, 0) < 0 || e->nodes[e->n_nodes - 1].i != root) return false;
     /* A scope where the product's operands and the leaves are the fusion's arguments. */
     uint32_t n_ids = hloc_module_id_bound(c->m);
     cg_scope s = {.comp = comp};
@@ -235,14 +368,17 @@ bool cg_gemm_fusion(cg *c, const hloc_instr *f, cg_value *const *args, const cg_
     }
     for (uint32_t l = 0; l < e->n_leaves; l++) {
         const hloc_instr *x = e->leaf[l];
-        cg_value *v = x->op == HLOC_OP_PARAMETER ? s.vals[x->id] : cg_emit_instr(c, &s, x, NULL);
-        if (!v || v->kind != CGV_BUFFER || v->shape->type != t) return false;
-        /* A full leaf is read at C's offsets: it must be laid out as C is. */
+        cg_value *v = leaf_value(c, &s, x);
+        if (!v || v->kind != CGV_BUFFER || v->shape->type != x->shape.type) return false;
+        /* A full leaf is read at C's offsets: it must be laid out as C is; a matrix row by row. */
         if (e->leaf_full[l] && !same_layout(v->shape, into->shape)) return false;
+        if (e->leaf_matrix[l] && v->shape->has_layout && !hloc_shape_has_default_layout(v->shape)) return false;
         e->leaf_ptr[l] = v->ptr;
     }
-    if (prod->op == HLOC_OP_CONVOLUTION) return cg_conv_gemm_epi(c, &s, prod, into, e);
-    return cg_dot_gemm_epi(c, &s, prod, into, e);
+    const cg_value *dst = into;
+    if (!same && !(dst = cg_buffer_value(c, into->ptr, &prod->shape))) return false;
+    if (prod->op == HLOC_OP_CONVOLUTION) return cg_conv_gemm_epi(c, &s, prod, dst, e);
+    return cg_dot_gemm_epi(c, &s, prod, dst, e);
 }
 
 /* Elements from C's first to its last, or 0 if a stride is negative. */

@@ -110,7 +110,7 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
     LLVMValueRef pb = LLVMGetParam(f, 3), ldb = LLVMGetParam(f, 4);
     LLVMValueRef cp = LLVMGetParam(f, 5), ldc = LLVMGetParam(f, 6), flags = LLVMGetParam(f, 7);
     LLVMValueRef ep = LLVMGetParam(f, 8), off = LLVMGetParam(f, 9), col = LLVMGetParam(f, 10);
-    LLVMValueRef src = LLVMGetParam(f, 11);
+    LLVMValueRef src = LLVMGetParam(f, 11), row0 = LLVMGetParam(f, 12);
     /* Row r of A starts lda elements after row r - 1: one base per row, a shared k index. */
     LLVMValueRef arow[MAX_MR];
     for (uint32_t r = 0; r < g->mr; r++) arow[r] = elem_ptr(c, t, pa, LLVMBuildMul(b, lda, cg_const_i64(c, r), ""));
@@ -194,6 +194,7 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
                 }
                 if (q & 2)
                     v = gemm_epilogue_emit(c, e, ep, v, LLVMBuildAdd(b, off, o, ""),
+                                           LLVMBuildAdd(b, row0, cg_const_i64(c, r), ""),
                                            LLVMBuildAdd(b, col, cg_const_i64(c, (int64_t)j * g->vl), ""), g->vl);
                 LLVMValueRef st = LLVMBuildStore(b, v, ptr);
                 LLVMSetAlignment(st, esize);
@@ -207,6 +208,6 @@ LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e) {
 
 void gemm_kernel_params(cg *c, LLVMTypeRef *p) {
     LLVMTypeRef t[GEMM_KERNEL_NPARAMS] = {c->t_i64, c->t_ptr, c->t_i64, c->t_ptr, c->t_i64, c->t_ptr,
-                                          c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64, c->t_ptr};
+                                          c->t_i64, c->t_i32, c->t_ptr, c->t_i64, c->t_i64, c->t_ptr, c->t_i64};
     for (int k = 0; k < GEMM_KERNEL_NPARAMS; k++) p[k] = t[k];
 }

@@ -449,7 +449,9 @@ bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef 
     LLVMTypeRef vt = vec_type(c);
     for (int a = 0; a < ROW_ACCS; a++) r.acc[a] = cg_alloca(c, vt, "racc");
     r.sacc = cg_alloca(c, c->t_f32, "rtail");
-    bool minmax = op->op == HLOC_OP_MAXIMUM || op->op == HLOC_OP_MINIMUM;
+    /* (In scalar mode elements are memoized as they are generated: a value first generated in
+     * the re-scan would not dominate its later uses.) */
+    bool minmax = (op->op == HLOC_OP_MAXIMUM || op->op == HLOC_OP_MINIMUM) && !s->scalar_mode;
     if (!minmax) {
         row_loops(c, s, &r);
         *out = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), fold(c, &r, false));

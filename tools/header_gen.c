@@ -84,8 +84,9 @@ hloc_status *hloc_header_generate(const hloc_module_metadata *md, const char *so
     const char *features = hloc_rt_metadata_cpu_features(md);
     if (*features) {
         /* The list runs long (60 names for a recent x86 CPU): wrap it as the comment's lines. */
-        hloc_strbuf_puts(&b, " * Its code may use these CPU features (it faults on a CPU without one:"
-                         " hloc_executable_load()\n * checks them, a direct call does not):\n *  ");
+        hloc_strbuf_puts(&b, " * Its code may use these CPU features, and faults on a CPU without one."
+                         " A direct call\n * does not check them; hloc_executable_load() of the .so or"
+                         " hloc_executable_wrap() of\n * the metadata (include/hloc/runtime.h) do:\n *  ");
         size_t col = 4;
         for (const char *p = features; *p;) {
             size_t len = strcspn(p, ",");

@@ -4,6 +4,7 @@
 #define HLOC_TARGETS_CPU_CPU_INTERNAL_H
 
 #include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
 #include <llvm-c/TargetMachine.h>
 
 #include "cpu.h"

@@ -2,11 +2,13 @@
  * metadata in memory: agreement with the compiler's __builtin_cpu_supports, list parsing, unknown
  * features never failing a module, and version-2 metadata (no feature list) still loading. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu_features.h"
+#include "cpu_internal.h"
 #include "hloc/runtime.h"
 #include "util.h"
 
@@ -170,6 +172,66 @@ START_TEST(version_2_module_loads_and_runs) {
 }
 END_TEST
 
+/* What the compiler records for a named CPU (targets/cpu/features.c's inline-compatibility probe)
+ * against what LLVM's X86.td gives those CPUs. */
+static const struct {
+    const char *cpu, *has, *lacks;
+} named[] = {
+    {"x86-64", "64bit cmov cx8 fxsr mmx sse sse2", "sse3 avx cx16 sahf popcnt"},
+    {"x86-64-v2", "sse3 ssse3 sse4.1 sse4.2 popcnt crc32", "avx avx2 fma"},
+    {"x86-64-v3", "avx avx2 fma bmi bmi2 f16c movbe lzcnt", "avx512f"},
+    {"x86-64-v4", "avx512f avx512bw avx512cd avx512dq avx512vl avx2", "avx512fp16 avx512vnni"},
+    {"znver4", "avx512f avx512bf16 avx512vnni gfni sse4a vaes", "avx512fp16 amx-tile"},
+    {"sapphirerapids", "avx512fp16 avx512bf16 amx-tile avxvnni", "sse4a fma4"},
+    {"k8", "sse2 prfchw", "sse3 cx16 sahf"},
+};
+
+static bool listed(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
+        if (p > list && p[-1] == '+' && (p[n] == ',' || !p[n])) return true;
+    return false;
+}
+
+START_TEST(named_cpu_features) {
+    CC_X86_ONLY();
+    hloc_cpu_options o = {.cpu = named[_i].cpu};
+    LLVMTargetMachineRef tm;
+    CC_OK(hloc_cpu_target_machine(&o, &tm));
+    char *f = NULL;
+    CC_OK(hloc_cpu_features(tm, &f));
+    LLVMDisposeTargetMachine(tm);
+    char words[256];
+    snprintf(words, sizeof words, "%s", named[_i].has);
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        ck_assert_msg(listed(f, w), "%s: '%s' lacks %s", named[_i].cpu, f, w);
+    snprintf(words, sizeof words, "%s", named[_i].lacks);
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        ck_assert_msg(!listed(f, w), "%s: '%s' has %s", named[_i].cpu, f, w);
+    free(f);
+}
+END_TEST
+
+/* The host's machine records exactly the host's enabled features, all of which it has. */
+START_TEST(native_features_are_the_hosts) {
+    hloc_cpu_options o = {.cpu = "native"};
+    LLVMTargetMachineRef tm;
+    CC_OK(hloc_cpu_target_machine(&o, &tm));
+    char *f = NULL;
+    CC_OK(hloc_cpu_features(tm, &f));
+    LLVMDisposeTargetMachine(tm);
+    char lacks[512];
+    ck_assert_msg(hloc_rt_cpu_lacks(f, lacks, sizeof lacks) == 0, "the host lacks %s", lacks);
+    char *host = LLVMGetHostCPUFeatures();
+    size_t n_host = 0, n_f = 1;
+    for (const char *p = host; *p; p++) n_host += *p == '+';
+    for (const char *p = f; *p; p++) n_f += *p == ',';
+    ck_assert_uint_eq(n_f, n_host);
+    LLVMDisposeMessage(host);
+    free(f);
+}
+END_TEST
+
 Suite *cpu_features_suite(void) {
     Suite *s = suite_create("cpu_features");
     TCase *t = tcase_create("host");
@@ -178,6 +240,8 @@ Suite *cpu_features_suite(void) {
     tcase_add_test(t, lists_are_parsed_and_unknown_names_pass);
     tcase_add_test(t, wrap_checks_the_features);
     tcase_add_test(t, version_2_module_loads_and_runs);
+    tcase_add_loop_test(t, named_cpu_features, 0, sizeof named / sizeof named[0]);
+    tcase_add_test(t, native_features_are_the_hosts);
     suite_add_tcase(s, t);
     return s;
 }
