@@ -183,19 +183,19 @@ LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x) {
      * replaces it by 2^(j/8)'s mantissa.
      * Every input takes this one path, with no range test or branch (they cost eltwise 6%):
      * x is first raised to -88 (NaN stays), where m = -127 gives a zero (denormal) scale and so
-     * the flushed-to-zero result; n is capped at 1023 on the bits (a NaN kf is negative or
-     * capped; either way r is NaN and so is the result), so that the largest scale is
-     * 2^127·2^(7/8): up to ln(FLT_MAX) r grows to 0.087, where the polynomial still holds to
-     * 0.9 ulp, and beyond it the product overflows to inf (+inf and every large x included).
-     * Max error 0.89 ulp over every f32 of [-87, 88] (the rounding of 2^(j/8) to f32 is most
-     * of it). */
+     * the flushed-to-zero result; n is capped at 1023 (a float min, which keeps NaN and so a
+     * NaN r and result; an integer one on the bits was no faster), so that the
+     * largest scale is 2^127·2^(7/8): up to ln(FLT_MAX) r grows to 0.087, where the polynomial
+     * still holds to 0.9 ulp, and beyond it the product overflows to inf (+inf and every large
+     * x included). Max error 0.89 ulp, most of it the rounding of 2^(j/8) to f32 (a C model of
+     * this evaluation gives the same over every f32 of [-87, 88]). */
     LLVMValueRef shifter = K(m, 0x1.8p23 + 8 * 127);
     LLVMValueRef xc = sel(m, fcmp(m, LLVMRealOLT, x, K(m, -88.0)), K(m, -88.0), x);
     LLVMValueRef kf = f_fma(m, xc, K(m, 8 * 1.44269504088896341), shifter);
+    LLVMValueRef kcap = K(m, 0x1.8p23 + 8 * 127 + 1023);
+    kf = sel(m, fcmp(m, LLVMRealOGT, kf, kcap), kcap, kf);
     LLVMValueRef kb = LLVMBuildBitCast(c->b, kf, m->i, "");
-    LLVMValueRef kmax = KI(m, bits_of(0x1.8p23f + 8 * 127 + 1023));
-    kb = sel(m, LLVMBuildICmp(c->b, LLVMIntSGT, kb, kmax, ""), kmax, kb);
-    LLVMValueRef fx = f_sub(m, LLVMBuildBitCast(c->b, kb, m->f, ""), shifter);
+    LLVMValueRef fx = f_sub(m, kf, shifter);
     LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375 / 8), xc);
     r = f_fma(m, fx, K(m, 2.12194440e-4 / 8), r);
     LLVMValueRef z = f_mul(m, r, r);
