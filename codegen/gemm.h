@@ -109,7 +109,6 @@ void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm
 
 /* The product |i| into |dst| with the epilogue |e| (false: nothing was emitted). */
 bool cg_conv_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
-bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
 
 /* Views (gemm_view.c): slices, reshapes and transposes that a GEMM reads or writes through. */
 bool gemm_view_op(const hloc_instr *i);

@@ -10,7 +10,11 @@
  * (attention's causal mask, a pred that a select reads; computed into scratch first when it is an
  * expression such as a compare of iotas). Every op is the one the unfused emitter would apply
  * (cg_ew_apply), in the same order, on the same f32/f64 values, so the result is bit-identical;
- * the edge routine applies the same ops one element at a time. */
+ * the edge routine applies the same ops one element at a time.
+ *
+ * A dot's operands may be views of the fusion's parameters (slices, reshapes, transposes), read
+ * in place with strides; a fusion whose root is only reshapes and transposes of a dot has the
+ * GEMM store straight into the result through strides, with no epilogue (gemm_view.c). */
 #include <string.h>
 
 #include "gemm.h"
