@@ -305,10 +305,6 @@ void cg_emit_dot(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {
     cg_parallel(c, s, i, dst, d >= 0 ? os->dims[d] : 1, d >= 0 ? work : 0, dot_accumulate, &x);
 }
 
-bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e) {
-    return cg_dot_gemm_strided(c, s, i, dst, NULL, NULL, NULL, e);
-}
-
 bool cg_dot_gemm_strided(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_strided *a,
                          const gemm_strided *b, const gemm_strided *out, const gemm_epilogue *e) {
     dot_dims dd;

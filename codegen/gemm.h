@@ -64,6 +64,8 @@ typedef struct gemm_call {
     /* NULL, or an output fusion's kernel, edge routine and leaf pointer array, which apply its
      * elementwise consumers as C is stored (gemm_epilogue_attach). */
     LLVMValueRef epi_kernel, epi_edge, epi_leaves;
+    /* NULL, or the output fusion's kernel for M's last M % mr rows (gemm_epilogue_attach). */
+    LLVMValueRef epi_kshort;
     /* NULL (partial sums of a split K go through C), or a buffer laid out as C that holds them
      * instead, so that C is written once, by the last K block: an epilogue then still reads
      * arrays that C overlaps (an in-place residual) intact. */
@@ -107,7 +109,6 @@ void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm
 
 /* The product |i| into |dst| with the epilogue |e| (false: nothing was emitted). */
 bool cg_conv_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
-bool cg_dot_gemm_epi(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e);
 
 /* Views (gemm_view.c): slices, reshapes and transposes that a GEMM reads or writes through. */
 bool gemm_view_op(const hloc_instr *i);

@@ -25,7 +25,7 @@ enum {
     G_C, G_CRS, G_CCS, G_CBS,
     G_MT, G_NT,
     G_PACK_A,
-    G_KERN, G_EDGE, G_EP,
+    G_KERN, G_EDGE, G_EP, G_KSHORT,
     G_WORK, G_SLICE, G_NSLICE, G_BOFF, G_TOFF,
     G_P,
     G_CLAIM, /* GEMM_SLICES flags: slice s of the work area is in use */
@@ -308,6 +308,7 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     /* An output fusion's own kernel and edge routine, or the shared ones. */
     LLVMValueRef kk = arg_ptr(c, args, G_KERN), ke = arg_ptr(c, args, G_EDGE), ep = arg_ptr(c, args, G_EP);
     LLVMValueRef kern = LLVMBuildSelect(b, LLVMBuildIsNull(b, kk, ""), kern0, kk, "");
+    LLVMValueRef kshort = arg_ptr(c, args, G_KSHORT);
     LLVMValueRef edgef = LLVMBuildSelect(b, LLVMBuildIsNull(b, ke, ""), edge0, ke, "");
     LLVMValueRef cbs_off = mul(c, bi, arg_i64(c, args, G_CBS));
     /* Few rows of A: B would be packed for few micro-kernel calls; read it in place instead. */
@@ -390,11 +391,20 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
                                       LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""), "");
     whole = LLVMBuildAnd(b, whole, unit_c, "");
     LLVMValueRef toff = LLVMBuildAdd(b, cbs_off, coff, "");
-    LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next");
-    LLVMBuildCondBr(b, whole, direct, edge);
+    LLVMBasicBlockRef direct = cg_block(c, "tile.direct"), edge = cg_block(c, "tile.edge"), next = cg_block(c, "tile.next"),
+                      partial = cg_block(c, "tile.partial"), short_ = cg_block(c, "tile.short");
+    LLVMBuildCondBr(b, whole, direct, partial);
     LLVMPositionBuilderAtEnd(b, direct);
     LLVMValueRef kargs[GEMM_KERNEL_NPARAMS] = {kcur, pap, kcur, pbp, ldb, cptr, crs, flags, ep, toff, col, src, row};
     LLVMBuildCall2(b, kern_t, kern, kargs, GEMM_KERNEL_NPARAMS, "");
+    LLVMBuildBr(b, next);
+    /* M's last rows (M % mr of them: tasks and blocks split M in mr multiples) as wide as a
+     * tile: the call site's kernel for that many rows stores them directly. */
+    LLVMPositionBuilderAtEnd(b, partial);
+    LLVMValueRef wide = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ncols, cg_const_i64(c, g->nr), ""), unit_c, "");
+    LLVMBuildCondBr(b, LLVMBuildAnd(b, wide, LLVMBuildIsNotNull(b, kshort, ""), ""), short_, edge);
+    LLVMPositionBuilderAtEnd(b, short_);
+    LLVMBuildCall2(b, kern_t, kshort, kargs, GEMM_KERNEL_NPARAMS, "");
     LLVMBuildBr(b, next);
 
     /* The shared kernel into the tile buffer, then the valid part into C through the edge
@@ -557,6 +567,13 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
     int64_t n_slices = flops < PARALLEL_FLOPS / 2 ? 1 : tiles < GEMM_SLICES ? tiles : GEMM_SLICES;
     /* Task functions have no scratch: their products' tasks take the heap (or the stack). */
     LLVMValueRef work = c->task_arg || slice <= GEMM_STACK_BYTES ? NULL : cg_alloc(c, (uint64_t)(slice * n_slices));
+    /* The kernel for M's last M % mr rows (the output fusion's, or the shared one). */
+    LLVMValueRef kshort = x->epi_kernel ? x->epi_kshort : NULL;
+    if (!x->epi_kernel && x->m % g->mr) {
+        gemm_cfg gs = *g;
+        gs.mr = (uint32_t)(x->m % g->mr);
+        kshort = gemm_kernel_fn(c, &gs, NULL);
+    }
     if (!work) n_slices = 0;
     int64_t vals[G_COUNT] = {
         [G_M] = x->m, [G_N] = x->n, [G_K] = x->k, [G_BATCH] = x->batch,
@@ -572,6 +589,7 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
         if (k == G_C) v = LLVMBuildPtrToInt(b, cg_base(c, x->c), c->t_i64, "");
         if (k == G_PACK_A && x->pack_a) v = LLVMBuildPtrToInt(b, x->pack_a, c->t_i64, "");
         if (k == G_KERN && x->epi_kernel) v = LLVMBuildPtrToInt(b, x->epi_kernel, c->t_i64, "");
+        if (k == G_KSHORT && kshort) v = LLVMBuildPtrToInt(b, kshort, c->t_i64, "");
         if (k == G_EDGE && x->epi_edge) v = LLVMBuildPtrToInt(b, x->epi_edge, c->t_i64, "");
         if (k == G_EP && x->epi_leaves) v = LLVMBuildPtrToInt(b, x->epi_leaves, c->t_i64, "");
         if (k == G_WORK && work) v = LLVMBuildPtrToInt(b, work, c->t_i64, "");

@@ -10,7 +10,11 @@
  * (attention's causal mask, a pred that a select reads; computed into scratch first when it is an
  * expression such as a compare of iotas). Every op is the one the unfused emitter would apply
  * (cg_ew_apply), in the same order, on the same f32/f64 values, so the result is bit-identical;
- * the edge routine applies the same ops one element at a time. */
+ * the edge routine applies the same ops one element at a time.
+ *
+ * A dot's operands may be views of the fusion's parameters (slices, reshapes, transposes), read
+ * in place with strides; a fusion whose root is only reshapes and transposes of a dot has the
+ * GEMM store straight into the result through strides, with no epilogue (gemm_view.c). */
 #include <string.h>
 
 #include "gemm.h"
@@ -446,6 +450,11 @@ void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm
     LLVMBuilderRef b = c->b;
     x->epi_kernel = gemm_kernel_fn(c, g, e);
     x->epi_edge = gemm_edge_fn(c, g, e);
+    if (x->m % g->mr) {
+        gemm_cfg gs = *g;
+        gs.mr = (uint32_t)(x->m % g->mr);
+        x->epi_kshort = gemm_kernel_fn(c, &gs, e);
+    }
     LLVMValueRef arr = cg_alloca(c, LLVMArrayType2(c->t_ptr, e->n_leaves ? e->n_leaves : 1), "gemm.leaves");
     for (uint32_t l = 0; l < e->n_leaves; l++) {
         LLVMValueRef li = cg_const_i64(c, l);
