@@ -144,16 +144,8 @@ static LLVMValueRef exp2_8th_of(fm *m, LLVMValueRef j) {
         }
         return parts[0];
     }
-    if (m->w) {
-        /* Elsewhere a tree of selects on the index bits: seven selects, no memory. */
-        LLVMValueRef v[8];
-        for (int k = 0; k < 8; k++) v[k] = splat(m->w, t[k]);
-        for (int bit = 0, n = 8; n > 1; bit++, n /= 2) {
-            LLVMValueRef b = LLVMBuildICmp(c->b, LLVMIntNE, LLVMBuildAnd(c->b, j, KI(m, 1 << bit), ""), KI(m, 0), "");
-            for (int k = 0; k < n / 2; k++) v[k] = sel(m, b, v[2 * k + 1], v[2 * k]);
-        }
-        return v[0];
-    }
+    /* Elsewhere one load per lane from the table in memory (a gather, which LLVM splits into
+     * lane loads where the target has none: far fewer operations than a tree of selects). */
     LLVMTypeRef at = LLVMArrayType(c->t_i32, 8);
     LLVMValueRef g = LLVMGetNamedGlobal(c->mod, "hloc.exp2_8th");
     if (!g) {
@@ -162,10 +154,17 @@ static LLVMValueRef exp2_8th_of(fm *m, LLVMValueRef j) {
         LLVMSetGlobalConstant(g, 1);
         LLVMSetLinkage(g, LLVMPrivateLinkage);
         LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+        LLVMSetAlignment(g, 32);
     }
     LLVMValueRef gi[2] = {LLVMConstInt(c->t_i64, 0, 0),
-                          LLVMBuildZExt(c->b, LLVMBuildAnd(c->b, j, KI(m, 7), ""), c->t_i64, "")};
-    return LLVMBuildLoad2(c->b, c->t_i32, LLVMBuildInBoundsGEP2(c->b, at, g, gi, 2, ""), "");
+                          LLVMBuildZExt(c->b, LLVMBuildAnd(c->b, j, KI(m, 7), ""), lanes(c->t_i64, m->w), "")};
+    LLVMValueRef ptr = LLVMBuildInBoundsGEP2(c->b, at, g, gi, 2, "");
+    if (!m->w) return LLVMBuildLoad2(c->b, c->t_i32, ptr, "");
+    LLVMValueRef ones[64];
+    for (unsigned k = 0; k < m->w && k < 64; k++) ones[k] = LLVMConstInt(c->t_i1, 1, 0);
+    LLVMTypeRef types[2] = {m->i, LLVMTypeOf(ptr)};
+    LLVMValueRef args[4] = {ptr, LLVMConstInt(c->t_i32, 4, 0), LLVMConstVector(ones, m->w), LLVMGetPoison(m->i)};
+    return cg_intrinsic_t(c, "llvm.masked.gather", types, 2, args, 4);
 }
 
 /* e^r = 1 + r + r^2·q(r) on |r| <= ln2/16 with q of degree 2: fitted (Lawson's minimax on the

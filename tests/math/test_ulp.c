@@ -114,7 +114,7 @@ static bool same(float a, float b) { return isnan(a) ? isnan(b) : memcmp(&a, &b,
 /* The scalar remainder of a vectorized loop computes exactly what the vector body does (the
  * threads' split of a loop must not change any element), each element whatever its vector
  * neighbours are (a lane out of exp's fast range beside it, say); on the native CPU and on
- * plain x86-64 (SSE2: other vector code paths, no FMA). */
+ * plain x86-64 (SSE2: other vector code paths, no FMA; exp's table by gather). */
 static const hloc_opcode tail_ops[] = {HLOC_OP_EXPONENTIAL, HLOC_OP_LOG, HLOC_OP_TANH, HLOC_OP_LOGISTIC,
                                        HLOC_OP_ERF, HLOC_OP_SINE, HLOC_OP_COSINE};
 START_TEST(test_tail_matches_body) {
