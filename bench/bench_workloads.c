@@ -170,10 +170,17 @@ static hloc_status *compile(const char *path, const char *text, bool fuse, compi
     hloc_module *m = NULL;
     double t0 = now();
     HLOC_RETURN_IF_ERROR(text ? hloc_module_parse_text(text, strlen(text), path, &m) : hloc_module_parse_file(path, &m));
+    /* What users get (the default pipeline), or the same without fusion. */
     hloc_pipeline *p = NULL;
-    hloc_status *st = hloc_pipeline_parse("bench", fuse ? "call-inliner,algsimp,cse,dce,fusion,multi-output-fusion"
-                                                        : "call-inliner,algsimp,cse,dce",
-                                          &p);
+    hloc_status *st = NULL;
+    if (fuse) {
+        if (!(p = hloc_pipeline_default())) st = hloc_status_oom();
+    } else {
+        st = hloc_pipeline_parse("bench",
+                                 "call-inliner,dot-canonicalize,algsimp,tuple-simplifier,while-loop-simplifier,"
+                                 "constant-folding,cse,dce,layout-assignment",
+                                 &p);
+    }
     if (!st) st = hloc_pipeline_run(p, m, NULL, NULL);
     hloc_pipeline_destroy(p);
     hloc_cpu_options o = {.opt_level = 2, .cpu = "native", .no_fusion = !fuse};
