@@ -113,16 +113,6 @@ static LLVMValueRef alias_array(cg *c) {
     return g;
 }
 
-/* Depth-first number of the leaf of |s| at tuple |index|. */
-static uint32_t leaf_number(const hloc_shape *s, const hloc_i64_list *index) {
-    uint32_t n = 0;
-    for (uint32_t d = 0; d < index->n; d++) {
-        for (int64_t k = 0; k < index->v[d]; k++) n += hloc_shape_n_leaves(&s->elems[k]);
-        s = &s->elems[index->v[d]];
-    }
-    return n;
-}
-
 /* The entry's input_output_alias pairs and what the buffer plan decided for each (before the body
  * is emitted: copies into a result computed in place check for the source being that buffer).
  * Pairs of empty arrays need nothing: there is nothing to overwrite. An in-place pair's two body
@@ -141,7 +131,7 @@ static hloc_status *plan_aliases(cg *c, const hloc_module *m, LLVMValueRef body)
         const hloc_shape *s = hloc_shape_subshape(root, a->output_index.v, a->output_index.n);
         uint64_t bytes = s ? hloc_shape_bytes(s) : 0;
         if (!bytes) continue;
-        uint32_t res = leaf_number(root, &a->output_index);
+        uint32_t res = (uint32_t)hloc_shape_leaf_number(root, a->output_index.v, a->output_index.n);
         bool in_place = c->plan && k < c->plan->n_donations && c->plan->donations[k].in_place;
         c->aliases[c->n_aliases++] = (cg_alias){res, (uint32_t)a->param_number, 0, bytes, a->must_alias,
                                                 in_place, LLVMGetParam(body, c->n_entry_params + res)};

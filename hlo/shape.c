@@ -179,6 +179,16 @@ uint32_t hloc_shape_n_leaves(const hloc_shape *s) {
     return n;
 }
 
+int64_t hloc_shape_leaf_number(const hloc_shape *s, const int64_t *index, uint32_t n) {
+    int64_t leaf = 0;
+    for (uint32_t d = 0; d < n; d++) {
+        if (s->type != HLOC_TYPE_TUPLE || index[d] < 0 || (uint64_t)index[d] >= s->n_elems) return -1;
+        for (int64_t k = 0; k < index[d]; k++) leaf += hloc_shape_n_leaves(&s->elems[k]);
+        s = &s->elems[index[d]];
+    }
+    return hloc_shape_is_array(s) ? leaf : -1;
+}
+
 void hloc_shape_row_major_strides(const hloc_shape *s, int64_t *strides) {
     int64_t st = 1;
     for (int i = (int)s->rank - 1; i >= 0; i--) {

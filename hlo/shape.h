@@ -96,6 +96,9 @@ hloc_shape hloc_shape_clone(hloc_arena *a, const hloc_shape *s);
 const hloc_shape *hloc_shape_subshape(const hloc_shape *s, const int64_t *index, uint32_t n);
 /* Number of array leaves, depth first (an array shape has 1). */
 uint32_t hloc_shape_n_leaves(const hloc_shape *s);
+/* Depth-first number of the leaf at tuple |index| (n entries), as entry points flatten results;
+ * -1 when the path names no array leaf. */
+int64_t hloc_shape_leaf_number(const hloc_shape *s, const int64_t *index, uint32_t n);
 
 /* Row-major strides in elements for the logical index space (ignores layout). */
 void hloc_shape_row_major_strides(const hloc_shape *s, int64_t *strides);

@@ -420,17 +420,6 @@ static const hloc_instr *result_value(const hloc_instr *root, const hloc_i64_lis
     return x;
 }
 
-/* Depth-first number of the leaf of |s| at tuple |index|, or -1 when it names no array. */
-static int64_t leaf_number(const hloc_shape *s, const hloc_i64_list *index) {
-    int64_t n = 0;
-    for (uint32_t d = 0; d < index->n; d++) {
-        if (s->type != HLOC_TYPE_TUPLE || index->v[d] < 0 || (uint64_t)index->v[d] >= s->n_elems) return -1;
-        for (int64_t k = 0; k < index->v[d]; k++) n += hloc_shape_n_leaves(&s->elems[k]);
-        s = &s->elems[index->v[d]];
-    }
-    return hloc_shape_is_array(s) ? n : -1;
-}
-
 /* The result is written by a member of a row-blocked group, which codegen may run block by block
  * interleaved with the group's other members (whose operands the plan keeps alive to the group's
  * end, hiding where the parameter is really read last). |flat| is the plan without those groups:
@@ -487,7 +476,8 @@ static hloc_buffer_donation decide_donation(const hloc_buffer_plan *p, const hlo
                                             const hloc_module *m, uint32_t ai) {
     const hloc_computation *c = p->comp;
     const hloc_io_alias *a = &m->io_aliases[ai];
-    hloc_buffer_donation d = {leaf_number(&c->root->shape, &a->output_index), a->param_number, false, NULL};
+    hloc_buffer_donation d = {hloc_shape_leaf_number(&c->root->shape, a->output_index.v, a->output_index.n),
+                              a->param_number, false, NULL};
     if (a->param_index.n) return d.why = "tuple parameter", d;
     if (d.result_leaf < 0) return d.why = "no array result at that index", d;
     const hloc_shape *rs = hloc_shape_subshape(&c->root->shape, a->output_index.v, a->output_index.n);

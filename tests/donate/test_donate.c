@@ -176,16 +176,6 @@ static void compare(const void *got, const hloc_literal *want, const char *what,
     }
 }
 
-/* Depth-first leaf number of an output index. */
-static uint32_t leaf_of(const hloc_shape *s, const hloc_i64_list *index) {
-    uint32_t n = 0;
-    for (uint32_t d = 0; d < index->n; d++) {
-        for (int64_t k = 0; k < index->v[d]; k++) n += hloc_shape_n_leaves(&s->elems[k]);
-        s = &s->elems[index->v[d]];
-    }
-    return n;
-}
-
 /* Runs |e| once with every aliased result in its parameter's buffer (|donate|) or with distinct
  * buffers, and compares every result with the evaluator's. */
 static void run(hloc_executable *e, const hloc_module *m, hloc_literal *const *args, const hloc_literal *want,
@@ -208,7 +198,8 @@ static void run(hloc_executable *e, const hloc_module *m, hloc_literal *const *a
         size_t b = hloc_shape_bytes(&w[r]->shape);
         void *x = NULL;
         for (uint32_t a = 0; donate && a < m->n_io_aliases; a++)
-            if (leaf_of(&c->root->shape, &m->io_aliases[a].output_index) == r)
+            if (hloc_shape_leaf_number(&c->root->shape, m->io_aliases[a].output_index.v,
+                                       m->io_aliases[a].output_index.n) == r)
                 x = params[m->io_aliases[a].param_number].data;
         if (!x) {
             x = calloc(1, b ? b : 1);
