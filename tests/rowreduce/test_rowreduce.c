@@ -303,7 +303,8 @@ START_TEST(test_groups_vs_unfused) {
             ck_assert_uint_eq(hloc_shape_bytes(&got->shape), bytes);
             const uint32_t *g = got->data, *w = want->data;
             for (size_t e = 0; e < bytes / 4; e++)
-                ck_assert_msg(g[e] == w[e] || (isnan(bits_f(g[e])) && isnan(bits_f(w[e]))), "module %d, %d threads%s: row %zu element %zu (row kind %d) is 0x%08x, "
+                ck_assert_msg(g[e] == w[e] || (isnan(bits_f(g[e])) && isnan(bits_f(w[e]))),
+                              "module %d, %d threads%s: row %zu element %zu (row kind %d) is 0x%08x, "
                               "unfused on 1 thread 0x%08x", _i, threads, nf ? " unfused" : "", e / per_row,
                               e % per_row, (int)(e / per_row % N_KINDS), g[e], w[e]);
         }
