@@ -304,13 +304,15 @@ int main(int argc, char **argv) {
             st = time_run(&fused, threads, runs, &t);
             if (!st) st = time_run(&plain, threads, runs, &tu);
             if (st) break;
+            /* The GEMM of equal FLOPs before OpenBLAS: OpenBLAS's threads spin on for a while after
+             * a call and would take the second core from it. */
+            int eq_n = 0;
+            double eq_t = 0;
+            if (x->gemm_eq && (st = time_gemm_eq(x->flops, threads, runs, &eq_n, &eq_t))) break;
             double ref = x->bytes > 0 ? time_copy(x->bytes, runs) : time_gemms(x, threads, runs);
             const char *ref_kind = x->bytes > 0 ? "copy" : x->gemms[0].m ? (x->f64 ? "dgemm" : "sgemm") : "none";
             /* ratio > 1: hloc is slower than the reference by that factor */
             double ratio = ref > 0 ? t / ref : 0;
-            int eq_n = 0;
-            double eq_t = 0;
-            if (x->gemm_eq && (st = time_gemm_eq(x->flops, threads, runs, &eq_n, &eq_t))) break;
             double gf = x->flops / t * 1e-9, eq_gf = eq_n ? 2.0 * eq_n * eq_n * eq_n / eq_t * 1e-9 : 0;
             if (json) {
                 printf("%s  {\"workload\": \"%s\", \"threads\": %d, \"hloc_ms\": %.4f, \"gflops\": %.2f, "

@@ -554,11 +554,13 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
     LLVMBuilderRef b = c->b;
     LLVMValueRef args = cg_alloca(c, LLVMArrayType2(c->t_i64, G_COUNT), "gemm.args");
     /* The packing blocks a task of this product fills at most (task_fn's blocking), bounded the
-     * same way for every micro-tile shape (rows in 24s, columns in 48s: multiples of every mr
-     * and nr; mc 96, nc at most 512) so that the module's scratch does not depend on the CPU. */
+     * same way for every micro-tile shape (rows in 24s, columns in 48s or 64s, whichever is more:
+     * multiples of every mr and nr; mc 96, nc at most 512) so that the module's scratch does not
+     * depend on the CPU. */
     int64_t cb = (int64_t)hloc_type_bytes(g->ct);
     int64_t nkb = x->k <= gemm_k_single(g) ? 1 : (x->k + g->kc - 1) / g->kc, kstep = (x->k + nkb - 1) / nkb;
-    int64_t rows = (x->m + 23) / 24 * 24, cols = (x->n + 47) / 48 * 48;
+    int64_t rows = (x->m + 23) / 24 * 24, cols = (x->n + 47) / 48 * 48, cols64 = (x->n + 63) / 64 * 64;
+    if (cols64 > cols) cols = cols64;
     int64_t a_bytes = round64((rows < 96 ? rows : 96) * kstep * cb);
     int64_t b_bytes = round64(kstep * (cols < 512 ? cols : 512) * cb);
     int64_t slice = a_bytes + b_bytes + round64(8 * 48 * cb);

@@ -15,12 +15,25 @@ static bool has_feature(const cg *c, const char *f) {
     return false;
 }
 
-gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct) {
+/* The share of a tile row's columns that hold C when |n| columns are cut into |nr|-wide tiles. */
+static double column_use(int64_t n, uint32_t nr) {
+    int64_t tiles = (n + nr - 1) / nr;
+    return (double)n / (double)(tiles * nr);
+}
+
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n) {
     uint32_t bytes = ct == HLOC_TYPE_F64 ? 8 : 4;
     gemm_cfg g = {.ct = ct};
     if (has_feature(c, "avx512f")) {
-        /* 8 rows x 3 vectors: 24 accumulators, 3 B vectors, a broadcast: 28 of 32 zmm. */
-        g.vl = 64 / bytes, g.mr = 8, g.nv = 3;
+        /* 24 accumulators, the tile's B vectors and a broadcast: at most 29 of 32 zmm. 8 rows x 3
+         * vectors reads the fewest operands per multiply-add; 6 x 4 and 12 x 2 serve widths that
+         * 3 vectors cut badly (64 or 32 output channels, 1024 columns: a third of the last tile
+         * wasted), taken only when they fill clearly more of it. */
+        static const uint32_t shapes[][2] = {{8, 3}, {6, 4}, {12, 2}};
+        uint32_t vl = 64 / bytes, best = 0;
+        for (uint32_t s = 1; s < 3; s++)
+            if (column_use(n, shapes[s][1] * vl) > column_use(n, shapes[best][1] * vl) + 0.02) best = s;
+        g.vl = vl, g.mr = shapes[best][0], g.nv = shapes[best][1];
     } else if (has_feature(c, "avx2") && has_feature(c, "fma")) {
         g.vl = 32 / bytes, g.mr = 6, g.nv = 2;
     } else {
@@ -28,7 +41,7 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct) {
     }
     g.nr = g.nv * g.vl;
     /* A's block (mc x kc) sits in L2 next to B's (kc x nc). gemm_emit sizes the packing areas
-     * for any of these shapes: mr divides 24, nr 48, mc <= 96, nc <= 512. */
+     * for any of these shapes: mr divides 24, nr 48 or 64, mc <= 96, nc <= 512. */
     g.kc = 1024 / bytes;
     g.mc = (int64_t)g.mr * (96 / g.mr > 0 ? 96 / g.mr : 1);
     g.nc = (int64_t)g.nr * (512 / g.nr > 0 ? 512 / g.nr : 1);

@@ -154,21 +154,33 @@ static void kernel_uses_zmm(const char *hlo_path, const char *kernel, const char
     cc_rmdir(dir);
 }
 
+/* A module of one product [m,k] x [k,n] of |type| at |path|. */
+static void write_dot(const char *path, const char *type, int m, int k, int n) {
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "HloModule dot\nENTRY e {\n  a = %s[%d,%d] parameter(0)\n  b = %s[%d,%d] parameter(1)\n"
+            "  ROOT d = %s[%d,%d] dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n}\n",
+            type, m, k, type, k, n, type, m, n);
+    fclose(f);
+}
+
+/* The micro-tile follows the product's width: 8 rows x 3 vectors where 3 vectors cut it well,
+ * 6 x 4 for widths in 64s (64 output channels, 256, 1024), 12 x 2 for 32 columns. */
 START_TEST(gemm_kernel_is_avx512) {
     CC_X86_ONLY();
     const char *cpu = cpus[_i];
     char path[4096];
     snprintf(path, sizeof path, "%s/perf/gemm256.hlo", data_dir());
-    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
-    /* f64: 8 doubles a vector, so 8 x 24 */
+    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.6x64", "<16 x float>", "v16f32", cpu);
     char *dir = cc_tmpdir();
-    snprintf(path, sizeof path, "%s/dot64.hlo", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("HloModule dot64\nENTRY e {\n  a = f64[70,90] parameter(0)\n  b = f64[90,50] parameter(1)\n"
-          "  ROOT d = f64[70,50] dot(a, b), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n}\n",
-          f);
-    fclose(f);
+    snprintf(path, sizeof path, "%s/dot.hlo", dir);
+    write_dot(path, "f32", 100, 70, 96);
+    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
+    write_dot(path, "f32", 100, 70, 32);
+    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.12x32", "<16 x float>", "v16f32", cpu);
+    /* f64: 8 doubles a vector, so 8 x 24 */
+    write_dot(path, "f64", 70, 90, 48);
     kernel_uses_zmm(path, "hloc.gemm.kernel.f64.8x24", "<8 x double>", "v8f64", cpu);
     cc_rmdir(dir);
 }
