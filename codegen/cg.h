@@ -112,6 +112,9 @@ typedef struct cg {
     int64_t pf_rows;
     /* Non-temporal stores were emitted inside the group: rows.c fences once after its blocks. */
     bool nt_pending;
+    /* Lanes of the explicitly vectorized elementwise loop being emitted (vector.c); 0 outside
+     * one, where vectors have the fixed width that row reductions' summation order assumes. */
+    uint32_t vec_lanes;
 } cg;
 
 /* Records the first error (further ones are dropped). */
@@ -165,6 +168,8 @@ LLVMValueRef cg_alloca(cg *c, LLVMTypeRef t, const char *name);
 LLVMBasicBlockRef cg_block(cg *c, const char *name);
 /* Attributes every emitted function carries (denormal mode, so that inlining stays legal). */
 void cg_fn_attrs(cg *c, LLVMValueRef fn);
+/* Does the target have the LLVM feature |f| ("avx2", "avx512f")? */
+bool cg_has_feature(const cg *c, const char *f);
 /* Clamps an i64 to [lo, hi]. */
 LLVMValueRef cg_clamp_i64(cg *c, LLVMValueRef v, int64_t lo, int64_t hi);
 

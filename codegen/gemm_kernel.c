@@ -7,14 +7,6 @@
 
 #include "gemm.h"
 
-static bool has_feature(const cg *c, const char *f) {
-    const char *s = c->opts->target_features;
-    size_t n = strlen(f);
-    for (const char *p = s ? strstr(s, f) : NULL; p; p = strstr(p + 1, f))
-        if (p[-1] == '+' && (p[n] == ',' || p[n] == 0)) return true;
-    return false;
-}
-
 /* The share of a tile row's columns that hold C when |n| columns are cut into |nr|-wide tiles. */
 static double column_use(int64_t n, uint32_t nr) {
     int64_t tiles = (n + nr - 1) / nr;
@@ -24,7 +16,7 @@ static double column_use(int64_t n, uint32_t nr) {
 gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n) {
     uint32_t bytes = ct == HLOC_TYPE_F64 ? 8 : 4;
     gemm_cfg g = {.ct = ct};
-    if (has_feature(c, "avx512f")) {
+    if (cg_has_feature(c, "avx512f")) {
         /* 24 accumulators, the tile's B vectors and a broadcast: at most 29 of 32 zmm. 8 rows x 3
          * vectors reads the fewest operands per multiply-add; 6 x 4 and 12 x 2 serve widths that
          * 3 vectors cut badly (64 or 32 output channels, 1024 columns: a third of the last tile
@@ -34,7 +26,7 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n) {
         for (uint32_t s = 1; s < 3; s++)
             if (column_use(n, shapes[s][1] * vl) > column_use(n, shapes[best][1] * vl) + 0.02) best = s;
         g.vl = vl, g.mr = shapes[best][0], g.nv = shapes[best][1];
-    } else if (has_feature(c, "avx2") && has_feature(c, "fma")) {
+    } else if (cg_has_feature(c, "avx2") && cg_has_feature(c, "fma")) {
         g.vl = 32 / bytes, g.mr = 6, g.nv = 2;
     } else {
         g.vl = 16 / bytes, g.mr = 4, g.nv = 2;

@@ -1,6 +1,9 @@
 /* Loops and addressing: counted loops with phi induction variables, loop nests over a shape in
  * its physical order (major to minor, so that the innermost loop walks contiguous memory), element
- * offsets from the layout, entry-block allocas. */
+ * offsets from the layout, entry-block allocas; the attributes and target features functions are
+ * emitted with. */
+#include <string.h>
+
 #include "cg.h"
 
 LLVMBasicBlockRef cg_block(cg *c, const char *name) {
@@ -12,6 +15,14 @@ void cg_fn_attrs(cg *c, LLVMValueRef fn) {
     static const char k[] = "denormal-fp-math", v[] = "preserve-sign,preserve-sign";
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
                             LLVMCreateStringAttribute(c->ctx, k, sizeof k - 1, v, sizeof v - 1));
+}
+
+bool cg_has_feature(const cg *c, const char *f) {
+    const char *s = c->opts ? c->opts->target_features : NULL;
+    size_t n = strlen(f);
+    for (const char *p = s ? strstr(s, f) : NULL; p; p = strstr(p + 1, f))
+        if (p > s && p[-1] == '+' && (p[n] == ',' || p[n] == 0)) return true;
+    return false;
 }
 
 void cg_loop_begin(cg *c, cg_loop *l, LLVMValueRef n, const char *name) {

@@ -6,7 +6,9 @@
  *
  * Max error against libm in double over dense sweeps, as tests/math/test_ulp.c measures and
  * checks it (with FMA): exp 0.89 ulp (every f32 near its overflow and underflow edges
- * included), log 0.78 ulp, logistic 2.4 ulp, sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
+ * included) with AVX2's table of 8, 0.98 ulp with AVX-512's table of 16 (2.45 ulp for results
+ * above 2^127.97, in the last 0.03 before overflow), log 0.78 ulp, logistic 2.4 ulp (2.9 with
+ * the table of 16), sin/cos 1.6 ulp on [-8192, 8192] (the f64 argument
  * reduction holds to 2^24), rsqrt 1.5 ulp (correctly rounded sqrt, then a divide); tanh 4.7 ulp
  * (2.4 ulp on (0, 1]) and erf 5.6 ulp, both where the result is within 3e-7 of ±1 (the rational
  * approximations' limit; tanh is exactly ±1 from |x| = 8.0177 on, where its clamp starts, and
@@ -73,14 +75,6 @@ static LLVMValueRef splat(unsigned w, LLVMValueRef s) {
     for (unsigned k = 0; k < w && k < 64; k++) e[k] = s;
     return LLVMConstVector(e, w < 64 ? w : 64);
 }
-/* Does the target have the LLVM feature |f| ("avx2")? */
-static bool has_feature(const cg *c, const char *f) {
-    const char *s = c->opts ? c->opts->target_features : NULL;
-    size_t n = strlen(f);
-    for (const char *p = s ? strstr(s, f) : NULL; p; p = strstr(p + 1, f))
-        if (p > s && p[-1] == '+' && (p[n] == ',' || p[n] == 0)) return true;
-    return false;
-}
 static LLVMValueRef K(fm *m, double v) { return splat(m->w, LLVMConstReal(m->c->t_f32, v)); }
 static LLVMValueRef KD(fm *m, double v) { return splat(m->w, LLVMConstReal(m->c->t_f64, v)); }
 static LLVMValueRef KI(fm *m, long long v) { return splat(m->w, LLVMConstInt(m->c->t_i32, (unsigned long long)v, 1)); }
@@ -114,50 +108,66 @@ static int32_t bits_of(float f) {
     return b;
 }
 
-/* 2^(j/8) for j = 0..7 as the i32 to add to (biased m) << 23 | j << 20 to get the bits of
- * 2^(m + j/8): the f32 mantissa of 2^(j/8) less j << 20. */
-static int32_t exp2_8th(int j) {
-    float t = (float)exp2(j / 8.0);
-    return bits_of(t) - bits_of(1.0f) - (j << 20);
+/* exp reduces x by 1/T of ln2 and takes 2^(j/T) from a table of T held in a register: T = 16
+ * where AVX-512's vpermd indexes 16 lanes (one polynomial FMA fewer than T = 8, which a ymm
+ * vpermd indexes). Every exp of a module uses the same T, so vector bodies and scalar tails
+ * agree bit for bit. */
+static unsigned exp_table_bits(cg *c) { return cg_has_feature(c, "avx512f") ? 4 : 3; }
+
+/* 2^(j/T) for j = 0..T-1 as the i32 to add to (biased m) << 23 | j << (23 - tb) to get the bits
+ * of 2^(m + j/T): the f32 mantissa of 2^(j/T) less j << (23 - tb). */
+static int32_t exp2_frac(int j, unsigned tb) {
+    float t = (float)exp2(j / (double)(1 << tb));
+    return bits_of(t) - bits_of(1.0f) - (j << (23 - tb));
 }
 
-/* T[j] of the i32 lanes |j| (only their low 3 bits count), T as exp2_8th. */
-static LLVMValueRef exp2_8th_of(fm *m, LLVMValueRef j) {
+/* The |n| vectors of |w| lanes |parts| (n a power of two) concatenated, in order. */
+static LLVMValueRef concat_parts(cg *c, LLVMValueRef *parts, unsigned n, unsigned w) {
+    LLVMValueRef idx[64];
+    for (; n > 1; n /= 2, w *= 2) {
+        for (unsigned k = 0; k < 2 * w; k++) idx[k] = LLVMConstInt(c->t_i32, k, 0);
+        for (unsigned h = 0; h < n / 2; h++)
+            parts[h] = LLVMBuildShuffleVector(c->b, parts[2 * h], parts[2 * h + 1], LLVMConstVector(idx, 2 * w), "");
+    }
+    return parts[0];
+}
+
+/* T[j] of the i32 lanes |j| (only their low tb bits count), T as exp2_frac. */
+static LLVMValueRef exp2_frac_of(fm *m, LLVMValueRef j, unsigned tb) {
     cg *c = m->c;
-    LLVMValueRef t[8];
-    for (int k = 0; k < 8; k++) t[k] = LLVMConstInt(c->t_i32, (unsigned long long)(int64_t)exp2_8th(k), 1);
-    if (m->w && m->w % 8 == 0 && has_feature(c, "avx2")) {
-        /* vpermd: one shuffle per 8 lanes, on whatever pipe is free of FMAs */
-        LLVMValueRef tab = LLVMConstVector(t, 8), parts[8], idx[64];
-        unsigned n = m->w / 8;
+    unsigned size = 1u << tb;
+    LLVMValueRef t[16];
+    for (unsigned k = 0; k < size; k++)
+        t[k] = LLVMConstInt(c->t_i32, (unsigned long long)(int64_t)exp2_frac((int)k, tb), 1);
+    /* vpermd: one shuffle per register of lanes, on whatever pipe is free of FMAs */
+    unsigned reg = tb == 4 ? 16 : 8;
+    if (m->w && m->w % reg == 0 && cg_has_feature(c, tb == 4 ? "avx512f" : "avx2")) {
+        LLVMValueRef tab = LLVMConstVector(t, size), parts[8], idx[16];
+        unsigned n = m->w / reg;
         for (unsigned h = 0; h < n; h++) {
-            for (unsigned k = 0; k < 8; k++) idx[k] = LLVMConstInt(c->t_i32, h * 8 + k, 0);
-            LLVMValueRef jh = n == 1 ? j : LLVMBuildShuffleVector(c->b, j, j, LLVMConstVector(idx, 8), "");
-            parts[h] = cg_intrinsic_t(c, "llvm.x86.avx2.permd", NULL, 0, (LLVMValueRef[]){tab, jh}, 2);
+            for (unsigned k = 0; k < reg; k++) idx[k] = LLVMConstInt(c->t_i32, h * reg + k, 0);
+            LLVMValueRef jh = n == 1 ? j : LLVMBuildShuffleVector(c->b, j, j, LLVMConstVector(idx, reg), "");
+            parts[h] = tb == 4 ? cg_intrinsic_t(c, "llvm.x86.avx512.permvar.si.512", NULL, 0, (LLVMValueRef[]){tab, jh}, 2)
+                               : cg_intrinsic_t(c, "llvm.x86.avx2.permd", NULL, 0, (LLVMValueRef[]){tab, jh}, 2);
         }
-        while (n > 1) { /* concatenate pairs until one vector of w lanes is left */
-            unsigned w = m->w / n;
-            for (unsigned k = 0; k < 2 * w; k++) idx[k] = LLVMConstInt(c->t_i32, k, 0);
-            for (unsigned h = 0; h < n / 2; h++)
-                parts[h] = LLVMBuildShuffleVector(c->b, parts[2 * h], parts[2 * h + 1], LLVMConstVector(idx, 2 * w), "");
-            n /= 2;
-        }
-        return parts[0];
+        return concat_parts(c, parts, n, reg);
     }
     /* Elsewhere one load per lane from the table in memory (a gather, which LLVM splits into
      * lane loads where the target has none: far fewer operations than a tree of selects). */
-    LLVMTypeRef at = LLVMArrayType(c->t_i32, 8);
-    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, "hloc.exp2_8th");
+    LLVMTypeRef at = LLVMArrayType(c->t_i32, size);
+    char name[32];
+    snprintf(name, sizeof name, "hloc.exp2_frac%u", size);
+    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
     if (!g) {
-        g = LLVMAddGlobal(c->mod, at, "hloc.exp2_8th");
-        LLVMSetInitializer(g, LLVMConstArray(c->t_i32, t, 8));
+        g = LLVMAddGlobal(c->mod, at, name);
+        LLVMSetInitializer(g, LLVMConstArray(c->t_i32, t, size));
         LLVMSetGlobalConstant(g, 1);
         LLVMSetLinkage(g, LLVMPrivateLinkage);
         LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-        LLVMSetAlignment(g, 32);
+        LLVMSetAlignment(g, 64);
     }
-    LLVMValueRef gi[2] = {LLVMConstInt(c->t_i64, 0, 0),
-                          LLVMBuildZExt(c->b, LLVMBuildAnd(c->b, j, KI(m, 7), ""), lanes(c->t_i64, m->w), "")};
+    LLVMValueRef gi[2] = {LLVMConstInt(c->t_i64, 0, 0), LLVMBuildZExt(c->b, LLVMBuildAnd(c->b, j, KI(m, size - 1), ""),
+                                                                      lanes(c->t_i64, m->w), "")};
     LLVMValueRef ptr = LLVMBuildInBoundsGEP2(c->b, at, g, gi, 2, "");
     if (!m->w) return LLVMBuildLoad2(c->b, c->t_i32, ptr, "");
     LLVMValueRef ones[64];
@@ -167,39 +177,44 @@ static LLVMValueRef exp2_8th_of(fm *m, LLVMValueRef j) {
     return cg_intrinsic_t(c, "llvm.masked.gather", types, 2, args, 4);
 }
 
-/* e^r = 1 + r + r^2·q(r) on |r| <= ln2/16 with q of degree 2: fitted (Lawson's minimax on the
- * relative error, f32 coefficients) to 1.9e-10 relative. */
-static const double exp_q[] = {0.0416604318, 0.166680261, 0.5};
+/* e^r = 1 + r + r^2·q(r), fitted (Remez on the relative error of e^r, f32 coefficients): with
+ * T = 8, |r| <= ln2/16, q of degree 2 to 1.9e-10 relative; with T = 16, |r| <= ln2/32, q of
+ * degree 1 to 1.6e-9 (0.03 ulp). */
+static const double exp_q8[] = {0.0416604318, 0.166680261, 0.5};
+static const double exp_q16[] = {0.166667178273201, 0.5000161528587341};
 
 LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x) {
     if (!is_f32(c, x)) return cg_libm(c, "exp", &x, 1);
     fm M = fm_of(c, x), *m = &M;
-    /* x = (8m + j)·ln2/8 + r with j in 0..7 and |r| <= ln2/16, e^x = 2^m·2^(j/8)·e^r: the
-     * eighths cost one shuffle (a table of 8 in a register, indexed by n's low bits) and take
-     * two FMAs off the polynomial. n comes from adding 1.5·2^23 + 8·127, which rounds x·8·log2(e)
-     * to an integer in the low mantissa bits, biased, so that shifting the sum's bits up by 20
-     * puts m + 127 in the exponent and j in the top 3 mantissa bits, where the table's entry
-     * replaces it by 2^(j/8)'s mantissa.
+    /* x = (Tm + j)·ln2/T + r with j in 0..T-1 and |r| <= ln2/2T, e^x = 2^m·2^(j/T)·e^r: the
+     * fractions cost one shuffle (exp2_frac_of) and take FMAs off the polynomial. n comes from
+     * adding 1.5·2^23 + T·127, which rounds x·T·log2(e) to an integer in the low mantissa bits,
+     * biased, so that shifting the sum's bits up by 23 - tb puts m + 127 in the exponent and j
+     * in the top tb mantissa bits, where the table's entry replaces it by 2^(j/T)'s mantissa.
      * Every input takes this one path, with no range test or branch (they cost eltwise 6%):
      * x is first raised to -88 (NaN stays), where m = -127 gives a zero (denormal) scale and so
-     * the flushed-to-zero result; n is capped at 1023 (a float min, which keeps NaN and so a
-     * NaN r and result; an integer one on the bits was no faster), so that the
-     * largest scale is 2^127·2^(7/8): up to ln(FLT_MAX) r grows to 0.087, where the polynomial
-     * still holds to 0.9 ulp, and beyond it the product overflows to inf (+inf and every large
-     * x included). Max error 0.89 ulp, most of it the rounding of 2^(j/8) to f32 (a C model of
-     * this evaluation gives the same over every f32 of [-87, 88]). */
-    LLVMValueRef shifter = K(m, 0x1.8p23 + 8 * 127);
+     * the flushed-to-zero result; n is capped at 128·T - 1 (a float min, which keeps NaN and so
+     * a NaN r and result; an integer one on the bits was no faster), so that the largest scale
+     * is 2^127·2^((T-1)/T): up to ln(FLT_MAX) r grows to 0.087 (T = 8) or 0.046 (T = 16), where
+     * the polynomial still holds to 0.9 ulp with T = 8 (2.45 with T = 16 and its polynomial of degree 3), and beyond
+     * it the product overflows to inf (+inf and every large x included). Max error elsewhere
+     * 0.89 ulp (T = 8) or 0.98 (T = 16), most of it the rounding of 2^(j/T) to f32 (a C model
+     * of this evaluation gives the same over every f32 of [-87, 88]). */
+    unsigned tb = exp_table_bits(c);
+    double T = (double)(1u << tb);
+    LLVMValueRef shifter = K(m, 0x1.8p23 + T * 127);
     LLVMValueRef xc = sel(m, fcmp(m, LLVMRealOLT, x, K(m, -88.0)), K(m, -88.0), x);
-    LLVMValueRef kf = f_fma(m, xc, K(m, 8 * 1.44269504088896341), shifter);
-    LLVMValueRef kcap = K(m, 0x1.8p23 + 8 * 127 + 1023);
+    LLVMValueRef kf = f_fma(m, xc, K(m, T * 1.44269504088896341), shifter);
+    LLVMValueRef kcap = K(m, 0x1.8p23 + T * 127 + 128 * T - 1);
     kf = sel(m, fcmp(m, LLVMRealOGT, kf, kcap), kcap, kf);
     LLVMValueRef kb = LLVMBuildBitCast(c->b, kf, m->i, "");
     LLVMValueRef fx = f_sub(m, kf, shifter);
-    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375 / 8), xc);
-    r = f_fma(m, fx, K(m, 2.12194440e-4 / 8), r);
+    LLVMValueRef r = f_fma(m, fx, K(m, -0.693359375 / T), xc);
+    r = f_fma(m, fx, K(m, 2.12194440e-4 / T), r);
     LLVMValueRef z = f_mul(m, r, r);
-    LLVMValueRef em1 = f_fma(m, horner(m, r, exp_q, 3), z, r); /* e^r - 1 */
-    LLVMValueRef sb = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, KI(m, 20), ""), exp2_8th_of(m, kb), "");
+    LLVMValueRef q = tb == 4 ? horner(m, r, exp_q16, 2) : horner(m, r, exp_q8, 3);
+    LLVMValueRef em1 = f_fma(m, q, z, r); /* e^r - 1 */
+    LLVMValueRef sb = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, KI(m, 23 - (int)tb), ""), exp2_frac_of(m, kb, tb), "");
     LLVMValueRef scale = LLVMBuildBitCast(c->b, sb, m->f, "");
     return f_fma(m, em1, scale, scale);
 }

@@ -111,7 +111,8 @@ void tb_call(const hloc_module_metadata *md, void *const *params, void *const *r
 }
 
 void tb_run(const hloc_module *m, int opt, void *const *params, void *const *results) {
-    hloc_cpu_options o = {.opt_level = opt >= 0 ? opt : 2};
+    /* HLOC_TEST_CPU: another target than this machine (its other code paths, which it can run) */
+    hloc_cpu_options o = {.opt_level = opt >= 0 ? opt : 2, .cpu = getenv("HLOC_TEST_CPU")};
     hloc_cpu_jit *j = NULL;
     hloc_status *st = hloc_cpu_jit_compile(m, &o, &j);
     if (st) ck_abort_msg("compile failed: %s", hloc_status_message(st));
