@@ -187,15 +187,39 @@ hloc_status *hloc_cpu_features(LLVMTargetMachineRef tm, char **out) {
     return st;
 }
 
+/* The x86 CPUs LLVM knows that have no 64-bit mode (those without FEATURE_64BIT in the
+ * Processors table of llvm/lib/TargetParser/X86TargetParser.cpp, LLVM 19). The inliner's probe
+ * cannot tell them (it ignores "64bit"), and a machine made for one makes LLVM abort the process. */
+static bool cpu_is_32bit(const char *cpu) {
+    static const char *const names[] = {
+        "i386", "i486", "i586", "pentium", "pentium-mmx", "pentiumpro", "i686", "pentium2", "pentium3",
+        "pentium3m", "pentium-m", "pentium4", "pentium4m", "prescott", "yonah", "lakemont", "k6", "k6-2",
+        "k6-3", "athlon", "athlon-tbird", "athlon-xp", "athlon-mp", "athlon-4", "geode", "winchip-c6",
+        "winchip2", "c3", "c3-2",
+        /* the CPU-dispatch spellings of the same */
+        "pentium_mmx", "pentium_pro", "pentium_ii", "pentium_iii", "pentium_iii_no_xmm_regs", "pentium_m",
+        "pentium_4", "pentium_4_sse3"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (!strcmp(cpu, names[k])) return true;
+    return false;
+}
+
 /* An x86 CPU name LLVM does not know leaves the subtarget without 64-bit support, and LLVM then
  * aborts the process ("64-bit code requested on a subtarget that doesn't support it"). A machine
  * given "+64bit" explicitly survives that. Every CPU LLVM knows from the Pentium on, "generic"
  * included, has CMPXCHG8B; an unknown name gets only what 64-bit mode implies (SSE2, LAHF/SAHF),
- * so that tells them apart before the real machine is used. (A known 32-bit CPU, i686, passes
- * here and fails where LLVM reports it: `hloc compile` catches that.) */
+ * so that tells them apart before the real machine is used. A known 32-bit CPU (i686) is an
+ * error here too, named as one. */
 bool hloc_cpu_known(LLVMTargetRef target, const char *triple, const char *cpu, hloc_status **err) {
     *err = NULL;
     if (strncmp(triple, "x86_64", 6)) return true;
+    if (cpu_is_32bit(cpu)) {
+        *err = hloc_status_new(HLOC_STATUS_INVALID_ARGUMENT,
+                               "cpu '%s' has no 64-bit mode: it cannot run code for %s (x86-64 CPUs: "
+                               "x86-64, x86-64-v2, x86-64-v3, x86-64-v4, znver4, skylake-avx512, ...)",
+                               cpu, triple);
+        return false;
+    }
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, "+64bit",
                                                       LLVMCodeGenLevelNone, LLVMRelocPIC,
                                                       LLVMCodeModelDefault);

@@ -192,6 +192,33 @@ START_TEST(unknown_cpu_is_an_error) {
 }
 END_TEST
 
+/* A 32-bit CPU LLVM knows (i686, pentium_4) made LLVM abort the JIT's process the same way; it is
+ * an error naming it as one, for the JIT as for AOT. */
+START_TEST(cpu_without_64bit_mode_is_an_error) {
+    CC_X86_ONLY();
+    static const char *const cpus[] = {"i686", "pentium_4", "athlon-xp"};
+    for (size_t k = 0; k < sizeof cpus / sizeof cpus[0]; k++) {
+        char want[100];
+        snprintf(want, sizeof want, "cpu '%s' has no 64-bit mode", cpus[k]);
+        hloc_jit_options o;
+        CC_OK(hloc_jit_options_init(&o));
+        o.cpu = cpus[k];
+        hloc_jit_module *m = NULL;
+        hloc_status *st = hloc_jit_compile_text(dot_hlo, strlen(dot_hlo), "dot.hlo", &o, &m);
+        ck_assert_ptr_nonnull(st);
+        ck_assert_int_eq(hloc_status_code_of(st), HLOC_STATUS_INVALID_ARGUMENT);
+        ck_assert_msg(strstr(hloc_status_message(st), want), "%s", hloc_status_message(st));
+        hloc_status_free(st);
+        char so[4200];
+        snprintf(so, sizeof so, "%s/old.so", dir);
+        st = cc_shared(dot_hlo, cpus[k], so);
+        ck_assert_ptr_nonnull(st);
+        ck_assert_msg(strstr(hloc_status_message(st), want), "%s", hloc_status_message(st));
+        hloc_status_free(st);
+    }
+}
+END_TEST
+
 static void check_dot(const float *a, const float *b, const float *d) {
     for (int i = 0; i < 13; i++)
         for (int j = 0; j < 29; j++) {
@@ -269,6 +296,7 @@ Suite *refuse_suite(void) {
     tcase_add_test(t, hloc_run_exits_1_with_the_message);
     tcase_add_test(t, jit_refuses_the_cpu);
     tcase_add_test(t, unknown_cpu_is_an_error);
+    tcase_add_test(t, cpu_without_64bit_mode_is_an_error);
     tcase_add_test(t, module_for_the_host_runs);
     tcase_add_test(t, module_for_a_named_baseline_cpu_runs);
     tcase_add_test(t, inspect_reads_a_version_2_module);
