@@ -501,9 +501,14 @@ static hloc_buffer_donation decide_donation(const hloc_buffer_plan *p, const hlo
     if (xb < 0) return d.why = "result not in the plan", d;
     const hloc_buffer *b = &p->buffers[xb];
     if (!inside && b->kind == HLOC_BUFFER_OUTPUT && b->param_number == d.result_leaf) {
-        if (!one_pass_fusion(x)) return d.why = "written in several passes (a fusion with a product or reduction)", d;
-        if (pinned[xb]) return row_group_donation(p, o, flat, x, p->by_instr[par->id], d);
+        if (pinned[xb]) {
+            if (!one_pass_fusion(x)) return d.why = "written in several passes (a fusion with a product or reduction)", d;
+            return row_group_donation(p, o, flat, x, p->by_instr[par->id], d);
+        }
+        /* However many passes write the result, none of them can be seen by a read. */
         if (last_read < (uint32_t)xb) return d.in_place = true, d.why = "parameter read before the result is written", d;
+        if (!one_pass_fusion(x))
+            return d.why = "written in several passes (a fusion with a product or reduction) that read the parameter", d;
         if (last_read > (uint32_t)xb) return d.why = "parameter read after the result is written", d;
         if (may_write_over(p, o, x, p->by_instr[par->id]))
             return d.in_place = true, d.why = "elementwise update at the index it reads", d;

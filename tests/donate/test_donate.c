@@ -108,6 +108,23 @@ static const donate_case cases[] = {
      "  ROOT out = (f32[64,256]) tuple(r)\n"
      "}\n",
      {"?", "S"}},
+    /* A matrix product into the donated buffer, the parameter read (summed) before: however many
+     * passes write the product, none is seen. */
+    {"product_after_read",
+     "HloModule product_after_read, input_output_alias={ {0}: (0, {}, may-alias) }\n\n"
+     "sum {\n  a = f32[] parameter(0)\n  b = f32[] parameter(1)\n  ROOT s = f32[] add(a, b)\n}\n\n"
+     "ENTRY main {\n"
+     "  p = f32[64,256] parameter(0)\n"
+     "  x = f32[64,700] parameter(1)\n"
+     "  y = f32[700,256] parameter(2)\n"
+     "  z = f32[] constant(0)\n"
+     "  n = f32[] reduce(p, z), dimensions={0,1}, to_apply=sum\n"
+     "  d = f32[64,256] dot(x, y), lhs_contracting_dims={1}, rhs_contracting_dims={0}\n"
+     "  nb = f32[64,256] broadcast(n), dimensions={}\n"
+     "  r = f32[64,256] add(d, nb)\n"
+     "  ROOT out = (f32[64,256]) tuple(r)\n"
+     "}\n",
+     {"?", "I"}},
     /* A loop over the donated state: the result is the loop's, copied out at the end, after the
      * parameter's last read (a result computed from it after the loop). At -O2 the loop is
      * unrolled into a fusion written before that read: the stand-in stays. */

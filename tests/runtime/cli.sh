@@ -46,8 +46,8 @@ expect 1 "bad.hlo:4:26: error: operand 'q' is not defined" compile "$tmp/bad.hlo
 printf 'HloModule m\nENTRY e {\n  p = f32[2] parameter(0)\n  ROOT r = f32[2] custom-call(p), custom_call_target="my_fn"\n}\n' >"$tmp/cc.hlo"
 expect 1 "cc.hlo:4:8: " compile "$tmp/cc.hlo" -o "$tmp/x.so"
 expect 1 "unknown cpu 'bogus': LLVM does not know it" compile "$tmp/ok.hlo" -o "$tmp/x.so" --cpu bogus
-# a 32-bit CPU LLVM knows gets past that check; LLVM's fatal error is caught and explained
-expect 1 "(with --cpu i686; is it a CPU that LLVM knows?)" compile "$tmp/ok.hlo" -o "$tmp/x.so" --cpu i686
+# a 32-bit CPU LLVM knows is named as one (LLVM would have stopped with a fatal error)
+expect 1 "cpu 'i686' has no 64-bit mode" compile "$tmp/ok.hlo" -o "$tmp/x.so" --cpu i686
 expect 1 "/nonexistent.hlo" compile /nonexistent.hlo -o "$tmp/x.so"
 expect 1 "link failed" compile "$tmp/ok.hlo" -o "$tmp/no/such/dir/x.so"
 check "no .so is left after failures" test ! -e "$tmp/x.so"
