@@ -115,7 +115,20 @@ typedef struct cg {
     /* Lanes of the explicitly vectorized elementwise loop being emitted (vector.c); 0 outside
      * one, where vectors have the fixed width that row reductions' summation order assumes. */
     uint32_t vec_lanes;
+    /* Set by a row-blocked group (rows.c) around a member whose next member row-reduces it:
+     * the member's vector loop may sum each row as it stores it (vector.c), and then says so. */
+    struct cg_row_sum *row_sum;
 } cg;
+
+/* A row reduction (reduce of a [R, N] f32 array over N with a simple reducer) that the loop
+ * storing its input may compute on the way: |reduce| reads |member| (a fusion: its root's loop),
+ * its init operand in |scope|, its result goes to |dst|. |done| once the loop did it. */
+typedef struct cg_row_sum {
+    const hloc_instr *member, *reduce;
+    cg_scope *scope;
+    const cg_value *dst;
+    bool done;
+} cg_row_sum;
 
 /* Records the first error (further ones are dropped). */
 void cg_fail(cg *c, hloc_status_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -13,7 +13,9 @@
  * group. Instructions inside the fusions that get materialized are restricted to the block's rows
  * too when they carry the row (cg_materialize_elemental reads c->row_dim).
  * Large inputs read from memory are prefetched one block ahead by the members' vector loads
- * (vector.c), so the next block's reads overlap this block's compute.
+ * (vector.c), so the next block's reads overlap this block's compute. A member that the next
+ * member row-reduces (softmax's exp, then its sum) sums each row in the loop that stores it, in
+ * the reduction's own order, and the reduction's pass over the block is saved.
  * Buffers: every member and every operand of a member is live for the whole group (block b of
  * one member runs after block b+1's rows of an earlier one were written): a buffer planner that
  * reuses memory must not give any two of them overlapping blocks. */
@@ -181,18 +183,32 @@ static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
             for (uint32_t j = 0; j < c->pf_n; j++) seen = seen || c->pf_ptr[j] == v->ptr;
             if (!seen && c->pf_n < 4) c->pf_ptr[c->pf_n++] = v->ptr;
         }
+    const cg_value *mdst[MAX_MEMBERS];
     for (uint32_t k = 0; k < g->n && !c->err; k++) {
-        const cg_value *d = g->dst[k];
+        mdst[k] = g->dst[k];
         if (g->temp[k]) {
             /* A view whose row r0 is the block's first: rows [r0, r1) are all anyone touches. */
             LLVMValueRef off = LLVMBuildMul(c->b, r0, cg_const_i64(c, -g->row_bytes[k]), "");
             cg_value *v = cg_buffer_value(c, LLVMBuildGEP2(c->b, c->t_i8, tbuf[k], &off, 1, "rows"),
                                           &g->m[k]->shape);
             if (!v) break;
-            s->vals[g->m[k]->id] = v;
-            d = v;
+            mdst[k] = v;
         }
-        cg_emit_instr(c, s, g->m[k], d);
+    }
+    for (uint32_t k = 0; k < g->n && !c->err; k++) {
+        /* A member that the next one row-reduces (softmax's exp and its sum): its loop may sum
+         * the rows as it stores them, and then the reduce has nothing left to do. */
+        const hloc_instr *next = k + 1 < g->n ? g->m[k + 1] : NULL;
+        cg_row_sum rs = {g->m[k], next, s, mdst[k + 1 < g->n ? k + 1 : k], false};
+        bool sums = next && next->op == HLOC_OP_REDUCE && next->operands[0] == g->m[k];
+        c->row_sum = sums ? &rs : NULL;
+        if (g->temp[k]) s->vals[g->m[k]->id] = (cg_value *)mdst[k];
+        cg_emit_instr(c, s, g->m[k], mdst[k]);
+        c->row_sum = NULL;
+        if (rs.done) {
+            if (g->temp[k + 1]) s->vals[next->id] = (cg_value *)mdst[k + 1];
+            k++;
+        }
     }
     c->row_dim = NULL;
     c->row_lo = c->row_hi = NULL;

@@ -287,8 +287,30 @@ static bool want_nt(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst
            transcendentals(c, s, i, 0) < 2;
 }
 
+/* Stores the vector |v| at |idx| of |dst|, streaming (non-temporal) with |nt|. */
+static void store_vector(cg *c, const cg_value *dst, LLVMValueRef const *idx, LLVMValueRef v, bool nt) {
+    LLVMValueRef off = cg_offset(c, dst->shape, idx);
+    LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, dst->ptr), &off, 1, ""));
+    /* a streaming store is of whole 64-byte lines: each vector's lines are aligned */
+    LLVMSetAlignment(st, nt ? 64 : 4);
+    if (nt) {
+        LLVMMetadataRef one = LLVMValueAsMetadata(LLVMConstInt(c->t_i32, 1, 0));
+        LLVMSetMetadata(st, LLVMGetMDKindIDInContext(c->ctx, "nontemporal", 11),
+                        LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, &one, 1)));
+    }
+}
+
+static bool row_sum_ok(cg *c, const hloc_instr *i, const cg_value *dst, int split, int vd);
+static void materialize_summed(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, LLVMValueRef lo,
+                               LLVMValueRef hi, bool nt);
+
+/* The loops storing |i| into |dst| (streaming with |nt|); with |summed|, materialize_summed's. */
 static void materialize_nest(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
-                             LLVMValueRef lo, LLVMValueRef hi, int vd, bool nt) {
+                             LLVMValueRef lo, LLVMValueRef hi, int vd, bool nt, bool summed) {
+    if (summed) {
+        materialize_summed(c, s, i, dst, lo, hi, nt);
+        return;
+    }
     const hloc_shape *os = dst->shape;
     /* The nest over every dimension but vd, which is innermost in memory. */
     LLVMValueRef idx[HLOC_MAX_RANK];
@@ -314,16 +336,7 @@ static void materialize_nest(cg *c, cg_scope *s, const hloc_instr *i, const cg_v
     gen(c, s, i, idx, vd, &h);
     h.collect = false;
     idx[vd] = strided_begin(c, &vl, vlo, vhi, lanes(c), &rest);
-    LLVMValueRef v = gen(c, s, i, idx, vd, &h);
-    LLVMValueRef off = cg_offset(c, os, idx);
-    LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->t_f32, cg_base(c, dst->ptr), &off, 1, ""));
-    /* a streaming store is of whole 64-byte lines: each vector's lines are aligned */
-    LLVMSetAlignment(st, nt ? 64 : 4);
-    if (nt) {
-        LLVMMetadataRef one = LLVMValueAsMetadata(LLVMConstInt(c->t_i32, 1, 0));
-        LLVMSetMetadata(st, LLVMGetMDKindIDInContext(c->ctx, "nontemporal", 11),
-                        LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, &one, 1)));
-    }
+    store_vector(c, dst, idx, gen(c, s, i, idx, vd, &h), nt);
     cg_loop_end(c, &vl);
     /* The remainder, one element at a time. */
     cg_loop_begin_range(c, &tl, rest, vhi, "tail");
@@ -334,7 +347,7 @@ static void materialize_nest(cg *c, cg_scope *s, const hloc_instr *i, const cg_v
 }
 
 static void materialize_either(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
-                               LLVMValueRef lo, LLVMValueRef hi, int vd);
+                               LLVMValueRef lo, LLVMValueRef hi, int vd, bool summed);
 
 bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
                            LLVMValueRef lo, LLVMValueRef hi) {
@@ -343,18 +356,21 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     if (os->type != HLOC_TYPE_F32 || vd < 0 || os->dims[vd] < VW ||
         !gen_ok(c, s, i, vd, 0))
         return false;
+    /* A row sum taken on the way needs row_reduce's VW lanes. */
+    bool summed = !s->scalar_mode && row_sum_ok(c, i, dst, split, vd);
     uint32_t saved = c->vec_lanes;
-    c->vec_lanes = ew_lanes(c, os->dims[vd]);
-    if (!want_nt(c, s, i, dst, vd)) materialize_nest(c, s, i, dst, split, lo, hi, vd, false);
-    else materialize_either(c, s, i, dst, split, lo, hi, vd);
+    c->vec_lanes = summed ? VW : ew_lanes(c, os->dims[vd]);
+    if (!want_nt(c, s, i, dst, vd)) materialize_nest(c, s, i, dst, split, lo, hi, vd, false, summed);
+    else materialize_either(c, s, i, dst, split, lo, hi, vd, summed);
     c->vec_lanes = saved;
+    if (summed) c->row_sum->done = true;
     return true;
 }
 
 /* The loops with streaming stores where the result's buffer is aligned at run time, else with
  * plain ones. */
 static void materialize_either(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
-                               LLVMValueRef lo, LLVMValueRef hi, int vd) {
+                               LLVMValueRef lo, LLVMValueRef hi, int vd, bool summed) {
     /* Both versions, chosen at run time by the alignment of the first vector. Their elements are
      * the same ones computed the same way: only how they are stored differs. */
     LLVMValueRef base = LLVMBuildPtrToInt(c->b, cg_base(c, dst->ptr), c->t_i64, "");
@@ -364,14 +380,14 @@ static void materialize_either(cg *c, cg_scope *s, const hloc_instr *i, const cg
     LLVMBasicBlockRef yes = cg_block(c, "nt"), no = cg_block(c, "cached"), join = cg_block(c, "stored");
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, mis, cg_const_i64(c, 0), ""), yes, no);
     LLVMPositionBuilderAtEnd(c->b, yes);
-    materialize_nest(c, s, i, dst, split, lo, hi, vd, true);
+    materialize_nest(c, s, i, dst, split, lo, hi, vd, true, summed);
     /* Other threads may read the result once this task is done: order the streaming stores
      * before whatever signals that (in a row group: once, after the group's blocks). */
     if (c->row_lo) c->nt_pending = true;
     else LLVMBuildFence(c->b, LLVMAtomicOrderingSequentiallyConsistent, 0, "");
     LLVMBuildBr(c->b, join);
     LLVMPositionBuilderAtEnd(c->b, no);
-    materialize_nest(c, s, i, dst, split, lo, hi, vd, false);
+    materialize_nest(c, s, i, dst, split, lo, hi, vd, false, summed);
     LLVMBuildBr(c->b, join);
     LLVMMoveBasicBlockAfter(join, LLVMGetLastBasicBlock(c->fn));
     LLVMPositionBuilderAtEnd(c->b, join);
@@ -475,6 +491,73 @@ static LLVMValueRef fold(cg *c, const row_red *r, bool fast) {
         for (int a = 0; a < w / 2; a++)
             v[a] = fast ? fast_minmax(c, r->op, v[a], v[a + w / 2]) : combine(c, r->op, v[a], v[a + w / 2]);
     return horizontal(c, r->op, v[0], fast);
+}
+
+/* Can the loop storing |i| into |dst| (a [R, N] f32 array, rows split [lo, hi)) also compute the
+ * row reduction c->row_sum asks for: a simple reducer other than max and min (whose fast steps
+ * need the NaN re-scan), over N, of exactly this value? */
+static bool row_sum_ok(cg *c, const hloc_instr *i, const cg_value *dst, int split, int vd) {
+    const cg_row_sum *rs = c->row_sum;
+    if (!rs || rs->done) return false;
+    const hloc_instr *r = rs->reduce, *op = r->n_called == 1 ? cg_simple_reducer(r->called[0]) : NULL;
+    const hloc_shape *os = dst->shape;
+    const hloc_instr *m = rs->member;
+    const hloc_instr *want = m->op == HLOC_OP_FUSION && m->n_called == 1 ? m->called[0]->root : m;
+    return i == want && r->operands[0] == m && op && op->op != HLOC_OP_MAXIMUM && op->op != HLOC_OP_MINIMUM && r->n_operands == 2 &&
+           r->attrs->dims.n == 1 && r->attrs->dims.v[0] == 1 && os->rank == 2 && vd == 1 && split == 0 &&
+           os->dims[1] >= VW && rs->dst->shape->rank == 1 && rs->dst->shape->type == HLOC_TYPE_F32 &&
+           r->operands[0]->shape.rank == 2 && r->operands[0]->shape.dims[1] == os->dims[1];
+}
+
+/* The loops of materialize_nest for a row-summed result (row_sum_ok): each row's elements are
+ * stored as generated and also reduced, in row_reduce's order exactly (lane l of accumulator a
+ * takes the elements j = a·VW + l mod ROW_ACCS·VW, leftover full vectors accumulator 0, the last
+ * elements a scalar from the init value; then fold, and the scalar first), so the reduction's
+ * own pass, which would read the row back, is saved. */
+static void materialize_summed(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, LLVMValueRef lo,
+                               LLVMValueRef hi, bool nt) {
+    const cg_row_sum *rs = c->row_sum;
+    const hloc_instr *op = cg_simple_reducer(rs->reduce->called[0]);
+    const hloc_shape *os = dst->shape;
+    LLVMTypeRef vt = vec_type(c);
+    row_red r = {.i = rs->reduce, .op = op};
+    for (int a = 0; a < ROW_ACCS; a++) r.acc[a] = cg_alloca(c, vt, "racc");
+    r.sacc = cg_alloca(c, c->t_f32, "rtail");
+    cg_loop rl;
+    cg_loop_begin_range(c, &rl, lo, hi, "sumrow");
+    LLVMValueRef idx[2] = {rl.iv, cg_const_i64(c, 0)};
+    LLVMValueRef init = splat(c, LLVMConstReal(c->t_f32, identity(op)));
+    for (int a = 0; a < ROW_ACCS; a++) LLVMBuildStore(c->b, init, r.acc[a]);
+    LLVMBuildStore(c->b, cg_operand(c, rs->scope, rs->reduce, 1, NULL), r.sacc);
+    hoisted h = {.collect = true};
+    gen(c, s, i, idx, 1, &h);
+    h.collect = false;
+    LLVMValueRef n = cg_const_i64(c, os->dims[1]), rest, rest2;
+    cg_loop l1, l2, l3;
+    LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
+    for (int a = 0; a < ROW_ACCS; a++) {
+        idx[1] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
+        h.next = 0;
+        LLVMValueRef v = gen(c, s, i, idx, 1, &h);
+        store_vector(c, dst, idx, v, nt);
+        LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, r.acc[a], ""), v), r.acc[a]);
+    }
+    cg_loop_end(c, &l1);
+    idx[1] = strided_begin(c, &l2, rest, n, VW, &rest2);
+    h.next = 0;
+    LLVMValueRef v = gen(c, s, i, idx, 1, &h);
+    store_vector(c, dst, idx, v, nt);
+    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, r.acc[0], ""), v), r.acc[0]);
+    cg_loop_end(c, &l2);
+    cg_loop_begin_range(c, &l3, rest2, n, "tail");
+    idx[1] = l3.iv;
+    LLVMValueRef e = cg_generate(c, s, i, idx);
+    cg_store(c, os->type, dst->ptr, cg_offset(c, os, idx), e);
+    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), e), r.sacc);
+    cg_loop_end(c, &l3);
+    LLVMValueRef sum = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), fold(c, &r, false));
+    cg_store(c, HLOC_TYPE_F32, rs->dst->ptr, cg_offset(c, rs->dst->shape, &rl.iv), sum);
+    cg_loop_end(c, &rl);
 }
 
 static bool row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, LLVMValueRef *out) {

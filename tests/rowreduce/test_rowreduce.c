@@ -46,11 +46,14 @@ static uint32_t f_bits(float f) {
 static float xmax(float a, float b) { return isnan(a) ? a : a > b ? a : b; }
 static float xmin(float a, float b) { return isnan(a) ? a : a < b ? a : b; }
 
-static float row_reduce_ref(const float *x, int64_t n, float init, bool is_max) {
-    float (*f)(float, float) = is_max ? xmax : xmin;
+static float xadd(float a, float b) { return a + b; }
+
+/* The order codegen's row reductions define (vector.c row_reduce), for the reducer |f| with
+ * identity |ident|. */
+static float row_fold_ref(const float *x, int64_t n, float init, float (*f)(float, float), float ident) {
     float acc[ROW_ACCS][VW];
     for (int a = 0; a < ROW_ACCS; a++)
-        for (int l = 0; l < VW; l++) acc[a][l] = is_max ? -INFINITY : INFINITY;
+        for (int l = 0; l < VW; l++) acc[a][l] = ident;
     int64_t j = 0;
     for (; j + ROW_ACCS * VW <= n; j += ROW_ACCS * VW)
         for (int a = 0; a < ROW_ACCS; a++)
@@ -65,6 +68,10 @@ static float row_reduce_ref(const float *x, int64_t n, float init, bool is_max) 
     for (int w = VW; w > 1; w /= 2)
         for (int l = 0; l < w / 2; l++) acc[0][l] = f(acc[0][l], acc[0][l + w / 2]);
     return f(s, acc[0][0]);
+}
+
+static float row_reduce_ref(const float *x, int64_t n, float init, bool is_max) {
+    return row_fold_ref(x, n, init, is_max ? xmax : xmin, is_max ? -INFINITY : INFINITY);
 }
 
 static uint64_t next(uint64_t *s) {
@@ -313,6 +320,49 @@ START_TEST(test_groups_vs_unfused) {
 }
 END_TEST
 
+/* Softmax's exp stored and summed in one loop (vector.c materialize_summed): each row's sum is
+ * the defined order's over the stored values, at every width (tails, leftover vectors), init
+ * value included, on 1 and 2 threads. */
+#define SUM_OF_EXP(R, C) \
+    "HloModule sumexp\n" \
+    "add { a = f32[] parameter(0)\n b = f32[] parameter(1)\n ROOT r = f32[] add(a, b) }\n" \
+    "ENTRY e {\n x = f32[" #R "," #C "] parameter(0)\n z = f32[] constant(0.25)\n" \
+    " h = f32[] constant(0.5)\n hb = f32[" #R "," #C "] broadcast(h), dimensions={}\n" \
+    " xh = f32[" #R "," #C "] multiply(x, hb)\n e = f32[" #R "," #C "] exponential(xh)\n" \
+    " s = f32[" #R "] reduce(e, z), dimensions={1}, to_apply=add\n" \
+    " sb = f32[" #R "," #C "] broadcast(s), dimensions={0}\n d = f32[" #R "," #C "] divide(e, sb)\n" \
+    " ROOT t = (f32[" #R "," #C "], f32[" #R "," #C "], f32[" #R "]) tuple(d, e, s)\n}\n"
+
+static const char *const summed[] = {SUM_OF_EXP(42, 1030), SUM_OF_EXP(28, 80), SUM_OF_EXP(56, 37),
+                                     SUM_OF_EXP(30, 16), SUM_OF_EXP(9, 113)};
+enum { N_SUMMED = sizeof summed / sizeof summed[0] };
+
+START_TEST(test_sum_on_the_way) {
+    hloc_module *m = compile_text(summed[_i]);
+    hloc_arena *arena = hloc_arena_create();
+    hloc_shape s = m->entry->params[0]->shape;
+    hloc_shape_set_default_layout(&s);
+    hloc_literal *x = hloc_literal_create(arena, &s);
+    int64_t rows = s.dims[0], n = s.dims[1];
+    uint64_t seed = 0x5e0 + (uint64_t)_i;
+    for (int64_t k = 0; k < rows * n; k++) ((float *)x->data)[k] = uniform(&seed) * 3.0f;
+    const hloc_literal *args[1] = {x};
+    for (int threads = 1; threads <= 2; threads++) {
+        hloc_literal *got = run(m, args, 1, threads, false, arena);
+        const hloc_literal *leaves[3];
+        ck_assert_uint_eq(hloc_literal_leaves(got, leaves, 3), 3);
+        const float *e = leaves[1]->data, *sum = leaves[2]->data;
+        for (int64_t r = 0; r < rows; r++) {
+            float want = row_fold_ref(e + r * n, n, 0.25f, xadd, 0.0f);
+            ck_assert_msg(f_bits(want) == f_bits(sum[r]), "%lldx%lld, %d threads, row %lld: sum %a, want %a",
+                          (long long)rows, (long long)n, threads, (long long)r, sum[r], want);
+        }
+    }
+    hloc_arena_destroy(arena);
+    hloc_module_destroy(m);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("rowreduce");
     TCase *tc = tcase_create("rowreduce");
@@ -320,6 +370,7 @@ int main(void) {
     tcase_add_loop_test(tc, test_minmax_rows, 0, N_LENGTHS);
     tcase_add_test(tc, test_minmax_nested);
     tcase_add_loop_test(tc, test_groups_vs_unfused, 0, N_GROUPED);
+    tcase_add_loop_test(tc, test_sum_on_the_way, 0, N_SUMMED);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
