@@ -20,8 +20,9 @@ typedef struct gemm_cfg {
     int64_t kc, mc, nc; /* cache blocks: kc x nc of B, mc x kc of A */
 } gemm_cfg;
 
-/* The blocking for |ct| on the codegen's target (its CPU features), for a product of |n| columns. */
-gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n);
+/* The blocking for |ct| on the codegen's target (its CPU features), for a product of |n| columns
+ * and |flops| multiply-adds and adds (2·m·n·k·batch). */
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, double flops);
 
 /* An output fusion's elementwise consumers of the product, applied to each element of C as it is
  * stored (gemm_epilogue.c). */

@@ -136,9 +136,10 @@ static const dot_case dot_cases[] = {
     {"big_batch", "f32[12,64,64]{2,1,0}", "f32[12,64,64]{2,1,0}", "f32[12,64,64]{2,1,0}",
      "lhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_batch_dims={0}, rhs_contracting_dims={1}", 64},
     {"short_wide", "f32[16,256]{1,0}", "f32[256,1024]{1,0}", "f32[16,1024]{1,0}", MK, 256},
-    /* widths that take AVX-512's 6x64 and 12x32 tiles, with short row tiles and K split */
-    {"n64_split_k", "f32[67,700]{1,0}", "f32[700,64]{1,0}", "f32[67,64]{1,0}", MK, 700},
-    {"n32_split_k", "f32[53,700]{1,0}", "f32[700,32]{1,0}", "f32[53,32]{1,0}", MK, 700},
+    /* widths that take AVX-512's 6x64 and 12x32 tiles (products of 0.15 GFLOP and more), with
+     * short row tiles and K split */
+    {"n64_split_k", "f32[1699,700]{1,0}", "f32[700,64]{1,0}", "f32[1699,64]{1,0}", MK, 700},
+    {"n32_split_k", "f32[3359,700]{1,0}", "f32[700,32]{1,0}", "f32[3359,32]{1,0}", MK, 700},
 };
 
 START_TEST(test_dot_forms) {

@@ -165,19 +165,22 @@ static void write_dot(const char *path, const char *type, int m, int k, int n) {
     fclose(f);
 }
 
-/* The micro-tile follows the product's width: 8 rows x 3 vectors where 3 vectors cut it well,
- * 6 x 4 for widths in 64s (64 output channels, 256, 1024), 12 x 2 for 32 columns. */
+/* The micro-tile follows the product's width: 8 rows x 3 vectors where 3 vectors cut it well or
+ * the product is small (under 0.15 GFLOP), else 6 x 4 for widths in 64s (64 output channels,
+ * 1024), 12 x 2 for 32 columns. */
 START_TEST(gemm_kernel_is_avx512) {
     CC_X86_ONLY();
     const char *cpu = cpus[_i];
     char path[4096];
-    snprintf(path, sizeof path, "%s/perf/gemm256.hlo", data_dir());
+    snprintf(path, sizeof path, "%s/perf/gemm1024.hlo", data_dir());
     kernel_uses_zmm(path, "hloc.gemm.kernel.f32.6x64", "<16 x float>", "v16f32", cpu);
+    snprintf(path, sizeof path, "%s/perf/gemm256.hlo", data_dir());
+    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
     char *dir = cc_tmpdir();
     snprintf(path, sizeof path, "%s/dot.hlo", dir);
     write_dot(path, "f32", 100, 70, 96);
     kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
-    write_dot(path, "f32", 100, 70, 32);
+    write_dot(path, "f32", 4096, 600, 32);
     kernel_uses_zmm(path, "hloc.gemm.kernel.f32.12x32", "<16 x float>", "v16f32", cpu);
     /* f64: 8 doubles a vector, so 8 x 24 */
     write_dot(path, "f64", 70, 90, 48);
