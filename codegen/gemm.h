@@ -28,17 +28,19 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, double flops);
  * stored (gemm_epilogue.c). */
 typedef struct gemm_epilogue gemm_epilogue;
 
-/* The micro-kernel for |g| (the module's shared one when |e| is NULL, else a new one that applies
- * |e|): void(i64 kc, ptr pa, i64 lda, ptr pb, i64 ldb, ptr c, i64 ldc, i32 flags, ptr ep, i64 off,
- * i64 col, ptr src, i64 row) computes a full mr x nr tile from mr rows of A lda elements apart (k
- * contiguous: a packed panel, lda = kc) and nr-wide rows of B ldb elements apart (a packed panel:
- * ldb = nr; B itself when packing does not pay) and stores it to c (row stride ldc, unit column
- * stride). flags: 1 adds the partial sums at src (at c when src is NULL; else another buffer laid
- * out as c, that c does not overlap); 2 (the last K block) then applies the epilogue, whose leaves
- * are the pointers ep[], the tile's first element being element |off| of C, in row |row| and
- * column |col|. */
+/* The module's micro-kernel for |g|: void(i64 kc, ptr pa, i64 lda, ptr pb, i64 ldb, ptr c, i64 ldc,
+ * i32 flags, ptr ep, i64 off, i64 col, ptr src, i64 row) computes a full mr x nr tile from mr rows
+ * of A lda elements apart (k contiguous: a packed panel, lda = kc) and nr-wide rows of B ldb
+ * elements apart (a packed panel: ldb = nr; B itself when packing does not pay) and stores it to c
+ * (row stride ldc, unit column stride). flags: 1 adds the partial sums at src (at c when src is
+ * NULL; else another buffer laid out as c, that c does not overlap); 2 (the last K block) asks an
+ * epilogue kernel for its epilogue, whose leaves are the pointers ep[], the tile's first element
+ * being element |off| of C, in row |row| and column |col| (the plain kernel ignores those). */
 enum { GEMM_KERNEL_NPARAMS = 13 };
-LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e);
+LLVMValueRef gemm_kernel_fn(cg *c, const gemm_cfg *g);
+/* A kernel with the same parameters that applies |e| (flag 2): the plain kernel's tile, then
+ * |edge| (gemm_edge_fn for |e|) adds the partial sums and applies |e| vector by vector. */
+LLVMValueRef gemm_kernel_ep_fn(cg *c, const gemm_cfg *g, const gemm_epilogue *e, LLVMValueRef edge);
 void gemm_kernel_params(cg *c, LLVMTypeRef *p);
 
 /* The module's packing routines for |g| reading elements of storage type |t|:

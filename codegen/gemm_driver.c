@@ -260,7 +260,7 @@ static LLVMValueRef task_fn(cg *c, const gemm_cfg *g, hloc_type at, hloc_type bt
     fn_name(name, sizeof name, "task", g, at, bt);
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
     if (f) return f;
-    LLVMValueRef kern0 = gemm_kernel_fn(c, g, NULL), edge0 = gemm_edge_fn(c, g, NULL);
+    LLVMValueRef kern0 = gemm_kernel_fn(c, g), edge0 = gemm_edge_fn(c, g, NULL);
     LLVMValueRef pack_a = gemm_pack_a_fn(c, g, at), pack_b = gemm_pack_b_fn(c, g, bt);
     if (!kern0 || !edge0 || !pack_a || !pack_b) return NULL;
     LLVMTypeRef kt[GEMM_KERNEL_NPARAMS], et_[GEMM_EDGE_NPARAMS];
@@ -574,7 +574,7 @@ void gemm_emit(cg *c, const gemm_cfg *g, const gemm_call *x) {
     if (!x->epi_kernel && x->m % g->mr) {
         gemm_cfg gs = *g;
         gs.mr = (uint32_t)(x->m % g->mr);
-        kshort = gemm_kernel_fn(c, &gs, NULL);
+        kshort = gemm_kernel_fn(c, &gs);
     }
     if (!work) n_slices = 0;
     int64_t vals[G_COUNT] = {

@@ -448,12 +448,12 @@ bool gemm_epilogue_fits(const cg *c, const gemm_epilogue *e, const gemm_cfg *g, 
 
 void gemm_epilogue_attach(cg *c, const gemm_cfg *g, const gemm_epilogue *e, gemm_call *x) {
     LLVMBuilderRef b = c->b;
-    x->epi_kernel = gemm_kernel_fn(c, g, e);
     x->epi_edge = gemm_edge_fn(c, g, e);
+    x->epi_kernel = gemm_kernel_ep_fn(c, g, e, x->epi_edge);
     if (x->m % g->mr) {
         gemm_cfg gs = *g;
         gs.mr = (uint32_t)(x->m % g->mr);
-        x->epi_kshort = gemm_kernel_fn(c, &gs, e);
+        x->epi_kshort = gemm_kernel_ep_fn(c, &gs, e, x->epi_edge);
     }
     LLVMValueRef arr = cg_alloca(c, LLVMArrayType2(c->t_ptr, e->n_leaves ? e->n_leaves : 1), "gemm.leaves");
     for (uint32_t l = 0; l < e->n_leaves; l++) {
