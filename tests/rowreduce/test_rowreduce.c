@@ -286,6 +286,15 @@ END_TEST
     " e = f32[" #R "," #C "] exponential(x)\n" \
     " ROOT m = f32[" #R "] reduce(e, ninf), dimensions={1}, to_apply=max\n}\n"
 
+/* A literal for |m|'s first parameter, a row-major [rows, n] matrix. */
+static hloc_literal *matrix_param(const hloc_module *m, hloc_arena *arena, int64_t *rows, int64_t *n) {
+    hloc_shape s = m->entry->params[0]->shape;
+    hloc_shape_set_default_layout(&s);
+    *rows = s.dims[0];
+    *n = s.dims[1];
+    return hloc_literal_create(arena, &s);
+}
+
 static const char *const grouped[] = {
     SOFTMAX(42, 1030), SOFTMAX(28, 80), SOFTMAX(56, 37), SOFTMAX(1000, 64), LAYERNORM(42, 1030), LAYERNORM(28, 77),
     MAX_OF_EXP(42, 1030),
@@ -295,10 +304,8 @@ enum { N_GROUPED = sizeof grouped / sizeof grouped[0] };
 START_TEST(test_groups_vs_unfused) {
     hloc_module *m = compile_text(grouped[_i]);
     hloc_arena *arena = hloc_arena_create();
-    hloc_shape s = m->entry->params[0]->shape;
-    hloc_shape_set_default_layout(&s);
-    hloc_literal *x = hloc_literal_create(arena, &s);
-    int64_t rows = s.dims[0], n = s.dims[1];
+    int64_t rows, n;
+    hloc_literal *x = matrix_param(m, arena, &rows, &n);
     uint64_t seed = 0x9e0 + (uint64_t)_i;
     for (int64_t r = 0; r < rows; r++) fill_row((float *)x->data + r * n, n, (int)(r % N_KINDS), &seed);
     const hloc_literal *args[1] = {x};
@@ -340,10 +347,8 @@ enum { N_SUMMED = sizeof summed / sizeof summed[0] };
 START_TEST(test_sum_on_the_way) {
     hloc_module *m = compile_text(summed[_i]);
     hloc_arena *arena = hloc_arena_create();
-    hloc_shape s = m->entry->params[0]->shape;
-    hloc_shape_set_default_layout(&s);
-    hloc_literal *x = hloc_literal_create(arena, &s);
-    int64_t rows = s.dims[0], n = s.dims[1];
+    int64_t rows, n;
+    hloc_literal *x = matrix_param(m, arena, &rows, &n);
     uint64_t seed = 0x5e0 + (uint64_t)_i;
     for (int64_t k = 0; k < rows * n; k++) ((float *)x->data)[k] = uniform(&seed) * 3.0f;
     const hloc_literal *args[1] = {x};
