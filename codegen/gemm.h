@@ -21,8 +21,8 @@ typedef struct gemm_cfg {
 } gemm_cfg;
 
 /* The blocking for |ct| on the codegen's target (its CPU features), for a product of |n| columns
- * and |flops| multiply-adds and adds (2·m·n·k·batch). */
-gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, double flops);
+ * in a batch of |batch|, of |flops| multiply-adds and adds (2·m·n·k·batch) in all. */
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, int64_t batch, double flops);
 
 /* An output fusion's elementwise consumers of the product, applied to each element of C as it is
  * stored (gemm_epilogue.c). */

@@ -18,19 +18,21 @@ static double column_use(int64_t n, uint32_t nr) {
     return (double)n / (double)(tiles * nr);
 }
 
-gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, double flops) {
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, int64_t batch, double flops) {
     uint32_t bytes = ct == HLOC_TYPE_F64 ? 8 : 4;
     gemm_cfg g = {.ct = ct};
     if (cg_has_feature(c, "avx512f")) {
         /* 24 accumulators, the tile's B vectors and a broadcast: at most 29 of 32 zmm. 8 rows x 3
          * vectors reads the fewest operands per multiply-add; 6 x 4 and 12 x 2 serve widths that
          * 3 vectors cut badly (64 or 32 output channels, 1024 columns: a third of the last tile
-         * wasted), taken only when they fill clearly more of it and the product is large enough
-         * to pay for a second tile shape's driver, packing and kernels (about 0.1 s of compile
-         * time: gpt2_block's attention products, 0.1 GFLOP each, keep 8 x 3). */
+         * wasted), taken only when they fill clearly more of it. A batch of small products
+         * (attention's heads) keeps 8 x 3 unless it is large (0.15 GFLOP): a second tile shape's
+         * driver, packing and kernels cost gpt2_block about 0.1 s of compile time for its
+         * attention, while one product in a loop (lstm's step, 16 x 1024, run 64 times: 7.0 ms on
+         * 2 threads with 8 x 3, 4.3 with 6 x 4) gains far more than that. */
         static const uint32_t shapes[][2] = {{8, 3}, {6, 4}, {12, 2}};
         uint32_t vl = 64 / bytes, best = 0;
-        for (uint32_t s = 1; s < 3 && flops >= 1.5e8; s++)
+        for (uint32_t s = 1; s < 3 && (batch == 1 || flops >= 1.5e8); s++)
             if (column_use(n, shapes[s][1] * vl) > column_use(n, shapes[best][1] * vl) + 0.02) best = s;
         g.vl = vl, g.mr = shapes[best][0], g.nv = shapes[best][1];
     } else if (cg_has_feature(c, "avx2") && cg_has_feature(c, "fma")) {

@@ -166,8 +166,8 @@ static void write_dot(const char *path, const char *type, int m, int k, int n) {
 }
 
 /* The micro-tile follows the product's width: 8 rows x 3 vectors where 3 vectors cut it well or
- * the product is small (under 0.15 GFLOP), else 6 x 4 for widths in 64s (64 output channels,
- * 1024), 12 x 2 for 32 columns. */
+ * the product is a batch of small ones (under 0.15 GFLOP in all), else 6 x 4 for widths in 64s
+ * (64 output channels, 256, 1024), 12 x 2 for 32 columns. */
 START_TEST(gemm_kernel_is_avx512) {
     CC_X86_ONLY();
     const char *cpu = cpus[_i];
@@ -175,8 +175,17 @@ START_TEST(gemm_kernel_is_avx512) {
     snprintf(path, sizeof path, "%s/perf/gemm1024.hlo", data_dir());
     kernel_uses_zmm(path, "hloc.gemm.kernel.f32.6x64", "<16 x float>", "v16f32", cpu);
     snprintf(path, sizeof path, "%s/perf/gemm256.hlo", data_dir());
-    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
+    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.6x64", "<16 x float>", "v16f32", cpu);
     char *dir = cc_tmpdir();
+    snprintf(path, sizeof path, "%s/heads.hlo", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("HloModule heads\nENTRY e {\n  q = f32[12,256,64] parameter(0)\n  k = f32[12,64,256] parameter(1)\n"
+          "  ROOT s = f32[12,256,256] dot(q, k), lhs_batch_dims={0}, lhs_contracting_dims={2}, "
+          "rhs_batch_dims={0}, rhs_contracting_dims={1}\n}\n",
+          f);
+    fclose(f);
+    kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
     snprintf(path, sizeof path, "%s/dot.hlo", dir);
     write_dot(path, "f32", 100, 70, 96);
     kernel_uses_zmm(path, "hloc.gemm.kernel.f32.8x48", "<16 x float>", "v16f32", cpu);
