@@ -238,7 +238,7 @@ static bool dot_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *ds
         !collapse_st(os->dims, cst, om, dd->n_lfree, &sz, &x.c_rs) ||
         !collapse_st(os->dims, cst, on, dd->n_rfree, &sz, &x.c_cs))
         return false;
-    gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot, n, batch, 2.0 * (double)m * (double)n * (double)k * (double)batch);
+    gemm_cfg g = gemm_cfg_for(c, narrow ? HLOC_TYPE_F32 : ot, &x);
     if (e && !gemm_epilogue_fits(c, e, &g, &x)) return false;
     /* Check the operands' layouts before materializing anything. */
     const hloc_shape *ls = NULL, *rs = NULL;

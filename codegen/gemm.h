@@ -20,10 +20,6 @@ typedef struct gemm_cfg {
     int64_t kc, mc, nc; /* cache blocks: kc x nc of B, mc x kc of A */
 } gemm_cfg;
 
-/* The blocking for |ct| on the codegen's target (its CPU features), for a product of |n| columns
- * in a batch of |batch|, of |flops| multiply-adds and adds (2·m·n·k·batch) in all. */
-gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, int64_t batch, double flops);
-
 /* An output fusion's elementwise consumers of the product, applied to each element of C as it is
  * stored (gemm_epilogue.c). */
 typedef struct gemm_epilogue gemm_epilogue;
@@ -74,6 +70,10 @@ typedef struct gemm_call {
      * arrays that C overlaps (an in-place residual) intact. */
     LLVMValueRef partial;
 } gemm_call;
+
+/* The blocking for accumulation type |ct| on the codegen's target (its CPU features), for the
+ * product |x| (its m, n, k and batch). */
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, const gemm_call *x);
 
 /* The edge routine for |g| (shared when |e| is NULL): void(ptr tile, i64 nrows, i64 ncols, ptr c,
  * i64 crs, i64 ccs, i32 flags, ptr ep, i64 off, i64 col, ptr src, i64 row) stores the nrows x

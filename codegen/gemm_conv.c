@@ -333,8 +333,7 @@ static LLVMValueRef input_buffer(cg *c, cg_scope *s, const hloc_instr *o, const 
 static bool conv_gemm(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, const gemm_epilogue *e) {
     conv_plan p;
     if (s->scalar_mode || !plan_conv(i, dst->shape, &p)) return false;
-    p.g = gemm_cfg_for(c, dst->shape->type, p.x.n, p.x.batch,
-                       2.0 * (double)p.x.m * (double)p.x.n * (double)p.x.k * (double)p.x.batch);
+    p.g = gemm_cfg_for(c, dst->shape->type, &p.x);
     if (e && !gemm_epilogue_fits(c, e, &p.g, &p.x)) return false;
     const hloc_shape *ls, *ks;
     LLVMValueRef a = input_buffer(c, s, i->operands[0], &ls);

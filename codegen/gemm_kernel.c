@@ -18,8 +18,10 @@ static double column_use(int64_t n, uint32_t nr) {
     return (double)n / (double)(tiles * nr);
 }
 
-gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, int64_t batch, double flops) {
+gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, const gemm_call *x) {
     uint32_t bytes = ct == HLOC_TYPE_F64 ? 8 : 4;
+    int64_t n = x->n;
+    double flops = 2.0 * (double)x->m * (double)x->n * (double)x->k * (double)x->batch;
     gemm_cfg g = {.ct = ct};
     if (cg_has_feature(c, "avx512f")) {
         /* 24 accumulators, the tile's B vectors and a broadcast: at most 29 of 32 zmm. 8 rows x 3
@@ -32,7 +34,7 @@ gemm_cfg gemm_cfg_for(const cg *c, hloc_type ct, int64_t n, int64_t batch, doubl
          * 2 threads with 8 x 3, 4.3 with 6 x 4) gains far more than that. */
         static const uint32_t shapes[][2] = {{8, 3}, {6, 4}, {12, 2}};
         uint32_t vl = 64 / bytes, best = 0;
-        for (uint32_t s = 1; s < 3 && (batch == 1 || flops >= 1.5e8); s++)
+        for (uint32_t s = 1; s < 3 && (x->batch == 1 || flops >= 1.5e8); s++)
             if (column_use(n, shapes[s][1] * vl) > column_use(n, shapes[best][1] * vl) + 0.02) best = s;
         g.vl = vl, g.mr = shapes[best][0], g.nv = shapes[best][1];
     } else if (cg_has_feature(c, "avx2") && cg_has_feature(c, "fma")) {

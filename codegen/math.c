@@ -196,10 +196,10 @@ LLVMValueRef cg_math_exp(cg *c, LLVMValueRef x) {
      * the flushed-to-zero result; n is capped at 128·T - 1 (a float min, which keeps NaN and so
      * a NaN r and result; an integer one on the bits was no faster), so that the largest scale
      * is 2^127·2^((T-1)/T): up to ln(FLT_MAX) r grows to 0.087 (T = 8) or 0.046 (T = 16), where
-     * the polynomial still holds to 0.9 ulp with T = 8 (2.45 with T = 16 and its polynomial of degree 3), and beyond
-     * it the product overflows to inf (+inf and every large x included). Max error elsewhere
-     * 0.89 ulp (T = 8) or 0.98 (T = 16), most of it the rounding of 2^(j/T) to f32 (a C model
-     * of this evaluation gives the same over every f32 of [-87, 88]). */
+     * the polynomial still holds to 0.9 ulp with T = 8 (2.45 with T = 16 and its polynomial of
+     * degree 3), and beyond it the product overflows to inf (+inf and every large x included).
+     * Max error elsewhere 0.89 ulp (T = 8) or 0.98 (T = 16), most of it the rounding of 2^(j/T)
+     * to f32 (a C model of this evaluation gives the same over every f32 of [-87, 88]). */
     unsigned tb = exp_table_bits(c);
     double T = (double)(1u << tb);
     LLVMValueRef shifter = K(m, 0x1.8p23 + T * 127);

@@ -426,7 +426,29 @@ typedef struct row_red {
     LLVMValueRef in_idx[HLOC_MAX_RANK];
     LLVMValueRef acc[ROW_ACCS], sacc;
     LLVMValueRef nan; /* the fast path's NaN detector, or NULL: every step exact */
+    /* A row sum taken on the way (materialize_summed): the elements are generated from |gen| in
+     * |gen_s| and stored to |out| (streaming with |nt|) instead of read; NULL out: read. */
+    const hloc_instr *gen;
+    cg_scope *gen_s;
+    const cg_value *out;
+    bool nt;
 } row_red;
+
+/* The vector of elements at r->in_idx (at its dimension md), read, or generated and stored. */
+static LLVMValueRef row_vector(cg *c, cg_scope *s, row_red *r, hoisted *h) {
+    if (!r->out) return value(c, s, r->in, r->in_idx, r->md, h);
+    LLVMValueRef v = gen(c, r->gen_s, r->gen, r->in_idx, r->md, h);
+    if (!h->collect) store_vector(c, r->out, r->in_idx, v, r->nt);
+    return v;
+}
+
+/* The element at r->in_idx, read, or generated and stored. */
+static LLVMValueRef row_scalar(cg *c, cg_scope *s, row_red *r) {
+    if (!r->out) return cg_operand(c, s, r->i, 0, r->in_idx);
+    LLVMValueRef e = cg_generate(c, r->gen_s, r->gen, r->in_idx);
+    cg_store(c, r->out->shape->type, r->out->ptr, cg_offset(c, r->out->shape, r->in_idx), e);
+    return e;
+}
 
 /* Sets the accumulators to their starting values and emits the loops over the reduced
  * dimensions. With r->nan, the vector steps are fast_minmax, exact while no accumulator lane is
@@ -448,7 +470,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     /* Invariants hoist to here: inside the loops over the other reduced dimensions, if any. */
     hoisted h = {.collect = true};
     in_idx[md] = cg_const_i64(c, 0);
-    value(c, s, in, in_idx, md, &h);
+    row_vector(c, s, r, &h);
     h.collect = false;
     cg_loop l1, l2, l3;
     LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
@@ -456,7 +478,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     for (int a = 0; a < ROW_ACCS; a++) {
         in_idx[md] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
         h.next = 0;
-        LLVMValueRef x = xs[a] = value(c, s, in, in_idx, md, &h);
+        LLVMValueRef x = xs[a] = row_vector(c, s, r, &h);
         LLVMValueRef acc = LLVMBuildLoad2(c->b, vt, r->acc[a], "");
         LLVMBuildStore(c->b, r->nan ? fast_minmax(c, op, acc, x) : combine(c, op, acc, x), r->acc[a]);
     }
@@ -469,7 +491,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     cg_loop_end(c, &l1);
     in_idx[md] = strided_begin(c, &l2, rest, n, VW, &rest2);
     h.next = 0;
-    LLVMValueRef x = value(c, s, in, in_idx, md, &h);
+    LLVMValueRef x = row_vector(c, s, r, &h);
     LLVMValueRef acc = LLVMBuildLoad2(c->b, vt, r->acc[0], "");
     LLVMBuildStore(c->b, r->nan ? fast_minmax(c, op, acc, x) : combine(c, op, acc, x), r->acc[0]);
     if (r->nan)
@@ -477,7 +499,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     cg_loop_end(c, &l2);
     cg_loop_begin_range(c, &l3, rest2, n, "rtail");
     in_idx[md] = l3.iv;
-    LLVMValueRef e = cg_operand(c, s, r->i, 0, in_idx);
+    LLVMValueRef e = row_scalar(c, s, r);
     LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r->sacc, ""), e), r->sacc);
     cg_loop_end(c, &l3);
     cg_nest_end(c, &nest);
@@ -503,8 +525,8 @@ static bool row_sum_ok(cg *c, const hloc_instr *i, const cg_value *dst, int spli
     const hloc_shape *os = dst->shape;
     const hloc_instr *m = rs->member;
     const hloc_instr *want = m->op == HLOC_OP_FUSION && m->n_called == 1 ? m->called[0]->root : m;
-    return i == want && r->operands[0] == m && op && op->op != HLOC_OP_MAXIMUM && op->op != HLOC_OP_MINIMUM && r->n_operands == 2 &&
-           r->attrs->dims.n == 1 && r->attrs->dims.v[0] == 1 && os->rank == 2 && vd == 1 && split == 0 &&
+    return i == want && r->operands[0] == m && op && op->op != HLOC_OP_MAXIMUM &&
+           op->op != HLOC_OP_MINIMUM && r->n_operands == 2 && r->attrs->dims.n == 1 && r->attrs->dims.v[0] == 1 && os->rank == 2 && vd == 1 && split == 0 &&
            os->dims[1] >= VW && rs->dst->shape->rank == 1 && rs->dst->shape->type == HLOC_TYPE_F32 &&
            r->operands[0]->shape.rank == 2 && r->operands[0]->shape.dims[1] == os->dims[1];
 }
@@ -518,43 +540,14 @@ static void materialize_summed(cg *c, cg_scope *s, const hloc_instr *i, const cg
                                LLVMValueRef hi, bool nt) {
     const cg_row_sum *rs = c->row_sum;
     const hloc_instr *op = cg_simple_reducer(rs->reduce->called[0]);
-    const hloc_shape *os = dst->shape;
-    LLVMTypeRef vt = vec_type(c);
-    row_red r = {.i = rs->reduce, .op = op};
-    for (int a = 0; a < ROW_ACCS; a++) r.acc[a] = cg_alloca(c, vt, "racc");
+    row_red r = {.i = rs->reduce, .op = op, .in = rs->reduce->operands[0], .md = 1,
+                 .gen = i, .gen_s = s, .out = dst, .nt = nt};
+    for (int a = 0; a < ROW_ACCS; a++) r.acc[a] = cg_alloca(c, vec_type(c), "racc");
     r.sacc = cg_alloca(c, c->t_f32, "rtail");
     cg_loop rl;
     cg_loop_begin_range(c, &rl, lo, hi, "sumrow");
-    LLVMValueRef idx[2] = {rl.iv, cg_const_i64(c, 0)};
-    LLVMValueRef init = splat(c, LLVMConstReal(c->t_f32, identity(op)));
-    for (int a = 0; a < ROW_ACCS; a++) LLVMBuildStore(c->b, init, r.acc[a]);
-    LLVMBuildStore(c->b, cg_operand(c, rs->scope, rs->reduce, 1, NULL), r.sacc);
-    hoisted h = {.collect = true};
-    gen(c, s, i, idx, 1, &h);
-    h.collect = false;
-    LLVMValueRef n = cg_const_i64(c, os->dims[1]), rest, rest2;
-    cg_loop l1, l2, l3;
-    LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
-    for (int a = 0; a < ROW_ACCS; a++) {
-        idx[1] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
-        h.next = 0;
-        LLVMValueRef v = gen(c, s, i, idx, 1, &h);
-        store_vector(c, dst, idx, v, nt);
-        LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, r.acc[a], ""), v), r.acc[a]);
-    }
-    cg_loop_end(c, &l1);
-    idx[1] = strided_begin(c, &l2, rest, n, VW, &rest2);
-    h.next = 0;
-    LLVMValueRef v = gen(c, s, i, idx, 1, &h);
-    store_vector(c, dst, idx, v, nt);
-    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, vt, r.acc[0], ""), v), r.acc[0]);
-    cg_loop_end(c, &l2);
-    cg_loop_begin_range(c, &l3, rest2, n, "tail");
-    idx[1] = l3.iv;
-    LLVMValueRef e = cg_generate(c, s, i, idx);
-    cg_store(c, os->type, dst->ptr, cg_offset(c, os, idx), e);
-    LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), e), r.sacc);
-    cg_loop_end(c, &l3);
+    r.in_idx[0] = rl.iv;
+    row_loops(c, rs->scope, &r);
     LLVMValueRef sum = combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r.sacc, ""), fold(c, &r, false));
     cg_store(c, HLOC_TYPE_F32, rs->dst->ptr, cg_offset(c, rs->dst->shape, &rl.iv), sum);
     cg_loop_end(c, &rl);
