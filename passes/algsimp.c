@@ -49,6 +49,16 @@ static hloc_instr *arith_identity(hloc_instr *i) {
     case HLOC_OP_DIVIDE:
         if (same_shape(a, i) && is_splat(b, 1)) return a;
         return NULL;
+    case HLOC_OP_MAXIMUM:
+    case HLOC_OP_MINIMUM: {
+        /* max(x, -inf) and min(x, +inf) are x, NaN and -0 included (as XLA: softmax's
+         * max(reduce_max, -inf) of jax.nn.softmax). */
+        double id = i->op == HLOC_OP_MAXIMUM ? -INFINITY : INFINITY;
+        if (!is_float) return NULL;
+        if (same_shape(a, i) && is_splat(b, id)) return a;
+        if (same_shape(b, i) && is_splat(a, id)) return b;
+        return NULL;
+    }
     default:
         return NULL;
     }
@@ -307,7 +317,9 @@ static hloc_instr *simplify(hloc_instr *i, bool exact) {
     switch (i->op) {
     case HLOC_OP_ADD:
     case HLOC_OP_SUBTRACT:
-    case HLOC_OP_MULTIPLY: return arith_identity(i);
+    case HLOC_OP_MULTIPLY:
+    case HLOC_OP_MAXIMUM:
+    case HLOC_OP_MINIMUM: return arith_identity(i);
     case HLOC_OP_DIVIDE: {
         hloc_instr *r = arith_identity(i);
         return r || exact ? r : hloc_algsimp_divide(i);
