@@ -118,7 +118,26 @@ typedef struct cg {
     /* Set by a row-blocked group (rows.c) around a member whose next member row-reduces it:
      * the member's vector loop may sum each row as it stores it (vector.c), and then says so. */
     struct cg_row_sum *row_sum;
+    /* Set by a row-blocked group (rows.c) around its last member and then around the summed
+     * loop of the member before: the last member's loop over the previous block is captured
+     * instead of emitted, and the summed loop stores its elements as it goes (vector.c). */
+    struct cg_trail *trail;
 } cg;
+
+/* The last member of a row group, trailing one block behind (rows.c): while c->trail->capture,
+ * cg_vector_materialize of |want| (the member's root) records scope, instruction and buffer
+ * here instead of emitting its loop; a summed loop over rows r then also stores its element
+ * of row r - lag beside each of its own vectors, with streaming stores, and sets |used|. The
+ * stores of the output are spread through the arithmetic of the next block instead of coming
+ * in a burst that waits on memory. */
+typedef struct cg_trail {
+    const hloc_instr *want;
+    bool capture, used;
+    cg_scope scope; /* a copy: the fusion's own scope lives only while it is emitted */
+    const hloc_instr *i;
+    const cg_value *dst;
+    LLVMValueRef lag;
+} cg_trail;
 
 /* A row reduction (reduce of a [R, N] f32 array over N with a simple reducer) that the loop
  * storing its input may compute on the way: |reduce| reads |member| (a fusion: its root's loop),
@@ -254,6 +273,11 @@ void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_
  * can be; returns false, having emitted nothing, otherwise. */
 bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
                            LLVMValueRef lo, LLVMValueRef hi);
+/* The loop of a captured trail (cg_trail) over rows [lo, hi), emitted on its own. */
+void cg_vector_trail_alone(cg *c, cg_trail *t, LLVMValueRef lo, LLVMValueRef hi);
+/* Would stores of a row group's member into |dst| stream (large, an entry result, rows of whole
+ * vectors)? */
+bool cg_vector_streams(cg *c, const cg_value *dst);
 /* The reduce |i| at output index |idx| with vector accumulators, when it reduces its input's
  * contiguous dimension with a simple f32 reducer; false (nothing emitted) otherwise. */
 bool cg_vector_row_reduce(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef const *idx, LLVMValueRef *out);

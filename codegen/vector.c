@@ -356,6 +356,15 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     if (os->type != HLOC_TYPE_F32 || vd < 0 || os->dims[vd] < VW ||
         !gen_ok(c, s, i, vd, 0))
         return false;
+    cg_trail *t = c->trail;
+    if (t && t->capture && i == t->want && !s->scalar_mode && os->rank == 2 && vd == 1 && split == 0 &&
+        want_nt(c, s, i, dst, vd)) {
+        t->capture = false;
+        t->scope = *s;
+        t->i = i;
+        t->dst = dst;
+        return true;
+    }
     /* A row sum taken on the way needs row_reduce's VW lanes. */
     bool summed = !s->scalar_mode && row_sum_ok(c, i, dst, split, vd);
     uint32_t saved = c->vec_lanes;
@@ -365,6 +374,20 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     c->vec_lanes = saved;
     if (summed) c->row_sum->done = true;
     return true;
+}
+
+void cg_vector_trail_alone(cg *c, cg_trail *t, LLVMValueRef lo, LLVMValueRef hi) {
+    cg_trail *saved = c->trail;
+    c->trail = NULL;
+    if (!cg_vector_materialize(c, &t->scope, t->i, t->dst, 0, lo, hi))
+        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: the trailing loop of '%s' is not vectorizable", t->i->name);
+    c->trail = saved;
+}
+
+bool cg_vector_streams(cg *c, const cg_value *dst) {
+    const hloc_shape *os = dst->shape;
+    return os->type == HLOC_TYPE_F32 && os->rank == 2 && minor_dim(os) == 1 && os->dims[1] % VW == 0 &&
+           hloc_shape_bytes(os) >= NT_MIN_BYTES && is_result(c, dst->ptr);
 }
 
 /* The loops with streaming stores where the result's buffer is aligned at run time, else with
@@ -450,6 +473,47 @@ static LLVMValueRef row_scalar(cg *c, cg_scope *s, row_red *r) {
     return e;
 }
 
+/* The trailing member's stores inside a summed loop (cg_trail): its element of row r - lag at
+ * the column of each vector the loop stores, generated as its own loop would generate it (the
+ * same operations, so the same values: its lanes are independent). Its loads come from the
+ * block before, already in cache: they ask for no prefetch. */
+typedef struct trailer {
+    cg_trail *t;
+    LLVMValueRef idx[2];
+    hoisted h;
+} trailer;
+
+static void trail_begin(cg *c, trailer *tr, LLVMValueRef const *in_idx) {
+    if (!tr->t) return;
+    tr->t->used = true;
+    tr->idx[0] = LLVMBuildSub(c->b, in_idx[0], tr->t->lag, "trow");
+    tr->idx[1] = cg_const_i64(c, 0);
+    tr->h = (hoisted){.collect = true};
+    uint32_t pf = c->pf_n;
+    c->pf_n = 0;
+    gen(c, &tr->t->scope, tr->t->i, tr->idx, 1, &tr->h);
+    c->pf_n = pf;
+    tr->h.collect = false;
+}
+
+static void trail_vector(cg *c, trailer *tr, LLVMValueRef col) {
+    if (!tr->t) return;
+    tr->idx[1] = col;
+    tr->h.next = 0;
+    uint32_t pf = c->pf_n;
+    c->pf_n = 0;
+    store_vector(c, tr->t->dst, tr->idx, gen(c, &tr->t->scope, tr->t->i, tr->idx, 1, &tr->h), true);
+    c->pf_n = pf;
+    c->nt_pending = true;
+}
+
+static void trail_scalar(cg *c, trailer *tr, LLVMValueRef col) {
+    if (!tr->t) return;
+    tr->idx[1] = col;
+    const hloc_shape *os = tr->t->dst->shape;
+    cg_store(c, os->type, tr->t->dst->ptr, cg_offset(c, os, tr->idx), cg_generate(c, &tr->t->scope, tr->t->i, tr->idx));
+}
+
 /* Sets the accumulators to their starting values and emits the loops over the reduced
  * dimensions. With r->nan, the vector steps are fast_minmax, exact while no accumulator lane is
  * NaN, which holds while no element is: each element also goes into an add chain in r->nan,
@@ -472,6 +536,8 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     in_idx[md] = cg_const_i64(c, 0);
     row_vector(c, s, r, &h);
     h.collect = false;
+    trailer tr = {.t = r->out && c->trail && c->trail->i && r->md == 1 && r->n_red == 0 ? c->trail : NULL};
+    trail_begin(c, &tr, in_idx);
     cg_loop l1, l2, l3;
     LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
     LLVMValueRef xs[ROW_ACCS];
@@ -479,6 +545,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
         in_idx[md] = LLVMBuildAdd(c->b, j, cg_const_i64(c, a * VW), "");
         h.next = 0;
         LLVMValueRef x = xs[a] = row_vector(c, s, r, &h);
+        trail_vector(c, &tr, in_idx[md]);
         LLVMValueRef acc = LLVMBuildLoad2(c->b, vt, r->acc[a], "");
         LLVMBuildStore(c->b, r->nan ? fast_minmax(c, op, acc, x) : combine(c, op, acc, x), r->acc[a]);
     }
@@ -492,6 +559,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     in_idx[md] = strided_begin(c, &l2, rest, n, VW, &rest2);
     h.next = 0;
     LLVMValueRef x = row_vector(c, s, r, &h);
+    trail_vector(c, &tr, in_idx[md]);
     LLVMValueRef acc = LLVMBuildLoad2(c->b, vt, r->acc[0], "");
     LLVMBuildStore(c->b, r->nan ? fast_minmax(c, op, acc, x) : combine(c, op, acc, x), r->acc[0]);
     if (r->nan)
@@ -500,6 +568,7 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     cg_loop_begin_range(c, &l3, rest2, n, "rtail");
     in_idx[md] = l3.iv;
     LLVMValueRef e = row_scalar(c, s, r);
+    trail_scalar(c, &tr, l3.iv);
     LLVMBuildStore(c->b, combine(c, op, LLVMBuildLoad2(c->b, c->t_f32, r->sacc, ""), e), r->sacc);
     cg_loop_end(c, &l3);
     cg_nest_end(c, &nest);

@@ -327,6 +327,80 @@ START_TEST(test_groups_vs_unfused) {
 }
 END_TEST
 
+/* Does |dir| hold an unoptimized IR dump with a basic block named |label|? */
+static bool ir_has_block(const char *dir, const char *label) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "grep -q '^%s[0-9]*:' %s/*.ir-no-opt.ll", label, dir);
+    return system(cmd) == 0;
+}
+
+/* The last member trailing a block behind (rows.c, cg_trail): softmax whose output is large
+ * enough to stream, on 1 and 2 threads, with the output on a 64-byte line (the trailing loops)
+ * and 4 bytes off it (plain blocks), bit for bit the unfused module's; 1031 rows (a prime) trail
+ * by blocks of one row. Rows that are not whole vectors (1030 columns) and a layer norm whose
+ * variance is an input fusion (no summed loop to store from) do not trail. */
+static const char *const trailing[] = {SOFTMAX(1024, 1024), SOFTMAX(1031, 1024), SOFTMAX(1024, 1030),
+                                       LAYERNORM(1366, 768)};
+static const bool trails[] = {true, true, false, false};
+enum { N_TRAILING = sizeof trailing / sizeof trailing[0] };
+
+START_TEST(test_trailing) {
+    hloc_module *m = compile_text(trailing[_i]);
+    hloc_arena *arena = hloc_arena_create();
+    int64_t rows, n;
+    hloc_literal *x = matrix_param(m, arena, &rows, &n);
+    uint64_t seed = 0x7a1 + (uint64_t)_i;
+    for (int64_t r = 0; r < rows; r++) fill_row((float *)x->data + r * n, n, (int)(r % N_KINDS), &seed);
+    const hloc_literal *args[1] = {x};
+    hloc_literal *want = run(m, args, 1, 1, true, arena);
+    size_t bytes = hloc_shape_bytes(&want->shape);
+
+    char dir[] = "/tmp/hloc-trail-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    hloc_cpu_options o = {.opt_level = 2, .dump_dir = dir};
+    hloc_cpu_jit *j = NULL;
+    hloc_status *st = hloc_cpu_jit_compile(m, &o, &j);
+    ck_assert_msg(!st, "compile: %s", st ? hloc_status_message(st) : "");
+    ck_assert_msg(ir_has_block(dir, "trailing") == trails[_i], "module %d: trailing loops %s", _i,
+                  trails[_i] ? "missing" : "where none belong");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    hloc_executable *exe = NULL;
+    ck_assert_ptr_null(hloc_executable_wrap(hloc_cpu_jit_metadata(j), &exe));
+    uint8_t *mem = aligned_alloc(64, bytes + 64);
+    ck_assert_ptr_nonnull(mem);
+    uint32_t f32 = hloc_runtime_type_code("f32");
+    for (int threads = 1; threads <= 2; threads++)
+        for (size_t off = 0; off <= 4; off += 4) {
+            hloc_thread_pool *pool = NULL;
+            ck_assert_ptr_null(hloc_thread_pool_create(threads, &pool));
+            hloc_run_options ro;
+            hloc_run_options_init(&ro, threads > 1 ? pool : NULL);
+            memset(mem, 0x55, bytes + 64);
+            hloc_buffer in = {x->data, hloc_shape_bytes(&x->shape), f32}, out = {mem + off, bytes, f32};
+            st = hloc_executable_run(exe, &in, 1, &out, 1, &ro);
+            ck_assert_msg(!st, "run: %s", st ? hloc_status_message(st) : "");
+            hloc_thread_pool_destroy(pool);
+            const uint32_t *w = want->data;
+            for (size_t e = 0; e < bytes / 4; e++) {
+                uint32_t g;
+                memcpy(&g, mem + off + 4 * e, 4);
+                ck_assert_msg(g == w[e] || (isnan(bits_f(g)) && isnan(bits_f(w[e]))),
+                              "module %d, %d threads, output %zu bytes off a line: row %lld element %lld is "
+                              "0x%08x, unfused 0x%08x", _i, threads, off, (long long)(e / (size_t)n),
+                              (long long)(e % (size_t)n), g, w[e]);
+            }
+            for (size_t e = bytes; e < bytes + 64 - off; e++) ck_assert_uint_eq(mem[off + e], 0x55);
+        }
+    free(mem);
+    hloc_executable_unload(exe);
+    hloc_cpu_jit_destroy(j);
+    hloc_arena_destroy(arena);
+    hloc_module_destroy(m);
+}
+END_TEST
+
 /* Softmax's exp stored and summed in one loop (vector.c materialize_summed): each row's sum is
  * the defined order's over the stored values, at every width (tails, leftover vectors), init
  * value included, on 1 and 2 threads. */
@@ -376,6 +450,7 @@ int main(void) {
     tcase_add_test(tc, test_minmax_nested);
     tcase_add_loop_test(tc, test_groups_vs_unfused, 0, N_GROUPED);
     tcase_add_loop_test(tc, test_sum_on_the_way, 0, N_SUMMED);
+    tcase_add_loop_test(tc, test_trailing, 0, N_TRAILING);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
