@@ -124,12 +124,13 @@ typedef struct cg {
     struct cg_trail *trail;
 } cg;
 
-/* The last member of a row group, trailing one block behind (rows.c): while c->trail->capture,
- * cg_vector_materialize of |want| (the member's root) records scope, instruction and buffer
- * here instead of emitting its loop; a summed loop over rows r then also stores its element
- * of row r - lag beside each of its own vectors, with streaming stores, and sets |used|. The
- * stores of the output are spread through the arithmetic of the next block instead of coming
- * in a burst that waits on memory. */
+/* A loop nest held back (rows.c): while |capture|, the materialization of |want| (a fusion's
+ * root) records scope, instruction and buffer here instead of emitting its loops, for another
+ * loop to compute on the way (cg_materialize_captured emits it alone otherwise). As the trail
+ * of a row group (the last member, one block behind), a summed loop over rows r also stores
+ * its element of row r - lag beside each of its own vectors, with streaming stores, and sets
+ * |used|: the output's stores are spread through the arithmetic of the next block instead of
+ * coming in a burst that waits on memory. */
 typedef struct cg_trail {
     const hloc_instr *want;
     bool capture, used;
@@ -141,12 +142,15 @@ typedef struct cg_trail {
 
 /* A row reduction (reduce of a [R, N] f32 array over N with a simple reducer) that the loop
  * storing its input may compute on the way: |reduce| reads |member| (a fusion: its root's loop),
- * its init operand in |scope|, its result goes to |dst|. |done| once the loop did it. */
+ * its init operand in |scope|, its result goes to |dst|. |done| once the loop did it. With
+ * |fused|, |reduce| is the root of a fusion (|scope| its scope) and reduces an elementwise
+ * function of the member (layer norm's sum of squares), which the loop computes from each
+ * element it has just stored. */
 typedef struct cg_row_sum {
     const hloc_instr *member, *reduce;
     cg_scope *scope;
     const cg_value *dst;
-    bool done;
+    bool done, fused;
 } cg_row_sum;
 
 /* Records the first error (further ones are dropped). */
@@ -266,6 +270,8 @@ LLVMValueRef cg_generate(cg *c, cg_scope *s, const hloc_instr *i, LLVMValueRef c
 bool cg_is_elemental(const hloc_instr *i);
 /* Fills |dst| (a buffer of i's shape) with i's elements through a loop nest. */
 void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst);
+/* The loop nest a capture (cg_trail) held back, over rows [lo, hi) of its split dimension. */
+void cg_materialize_captured(cg *c, struct cg_trail *t, LLVMValueRef lo, LLVMValueRef hi);
 
 /* ---- explicit vectorization (vector.c) ---- */
 /* Emits the materialization loop of |i| into |dst| (dimension |split| restricted to [lo, hi),
@@ -273,8 +279,6 @@ void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_
  * can be; returns false, having emitted nothing, otherwise. */
 bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst, int split,
                            LLVMValueRef lo, LLVMValueRef hi);
-/* The loop of a captured trail (cg_trail) over rows [lo, hi), emitted on its own. */
-void cg_vector_trail_alone(cg *c, cg_trail *t, LLVMValueRef lo, LLVMValueRef hi);
 /* Would stores of a row group's member into |dst| stream (large, an entry result, rows of whole
  * vectors)? */
 bool cg_vector_streams(cg *c, const cg_value *dst);

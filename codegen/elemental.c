@@ -128,6 +128,14 @@ LLVMValueRef cg_operand(cg *c, cg_scope *s, const hloc_instr *i, uint32_t k, LLV
 static void materialize_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst,
                               LLVMValueRef lo, LLVMValueRef hi, void *arg) {
     (void)arg;
+    cg_trail *t = c->trail;
+    if (t && t->capture && i == t->want) { /* rows.c emits it later, or from another loop */
+        t->capture = false;
+        t->scope = *s;
+        t->i = i;
+        t->dst = dst;
+        return;
+    }
     int split = cg_split_dim(dst->shape);
     if (cg_vector_materialize(c, s, i, dst, split, lo, hi)) return;
     LLVMValueRef idx[HLOC_MAX_RANK];
@@ -136,6 +144,13 @@ static void materialize_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_
     LLVMValueRef v = cg_generate(c, s, i, idx);
     cg_store(c, dst->shape->type, dst->ptr, cg_offset(c, dst->shape, idx), v);
     cg_nest_end(c, &nest);
+}
+
+void cg_materialize_captured(cg *c, cg_trail *t, LLVMValueRef lo, LLVMValueRef hi) {
+    cg_trail *saved = c->trail;
+    c->trail = NULL;
+    materialize_range(c, &t->scope, t->i, t->dst, lo, hi, NULL);
+    c->trail = saved;
 }
 
 void cg_materialize_elemental(cg *c, cg_scope *s, const hloc_instr *i, const cg_value *dst) {

@@ -190,6 +190,26 @@ static void enter_block(cg *c, cg_scope *s, const group *g, const block_at *b) {
         if (g->temp[k] && b->mdst[k]) s->vals[g->m[k]->id] = (cg_value *)b->mdst[k];
 }
 
+/* Is |next| a fusion that row-reduces an elementwise function of |m| (layer norm's variance:
+ * reduce(x·x) of the centred rows), each of its other instructions used once, so inline (nothing
+ * of it is materialized before m's loop, which computes it on the way: cg_row_sum.fused)? */
+static bool fused_row_sum_of(const hloc_instr *next, const hloc_instr *m) {
+    if (next->op != HLOC_OP_FUSION || next->n_called != 1 || !next->called[0]->root) return false;
+    const hloc_computation *fc = next->called[0];
+    const hloc_instr *root = fc->root;
+    bool reads = false;
+    for (uint32_t k = 0; k < next->n_operands; k++) reads = reads || next->operands[k] == m;
+    if (!reads || root->op != HLOC_OP_REDUCE || root->n_operands != 2 || hloc_shape_is_tuple(&root->shape) ||
+        root->operands[1]->op != HLOC_OP_CONSTANT)
+        return false;
+    for (uint32_t k = 0; k < fc->n_instrs; k++) {
+        const hloc_instr *i = fc->instrs[k];
+        if (i->dead || i == root || i->op == HLOC_OP_PARAMETER || i->op == HLOC_OP_CONSTANT) continue;
+        if (i->n_users != 1 || !((hloc_opcode_flags(i->op) & OPF_EW) || i->op == HLOC_OP_BROADCAST)) return false;
+    }
+    return true;
+}
+
 /* Emits members [from, to) on block |b|. With |trail| (the group trails, and |prev| is the block
  * before), the last member's loop over |prev| is captured first and then stored from inside the
  * summed loop of the member two before it (cg_trail), or, if that loop takes no trail, emitted
@@ -201,7 +221,7 @@ static void emit_members(cg *c, cg_scope *s, const group *g, const block_at *b, 
         /* A member that the next one row-reduces (softmax's exp and its sum): its loop may sum
          * the rows as it stores them, and then the reduce has nothing left to do. */
         const hloc_instr *next = k + 1 < g->n ? g->m[k + 1] : NULL;
-        cg_row_sum rs = {g->m[k], next, s, b->mdst[k + 1 < g->n ? k + 1 : k], false};
+        cg_row_sum rs = {g->m[k], next, s, b->mdst[k + 1 < g->n ? k + 1 : k], false, false};
         bool sums = next && next->op == HLOC_OP_REDUCE && next->operands[0] == g->m[k];
         cg_trail t = {0};
         if (prev && k + 3 == g->n) {
@@ -214,6 +234,28 @@ static void emit_members(cg *c, cg_scope *s, const group *g, const block_at *b, 
             c->trail = NULL;
             enter_block(c, s, g, b);
         }
+        cg_trail fr = {0}; /* the next member's fused row reduction, held back */
+        if (!sums && next && fused_row_sum_of(next, g->m[k])) {
+            fr = (cg_trail){.want = next->called[0]->root, .capture = true};
+            c->trail = &fr;
+            cg_emit_instr(c, s, next, b->mdst[k + 1]);
+            c->trail = NULL;
+            /* fused_row_sum_of promised that nothing of it was computed yet */
+            const hloc_computation *fc = next->called[0];
+            bool inline_only = fr.i != NULL;
+            for (uint32_t j = 0; j < fc->n_instrs && inline_only; j++) {
+                const hloc_instr *x = fc->instrs[j];
+                const cg_value *v = fr.scope.vals[x->id];
+                if (!x->dead && x != fc->root && x->op != HLOC_OP_PARAMETER && x->op != HLOC_OP_CONSTANT)
+                    inline_only = v && v->kind == CGV_INLINE;
+            }
+            if (!inline_only) {
+                cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: '%s' was not held back for its row group", next->name);
+                return;
+            }
+            rs = (cg_row_sum){g->m[k], fr.i, &fr.scope, fr.dst, false, true};
+            sums = true;
+        }
         c->row_sum = sums ? &rs : NULL;
         c->trail = t.i ? &t : NULL;
         cg_emit_instr(c, s, g->m[k], b->mdst[k]);
@@ -221,10 +263,11 @@ static void emit_members(cg *c, cg_scope *s, const group *g, const block_at *b, 
         c->trail = NULL;
         if (t.i && !t.used) {
             enter_block(c, s, g, prev);
-            cg_vector_trail_alone(c, &t, prev->r0, prev->r1);
+            cg_materialize_captured(c, &t, prev->r0, prev->r1);
             enter_block(c, s, g, b);
         }
-        if (rs.done) k++;
+        if (fr.i && !rs.done) cg_materialize_captured(c, &fr, b->r0, b->r1);
+        if (rs.done || fr.i) k++;
     }
 }
 
@@ -309,8 +352,9 @@ static void choose_trailing(cg *c, group *g, double row_bytes, double temp_row_b
     g->trails = false;
     if (g->n < 3) return;
     const hloc_instr *last = g->m[g->n - 1], *red = g->m[g->n - 2], *summed = g->m[g->n - 3];
-    if (last->op != HLOC_OP_FUSION || g->temp[g->n - 1] || !g->dst[g->n - 1] || red->op != HLOC_OP_REDUCE ||
-        red->operands[0] != summed || summed->shape.rank != 2 || last->shape.rank != 2 ||
+    bool sums = (red->op == HLOC_OP_REDUCE && red->operands[0] == summed) || fused_row_sum_of(red, summed);
+    if (last->op != HLOC_OP_FUSION || g->temp[g->n - 1] || !g->dst[g->n - 1] || !sums || summed->shape.rank != 2 ||
+        last->shape.rank != 2 ||
         summed->shape.dims[1] != last->shape.dims[1] || !cg_vector_streams(c, g->dst[g->n - 1]))
         return;
     int64_t want = (int64_t)(BLOCK_BYTES / (row_bytes + temp_row_bytes)), d = 0;

@@ -356,15 +356,6 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     if (os->type != HLOC_TYPE_F32 || vd < 0 || os->dims[vd] < VW ||
         !gen_ok(c, s, i, vd, 0))
         return false;
-    cg_trail *t = c->trail;
-    if (t && t->capture && i == t->want && !s->scalar_mode && os->rank == 2 && vd == 1 && split == 0 &&
-        want_nt(c, s, i, dst, vd)) {
-        t->capture = false;
-        t->scope = *s;
-        t->i = i;
-        t->dst = dst;
-        return true;
-    }
     /* A row sum taken on the way needs row_reduce's VW lanes. */
     bool summed = !s->scalar_mode && row_sum_ok(c, i, dst, split, vd);
     uint32_t saved = c->vec_lanes;
@@ -374,14 +365,6 @@ bool cg_vector_materialize(cg *c, cg_scope *s, const hloc_instr *i, const cg_val
     c->vec_lanes = saved;
     if (summed) c->row_sum->done = true;
     return true;
-}
-
-void cg_vector_trail_alone(cg *c, cg_trail *t, LLVMValueRef lo, LLVMValueRef hi) {
-    cg_trail *saved = c->trail;
-    c->trail = NULL;
-    if (!cg_vector_materialize(c, &t->scope, t->i, t->dst, 0, lo, hi))
-        cg_fail(c, HLOC_STATUS_INTERNAL, "codegen: the trailing loop of '%s' is not vectorizable", t->i->name);
-    c->trail = saved;
 }
 
 bool cg_vector_streams(cg *c, const cg_value *dst) {
@@ -450,11 +433,13 @@ typedef struct row_red {
     LLVMValueRef acc[ROW_ACCS], sacc;
     LLVMValueRef nan; /* the fast path's NaN detector, or NULL: every step exact */
     /* A row sum taken on the way (materialize_summed): the elements are generated from |gen| in
-     * |gen_s| and stored to |out| (streaming with |nt|) instead of read; NULL out: read. */
+     * |gen_s| and stored to |out| (streaming with |nt|) instead of read; NULL out: read. With
+     * |fused|, what is reduced is |in| in the reduce's own scope, computed from the stored
+     * elements. */
     const hloc_instr *gen;
-    cg_scope *gen_s;
+    cg_scope *gen_s, *in_s;
     const cg_value *out;
-    bool nt;
+    bool nt, fused;
 } row_red;
 
 /* The vector of elements at r->in_idx (at its dimension md), read, or generated and stored. */
@@ -462,7 +447,7 @@ static LLVMValueRef row_vector(cg *c, cg_scope *s, row_red *r, hoisted *h) {
     if (!r->out) return value(c, s, r->in, r->in_idx, r->md, h);
     LLVMValueRef v = gen(c, r->gen_s, r->gen, r->in_idx, r->md, h);
     if (!h->collect) store_vector(c, r->out, r->in_idx, v, r->nt);
-    return v;
+    return r->fused ? value(c, r->in_s, r->in, r->in_idx, r->md, h) : v;
 }
 
 /* The element at r->in_idx, read, or generated and stored. */
@@ -470,7 +455,7 @@ static LLVMValueRef row_scalar(cg *c, cg_scope *s, row_red *r) {
     if (!r->out) return cg_operand(c, s, r->i, 0, r->in_idx);
     LLVMValueRef e = cg_generate(c, r->gen_s, r->gen, r->in_idx);
     cg_store(c, r->out->shape->type, r->out->ptr, cg_offset(c, r->out->shape, r->in_idx), e);
-    return e;
+    return r->fused ? cg_elem(c, r->in_s, r->in, r->in_idx) : e;
 }
 
 /* The trailing member's stores inside a summed loop (cg_trail): its element of row r - lag at
@@ -482,6 +467,15 @@ typedef struct trailer {
     LLVMValueRef idx[2];
     hoisted h;
 } trailer;
+
+/* Can a loop over rows of |n| elements store the captured trail |t| beside its own vectors:
+ * rows as long, vectorizable, and stores that stream (else it is emitted on its own)? */
+static bool trail_fits(cg *c, cg_trail *t, int64_t n) {
+    if (!t || !t->i || t->capture) return false;
+    const hloc_shape *os = t->dst->shape;
+    return !t->scope.scalar_mode && os->rank == 2 && minor_dim(os) == 1 && os->dims[1] == n &&
+           gen_ok(c, &t->scope, t->i, 1, 0) && want_nt(c, &t->scope, t->i, t->dst, 1);
+}
 
 static void trail_begin(cg *c, trailer *tr, LLVMValueRef const *in_idx) {
     if (!tr->t) return;
@@ -536,7 +530,8 @@ static void row_loops(cg *c, cg_scope *s, row_red *r) {
     in_idx[md] = cg_const_i64(c, 0);
     row_vector(c, s, r, &h);
     h.collect = false;
-    trailer tr = {.t = r->out && c->trail && c->trail->i && r->md == 1 && r->n_red == 0 ? c->trail : NULL};
+    trailer tr = {.t = r->out && r->md == 1 && r->n_red == 0 && trail_fits(c, c->trail, in->shape.dims[1]) ? c->trail
+                                                                                                     : NULL};
     trail_begin(c, &tr, in_idx);
     cg_loop l1, l2, l3;
     LLVMValueRef j = strided_begin(c, &l1, cg_const_i64(c, 0), n, ROW_ACCS * VW, &rest);
@@ -584,9 +579,22 @@ static LLVMValueRef fold(cg *c, const row_red *r, bool fast) {
     return horizontal(c, r->op, v[0], fast);
 }
 
+/* Is |i| (in scope |s|) computed lane by lane from values at its own index, or from values that
+ * do not vary along dimension 1 (no column reduction, which would read rows not stored yet)? */
+static bool pointwise(cg *c, cg_scope *s, const hloc_instr *i, int depth) {
+    if (depth > MAX_DEPTH) return false;
+    const cg_value *v = s->vals[i->id];
+    if (v && v->kind != CGV_INLINE) return true;
+    if (i->op == HLOC_OP_REDUCE) return false;
+    for (uint32_t k = 0; k < i->n_operands; k++)
+        if (!pointwise(c, s, i->operands[k], depth + 1)) return false;
+    return true;
+}
+
 /* Can the loop storing |i| into |dst| (a [R, N] f32 array, rows split [lo, hi)) also compute the
  * row reduction c->row_sum asks for: a simple reducer other than max and min (whose fast steps
- * need the NaN re-scan), over N, of exactly this value? */
+ * need the NaN re-scan), over N, of exactly this value, or (fused) of a pointwise function of
+ * it? */
 static bool row_sum_ok(cg *c, const hloc_instr *i, const cg_value *dst, int split, int vd) {
     const cg_row_sum *rs = c->row_sum;
     if (!rs || rs->done) return false;
@@ -594,7 +602,10 @@ static bool row_sum_ok(cg *c, const hloc_instr *i, const cg_value *dst, int spli
     const hloc_shape *os = dst->shape;
     const hloc_instr *m = rs->member;
     const hloc_instr *want = m->op == HLOC_OP_FUSION && m->n_called == 1 ? m->called[0]->root : m;
-    return i == want && r->operands[0] == m && op && op->op != HLOC_OP_MAXIMUM &&
+    bool reads = rs->fused ? r->n_operands == 2 && r->operands[0]->shape.type == HLOC_TYPE_F32 &&
+                                 gen_ok(c, rs->scope, r->operands[0], 1, 0) && pointwise(c, rs->scope, r->operands[0], 0)
+                           : r->operands[0] == m;
+    return i == want && reads && op && op->op != HLOC_OP_MAXIMUM &&
            op->op != HLOC_OP_MINIMUM && r->n_operands == 2 && r->attrs->dims.n == 1 && r->attrs->dims.v[0] == 1 && os->rank == 2 && vd == 1 && split == 0 &&
            os->dims[1] >= VW && rs->dst->shape->rank == 1 && rs->dst->shape->type == HLOC_TYPE_F32 &&
            r->operands[0]->shape.rank == 2 && r->operands[0]->shape.dims[1] == os->dims[1];
@@ -610,7 +621,7 @@ static void materialize_summed(cg *c, cg_scope *s, const hloc_instr *i, const cg
     const cg_row_sum *rs = c->row_sum;
     const hloc_instr *op = cg_simple_reducer(rs->reduce->called[0]);
     row_red r = {.i = rs->reduce, .op = op, .in = rs->reduce->operands[0], .md = 1,
-                 .gen = i, .gen_s = s, .out = dst, .nt = nt};
+                 .gen = i, .gen_s = s, .in_s = rs->scope, .out = dst, .nt = nt, .fused = rs->fused};
     for (int a = 0; a < ROW_ACCS; a++) r.acc[a] = cg_alloca(c, vec_type(c), "racc");
     r.sacc = cg_alloca(c, c->t_f32, "rtail");
     cg_loop rl;
