@@ -300,13 +300,15 @@ static void group_range(cg *c, cg_scope *s, const hloc_instr *i, const cg_value 
     LLVMValueRef block = cg_const_i64(c, g->block);
     LLVMBasicBlockRef join = NULL;
     if (g->trails) {
-        /* Trailing needs the output's rows on 64-byte lines (streaming stores); else blocks as
-         * below. */
+        /* Trailing needs the output's rows on 64-byte lines (streaming stores) and a block to
+         * start from; else blocks as below. */
         LLVMValueRef base = LLVMBuildPtrToInt(c->b, cg_base(c, g->dst[g->n - 1]->ptr), c->t_i64, "");
         LLVMValueRef mis = LLVMBuildAnd(c->b, base, cg_const_i64(c, 63), "");
         LLVMBasicBlockRef yes = cg_block(c, "trailing"), no = cg_block(c, "blocks");
         join = cg_block(c, "grouped");
-        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, mis, cg_const_i64(c, 0), ""), yes, no);
+        LLVMValueRef ok = LLVMBuildAnd(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, mis, cg_const_i64(c, 0), ""),
+                                       LLVMBuildICmp(c->b, LLVMIntSLT, lo, hi, ""), "");
+        LLVMBuildCondBr(c->b, ok, yes, no);
         LLVMPositionBuilderAtEnd(c->b, yes);
         /* the first block, then each next one with the last member of the one before, then the
          * last member of the last block */
