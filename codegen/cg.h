@@ -294,6 +294,10 @@ const hloc_instr *cg_simple_reducer(const hloc_computation *comp);
  * k, having emitted nothing. */
 uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,
                       cg_value *const *params, const cg_value *const *hints);
+/* Marks in |temp| (by instruction id) the members of |comp|'s groups that cg_rows_emit will keep
+ * in blocks of rows on the stack, from the choices it will emit with (|hints|, |inl|): the
+ * buffer plan gives them no storage. */
+void cg_rows_temps(cg *c, const hloc_computation *comp, const cg_value *const *hints, const bool *inl, bool *temp);
 
 /* ---- computations (emit.c) ---- */
 /* Codegen's choices for |comp| before emission: which root leaves are computed straight into

@@ -346,8 +346,16 @@ static hloc_status *make_plan(cg *c, const cg_value *dst) {
     if (!hints || !inl || !direct) return hloc_status_oom();
     cg_scope_choices(c, c->m->entry, dst, hints, inl);
     for (uint32_t k = 0; k < n_ids; k++) direct[k] = hints[k] != NULL;
+    /* Members of row groups that live in blocks on the stack take no storage. */
+    bool *row_block = NULL;
+    if (!c->opts->no_inlining) {
+        row_block = HLOC_ARENA_ARRAY(c->arena, bool, n_ids + 1);
+        if (!row_block) return hloc_status_oom();
+        memset(row_block, 0, n_ids + 1);
+        cg_rows_temps(c, c->m->entry, hints, inl, row_block);
+    }
     hloc_buffer_plan_options po = {.inlined = inl, .direct_output = direct,
-                                   .row_groups = !c->opts->no_inlining};
+                                   .row_groups = !c->opts->no_inlining, .row_block = row_block};
     HLOC_RETURN_IF_ERROR(hloc_buffer_plan_create_with(c->m, &po, &c->plan));
     c->plan_bytes = ((uint64_t)c->plan->arena_size + 63) & ~(uint64_t)63;
     cg_plan_index(c);

@@ -116,8 +116,23 @@ static bool candidate(const hloc_instr *i, int64_t rows) {
     return cg_is_elemental(r) && r->op != HLOC_OP_PARAMETER && r->op != HLOC_OP_BITCAST;
 }
 
+/* Which instructions before a group are whole values (try_add): emitting, those in |s| that are
+ * not inline; planning (cg_rows_temps), those that will not be: not inlined, or computed into a
+ * destination (|hints|). */
+typedef struct values_before {
+    const cg_scope *s;
+    const bool *inl;
+    const cg_value *const *hints;
+} values_before;
+
+static bool whole_value(const values_before *vb, const hloc_instr *o) {
+    if (!vb->s) return !vb->inl[o->id] || vb->hints[o->id];
+    const cg_value *v = vb->s->vals[o->id];
+    return v && v->kind != CGV_INLINE && v->kind != CGV_NONE;
+}
+
 /* Adds |i| to the group if its rows map to the members' rows; leaves g->rd as it was if not. */
-static bool try_add(cg_scope *s, group *g, const hloc_instr *i, int8_t *saved, uint32_t n_ids) {
+static bool try_add(const values_before *vb, group *g, const hloc_instr *i, int8_t *saved, uint32_t n_ids) {
     if (g->n == MAX_MEMBERS || !candidate(i, g->rows)) return false;
     /* Operands from before the group must be whole values already (not generated inline, which
      * would materialize them inside the block loop). */
@@ -125,8 +140,7 @@ static bool try_add(cg_scope *s, group *g, const hloc_instr *i, int8_t *saved, u
         const hloc_instr *o = i->operands[k];
         if (is_member(g, o)) continue;
         if (o->op == HLOC_OP_PARAMETER || o->op == HLOC_OP_CONSTANT) continue; /* emitted first */
-        const cg_value *v = s->vals[o->id];
-        if (!v || v->kind == CGV_INLINE || v->kind == CGV_NONE) return false;
+        if (!whole_value(vb, o)) return false;
     }
     memcpy(saved, g->rd, n_ids);
     int budget = MAX_WALK;
@@ -373,16 +387,14 @@ static void choose_trailing(cg *c, group *g, double row_bytes, double temp_row_b
     g->trails = true;
 }
 
-uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,
-                      cg_value *const *params, const cg_value *const *hints) {
+/* The group of instructions k.. of |comp| (g->rd of |n_ids| entries, |saved| as many bytes of
+ * room): the index past its last member, or k when none starts at k. */
+static uint32_t find_group(const hloc_computation *comp, uint32_t k, const values_before *vb, group *g,
+                           int8_t *saved, uint32_t n_ids) {
     const hloc_instr *first = comp->instrs[k];
-    if (c->task_arg || c->row_lo || first->dead || !hloc_shape_is_array(&first->shape) ||
-        first->shape.rank < 1 || first->shape.dims[0] < 2)
+    if (first->dead || !hloc_shape_is_array(&first->shape) || first->shape.rank < 1 || first->shape.dims[0] < 2)
         return k;
-    uint32_t n_ids = hloc_module_id_bound(c->m);
-    group *g = HLOC_ARENA_NEW(c->arena, group);
-    int8_t *saved = HLOC_ARENA_ARRAY(c->arena, int8_t, n_ids ? n_ids : 1);
-    if (!g || !saved || !(g->rd = HLOC_ARENA_ARRAY(c->arena, int8_t, n_ids ? n_ids : 1))) return k;
+    g->n = 0;
     memset(g->rd, -2, n_ids);
     g->rows = first->shape.dims[0];
     /* Members from k on; parameters and constants in between have no operands and are emitted
@@ -391,13 +403,85 @@ uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t
     for (uint32_t j = k; j < comp->n_instrs; j++) {
         const hloc_instr *i = comp->instrs[j];
         if (i->dead || i->op == HLOC_OP_PARAMETER || i->op == HLOC_OP_CONSTANT) continue;
-        if (!try_add(s, g, i, saved, n_ids)) break;
+        if (!try_add(vb, g, i, saved, n_ids)) break;
         end = j + 1;
     }
     bool linked = false;
     for (uint32_t a = 0; a < g->n; a++)
         for (uint32_t o = 0; o < g->m[a]->n_operands; o++) linked = linked || is_member(g, g->m[a]->operands[o]);
-    if (g->n < 2 || !linked || comp->instrs[k] != g->m[0]) return k;
+    return g->n < 2 || !linked || comp->instrs[k] != g->m[0] ? k : end;
+}
+
+/* The rows of a block, and which members live in blocks on the stack (g->temp: read only
+ * inside the group, and the blocks small enough); *row_bytes and *temp_row_bytes what a row
+ * takes over the members and their outside operands, and in the stack blocks. Returns the
+ * elements the group reads. */
+static double layout_group(group *g, const hloc_computation *comp, const cg_value *const *hints, double *row_bytes,
+                           double *temp_row_bytes) {
+    double work = 0;
+    *row_bytes = *temp_row_bytes = 0;
+    for (uint32_t a = 0; a < g->n; a++) {
+        const hloc_instr *m = g->m[a];
+        g->row_bytes[a] = (int64_t)(hloc_shape_bytes(&m->shape) / (uint64_t)g->rows);
+        bool inside = !hints[m->id] && m != comp->root && m->n_users > 0;
+        for (uint32_t u = 0; u < m->n_users && inside; u++)
+            inside = m->users[u]->dead || is_member(g, m->users[u]);
+        g->temp[a] = inside;
+        if (inside) *temp_row_bytes += (double)g->row_bytes[a];
+        *row_bytes += (double)hloc_shape_bytes(&m->shape) / (double)g->rows;
+        for (uint32_t o = 0; o < m->n_operands; o++) {
+            const hloc_shape *os = &m->operands[o]->shape;
+            if (!hloc_shape_is_array(os)) continue;
+            work += (double)hloc_shape_elements(os);
+            if (os->rank >= 1 && os->dims[0] == g->rows && !is_member(g, m->operands[o]))
+                *row_bytes += (double)hloc_shape_bytes(os) / (double)g->rows;
+        }
+    }
+    g->block = (int64_t)(BLOCK_BYTES / (*row_bytes > 1 ? *row_bytes : 1));
+    if (g->block < 1) g->block = 1;
+    if (g->block > g->rows) g->block = g->rows;
+    bool temps = (double)g->block * *temp_row_bytes <= MAX_TEMP_BYTES;
+    for (uint32_t a = 0; a < g->n; a++) g->temp[a] = g->temp[a] && temps;
+    if (!temps) *temp_row_bytes = 0;
+    return work;
+}
+
+static group *new_group(cg *c, int8_t **saved, uint32_t n_ids) {
+    group *g = HLOC_ARENA_NEW(c->arena, group);
+    *saved = HLOC_ARENA_ARRAY(c->arena, int8_t, n_ids ? n_ids : 1);
+    if (!g || !*saved || !(g->rd = HLOC_ARENA_ARRAY(c->arena, int8_t, n_ids ? n_ids : 1))) return NULL;
+    return g;
+}
+
+void cg_rows_temps(cg *c, const hloc_computation *comp, const cg_value *const *hints, const bool *inl, bool *temp) {
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    int8_t *saved;
+    group *g = new_group(c, &saved, n_ids);
+    if (!g) return;
+    values_before vb = {.inl = inl, .hints = hints};
+    for (uint32_t k = 0; k < comp->n_instrs; k++) {
+        const hloc_instr *i = comp->instrs[k];
+        if (i->dead || i->op == HLOC_OP_PARAMETER) continue;
+        uint32_t end = find_group(comp, k, &vb, g, saved, n_ids);
+        if (end == k) continue;
+        double row_bytes, temp_row_bytes;
+        layout_group(g, comp, hints, &row_bytes, &temp_row_bytes);
+        for (uint32_t a = 0; a < g->n; a++)
+            if (g->temp[a]) temp[g->m[a]->id] = true;
+        k = end - 1;
+    }
+}
+
+uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t k,
+                      cg_value *const *params, const cg_value *const *hints) {
+    if (c->task_arg || c->row_lo) return k;
+    uint32_t n_ids = hloc_module_id_bound(c->m);
+    int8_t *saved;
+    group *g = new_group(c, &saved, n_ids);
+    if (!g) return k;
+    values_before vb = {.s = s};
+    uint32_t end = find_group(comp, k, &vb, g, saved, n_ids);
+    if (end == k) return k;
 
     for (uint32_t j = k; j < end && !c->err; j++) {
         const hloc_instr *i = comp->instrs[j];
@@ -413,31 +497,10 @@ uint32_t cg_rows_emit(cg *c, cg_scope *s, const hloc_computation *comp, uint32_t
             s->vals[i->id] = cg_emit_instr(c, s, i, hints[i->id]);
         }
     }
-    double row_bytes = 0, work = 0, temp_row_bytes = 0;
+    double row_bytes, temp_row_bytes;
+    double work = layout_group(g, comp, hints, &row_bytes, &temp_row_bytes);
     for (uint32_t a = 0; a < g->n; a++) {
         const hloc_instr *m = g->m[a];
-        g->row_bytes[a] = (int64_t)(hloc_shape_bytes(&m->shape) / (uint64_t)g->rows);
-        bool inside = !hints[m->id] && m != comp->root && m->n_users > 0;
-        for (uint32_t u = 0; u < m->n_users && inside; u++)
-            inside = m->users[u]->dead || is_member(g, m->users[u]);
-        g->temp[a] = inside;
-        if (inside) temp_row_bytes += (double)g->row_bytes[a];
-        row_bytes += (double)hloc_shape_bytes(&m->shape) / (double)g->rows;
-        for (uint32_t o = 0; o < m->n_operands; o++) {
-            const hloc_shape *os = &m->operands[o]->shape;
-            if (!hloc_shape_is_array(os)) continue;
-            work += (double)hloc_shape_elements(os);
-            if (os->rank >= 1 && os->dims[0] == g->rows && !is_member(g, m->operands[o]))
-                row_bytes += (double)hloc_shape_bytes(os) / (double)g->rows;
-        }
-    }
-    g->block = (int64_t)(BLOCK_BYTES / (row_bytes > 1 ? row_bytes : 1));
-    if (g->block < 1) g->block = 1;
-    if (g->block > g->rows) g->block = g->rows;
-    bool temps = (double)g->block * temp_row_bytes <= MAX_TEMP_BYTES;
-    for (uint32_t a = 0; a < g->n; a++) {
-        const hloc_instr *m = g->m[a];
-        g->temp[a] = g->temp[a] && temps;
         if (g->temp[a]) continue;
         const cg_value *h = hints[m->id];
         g->dst[a] = h && h->kind == CGV_BUFFER && h->shape->type == m->shape.type &&

@@ -166,13 +166,19 @@ static bool same_physical(const hloc_shape *a, const hloc_shape *b) {
     return true;
 }
 
+/* Does |i| (an id below the plan's bound) have no storage of its own, its operands read where
+ * its readers run: generated inside them, or kept in a row group's blocks? */
+static bool no_storage(const hloc_buffer_plan_options *o, const hloc_instr *i) {
+    return (o->inlined && o->inlined[i->id]) || (o->row_block && o->row_block[i->id]);
+}
+
 /* May evaluating operand |i| read the storage of buffer |s| (through inlined values and aliases,
  * conservatively)? */
 static bool reads_storage(const hloc_buffer_plan *p, const hloc_buffer_plan_options *o,
                           const hloc_instr *i, int32_t s, uint32_t depth) {
     if (source_of(p, i) == s) return true;
     if (depth > 64) return true;
-    bool through = is_alias(i) || (o->inlined && i->id < p->n_ids && o->inlined[i->id]);
+    bool through = is_alias(i) || (i->id < p->n_ids && no_storage(o, i));
     if (!through) return false;
     for (uint32_t k = 0; k < i->n_operands; k++)
         if (reads_storage(p, o, i->operands[k], s, depth + 1)) return true;
@@ -336,7 +342,7 @@ static uint32_t *read_positions(const hloc_computation *c, const hloc_buffer_pla
     for (uint32_t j = c->n_instrs; j-- > 0;) {
         const hloc_instr *i = c->instrs[j];
         at[j] = j;
-        if (!o->inlined || !o->inlined[i->id]) continue;
+        if (!no_storage(o, i)) continue;
         for (uint32_t u = 0; u < i->n_users; u++) {
             const hloc_instr *w = i->users[u];
             if (w->id >= p->n_ids || p->by_instr[w->id] < 0 || w->dead) continue;
@@ -553,6 +559,7 @@ hloc_status *hloc_buffer_plan_create_with(const hloc_module *m, const hloc_buffe
                                             hloc_shape_n_leaves(&i->shape) == 0))
             b->kind = HLOC_BUFFER_ALIAS, b->size = 0;
         else if (o->inlined && o->inlined[i->id]) b->kind = HLOC_BUFFER_INLINE, b->size = 0;
+        else if (o->row_block && o->row_block[i->id]) b->kind = HLOC_BUFFER_ROW_BLOCK, b->size = 0;
         else b->kind = HLOC_BUFFER_TEMP;
         p->by_instr[i->id] = (int32_t)p->n_buffers++;
     }
@@ -638,6 +645,7 @@ static const char *kind_name(hloc_buffer_kind k) {
     case HLOC_BUFFER_CONSTANT: return "constant";
     case HLOC_BUFFER_TEMP: return "temp";
     case HLOC_BUFFER_INLINE: return "inline";
+    case HLOC_BUFFER_ROW_BLOCK: return "row-block";
     default: return "alias";
     }
 }

@@ -23,6 +23,7 @@ typedef enum hloc_buffer_kind {
     HLOC_BUFFER_TEMP,      /* a slice of the scratch arena */
     HLOC_BUFFER_ALIAS,     /* no storage: tuple, get-tuple-element, bitcast, token, dead */
     HLOC_BUFFER_INLINE,    /* no storage: generated inside each consumer (codegen's choice) */
+    HLOC_BUFFER_ROW_BLOCK, /* no storage: a row group's own value, kept block by block on the stack */
 } hloc_buffer_kind;
 
 typedef struct hloc_buffer {
@@ -69,6 +70,10 @@ typedef struct hloc_buffer_plan_options {
      * (dimension 0) block by block, all members interleaved: every member and operand of such a
      * run is then alive for the whole run, and none is updated in place. */
     bool row_groups;
+    /* by instruction id: kept by codegen in blocks of rows on the stack while its group runs
+     * (read only inside the group); like an inlined value, its operands are read wherever its
+     * readers run */
+    const bool *row_block;
 } hloc_buffer_plan_options;
 
 /* Plans the entry computation of |m|. The plan refers to |m| and is valid until it changes. */
