@@ -295,6 +295,13 @@ static hloc_literal *matrix_param(const hloc_module *m, hloc_arena *arena, int64
     return hloc_literal_create(arena, &s);
 }
 
+/* matrix_param with every kind of row in turn (fill_row). */
+static hloc_literal *kinds_param(const hloc_module *m, hloc_arena *arena, uint64_t seed, int64_t *rows, int64_t *n) {
+    hloc_literal *x = matrix_param(m, arena, rows, n);
+    for (int64_t r = 0; r < *rows; r++) fill_row((float *)x->data + r * *n, *n, (int)(r % N_KINDS), &seed);
+    return x;
+}
+
 static const char *const grouped[] = {
     SOFTMAX(42, 1030), SOFTMAX(28, 80), SOFTMAX(56, 37), SOFTMAX(1000, 64), LAYERNORM(42, 1030), LAYERNORM(28, 77),
     MAX_OF_EXP(42, 1030),
@@ -305,9 +312,7 @@ START_TEST(test_groups_vs_unfused) {
     hloc_module *m = compile_text(grouped[_i]);
     hloc_arena *arena = hloc_arena_create();
     int64_t rows, n;
-    hloc_literal *x = matrix_param(m, arena, &rows, &n);
-    uint64_t seed = 0x9e0 + (uint64_t)_i;
-    for (int64_t r = 0; r < rows; r++) fill_row((float *)x->data + r * n, n, (int)(r % N_KINDS), &seed);
+    hloc_literal *x = kinds_param(m, arena, 0x9e0 + (uint64_t)_i, &rows, &n);
     const hloc_literal *args[1] = {x};
     hloc_literal *want = run(m, args, 1, 1, true, arena);
     size_t bytes = hloc_shape_bytes(&want->shape), per_row = bytes / 4 / (size_t)rows;
@@ -348,9 +353,7 @@ START_TEST(test_trailing) {
     hloc_module *m = compile_text(trailing[_i]);
     hloc_arena *arena = hloc_arena_create();
     int64_t rows, n;
-    hloc_literal *x = matrix_param(m, arena, &rows, &n);
-    uint64_t seed = 0x7a1 + (uint64_t)_i;
-    for (int64_t r = 0; r < rows; r++) fill_row((float *)x->data + r * n, n, (int)(r % N_KINDS), &seed);
+    hloc_literal *x = kinds_param(m, arena, 0x7a1 + (uint64_t)_i, &rows, &n);
     const hloc_literal *args[1] = {x};
     hloc_literal *want = run(m, args, 1, 1, true, arena);
     size_t bytes = hloc_shape_bytes(&want->shape);
