@@ -14,8 +14,12 @@
  * too when they carry the row (cg_materialize_elemental reads c->row_dim).
  * Large inputs read from memory are prefetched one block ahead by the members' vector loads
  * (vector.c), so the next block's reads overlap this block's compute. A member that the next
- * member row-reduces (softmax's exp, then its sum) sums each row in the loop that stores it, in
- * the reduction's own order, and the reduction's pass over the block is saved.
+ * member row-reduces (softmax's exp, then its sum), directly or inside a fusion (layer norm's
+ * sum of squares), sums each row in the loop that stores it, in the reduction's own order, and
+ * the reduction's pass over the block is saved. The last member may trail a block behind
+ * (choose_trailing), its streaming stores made from inside that loop of the next block.
+ * Members read only inside the group live in blocks on the stack and take no scratch (the
+ * buffer plan learns which from cg_rows_temps).
  * Buffers: every member and every operand of a member is live for the whole group (block b of
  * one member runs after block b+1's rows of an earlier one were written): a buffer planner that
  * reuses memory must not give any two of them overlapping blocks. */
