@@ -477,16 +477,22 @@ static bool trail_fits(cg *c, cg_trail *t, int64_t n) {
            gen_ok(c, &t->scope, t->i, 1, 0) && want_nt(c, &t->scope, t->i, t->dst, 1);
 }
 
+/* The trail's vector at tr->idx (or, collecting, its invariants), with no prefetches. */
+static LLVMValueRef trail_gen(cg *c, trailer *tr) {
+    uint32_t pf = c->pf_n;
+    c->pf_n = 0;
+    LLVMValueRef v = gen(c, &tr->t->scope, tr->t->i, tr->idx, 1, &tr->h);
+    c->pf_n = pf;
+    return v;
+}
+
 static void trail_begin(cg *c, trailer *tr, LLVMValueRef const *in_idx) {
     if (!tr->t) return;
     tr->t->used = true;
     tr->idx[0] = LLVMBuildSub(c->b, in_idx[0], tr->t->lag, "trow");
     tr->idx[1] = cg_const_i64(c, 0);
     tr->h = (hoisted){.collect = true};
-    uint32_t pf = c->pf_n;
-    c->pf_n = 0;
-    gen(c, &tr->t->scope, tr->t->i, tr->idx, 1, &tr->h);
-    c->pf_n = pf;
+    trail_gen(c, tr);
     tr->h.collect = false;
 }
 
@@ -494,10 +500,7 @@ static void trail_vector(cg *c, trailer *tr, LLVMValueRef col) {
     if (!tr->t) return;
     tr->idx[1] = col;
     tr->h.next = 0;
-    uint32_t pf = c->pf_n;
-    c->pf_n = 0;
-    store_vector(c, tr->t->dst, tr->idx, gen(c, &tr->t->scope, tr->t->i, tr->idx, 1, &tr->h), true);
-    c->pf_n = pf;
+    store_vector(c, tr->t->dst, tr->idx, trail_gen(c, tr), true);
     c->nt_pending = true;
 }
 
@@ -581,13 +584,13 @@ static LLVMValueRef fold(cg *c, const row_red *r, bool fast) {
 
 /* Is |i| (in scope |s|) computed lane by lane from values at its own index, or from values that
  * do not vary along dimension 1 (no column reduction, which would read rows not stored yet)? */
-static bool pointwise(cg *c, cg_scope *s, const hloc_instr *i, int depth) {
+static bool pointwise(const cg_scope *s, const hloc_instr *i, int depth) {
     if (depth > MAX_DEPTH) return false;
     const cg_value *v = s->vals[i->id];
     if (v && v->kind != CGV_INLINE) return true;
     if (i->op == HLOC_OP_REDUCE) return false;
     for (uint32_t k = 0; k < i->n_operands; k++)
-        if (!pointwise(c, s, i->operands[k], depth + 1)) return false;
+        if (!pointwise(s, i->operands[k], depth + 1)) return false;
     return true;
 }
 
@@ -603,7 +606,7 @@ static bool row_sum_ok(cg *c, const hloc_instr *i, const cg_value *dst, int spli
     const hloc_instr *m = rs->member;
     const hloc_instr *want = m->op == HLOC_OP_FUSION && m->n_called == 1 ? m->called[0]->root : m;
     bool reads = rs->fused ? r->n_operands == 2 && r->operands[0]->shape.type == HLOC_TYPE_F32 &&
-                                 gen_ok(c, rs->scope, r->operands[0], 1, 0) && pointwise(c, rs->scope, r->operands[0], 0)
+                                 gen_ok(c, rs->scope, r->operands[0], 1, 0) && pointwise(rs->scope, r->operands[0], 0)
                            : r->operands[0] == m;
     return i == want && reads && op && op->op != HLOC_OP_MAXIMUM &&
            op->op != HLOC_OP_MINIMUM && r->n_operands == 2 && r->attrs->dims.n == 1 && r->attrs->dims.v[0] == 1 && os->rank == 2 && vd == 1 && split == 0 &&

@@ -308,6 +308,9 @@ static hloc_literal *matrix_param(const hloc_module *m, hloc_arena *arena, int64
     return hloc_literal_create(arena, &s);
 }
 
+/* Equal bits, or two NaNs (which payload an op passes on is the machine's). */
+static bool same_or_both_nan(uint32_t a, uint32_t b) { return a == b || (isnan(bits_f(a)) && isnan(bits_f(b))); }
+
 /* matrix_param with every kind of row in turn (fill_row). */
 static hloc_literal *kinds_param(const hloc_module *m, hloc_arena *arena, uint64_t seed, int64_t *rows, int64_t *n) {
     hloc_literal *x = matrix_param(m, arena, rows, n);
@@ -335,7 +338,7 @@ START_TEST(test_groups_vs_unfused) {
             ck_assert_uint_eq(hloc_shape_bytes(&got->shape), bytes);
             const uint32_t *g = got->data, *w = want->data;
             for (size_t e = 0; e < bytes / 4; e++)
-                ck_assert_msg(g[e] == w[e] || (isnan(bits_f(g[e])) && isnan(bits_f(w[e]))),
+                ck_assert_msg(same_or_both_nan(g[e], w[e]),
                               "module %d, %d threads%s: row %zu element %zu (row kind %d) is 0x%08x, "
                               "unfused on 1 thread 0x%08x", _i, threads, nf ? " unfused" : "", e / per_row,
                               e % per_row, (int)(e / per_row % N_KINDS), g[e], w[e]);
@@ -413,7 +416,7 @@ START_TEST(test_trailing) {
             for (size_t e = 0; e < bytes / 4; e++) {
                 uint32_t g;
                 memcpy(&g, mem + off + 4 * e, 4);
-                ck_assert_msg(g == w[e] || (isnan(bits_f(g)) && isnan(bits_f(w[e]))),
+                ck_assert_msg(same_or_both_nan(g, w[e]),
                               "module %d, %d threads, output %zu bytes off a line: row %lld element %lld is "
                               "0x%08x, unfused 0x%08x", _i, threads, off, (long long)(e / (size_t)n),
                               (long long)(e % (size_t)n), g, w[e]);
